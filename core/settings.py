@@ -1,0 +1,42 @@
+"""Settings: every knob comes from the environment with the prefix ``RINGI_`` (or a ``.env`` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """ringi's configuration.  Build one with ``Settings()``; nothing reads it at import time."""
+
+    model_config = SettingsConfigDict(env_prefix="RINGI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path(".ringi"), description="Where embedded state lives (SQLite files).")
+    database_url: str = Field(
+        "sqlite+aiosqlite:///.ringi/ringi.db", description="SQLAlchemy async URL of ringi's own database."
+    )
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "ringi"
+    temporal_ui_port: int = 8233
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    jwt_secret: str = Field("dev-only-change-me-0123456789abcdef", min_length=32)
+    jwt_ttl_seconds: int = Field(8 * 3600, gt=0)
+    demo_password: str = "demo"
+
+    hr_url: str = "http://127.0.0.1:8101"
+    finance_url: str = "http://127.0.0.1:8102"
+
+    action_timeout_seconds: float = Field(
+        2.0, gt=0, description="How long an action may wait for the workflow before the API answers 503."
+    )
+    max_title_chars: int = 200
+    max_body_chars: int = 100_000
+
+    log_level: str = "INFO"
+    log_json: bool = True

@@ -1,0 +1,87 @@
+"""Organisation (組織): org units (部・課), posts (職位) and staff (職員) as every layer sees them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+OrgUnitKind = Literal["executive", "department", "division"]
+
+#: Post codes, highest first.  ``rank`` orders the line of superiors (larger = higher).
+POST_RANKS: dict[str, int] = {
+    "mayor": 100,  # 市長
+    "deputy_mayor": 90,  # 副市長
+    "superintendent": 80,  # 教育長
+    "director": 70,  # 部長 (局長, 事務局長, 会計管理者)
+    "manager": 60,  # 課長 (室長)
+    "assistant_manager": 50,  # 課長補佐
+    "chief": 40,  # 係長
+    "staff": 10,  # 主事
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class OrgUnitRef(_Frozen):
+    code: str
+    name: str
+
+
+class PostRef(_Frozen):
+    code: str
+    name: str
+
+
+class StaffRef(_Frozen):
+    """One staff member in one post (their primary assignment)."""
+
+    id: str
+    name: str
+    org_unit: OrgUnitRef
+    post: PostRef
+
+
+class OrgUnit(_Frozen):
+    """部・課・室: ``parent_code`` is the department of a division; ``symbol`` its 文書記号 (e.g. 萩総)."""
+
+    code: str
+    name: str
+    kind: OrgUnitKind
+    parent_code: str | None = None
+    symbol: str | None = None
+
+
+class Post(_Frozen):
+    code: str
+    name: str
+    rank: int
+
+
+class Assignment(_Frozen):
+    """A staff member holding a post in an org unit over a date range (effective_to exclusive; None = open)."""
+
+    staff_id: str
+    org_unit_code: str
+    post_code: str
+    effective_from: date
+    effective_to: date | None = None
+
+
+class StaffMember(_Frozen):
+    id: str
+    name: str
+    is_admin: bool = False
+
+
+class City(_Frozen):
+    """A whole organisation: what the demo generator produces and what HR and ringi's database are seeded from."""
+
+    name: str
+    org_units: tuple[OrgUnit, ...]
+    posts: tuple[Post, ...]
+    staff: tuple[StaffMember, ...]
+    assignments: tuple[Assignment, ...]
