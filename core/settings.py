@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,7 +15,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path(".ringi"), description="Where embedded state lives (SQLite files).")
     database_url: str = Field(
-        "sqlite+aiosqlite:///.ringi/ringi.db", description="SQLAlchemy async URL of ringi's own database."
+        "", description="SQLAlchemy async URL of ringi's own database; empty = SQLite file in data_dir."
     )
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
@@ -40,3 +40,13 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
+
+    @model_validator(mode="after")
+    def _default_database_in_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'ringi.db'}"
+        return self
+
+    def stub_db_path(self, name: str) -> Path:
+        """Each stub keeps its own SQLite state beside ringi's."""
+        return self.data_dir / f"stub-{name}.db"

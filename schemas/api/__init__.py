@@ -1,0 +1,1 @@
+"""HTTP models of API v1 (requests forbid unknown fields)."""

@@ -1,0 +1,84 @@
+"""Route resolution (activity): document facts + the org chart from HR -> stages with assignees.
+
+For now the default 支出負担行為 matrix decides the level; the versioned rulebook replaces it later.
+"""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from core.authority import FINANCE_DIVISION, LEVELS, decider_band, needs_finance_consult
+from integrations.hr import HrClient, HrNotFound
+from schemas.document import Route, RouteRequest, Stage
+from schemas.org import POST_RANKS, OrgUnit, StaffRef
+
+
+def unit_for_level(level: str, unit: OrgUnit) -> str | None:
+    """Which org unit's holder of ``level`` is on the line above a document of ``unit``."""
+    if level == "manager":
+        return unit.code if unit.kind == "division" else None
+    if level == "director":
+        return (
+            unit.parent_code if unit.kind == "division" else unit.code if unit.kind == "department" else None
+        )
+    return "executive"
+
+
+class RouteUnresolvable(Exception):
+    """The rules and the org chart give no complete route (nobody holds a post, unknown drafter …)."""
+
+
+class RouteActivities:
+    def __init__(self, hr: HrClient) -> None:
+        self._hr = hr
+
+    @activity.defn(name="resolve_route")
+    async def resolve_route(self, request: RouteRequest) -> Route:
+        try:
+            route = await RouteResolver(self._hr).resolve(request)
+        except RouteUnresolvable as exc:
+            raise ApplicationError(str(exc), type="RouteUnresolvable", non_retryable=True) from exc
+        activity.logger.info("route resolved for %s: %d stages", request.document_id, len(route.stages))
+        return route
+
+
+class RouteResolver:
+    """Shared by the activity and the API's route preview (a read-only look-up)."""
+
+    def __init__(self, hr: HrClient) -> None:
+        self._hr = hr
+
+    async def resolve(self, request: RouteRequest) -> Route:
+        """回議 up the drafter's line to the decider, 合議 with 財政課 when the amount requires it, then 決裁."""
+        try:
+            drafter = await self._hr.get_staff(request.drafter_id)
+            unit = await self._hr.get_org_unit(request.facts.org_unit_code)
+        except HrNotFound as exc:
+            raise RouteUnresolvable(str(exc)) from exc
+        band = decider_band(request.facts.amount_yen)
+        decider_unit = unit_for_level(band.level, unit)
+        if decider_unit is None:
+            raise RouteUnresolvable(f"no {band.level} above org unit {unit.code}")
+        line: list[StaffRef] = []
+        for level in LEVELS[: LEVELS.index(band.level) + 1]:
+            level_unit = unit_for_level(level, unit)
+            # Nobody reviews their own draft, nor does anyone below the drafter.
+            if level_unit is not None and POST_RANKS[level] > POST_RANKS.get(drafter.post.code, 0):
+                line.append(await self._holder(level, level_unit))
+        if not line:
+            raise RouteUnresolvable(
+                f"the drafter ({drafter.post.name}) is above the deciding level {band.level}"
+            )
+        stages = [Stage(kind="review", assignees=(h,), reason=f"回議: {h.post.name}") for h in line[:-1]]
+        if needs_finance_consult(request.facts.amount_yen) and unit.code != FINANCE_DIVISION:
+            finance = await self._holder("manager", FINANCE_DIVISION)
+            stages.append(Stage(kind="consult", assignees=(finance,), reason="合議: 支出100万円以上は財政課"))
+        stages.append(Stage(kind="decide", assignees=(line[-1],), reason=band.citation))
+        return Route(stages=tuple(stages))
+
+    async def _holder(self, level: str, unit: str) -> StaffRef:
+        holders = await self._hr.holders(unit, level)
+        if not holders:
+            raise RouteUnresolvable(f"nobody holds post {level} in {unit}")
+        return holders[0]

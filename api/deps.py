@@ -1,0 +1,65 @@
+"""Request dependencies: settings, the unit of work (session), the Temporal client, the signed-in staff member."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+
+from core.errors import Unauthorized
+from core.security import InvalidToken, read_token
+from core.settings import Settings
+from db.models import StaffRow
+from db.repositories.org import OrgRepository
+from integrations.hr import HrClient
+
+
+@dataclass
+class AppState:
+    """What the lifespan builds once per process and every request shares."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    temporal: Client
+    hr: HrClient
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.ringi
+    return state
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The unit of work: commit when the handler succeeds, roll back when it raises."""
+    async with _state(request).sessions() as session, session.begin():
+        yield session
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def _current_staff(
+    request: Request,
+    session: Annotated[AsyncSession, Depends(_session)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> StaffRow:
+    if credentials is None:
+        raise Unauthorized("a bearer token is required (POST /v1/auth/token)")
+    try:
+        staff_id = read_token(credentials.credentials, secret=_state(request).settings.jwt_secret)
+    except InvalidToken as exc:
+        raise Unauthorized(str(exc)) from exc
+    staff = await OrgRepository(session).get_staff(staff_id)
+    if staff is None:
+        raise Unauthorized("the token's staff member no longer exists")
+    return staff
+
+
+StateDep = Annotated[AppState, Depends(_state)]
+SessionDep = Annotated[AsyncSession, Depends(_session)]
+CurrentStaff = Annotated[StaffRow, Depends(_current_staff)]

@@ -1,0 +1,34 @@
+"""Staff look-ups (職員検索) and the signed-in user."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import CurrentStaff, SessionDep
+from core.errors import NotFound
+from db.repositories.org import OrgRepository
+from schemas.org import StaffRef
+
+router = APIRouter(prefix="/v1", tags=["staff"])
+
+CodeQuery = Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9_.]+$")]
+
+
+@router.get("/staff")
+async def list_staff(
+    session: SessionDep, _: CurrentStaff, org_unit: CodeQuery = None, post: CodeQuery = None
+) -> list[StaffRef]:
+    """Staff holding a post today, filtered by org unit and/or post code."""
+    return await OrgRepository(session).find_staff(as_of=date.today(), org_unit=org_unit, post=post)
+
+
+@router.get("/me")
+async def me(session: SessionDep, staff: CurrentStaff) -> StaffRef:
+    """The signed-in staff member and the post they hold today."""
+    ref = await OrgRepository(session).staff_ref(staff.id, as_of=date.today())
+    if ref is None:
+        raise NotFound("you hold no post today")
+    return ref

@@ -1,0 +1,68 @@
+"""Calling DocumentWorkflow from the API: bounded waits and Temporal failures mapped to HTTP meanings."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import structlog
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError as TemporalTimeoutError
+from temporalio.service import RPCError, RPCStatusCode
+
+from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError, Unavailable
+
+log = structlog.get_logger("ringi.api.temporal")
+
+T = TypeVar("T")
+
+_REFUSALS: dict[str, type[RingiError]] = {"Forbidden": Forbidden, "Conflict": Conflict, "Invalid": Invalid}
+
+
+class WorkflowGone(Exception):
+    """The workflow does not exist or has already closed."""
+
+
+async def bounded(call: Awaitable[T], *, timeout: float) -> T:
+    """Await a workflow call for at most ``timeout`` seconds; translate every Temporal failure."""
+    try:
+        return await asyncio.wait_for(call, timeout=timeout)
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+        raise _busy() from exc
+    except WorkflowUpdateFailedError as exc:
+        raise refusal(exc.cause) from exc
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise WorkflowGone(exc.message) from exc
+        if exc.status in (
+            RPCStatusCode.DEADLINE_EXCEEDED,
+            RPCStatusCode.UNAVAILABLE,
+            RPCStatusCode.CANCELLED,
+        ):
+            raise _busy() from exc
+        if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+            raise _busy() from exc
+        raise
+
+
+def _busy() -> Unavailable:
+    return Unavailable("the approval engine did not answer in time; retry with the same Idempotency-Key")
+
+
+def refusal(cause: BaseException | None) -> RingiError:
+    """What the workflow refused, as the API's error (the validator's reason becomes ``detail``)."""
+    if isinstance(cause, ActivityError):
+        inner = cause.cause
+        if isinstance(inner, ApplicationError) and inner.type == "RouteUnresolvable":
+            return Conflict(f"no route can be resolved for this document: {inner.message}")
+        if isinstance(inner, TemporalTimeoutError):
+            return Unavailable("a system the approval depends on (HR) is not answering; retry later")
+    if isinstance(cause, ApplicationError):
+        return _REFUSALS.get(cause.type or "", Conflict)(cause.message)
+    log.error("api.unmapped_workflow_failure", cause=repr(cause))
+    return Conflict(str(cause) if cause else "the approval engine refused the action")
+
+
+def not_found(document_id: str) -> NotFound:
+    return NotFound(f"no document {document_id}")

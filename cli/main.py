@@ -1,0 +1,150 @@
+"""The ``ringi`` command.
+
+Every subcommand builds ``Settings()`` (``RINGI_*`` environment variables or ``.env``) and configures logging
+when it starts; nothing happens at import, and the heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Coroutine
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from core.logging import configure_logging, get_logger
+from core.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+app = typer.Typer(
+    name="ringi",
+    help="稟議: durable electronic approval for municipalities, on Temporal.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class StubName(StrEnum):
+    """The systems we stand in for."""
+
+    hr = "hr"
+    finance = "finance"
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return settings
+
+
+def _serve(fastapi_app: FastAPI, host: str, port: int, settings: Settings) -> None:
+    """Serve with uvicorn, logging through our root logger; access lines only at DEBUG (they cost CPU)."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        fastapi_app,
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        access_log=settings.log_level.upper() == "DEBUG",
+        server_header=False,
+    )
+    uvicorn.Server(config).run()
+
+
+def _run_until_signalled(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` and cancel it on SIGINT/SIGTERM, so it can shut down gracefully."""
+
+    async def runner() -> None:
+        task = asyncio.ensure_future(main)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(runner())
+
+
+@app.command()
+def dev() -> None:
+    """Everything embedded: Temporal dev server, stubs, worker and API (what `make run` calls)."""
+    from cli.dev import run_dev
+
+    raise typer.Exit(run_dev(_settings(), echo=typer.echo))
+
+
+@app.command()
+def worker() -> None:
+    """Run the Temporal worker until Ctrl-C or SIGTERM."""
+    from worker.main import run_worker
+
+    settings = _settings()
+    get_logger("ringi.cli").info("worker.starting", task_queue=settings.temporal_task_queue)
+    _run_until_signalled(run_worker(settings))
+
+
+@app.command()
+def api() -> None:
+    """Serve the HTTP API and web inbox on RINGI_API_HOST:RINGI_API_PORT."""
+    from api.app import create_app
+
+    settings = _settings()
+    _serve(create_app(settings), settings.api_host, settings.api_port, settings)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring ringi's database (RINGI_DATABASE_URL) up to the latest schema."""
+    from db.migrate import upgrade
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    get_logger("ringi.cli").info("db.migrated")
+
+
+@app.command()
+def seed() -> None:
+    """Load the demo city (org, staff, demo accounts) into an empty database; no-op when already seeded."""
+    from db.seed import seed_demo
+
+    settings = _settings()
+    seeded = asyncio.run(seed_demo(settings))
+    get_logger("ringi.cli").info("db.seeded" if seeded else "db.seed_skipped_already_seeded")
+
+
+@app.command()
+def stub(
+    name: Annotated[StubName, typer.Argument(help="Which system to stand in for.")],
+    host: Annotated[str | None, typer.Option(help="Bind address [default: host of its RINGI_*_URL]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: port of its RINGI_*_URL]")] = None,
+) -> None:
+    """Serve the HR (人事給与) or finance (財務会計) stub at RINGI_HR_URL / RINGI_FINANCE_URL."""
+    from cli.dev import url_host_port
+
+    settings = _settings()
+    url_host, url_port = url_host_port(settings.hr_url if name is StubName.hr else settings.finance_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _serve(_stub_app(name, settings), host or url_host, port or url_port, settings)
+
+
+def _stub_app(name: StubName, settings: Settings) -> FastAPI:
+    db_path = settings.stub_db_path(name.value)
+    if name is StubName.hr:
+        from stubs.hr.app import create_app as create_hr_app
+
+        return create_hr_app(db_path)
+    from stubs.finance.app import create_app as create_finance_app
+
+    return create_finance_app(db_path)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,176 @@
+"""SQLAlchemy 2 models: ringi's own database (org mirror, documents, the inbox read model, the audit chain)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on every backend (SQLite keeps no offset, so we normalise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON}
+
+
+class OrgUnitRow(Base):
+    """部・課 (org unit), mirrored from HR."""
+
+    __tablename__ = "org_units"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("org_units.code"))
+    symbol: Mapped[str | None] = mapped_column(String(20))
+
+
+class PostRow(Base):
+    """職位 (post): 市長, 部長, 課長 …"""
+
+    __tablename__ = "posts"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    rank: Mapped[int] = mapped_column(Integer)
+
+
+class StaffRow(Base):
+    """職員 (staff member) with the credentials of the dev token issuer."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    assignments: Mapped[list[PostAssignmentRow]] = relationship(
+        back_populates="staff", lazy="raise", order_by="PostAssignmentRow.effective_from"
+    )
+
+
+class PostAssignmentRow(Base):
+    """A staff member holding a post in an org unit from ``effective_from`` until ``effective_to`` (exclusive)."""
+
+    __tablename__ = "post_assignments"
+    __table_args__ = (Index("ix_post_assignments_unit_post", "org_unit_code", "post_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    org_unit_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    post_code: Mapped[str] = mapped_column(ForeignKey("posts.code"))
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+
+    staff: Mapped[StaffRow] = relationship(back_populates="assignments", lazy="raise")
+    org_unit: Mapped[OrgUnitRow] = relationship(lazy="raise")
+    post: Mapped[PostRow] = relationship(lazy="raise")
+
+
+class DocumentRow(Base):
+    """起案文書 (a draft and, once submitted, the projection of its workflow's state)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_drafter_created", "drafter_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    matter: Mapped[str] = mapped_column(String(40))
+    amount_yen: Mapped[int] = mapped_column(BigInteger)
+    confidentiality: Mapped[int] = mapped_column(Integer)
+    retention_years: Mapped[int] = mapped_column(Integer)
+    drafter_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    org_unit_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: Number of chain events projected so far: makes the projection idempotent.
+    projected_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+
+
+class RouteStepRow(Base):
+    """One assignee's step on a document's route: the read model behind the inbox (受信箱)."""
+
+    __tablename__ = "route_steps"
+    __table_args__ = (
+        UniqueConstraint(
+            "document_id", "stage_index", "assignee_id", name="uq_route_steps_doc_stage_assignee"
+        ),
+        Index("ix_route_steps_inbox", "assignee_id", "state", "since"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    stage_index: Mapped[int] = mapped_column(Integer)
+    stage_kind: Mapped[str] = mapped_column(String(20))
+    assignee_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    #: waiting (not yet its turn) | pending (in the inbox) | approved | returned | cancelled
+    state: Mapped[str] = mapped_column(String(20))
+    since: Mapped[datetime | None]
+    acted_at: Mapped[datetime | None]
+
+
+class AuditEventRow(Base):
+    """One applied action.  ``hash`` = SHA-256 over the row's content and ``prev_hash`` (a per-document chain)."""
+
+    __tablename__ = "audit_events"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,98 @@
+"""Audit events: an append-only, per-document hash chain (改ざん検知)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.audit import GENESIS_HASH, event_hash
+from db.models import AuditEventRow
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    verified: bool
+    problem: str | None = None
+
+
+def recompute(row: AuditEventRow, *, prev_hash: str) -> str:
+    return event_hash(
+        prev_hash=prev_hash,
+        document_id=row.document_id,
+        seq=row.seq,
+        action=row.action,
+        actor_id=row.actor_id,
+        at=row.at,
+        version=row.version,
+        content_hash=row.content_hash,
+        detail=row.detail,
+    )
+
+
+def verify_chain(rows: Sequence[AuditEventRow]) -> ChainCheck:
+    """Each row must link to its predecessor and hash to its own stored value; seqs run 1..n without gaps."""
+    prev = GENESIS_HASH
+    for expected_seq, row in enumerate(rows, start=1):
+        if row.seq != expected_seq:
+            return ChainCheck(False, f"event {expected_seq} is missing (found seq {row.seq})")
+        if row.prev_hash != prev:
+            return ChainCheck(False, f"event {row.seq} does not link to event {row.seq - 1}")
+        if recompute(row, prev_hash=prev) != row.hash:
+            return ChainCheck(False, f"event {row.seq} was altered")
+        prev = row.hash
+    return ChainCheck(True)
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def last(self, document_id: str) -> AuditEventRow | None:
+        stmt = (
+            select(AuditEventRow)
+            .where(AuditEventRow.document_id == document_id)
+            .order_by(AuditEventRow.seq.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(stmt)).one_or_none()
+
+    async def append(
+        self,
+        *,
+        document_id: str,
+        action: str,
+        actor_id: str,
+        at: datetime,
+        version: int,
+        content_hash: str,
+        detail: dict[str, Any],
+    ) -> AuditEventRow:
+        """Link a new event to the document's last one.  The caller holds the document row lock."""
+        last = await self.last(document_id)
+        prev_hash = last.hash if last else GENESIS_HASH
+        row = AuditEventRow(
+            document_id=document_id,
+            seq=(last.seq if last else 0) + 1,
+            action=action,
+            actor_id=actor_id,
+            at=at,
+            version=version,
+            content_hash=content_hash,
+            detail=detail,
+            prev_hash=prev_hash,
+        )
+        row.hash = recompute(row, prev_hash=prev_hash)
+        self._session.add(row)
+        await self._session.flush()
+        return row
+
+    async def list(self, document_id: str) -> list[AuditEventRow]:
+        stmt = (
+            select(AuditEventRow).where(AuditEventRow.document_id == document_id).order_by(AuditEventRow.seq)
+        )
+        return list((await self._session.scalars(stmt)).all())

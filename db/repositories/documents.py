@@ -1,0 +1,66 @@
+"""Documents and their route steps (the inbox read model)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import DocumentRow, RouteStepRow
+
+
+class DocumentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, document: DocumentRow) -> None:
+        self._session.add(document)
+
+    async def get(self, document_id: str, *, for_update: bool = False) -> DocumentRow | None:
+        stmt = select(DocumentRow).where(DocumentRow.id == document_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self._session.scalars(stmt)).one_or_none()
+
+    async def list_by_drafter(
+        self, drafter_id: str, *, limit: int, offset: int
+    ) -> tuple[list[DocumentRow], int]:
+        where = DocumentRow.drafter_id == drafter_id
+        total = await self._session.scalar(select(func.count()).select_from(DocumentRow).where(where))
+        stmt = (
+            select(DocumentRow)
+            .where(where)
+            .order_by(DocumentRow.created_at.desc(), DocumentRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list((await self._session.scalars(stmt)).all()), int(total or 0)
+
+
+class RouteStepRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def replace(self, document_id: str, steps: Sequence[RouteStepRow]) -> None:
+        """The steps are a pure function of the chain state: rewrite them whole."""
+        await self._session.execute(delete(RouteStepRow).where(RouteStepRow.document_id == document_id))
+        await self._session.flush()
+        self._session.add_all(steps)
+
+    async def for_document(self, document_id: str) -> list[RouteStepRow]:
+        stmt = (
+            select(RouteStepRow)
+            .where(RouteStepRow.document_id == document_id)
+            .order_by(RouteStepRow.stage_index, RouteStepRow.assignee_id)
+        )
+        return list((await self._session.scalars(stmt)).all())
+
+    async def inbox(self, assignee_id: str) -> list[tuple[RouteStepRow, DocumentRow]]:
+        """The assignee's pending steps, oldest first."""
+        stmt = (
+            select(RouteStepRow, DocumentRow)
+            .join(DocumentRow, DocumentRow.id == RouteStepRow.document_id)
+            .where(RouteStepRow.assignee_id == assignee_id, RouteStepRow.state == "pending")
+            .order_by(RouteStepRow.since, RouteStepRow.document_id)
+        )
+        return [(step, doc) for step, doc in (await self._session.execute(stmt)).all()]

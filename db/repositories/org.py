@@ -1,0 +1,99 @@
+"""Org mirror: staff, their posts and org units (seeded from HR; the API's staff look-ups read it)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from db.models import OrgUnitRow, PostAssignmentRow, PostRow, StaffRow
+from schemas.org import City, OrgUnitRef, PostRef, StaffRef
+
+
+def _in_force(as_of: date) -> object:
+    return and_(
+        PostAssignmentRow.effective_from <= as_of,
+        or_(PostAssignmentRow.effective_to.is_(None), PostAssignmentRow.effective_to > as_of),
+    )
+
+
+def _to_ref(row: PostAssignmentRow) -> StaffRef:
+    return StaffRef(
+        id=row.staff.id,
+        name=row.staff.name,
+        org_unit=OrgUnitRef(code=row.org_unit.code, name=row.org_unit.name),
+        post=PostRef(code=row.post.code, name=row.post.name),
+    )
+
+
+class OrgRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def is_seeded(self) -> bool:
+        return (await self._session.scalar(select(StaffRow.id).limit(1))) is not None
+
+    async def add_city(self, city: City, *, password_hash: str) -> None:
+        """Insert a whole organisation (demo seed or an HR sync into an empty database)."""
+        self._session.add_all(PostRow(code=p.code, name=p.name, rank=p.rank) for p in city.posts)
+        # Parents before children: departments are listed before their divisions.
+        for unit in sorted(city.org_units, key=lambda u: u.code.count(".")):
+            self._session.add(
+                OrgUnitRow(
+                    code=unit.code,
+                    name=unit.name,
+                    kind=unit.kind,
+                    parent_code=unit.parent_code,
+                    symbol=unit.symbol,
+                )
+            )
+            await self._session.flush()
+        self._session.add_all(
+            StaffRow(id=s.id, name=s.name, password_hash=password_hash, is_admin=s.is_admin)
+            for s in city.staff
+        )
+        await self._session.flush()
+        self._session.add_all(
+            PostAssignmentRow(
+                staff_id=a.staff_id,
+                org_unit_code=a.org_unit_code,
+                post_code=a.post_code,
+                effective_from=a.effective_from,
+                effective_to=a.effective_to,
+            )
+            for a in city.assignments
+        )
+        await self._session.flush()
+
+    async def get_staff(self, staff_id: str) -> StaffRow | None:
+        return await self._session.get(StaffRow, staff_id)
+
+    async def staff_ref(self, staff_id: str, *, as_of: date) -> StaffRef | None:
+        """The staff member in the post they hold on ``as_of`` (None if unknown or holding none)."""
+        refs = await self._assignments(PostAssignmentRow.staff_id == staff_id, as_of=as_of)
+        return refs[0] if refs else None
+
+    async def find_staff(
+        self, *, as_of: date, org_unit: str | None = None, post: str | None = None
+    ) -> list[StaffRef]:
+        conditions = []
+        if org_unit is not None:
+            conditions.append(PostAssignmentRow.org_unit_code == org_unit)
+        if post is not None:
+            conditions.append(PostAssignmentRow.post_code == post)
+        return await self._assignments(*conditions, as_of=as_of)
+
+    async def _assignments(self, *conditions: object, as_of: date) -> list[StaffRef]:
+        stmt = (
+            select(PostAssignmentRow)
+            .where(_in_force(as_of), *conditions)  # type: ignore[arg-type]
+            .options(
+                selectinload(PostAssignmentRow.staff),
+                selectinload(PostAssignmentRow.org_unit),
+                selectinload(PostAssignmentRow.post),
+            )
+            .order_by(PostAssignmentRow.staff_id, PostAssignmentRow.effective_from)
+        )
+        return [_to_ref(row) for row in (await self._session.scalars(stmt)).all()]

@@ -1,0 +1,47 @@
+"""Demo city seed (``ringi seed``, ``make run``): ringi's org mirror and demo accounts, idempotent."""
+
+from __future__ import annotations
+
+from core.demo_city import generate_city
+from core.security import hash_password
+from core.settings import Settings
+from db.repositories.org import OrgRepository
+from db.session import create_engine, create_sessionmaker
+
+#: (org unit, post, label) of the accounts a newcomer wants to log in as.
+_DEMO_ROLES: tuple[tuple[str, str, str], ...] = (
+    ("somu.somu", "staff", "総務課 主事 (drafter)"),
+    ("somu.somu", "manager", "総務課長"),
+    ("somu.zaisei", "manager", "財政課長"),
+    ("somu", "director", "総務部長"),
+    ("executive", "deputy_mayor", "副市長"),
+    ("executive", "mayor", "市長"),
+)
+
+
+async def seed_demo(settings: Settings) -> bool:
+    """Load the demo city into an empty database; True if it did, False if data was already there."""
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            repo = OrgRepository(session)
+            if await repo.is_seeded():
+                return False
+            await repo.add_city(generate_city(), password_hash=hash_password(settings.demo_password))
+            return True
+    finally:
+        await engine.dispose()
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """(staff id, label) for the banner of ``ringi dev``: the first holder of each demo role, plus admin."""
+    city = generate_city()
+    logins: list[tuple[str, str]] = []
+    for unit, post, label in _DEMO_ROLES:
+        holder = next(
+            (a.staff_id for a in city.assignments if a.org_unit_code == unit and a.post_code == post), None
+        )
+        if holder is not None:
+            logins.append((holder, label))
+    logins.extend((s.id, "システム管理者 (admin)") for s in city.staff if s.is_admin)
+    return logins

@@ -1,0 +1,89 @@
+"""Shared fixtures: the Temporal dev server (once per session), databases on SQLite and PostgreSQL, the HR stub."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from cli.dev import find_temporal
+from core.settings import Settings
+from db.migrate import upgrade
+from db.seed import seed_demo
+from stubs.hr.app import create_app as create_hr_app
+from tests.support.serve import serve_app
+
+POSTGRES_URL = os.environ.get("RINGI_TEST_POSTGRES_URL")
+
+#: The embedded server as `ringi dev` starts it (see DESIGN.md §5).
+DEV_SERVER_ARGS = [
+    "--sqlite-pragma",
+    "journal_mode=wal",
+    "--dynamic-config-value",
+    "history.transferProcessorMaxPollRPS=1000",
+    "--log-level",
+    "error",
+]
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(find_temporal()),
+        dev_server_extra_args=DEV_SERVER_ARGS,
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def temporal_client(temporal_env: WorkflowEnvironment) -> Client:
+    return temporal_env.client
+
+
+@pytest_asyncio.fixture(
+    loop_scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, migrated database: a SQLite file, or a throw-away PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'ringi.db'}"
+        upgrade(url)
+        yield url
+        return
+    if not POSTGRES_URL:
+        pytest.skip("RINGI_TEST_POSTGRES_URL is not set")
+    name = f"ringi_test_{uuid.uuid4().hex[:12]}"
+    dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+    admin = await asyncpg.connect(dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+        upgrade(url)
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def seeded_database_url(database_url: str, tmp_path: Path) -> str:
+    await seed_demo(Settings(database_url=database_url, data_dir=tmp_path))
+    return database_url
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def hr_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    async with serve_app(create_hr_app(tmp_path_factory.mktemp("hr") / "hr.db")) as url:
+        yield url

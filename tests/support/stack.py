@@ -1,0 +1,152 @@
+"""A whole ringi stack for tests: real Temporal dev server, database, HR stub over HTTP, worker, API over HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from api.app import create_app
+from core.demo_city import generate_city
+from core.settings import Settings
+from db.session import create_engine, create_sessionmaker
+from integrations.hr import HttpHrClient
+from tests.support.serve import serve_app
+from worker.main import build_worker
+
+CITY = generate_city()
+
+
+def holder(org_unit: str, post: str) -> str:
+    """The staff id of the (first) holder of a post in the demo city."""
+    return next(a.staff_id for a in CITY.assignments if a.org_unit_code == org_unit and a.post_code == post)
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    api_url: str
+    temporal: Client
+    http: httpx.AsyncClient
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    async def token(self, staff_id: str) -> str:
+        if staff_id not in self._tokens:
+            r = await self.http.post("/v1/auth/token", json={"staff_id": staff_id, "password": "demo"})
+            r.raise_for_status()
+            self._tokens[staff_id] = r.json()["access_token"]
+        return self._tokens[staff_id]
+
+    async def as_(self, staff_id: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {await self.token(staff_id)}"}
+
+    async def call(self, staff_id: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {**(await self.as_(staff_id)), **kwargs.pop("headers", {})}
+        return await self.http.request(method, path, headers=headers, **kwargs)
+
+    async def act(
+        self, staff_id: str, document_id: str, action: str, comment: str = "", key: str | None = None
+    ) -> httpx.Response:
+        return await self.call(
+            staff_id,
+            "POST",
+            f"/v1/documents/{document_id}/actions",
+            json={"action": action, "comment": comment},
+            headers={"Idempotency-Key": key or str(uuid.uuid4())},
+        )
+
+    async def draft(self, staff_id: str, amount_yen: int = 1_500_000, **overrides: Any) -> dict[str, Any]:
+        body = {
+            "title": "備品購入について",
+            "body": "下記のとおり購入してよろしいか伺います。",
+            "matter": "spending",
+            "amount_yen": amount_yen,
+            "confidentiality": 1,
+            "retention_years": 5,
+            **overrides,
+        }
+        r = await self.call(staff_id, "POST", "/v1/documents", json=body)
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+
+def settings_for(
+    *, database_url: str, temporal: Client, hr_url: str, data_dir: Path, **overrides: Any
+) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        temporal_address=temporal.service_client.config.target_host,
+        temporal_namespace=temporal.namespace,
+        temporal_task_queue=f"ringi-test-{uuid.uuid4().hex[:8]}",
+        hr_url=hr_url,
+        **overrides,
+    )
+
+
+@contextlib.asynccontextmanager
+async def in_process_worker(settings: Settings, temporal: Client) -> AsyncIterator[Worker]:
+    engine = create_engine(settings.database_url)
+    try:
+        async with HttpHrClient(settings.hr_url) as hr:
+            worker = build_worker(
+                temporal, task_queue=settings.temporal_task_queue, hr=hr, sessions=create_sessionmaker(engine)
+            )
+            async with worker:
+                yield worker
+    finally:
+        await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def api_stack(settings: Settings, temporal: Client) -> AsyncIterator[Stack]:
+    async with serve_app(create_app(settings)) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
+        yield Stack(settings=settings, api_url=url, temporal=temporal, http=http)
+
+
+class WorkerProcess:
+    """``ringi worker`` as a real child process, so a test can SIGKILL it."""
+
+    def __init__(self, settings: Settings, log_path: Path) -> None:
+        self._env = {
+            **os.environ,
+            "RINGI_DATABASE_URL": settings.database_url,
+            "RINGI_TEMPORAL_ADDRESS": settings.temporal_address,
+            "RINGI_TEMPORAL_NAMESPACE": settings.temporal_namespace,
+            "RINGI_TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
+            "RINGI_HR_URL": settings.hr_url,
+        }
+        self._log_path = log_path
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = self._log_path.open("ab")
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "worker"], env=self._env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def kill(self) -> None:
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGKILL)
+        self._proc.wait(timeout=10)
+        self._proc = None
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+            self._proc = None

@@ -1,0 +1,57 @@
+"""Composition root of the worker: clients -> activities -> Temporal worker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.projection import ProjectionActivities
+from activities.routing import RouteActivities
+from core.settings import Settings
+from core.temporal import connect_client
+from db.session import create_engine, create_sessionmaker
+from integrations.hr import HrClient, HttpHrClient
+from workflows.document import DocumentWorkflow
+
+log = structlog.get_logger("ringi.worker")
+
+WORKFLOWS: Sequence[type] = (DocumentWorkflow,)
+
+
+def build_activities(*, hr: HrClient, sessions: async_sessionmaker[AsyncSession]) -> list[Callable[..., Any]]:
+    """Every activity the worker runs, bound to its clients (used by the worker and by the tests)."""
+    routing = RouteActivities(hr)
+    projection = ProjectionActivities(sessions)
+    return [routing.resolve_route, projection.project_document]
+
+
+def build_worker(
+    client: Client, *, task_queue: str, hr: HrClient, sessions: async_sessionmaker[AsyncSession]
+) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=build_activities(hr=hr, sessions=sessions),
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run until cancelled (Ctrl-C / SIGTERM)."""
+    engine = create_engine(settings.database_url)
+    client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+    async with HttpHrClient(settings.hr_url) as hr:
+        worker = build_worker(
+            client, task_queue=settings.temporal_task_queue, hr=hr, sessions=create_sessionmaker(engine)
+        )
+        log.info("worker.started", task_queue=settings.temporal_task_queue, address=settings.temporal_address)
+        try:
+            await worker.run()
+        finally:
+            await engine.dispose()
+            log.info("worker.stopped")
