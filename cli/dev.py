@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -388,6 +389,8 @@ def format_banner(stack: Stack) -> str:
 
 def run_dev(settings: Settings, echo: Echo = print) -> int:
     """Run the embedded stack until Ctrl-C/SIGTERM (exit 0) or until a child dies (exit 1)."""
+    for noisy in ("alembic", "httpx"):  # migration steps and readiness polls would bury the banner
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         return _supervise(settings, echo)

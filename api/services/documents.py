@@ -138,8 +138,12 @@ class DocumentService:
         row, _ = await self.visible(staff, document_id)
         if staff.id != row.drafter_id:
             raise Forbidden("only the drafter may submit the document")
-        if row.status != "draft":
-            raise Conflict(f"the document has already been submitted (it is {row.status})")
+        update_id = _update_id(staff, key)
+        if row.status != "draft":  # a retried submit gets its recorded answer; any other is a second submit
+            state = await self._recorded_outcome(
+                row, update_id, refusal=f"the document has already been submitted (it is {row.status})"
+            )
+            return document_read(row, state.step_views(), state=state)
         settings = self._app.settings
         start = WithStartWorkflowOperation(
             DocumentWorkflow.run,
@@ -153,7 +157,7 @@ class DocumentService:
             DocumentWorkflow.submit,
             SubmitInput(actor_id=staff.id, facts=facts_of(row)),
             start_workflow_operation=start,
-            id=_update_id(staff, key),
+            id=update_id,
             rpc_timeout=_rpc_timeout(settings.action_timeout_seconds),
         )
         try:
@@ -182,17 +186,21 @@ class DocumentService:
             )
         except WorkflowGone:
             # A closed workflow still answers a retried update with its recorded outcome.
-            state = await self._recorded_outcome(row, update_id, timeout=timeout)
+            state = await self._recorded_outcome(
+                row, update_id, refusal=f"the document is {row.status}; no further action is possible"
+            )
         return document_read(row, state.step_views(), state=state)
 
-    async def _recorded_outcome(self, row: DocumentRow, update_id: str, *, timeout: float) -> ChainState:
+    async def _recorded_outcome(self, row: DocumentRow, update_id: str, *, refusal: str) -> ChainState:
+        """The answer Temporal recorded for ``update_id``; ``refusal`` (409) if there is none."""
+        timeout = self._app.settings.action_timeout_seconds
         handle = self._app.temporal.get_workflow_handle(workflow_id(row.id)).get_update_handle(
             update_id, result_type=ChainState
         )
         try:
             return await bounded(handle.result(rpc_timeout=_rpc_timeout(timeout)), timeout=timeout)
         except WorkflowGone as exc:
-            raise Conflict(f"the document is {row.status}; no further action is possible") from exc
+            raise Conflict(refusal) from exc
 
 
 def _update_id(staff: StaffRow, key: str) -> str:
