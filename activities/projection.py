@@ -6,7 +6,6 @@ Idempotent: ``documents.projected_seq`` records how many chain events are alread
 
 from __future__ import annotations
 
-
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
@@ -34,9 +33,7 @@ class ProjectionActivities:
         async with self._sessions() as session, session.begin():
             document = await DocumentRepository(session).get(state.document_id, for_update=True)
             if document is None:
-                raise ApplicationError(
-                    f"document {state.document_id} is not in the database", non_retryable=True
-                )
+                raise ApplicationError(f"document {state.document_id} is not in the database", non_retryable=True)
             if document.projected_seq >= state.seq:
                 return  # already projected (a retried activity) or a stale state
             audit = AuditRepository(session)

@@ -19,9 +19,7 @@ def unit_for_level(level: str, unit: OrgUnit) -> str | None:
     if level == "manager":
         return unit.code if unit.kind == "division" else None
     if level == "director":
-        return (
-            unit.parent_code if unit.kind == "division" else unit.code if unit.kind == "department" else None
-        )
+        return unit.parent_code if unit.kind == "division" else unit.code if unit.kind == "department" else None
     return "executive"
 
 
@@ -67,9 +65,7 @@ class RouteResolver:
             if level_unit is not None and POST_RANKS[level] > POST_RANKS.get(drafter.post.code, 0):
                 line.append(await self._holder(level, level_unit))
         if not line:
-            raise RouteUnresolvable(
-                f"the drafter ({drafter.post.name}) is above the deciding level {band.level}"
-            )
+            raise RouteUnresolvable(f"the drafter ({drafter.post.name}) is above the deciding level {band.level}")
         stages = [Stage(kind="review", assignees=(h,), reason=f"回議: {h.post.name}") for h in line[:-1]]
         if needs_finance_consult(request.facts.amount_yen) and unit.code != FINANCE_DIVISION:
             finance = await self._holder("manager", FINANCE_DIVISION)

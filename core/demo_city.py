@@ -242,9 +242,7 @@ def generate_city(*, divisions_scale: int = 1) -> City:
         b.person(dept.code, "director")
         for div in dept.divisions:
             code = f"{dept.code}.{div.code}"
-            b.unit(
-                OrgUnit(code=code, name=div.name, kind="division", parent_code=dept.code, symbol=div.symbol)
-            )
+            b.unit(OrgUnit(code=code, name=div.name, kind="division", parent_code=dept.code, symbol=div.symbol))
             b.person(code, "manager")
             if div.assistant:
                 b.person(code, "assistant_manager")

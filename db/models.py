@@ -53,7 +53,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON}
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
 class OrgUnitRow(Base):
@@ -142,9 +142,7 @@ class RouteStepRow(Base):
 
     __tablename__ = "route_steps"
     __table_args__ = (
-        UniqueConstraint(
-            "document_id", "stage_index", "assignee_id", name="uq_route_steps_doc_stage_assignee"
-        ),
+        UniqueConstraint("document_id", "stage_index", "assignee_id", name="uq_route_steps_doc_stage_assignee"),
         Index("ix_route_steps_inbox", "assignee_id", "state", "since"),
     )
 

@@ -38,9 +38,7 @@ def demo_logins() -> list[tuple[str, str]]:
     city = generate_city()
     logins: list[tuple[str, str]] = []
     for unit, post, label in _DEMO_ROLES:
-        holder = next(
-            (a.staff_id for a in city.assignments if a.org_unit_code == unit and a.post_code == post), None
-        )
+        holder = next((a.staff_id for a in city.assignments if a.org_unit_code == unit and a.post_code == post), None)
         if holder is not None:
             logins.append((holder, label))
     logins.extend((s.id, "システム管理者 (admin)") for s in city.staff if s.is_admin)

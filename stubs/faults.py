@@ -60,9 +60,7 @@ class FaultMiddleware:
         if status is None:
             await self.app(scope, receive, send)
             return
-        response = JSONResponse(
-            {"detail": "injected fault"}, status_code=status, headers={"Retry-After": "0"}
-        )
+        response = JSONResponse({"detail": "injected fault"}, status_code=status, headers={"Retry-After": "0"})
         await response(scope, receive, send)
 
 

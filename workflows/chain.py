@@ -41,9 +41,7 @@ def submit(
         raise ChainError("forbidden", "only the drafter may submit the document")
     if not route.stages or route.stages[-1].kind != "decide":
         raise ChainError("invalid", "a route must end with a decision (決裁) stage")
-    stages = tuple(
-        StageState(kind=s.kind, assignee_ids=tuple(a.id for a in s.assignees)) for s in route.stages
-    )
+    stages = tuple(StageState(kind=s.kind, assignee_ids=tuple(a.id for a in s.assignees)) for s in route.stages)
     if any(not s.assignee_ids for s in stages):
         raise ChainError("invalid", "every stage of the route needs at least one assignee")
     state = ChainState(
@@ -82,9 +80,7 @@ def _require_current_assignee(state: ChainState, actor_id: str) -> StageState:
     assert state.current is not None
     stage = state.stages[state.current]
     if actor_id not in stage.assignee_ids:
-        raise ChainError(
-            "forbidden", f"not your step: the document is waiting for {', '.join(stage.pending_ids)}"
-        )
+        raise ChainError("forbidden", f"not your step: the document is waiting for {', '.join(stage.pending_ids)}")
     if stage.approved_by(actor_id):
         raise ChainError("conflict", "you have already approved this stage")
     return stage
@@ -135,9 +131,7 @@ def _approve(state: ChainState, action: ActionInput, now: datetime) -> tuple[Cha
         else:
             state = state.model_copy(update={"status": "approved", "current": None})
             detail["decided"] = True
-    return _emit(
-        state, "approve", action.actor_id, now, stage_index=index, comment=action.comment, detail=detail
-    )
+    return _emit(state, "approve", action.actor_id, now, stage_index=index, comment=action.comment, detail=detail)
 
 
 def _send_back(state: ChainState, action: ActionInput, now: datetime) -> tuple[ChainState, list[ChainEvent]]:

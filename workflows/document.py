@@ -92,13 +92,9 @@ class DocumentWorkflow:
     @submit.validator
     def _validate_submit(self, request: SubmitInput) -> None:
         if self._state is not None:
-            raise ApplicationError(
-                "the document has already been submitted", type="Conflict", non_retryable=True
-            )
+            raise ApplicationError("the document has already been submitted", type="Conflict", non_retryable=True)
         if request.actor_id != self._document.drafter_id:
-            raise ApplicationError(
-                "only the drafter may submit the document", type="Forbidden", non_retryable=True
-            )
+            raise ApplicationError("only the drafter may submit the document", type="Forbidden", non_retryable=True)
 
     @workflow.update
     async def act(self, action: ActionInput) -> ChainState:

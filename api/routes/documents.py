@@ -6,7 +6,8 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, status
+import structlog
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.documents import DocumentService, document_read
@@ -22,7 +23,15 @@ from schemas.api.models import (
     RoutePreview,
 )
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+def _bind_document_id(request: Request) -> None:
+    """Every log line of a request about one document carries its id."""
+    structlog.contextvars.clear_contextvars()
+    if "document_id" in request.path_params:
+        structlog.contextvars.bind_contextvars(document_id=request.path_params["document_id"])
+
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"], dependencies=[Depends(_bind_document_id)])
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
@@ -86,9 +95,7 @@ async def act_on_document(
 
 
 @router.get("/{document_id}/audit")
-async def audit_trail(
-    document_id: str, staff: CurrentStaff, service: Service, session: SessionDep
-) -> AuditRead:
+async def audit_trail(document_id: str, staff: CurrentStaff, service: Service, session: SessionDep) -> AuditRead:
     """The document's audit events and the verification of their hash chain."""
     await service.visible(staff, document_id)
     rows = await AuditRepository(session).list(document_id)

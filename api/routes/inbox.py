@@ -16,6 +16,6 @@ async def inbox(session: SessionDep, staff: CurrentStaff) -> list[InboxItem]:
     """My pending steps, oldest first."""
     rows = await RouteStepRepository(session).inbox(staff.id)
     return [
-        InboxItem(document_id=doc.id, title=doc.title, stage_kind=step.stage_kind, since=step.since)  # type: ignore[arg-type]
+        InboxItem(document_id=doc.id, title=doc.title, stage_kind=step.stage_kind, since=step.since)
         for step, doc in rows
     ]

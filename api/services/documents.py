@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import structlog
 from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -31,6 +32,8 @@ from schemas.document import (
 )
 from workflows.document import DocumentWorkflow, workflow_id
 
+log = structlog.get_logger("ringi.documents")
+
 
 def facts_of(row: DocumentRow) -> DocumentFacts:
     return DocumentFacts(
@@ -42,9 +45,7 @@ def facts_of(row: DocumentRow) -> DocumentFacts:
     )
 
 
-def document_read(
-    row: DocumentRow, steps: list[StepView], *, state: ChainState | None = None
-) -> DocumentRead:
+def document_read(row: DocumentRow, steps: list[StepView], *, state: ChainState | None = None) -> DocumentRead:
     """The document as the API shows it; ``state`` (a workflow answer) overrides the read model's status."""
     return DocumentRead(
         id=row.id,
@@ -56,7 +57,7 @@ def document_read(
         retention_years=row.retention_years,
         drafter_id=row.drafter_id,
         org_unit=row.org_unit_code,
-        status=state.status if state else row.status,  # type: ignore[arg-type]
+        status=state.status if state else row.status,
         version=state.facts.version if state else row.version,
         content_hash=state.facts.content_hash if state else row.content_hash,
         pending=[s.assignee_id for s in steps if s.state == "pending"],
@@ -103,6 +104,7 @@ class DocumentService:
                 content_hash=row.content_hash,
                 detail={"title": row.title, "amount_yen": row.amount_yen},
             )
+        log.info("document.created", document_id=row.id, drafter_id=staff.id, amount_yen=row.amount_yen)
         return document_read(row, [])
 
     async def visible(self, staff: StaffRow, document_id: str) -> tuple[DocumentRow, list[StepView]]:
@@ -115,9 +117,7 @@ class DocumentService:
                 StepView.model_validate(s, from_attributes=True)
                 for s in await RouteStepRepository(session).for_document(document_id)
             ]
-        if not (
-            staff.is_admin or staff.id == row.drafter_id or any(s.assignee_id == staff.id for s in steps)
-        ):
+        if not (staff.is_admin or staff.id == row.drafter_id or any(s.assignee_id == staff.id for s in steps)):
             raise Forbidden("you are neither the drafter nor on this document's route")
         return row, steps
 
@@ -129,9 +129,7 @@ class DocumentService:
         except RouteUnresolvable as exc:
             raise Conflict(f"no route can be resolved for this document: {exc}") from exc
         return RoutePreview(
-            stages=[
-                StageRead(kind=s.kind, assignees=list(s.assignees), reason=s.reason) for s in route.stages
-            ]
+            stages=[StageRead(kind=s.kind, assignees=list(s.assignees), reason=s.reason) for s in route.stages]
         )
 
     async def submit(self, staff: StaffRow, document_id: str, *, key: str) -> DocumentRead:
@@ -161,9 +159,10 @@ class DocumentService:
             rpc_timeout=_rpc_timeout(settings.action_timeout_seconds),
         )
         try:
-            state = await bounded(call, timeout=settings.action_timeout_seconds)
+            state = await bounded(call, within_seconds=settings.action_timeout_seconds)
         except WorkflowAlreadyStartedError as exc:
             raise Conflict("the document has already been submitted and closed") from exc
+        log.info("document.submitted", document_id=row.id, pending=list(state.pending_ids))
         return document_read(row, state.step_views(), state=state)
 
     async def act(
@@ -179,16 +178,15 @@ class DocumentService:
         update_id = _update_id(staff, key)
         try:
             state = await bounded(
-                handle.execute_update(
-                    DocumentWorkflow.act, request, id=update_id, rpc_timeout=_rpc_timeout(timeout)
-                ),
-                timeout=timeout,
+                handle.execute_update(DocumentWorkflow.act, request, id=update_id, rpc_timeout=_rpc_timeout(timeout)),
+                within_seconds=timeout,
             )
         except WorkflowGone:
             # A closed workflow still answers a retried update with its recorded outcome.
             state = await self._recorded_outcome(
                 row, update_id, refusal=f"the document is {row.status}; no further action is possible"
             )
+        log.info("document.action_applied", document_id=row.id, action=action, actor_id=staff.id, status=state.status)
         return document_read(row, state.step_views(), state=state)
 
     async def _recorded_outcome(self, row: DocumentRow, update_id: str, *, refusal: str) -> ChainState:
@@ -198,7 +196,7 @@ class DocumentService:
             update_id, result_type=ChainState
         )
         try:
-            return await bounded(handle.result(rpc_timeout=_rpc_timeout(timeout)), timeout=timeout)
+            return await bounded(handle.result(rpc_timeout=_rpc_timeout(timeout)), within_seconds=timeout)
         except WorkflowGone as exc:
             raise Conflict(refusal) from exc
 

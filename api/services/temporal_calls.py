@@ -8,7 +8,8 @@ from typing import TypeVar
 
 import structlog
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError as TemporalTimeoutError
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError, Unavailable
@@ -24,10 +25,10 @@ class WorkflowGone(Exception):
     """The workflow does not exist or has already closed."""
 
 
-async def bounded(call: Awaitable[T], *, timeout: float) -> T:
-    """Await a workflow call for at most ``timeout`` seconds; translate every Temporal failure."""
+async def bounded(call: Awaitable[T], *, within_seconds: float) -> T:
+    """Await a workflow call for at most ``within_seconds``; translate every Temporal failure."""
     try:
-        return await asyncio.wait_for(call, timeout=timeout)
+        return await asyncio.wait_for(call, timeout=within_seconds)
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
         raise _busy() from exc
     except WorkflowUpdateFailedError as exc:

@@ -92,7 +92,5 @@ class AuditRepository:
         return row
 
     async def list(self, document_id: str) -> list[AuditEventRow]:
-        stmt = (
-            select(AuditEventRow).where(AuditEventRow.document_id == document_id).order_by(AuditEventRow.seq)
-        )
+        stmt = select(AuditEventRow).where(AuditEventRow.document_id == document_id).order_by(AuditEventRow.seq)
         return list((await self._session.scalars(stmt)).all())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,9 +23,7 @@ class DocumentRepository:
             stmt = stmt.with_for_update()
         return (await self._session.scalars(stmt)).one_or_none()
 
-    async def list_by_drafter(
-        self, drafter_id: str, *, limit: int, offset: int
-    ) -> tuple[list[DocumentRow], int]:
+    async def list_by_drafter(self, drafter_id: str, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:
         where = DocumentRow.drafter_id == drafter_id
         total = await self._session.scalar(select(func.count()).select_from(DocumentRow).where(where))
         stmt = (

@@ -51,8 +51,7 @@ class OrgRepository:
             )
             await self._session.flush()
         self._session.add_all(
-            StaffRow(id=s.id, name=s.name, password_hash=password_hash, is_admin=s.is_admin)
-            for s in city.staff
+            StaffRow(id=s.id, name=s.name, password_hash=password_hash, is_admin=s.is_admin) for s in city.staff
         )
         await self._session.flush()
         self._session.add_all(
@@ -75,9 +74,7 @@ class OrgRepository:
         refs = await self._assignments(PostAssignmentRow.staff_id == staff_id, as_of=as_of)
         return refs[0] if refs else None
 
-    async def find_staff(
-        self, *, as_of: date, org_unit: str | None = None, post: str | None = None
-    ) -> list[StaffRef]:
+    async def find_staff(self, *, as_of: date, org_unit: str | None = None, post: str | None = None) -> list[StaffRef]:
         conditions = []
         if org_unit is not None:
             conditions.append(PostAssignmentRow.org_unit_code == org_unit)

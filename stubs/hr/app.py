@@ -59,9 +59,7 @@ def create_app(db_path: Path, *, city: City | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = HrStore(db_path)
-        await anyio.to_thread.run_sync(
-            store.initialise, lambda: city if city is not None else generate_city()
-        )
+        await anyio.to_thread.run_sync(store.initialise, lambda: city if city is not None else generate_city())
         app.state.store = store
         yield
 

@@ -115,8 +115,7 @@ class HrStore:
     def _load(conn: sqlite3.Connection, city: City) -> None:
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('city_name', ?)", (city.name,))
         conn.executemany(
-            "INSERT INTO org_units (code, name, kind, parent_code, symbol, position)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO org_units (code, name, kind, parent_code, symbol, position) VALUES (?, ?, ?, ?, ?, ?)",
             [(u.code, u.name, u.kind, u.parent_code, u.symbol, i) for i, u in enumerate(city.org_units)],
         )
         conn.executemany(
@@ -182,9 +181,7 @@ class HrStore:
             ).fetchall()
         return [_staff_ref(r) for r in rows]
 
-    def add_posting(
-        self, kind: str, payload: dict[str, Any], *, idempotency_key: str | None
-    ) -> tuple[int, bool]:
+    def add_posting(self, kind: str, payload: dict[str, Any], *, idempotency_key: str | None) -> tuple[int, bool]:
         """Store a posting once per idempotency key.
 
         Returns:
@@ -203,9 +200,7 @@ class HrStore:
             )
             if cursor.rowcount == 1 and cursor.lastrowid is not None:
                 return cursor.lastrowid, True
-            row = conn.execute(
-                "SELECT id FROM postings WHERE idempotency_key = ?", (idempotency_key,)
-            ).fetchone()
+            row = conn.execute("SELECT id FROM postings WHERE idempotency_key = ?", (idempotency_key,)).fetchone()
             return int(row[0]), False
 
     def posting(self, posting_id: int) -> Posting | None:

@@ -90,9 +90,7 @@ BAD_DRAFTS = [
 
 
 @pytest.mark.parametrize(("body", "field"), BAD_DRAFTS)
-async def test_invalid_draft_is_refused_with_the_field_named(
-    stack: Stack, body: dict[str, Any], field: str
-) -> None:
+async def test_invalid_draft_is_refused_with_the_field_named(stack: Stack, body: dict[str, Any], field: str) -> None:
     before = await document_total(stack, DRAFTER)
     r = await stack.call(DRAFTER, "POST", "/v1/documents", json=body)
     problem = assert_problem(r, 422)
@@ -117,9 +115,7 @@ RAW_BODIES = [
 @pytest.mark.parametrize("raw", RAW_BODIES)
 async def test_malformed_json_is_refused(stack: Stack, raw: bytes) -> None:
     before = await document_total(stack, DRAFTER)
-    r = await stack.call(
-        DRAFTER, "POST", "/v1/documents", content=raw, headers={"Content-Type": "application/json"}
-    )
+    r = await stack.call(DRAFTER, "POST", "/v1/documents", content=raw, headers={"Content-Type": "application/json"})
     assert_problem(r, {400, 422})
     assert await document_total(stack, DRAFTER) == before
 
@@ -365,9 +361,7 @@ async def test_malformed_sign_in_is_422(stack: Stack, body: dict[str, Any], fiel
 
 
 async def test_malformed_json_sign_in_is_422(stack: Stack) -> None:
-    r = await stack.http.post(
-        "/v1/auth/token", content=b'{"staff_id": ', headers={"Content-Type": "application/json"}
-    )
+    r = await stack.http.post("/v1/auth/token", content=b'{"staff_id": ', headers={"Content-Type": "application/json"})
     assert_problem(r, 422)
 
 
@@ -404,9 +398,7 @@ async def test_not_your_step_names_whose_step_it_is(stack: Stack, pending: dict[
     ("method", "suffix"),
     [("GET", ""), ("GET", "/audit"), ("POST", "/route-preview"), ("POST", "/submit")],
 )
-async def test_stranger_cannot_see_or_submit(
-    stack: Stack, pending: dict[str, Any], method: str, suffix: str
-) -> None:
+async def test_stranger_cannot_see_or_submit(stack: Stack, pending: dict[str, Any], method: str, suffix: str) -> None:
     r = await stack.call(STRANGER, method, f"/v1/documents/{pending['id']}{suffix}")
     assert_problem(r, 403)
 
@@ -495,9 +487,7 @@ BAD_ACTIONS = [
 
 
 @pytest.mark.parametrize(("body", "field"), BAD_ACTIONS)
-async def test_malformed_action_is_422(
-    stack: Stack, pending: dict[str, Any], body: dict[str, Any], field: str
-) -> None:
+async def test_malformed_action_is_422(stack: Stack, pending: dict[str, Any], body: dict[str, Any], field: str) -> None:
     before = await snapshot(stack, DRAFTER, pending["id"])
     r = await stack.call(
         MANAGER,

@@ -17,9 +17,7 @@ DIRECTOR = holder("somu", "director")  # 総務部長
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def stack(
-    seeded_database_url: str, temporal_client: Client, hr_url: str, tmp_path: Path
-) -> AsyncIterator[Stack]:
+async def stack(seeded_database_url: str, temporal_client: Client, hr_url: str, tmp_path: Path) -> AsyncIterator[Stack]:
     settings = settings_for(
         database_url=seeded_database_url, temporal=temporal_client, hr_url=hr_url, data_dir=tmp_path
     )

@@ -25,10 +25,7 @@ def city_with_transfer() -> City:
         return next(a for a in city.assignments if a.org_unit_code == "somu.somu" and a.post_code == post)
 
     old, successor = holder("manager"), holder("assistant_manager")
-    ended = [
-        a.model_copy(update={"effective_to": TRANSFER}) if a in (old, successor) else a
-        for a in city.assignments
-    ]
+    ended = [a.model_copy(update={"effective_to": TRANSFER}) if a in (old, successor) else a for a in city.assignments]
     promoted = successor.model_copy(update={"post_code": "manager", "effective_from": TRANSFER})
     return city.model_copy(update={"assignments": (*ended, promoted)})
 

@@ -61,9 +61,7 @@ async def serve_app(app: ASGIApp, *, startup_timeout: float = 10.0) -> AsyncIter
         await _stop(server, task, sock, quiet=False)
 
 
-async def _stop(
-    server: uvicorn.Server, task: asyncio.Task[None], sock: socket.socket, *, quiet: bool
-) -> None:
+async def _stop(server: uvicorn.Server, task: asyncio.Task[None], sock: socket.socket, *, quiet: bool) -> None:
     server.should_exit = True
     try:
         if quiet:

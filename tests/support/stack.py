@@ -81,9 +81,7 @@ class Stack:
         return dict(r.json())
 
 
-def settings_for(
-    *, database_url: str, temporal: Client, hr_url: str, data_dir: Path, **overrides: Any
-) -> Settings:
+def settings_for(*, database_url: str, temporal: Client, hr_url: str, data_dir: Path, **overrides: Any) -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=database_url,

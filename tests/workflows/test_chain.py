@@ -86,9 +86,7 @@ def act(
     facts: DocumentFacts | None = None,
     now: datetime = NOW,
 ) -> tuple[ChainState, list[ChainEvent]]:
-    return chain.apply(
-        state, ActionInput(action=action, actor_id=actor_id, comment=comment, facts=facts), now
-    )
+    return chain.apply(state, ActionInput(action=action, actor_id=actor_id, comment=comment, facts=facts), now)
 
 
 def approve_all(state: ChainState, *actor_ids: str) -> ChainState:
@@ -140,9 +138,7 @@ def test_submit_enters_first_stage() -> None:
     assert state.stages[0].became_current_at == NOW
     assert all(s.became_current_at is None for s in state.stages[1:])
     assert all(s.approvals == () for s in state.stages)
-    assert [(e.seq, e.action, e.actor_id, e.stage_index, e.version) for e in events] == [
-        (1, "submit", DRAFTER, 0, 1)
-    ]
+    assert [(e.seq, e.action, e.actor_id, e.stage_index, e.version) for e in events] == [(1, "submit", DRAFTER, 0, 1)]
 
 
 def test_submit_by_someone_else_is_forbidden() -> None:
@@ -164,9 +160,7 @@ def test_submit_by_someone_else_is_forbidden() -> None:
     [
         pytest.param(Route(stages=()), id="empty"),
         pytest.param(make_route(decide=()), id="ends-in-consult"),
-        pytest.param(
-            Route(stages=(make_stage("decide", DECIDER), make_stage("review", REVIEWER))), id="decide-first"
-        ),
+        pytest.param(Route(stages=(make_stage("decide", DECIDER), make_stage("review", REVIEWER))), id="decide-first"),
     ],
 )
 def test_submit_route_without_final_decision_is_invalid(route: Route) -> None:
@@ -422,9 +416,7 @@ def test_withdraw_mid_review_keeps_history() -> None:
     assert state.current is None
     assert chain.is_terminal(state)
     assert [a.staff_id for a in state.stages[0].approvals] == [REVIEWER]
-    assert [(e.seq, e.action, e.actor_id, e.comment) for e in events] == [
-        (3, "withdraw", DRAFTER, "不要になった")
-    ]
+    assert [(e.seq, e.action, e.actor_id, e.comment) for e in events] == [(3, "withdraw", DRAFTER, "不要になった")]
 
 
 def test_withdraw_while_sent_back() -> None:

@@ -103,9 +103,7 @@ def actor_for(state: ChainState, step: Step) -> str:
 
 def to_input(state: ChainState, step: Step) -> ActionInput:
     new_facts = None if step.version_delta is None else facts(state.facts.version + step.version_delta)
-    return ActionInput(
-        action=step.action, actor_id=actor_for(state, step), comment=step.comment, facts=new_facts
-    )
+    return ActionInput(action=step.action, actor_id=actor_for(state, step), comment=step.comment, facts=new_facts)
 
 
 def expected_refusal(state: ChainState, action: ActionInput) -> bool:
@@ -121,9 +119,7 @@ def expected_refusal(state: ChainState, action: ActionInput) -> bool:
     return action.actor_id != state.drafter_id or state.status != "sent_back" or older
 
 
-def attempt(
-    state: ChainState, action: ActionInput, now: datetime
-) -> tuple[ChainState, list[ChainEvent]] | ChainError:
+def attempt(state: ChainState, action: ActionInput, now: datetime) -> tuple[ChainState, list[ChainEvent]] | ChainError:
     try:
         return chain.apply(state, action, now)
     except ChainError as err:

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -25,9 +24,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("parent_code", sa.String(length=64), nullable=True),
         sa.Column("symbol", sa.String(length=20), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["parent_code"], ["org_units.code"], name=op.f("fk_org_units_parent_code_org_units")
-        ),
+        sa.ForeignKeyConstraint(["parent_code"], ["org_units.code"], name=op.f("fk_org_units_parent_code_org_units")),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_org_units")),
     )
     op.create_table(
@@ -85,9 +82,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["org_unit_code"], ["org_units.code"], name=op.f("fk_post_assignments_org_unit_code_org_units")
         ),
-        sa.ForeignKeyConstraint(
-            ["post_code"], ["posts.code"], name=op.f("fk_post_assignments_post_code_posts")
-        ),
+        sa.ForeignKeyConstraint(["post_code"], ["posts.code"], name=op.f("fk_post_assignments_post_code_posts")),
         sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_post_assignments_staff_id_staff")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_post_assignments")),
     )
@@ -133,9 +128,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_route_steps")),
-        sa.UniqueConstraint(
-            "document_id", "stage_index", "assignee_id", name="uq_route_steps_doc_stage_assignee"
-        ),
+        sa.UniqueConstraint("document_id", "stage_index", "assignee_id", name="uq_route_steps_doc_stage_assignee"),
     )
     with op.batch_alter_table("route_steps", schema=None) as batch_op:
         batch_op.create_index("ix_route_steps_inbox", ["assignee_id", "state", "since"], unique=False)

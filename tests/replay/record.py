@@ -1,0 +1,69 @@
+"""Record the histories replayed by test_replay.py: an approval with 合議 and a send-back/resubmit/withdraw.
+
+    .venv/bin/python -m tests.replay.record
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from cli.dev import find_temporal
+from core.settings import Settings
+from db.migrate import upgrade
+from db.seed import seed_demo
+from stubs.hr.app import create_app as create_hr_app
+from tests.support.serve import serve_app
+from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
+
+OUT = Path(__file__).parent / "histories"
+
+
+async def _approved(stack: Stack) -> str:
+    doc = await stack.draft(holder("somu.somu", "staff"), amount_yen=1_500_000)
+    await stack.call(holder("somu.somu", "staff"), "POST", f"/v1/documents/{doc['id']}/submit")
+    for approver in (holder("somu.somu", "manager"), holder("somu.zaisei", "manager"), holder("somu", "director")):
+        (await stack.act(approver, doc["id"], "approve")).raise_for_status()
+    return str(doc["id"])
+
+
+async def _sent_back_then_withdrawn(stack: Stack) -> str:
+    drafter, manager = holder("somu.somu", "staff"), holder("somu.somu", "manager")
+    doc = await stack.draft(drafter, amount_yen=300_000)
+    await stack.call(drafter, "POST", f"/v1/documents/{doc['id']}/submit")
+    (await stack.act(manager, doc["id"], "send_back", comment="見積書を添付してください")).raise_for_status()
+    (await stack.act(drafter, doc["id"], "resubmit")).raise_for_status()
+    (await stack.act(drafter, doc["id"], "withdraw", comment="取下げ")).raise_for_status()
+    return str(doc["id"])
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        url = f"sqlite+aiosqlite:///{data / 'ringi.db'}"
+        upgrade(url)
+        await seed_demo(Settings(database_url=url, data_dir=data))
+        env = await WorkflowEnvironment.start_local(
+            dev_server_existing_path=str(find_temporal()), data_converter=pydantic_data_converter
+        )
+        try:
+            async with serve_app(create_hr_app(data / "hr.db")) as hr_url:
+                settings = settings_for(database_url=url, temporal=env.client, hr_url=hr_url, data_dir=data)
+                async with in_process_worker(settings, env.client), api_stack(settings, env.client) as stack:
+                    for name, scenario in (("approved", _approved), ("withdrawn", _sent_back_then_withdrawn)):
+                        document_id = await scenario(stack)
+                        handle = env.client.get_workflow_handle(f"document:{document_id}")
+                        await handle.result()
+                        history = await handle.fetch_history()
+                        (OUT / f"{name}.json").write_text(history.to_json())
+                        print(f"recorded {name}: document {document_id}")
+        finally:
+            await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,28 @@
+"""Replay recorded histories against today's DocumentWorkflow: a change that breaks them needs workflow.patched.
+
+Histories are recorded from representative runs with ``python -m tests.replay.record`` (see that module).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from worker.main import WORKFLOWS
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_recorded_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(f"document:{path.stem}", path.read_text())
+    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)
+
+
+def test_histories_are_recorded() -> None:
+    assert len(HISTORIES) >= 2, "record representative histories with python -m tests.replay.record"
