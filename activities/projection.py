@@ -1,7 +1,8 @@
 """Projection (activity): the chain's new state into the read model, its events into the audit chain.
 
 Runs as a local activity inside each update so that when the API answers, the inbox already shows the change.
-Idempotent: ``documents.projected_seq`` records how many chain events are already written.
+Idempotent: ``documents.projected_seq`` records how many chain events are already written.  Returns the
+current stage's deadlines (business days, 開庁日) for the workflow's durable timers.
 """
 
 from __future__ import annotations
@@ -11,16 +12,54 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from db.models import RouteStepRow
+from core.calendar import add_business_days
+from db.models import PostReviewRow, RouteStepRow
 from db.repositories.audit import AuditRepository
-from db.repositories.documents import DocumentRepository, RouteStepRepository
-from schemas.document import ChainState, ProjectionInput
+from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
+from schemas.document import ChainEvent, ChainState, Deadlines, ProjectionInput
 
 log = structlog.get_logger("ringi.projection")
 
 
-def step_rows(state: ChainState) -> list[RouteStepRow]:
-    return [RouteStepRow(document_id=state.document_id, **view.model_dump()) for view in state.step_views()]
+def deadlines(state: ChainState) -> Deadlines:
+    """Reminder and escalation times of the current stage, counted in business days from when it began."""
+    if state.current is None or state.status not in ("in_review", "circulating"):
+        return Deadlines()
+    stage = state.stages[state.current]
+    if stage.became_current_at is None:
+        return Deadlines()
+    return Deadlines(
+        remind_at=add_business_days(stage.became_current_at, stage.remind_after_days),
+        escalate_at=add_business_days(stage.became_current_at, stage.escalate_after_days),
+    )
+
+
+def step_rows(state: ChainState, due: Deadlines) -> list[RouteStepRow]:
+    rows = []
+    for view in state.step_views():
+        current = view.stage_index == state.current
+        rows.append(
+            RouteStepRow(
+                document_id=state.document_id,
+                **view.model_dump(),
+                remind_at=due.remind_at if current else None,
+                escalate_at=due.escalate_at if current else None,
+            )
+        )
+    return rows
+
+
+def post_review_rows(state: ChainState) -> list[PostReviewRow]:
+    return [PostReviewRow(document_id=state.document_id, **p.model_dump()) for p in state.post_reviews]
+
+
+def audit_detail(event: ChainEvent) -> dict[str, object]:
+    detail: dict[str, object] = {**event.detail, "comment": event.comment, "stage_index": event.stage_index}
+    if event.input is not None:
+        detail["input"] = event.input.model_dump(mode="json", exclude_defaults=True)
+    if event.route is not None:
+        detail["route"] = event.route.model_dump(mode="json")
+    return detail
 
 
 class ProjectionActivities:
@@ -28,19 +67,19 @@ class ProjectionActivities:
         self._sessions = sessions
 
     @activity.defn(name="project_document")
-    async def project_document(self, projection: ProjectionInput) -> None:
+    async def project_document(self, projection: ProjectionInput) -> Deadlines:
         state = projection.state
+        due = deadlines(state)
         async with self._sessions() as session, session.begin():
             document = await DocumentRepository(session).get(state.document_id, for_update=True)
             if document is None:
                 raise ApplicationError(f"document {state.document_id} is not in the database", non_retryable=True)
             if document.projected_seq >= state.seq:
-                return  # already projected (a retried activity) or a stale state
+                return due  # already projected (a retried activity) or a stale state
             audit = AuditRepository(session)
             for event in projection.events:
                 if event.seq <= document.projected_seq:
                     continue
-                detail = {**event.detail, "comment": event.comment, "stage_index": event.stage_index}
                 await audit.append(
                     document_id=state.document_id,
                     action=event.action,
@@ -48,14 +87,18 @@ class ProjectionActivities:
                     at=event.at,
                     version=event.version,
                     content_hash=event.content_hash,
-                    detail=detail,
+                    detail=audit_detail(event),
                 )
                 if event.action == "submit":
                     document.submitted_at = event.at
             document.status = state.status
             document.projected_seq = state.seq
             document.updated_at = state.updated_at
-            if state.status == "approved":
+            document.sent_back_to = state.sent_back_to if state.status == "sent_back" else None
+            document.consult_failed = state.consult_failed
+            if any(e.detail.get("decided") for e in projection.events):
                 document.decided_at = state.updated_at
-            await RouteStepRepository(session).replace(state.document_id, step_rows(state))
+            await RouteStepRepository(session).replace(state.document_id, step_rows(state, due))
+            await PostReviewRepository(session).replace(state.document_id, post_review_rows(state))
         log.info("document.projected", document_id=state.document_id, status=state.status, seq=state.seq)
+        return due

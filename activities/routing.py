@@ -23,6 +23,19 @@ def unit_for_level(level: str, unit: OrgUnit) -> str | None:
     return "executive"
 
 
+_FLAG_NAMES = {"important": "重要", "unusual": "異例", "precedent": "先例", "doubtful": "疑義"}
+
+
+def _escalated(level: str, citation: str, request: RouteRequest) -> tuple[str, str]:
+    """重要・異例・先例・疑義 matters, and those whose 合議 failed, are decided one level up."""
+    why = [_FLAG_NAMES[f] for f in request.facts.flags]
+    if request.escalate:
+        why.append("合議不調")
+    if not why or level == LEVELS[-1]:
+        return level, citation
+    return LEVELS[LEVELS.index(level) + 1], f"{citation} → {'・'.join(why)}のため一段上位"
+
+
 class RouteUnresolvable(Exception):
     """The rules and the org chart give no complete route (nobody holds a post, unknown drafter …)."""
 
@@ -55,22 +68,23 @@ class RouteResolver:
         except HrNotFound as exc:
             raise RouteUnresolvable(str(exc)) from exc
         band = decider_band(request.facts.amount_yen)
-        decider_unit = unit_for_level(band.level, unit)
+        level, citation = _escalated(band.level, band.citation, request)
+        decider_unit = unit_for_level(level, unit)
         if decider_unit is None:
-            raise RouteUnresolvable(f"no {band.level} above org unit {unit.code}")
+            raise RouteUnresolvable(f"no {level} above org unit {unit.code}")
         line: list[StaffRef] = []
-        for level in LEVELS[: LEVELS.index(band.level) + 1]:
-            level_unit = unit_for_level(level, unit)
+        for step in LEVELS[: LEVELS.index(level) + 1]:
+            step_unit = unit_for_level(step, unit)
             # Nobody reviews their own draft, nor does anyone below the drafter.
-            if level_unit is not None and POST_RANKS[level] > POST_RANKS.get(drafter.post.code, 0):
-                line.append(await self._holder(level, level_unit))
+            if step_unit is not None and POST_RANKS[step] > POST_RANKS.get(drafter.post.code, 0):
+                line.append(await self._holder(step, step_unit))
         if not line:
-            raise RouteUnresolvable(f"the drafter ({drafter.post.name}) is above the deciding level {band.level}")
+            raise RouteUnresolvable(f"the drafter ({drafter.post.name}) is above the deciding level {level}")
         stages = [Stage(kind="review", assignees=(h,), reason=f"回議: {h.post.name}") for h in line[:-1]]
         if needs_finance_consult(request.facts.amount_yen) and unit.code != FINANCE_DIVISION:
             finance = await self._holder("manager", FINANCE_DIVISION)
             stages.append(Stage(kind="consult", assignees=(finance,), reason="合議: 支出100万円以上は財政課"))
-        stages.append(Stage(kind="decide", assignees=(line[-1],), reason=band.citation))
+        stages.append(Stage(kind="decide", assignees=(line[-1],), reason=citation))
         return Route(stages=tuple(stages))
 
     async def _holder(self, level: str, unit: str) -> StaffRef:

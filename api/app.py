@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from fastapi import FastAPI
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppState
 from api.problems import install_problem_handlers, problem
@@ -19,14 +20,52 @@ from integrations.hr import HttpHrClient
 MAX_BODY_BYTES = 1_000_000
 
 
-class BodyLimit(BaseHTTPMiddleware):
-    """Refuse oversized bodies before parsing them (attachments get their own limit later)."""
+class BodyLimit:
+    """Refuse oversized bodies before parsing them (attachments get their own limit later).
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
+    A declared Content-Length is checked up front; a body without one (chunked) is read up to the limit
+    before the app sees it, then replayed.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return problem(413, "Request too large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
-        return await call_next(request)
+            await _too_large(scope, receive, send)
+            return
+        if length is not None or "chunked" not in headers.get("transfer-encoding", "").lower():
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > MAX_BODY_BYTES:
+                await _too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        replay = iter(messages)
+
+        async def buffered() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, buffered, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    response = problem(413, "Request too large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    await response(scope, receive, send)
 
 
 def create_app(settings: Settings) -> FastAPI:

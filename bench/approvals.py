@@ -281,14 +281,14 @@ async def fetch_tokens(http: httpx.AsyncClient, staff_ids: Sequence[str], concur
 
 
 async def choose_drafters(api: RingiApi) -> tuple[list[Drafter], list[tuple[str, str]]]:
-    """Every 主事 of the demo city whose 1.5M-yen route previews as three single-assignee stages.
+    """Every 主事 of the demo city (but admin) whose 1.5M-yen route previews as three single-assignee stages.
 
     Creates one draft per candidate (to preview its route) and returns them as (drafter, draft id) for warm-up.
     """
-    from core.demo_city import generate_city
+    from core.demo_city import ADMIN_ID, generate_city
 
     city = generate_city()
-    candidates = sorted({a.staff_id for a in city.assignments if a.post_code == "staff"})
+    candidates = sorted({a.staff_id for a in city.assignments if a.post_code == "staff"} - {ADMIN_ID})
     api.tokens.update(await fetch_tokens(api.http, candidates))
     tally = Tally()
     gate = asyncio.Semaphore(10)
@@ -368,7 +368,7 @@ async def bench_ringi(
         await asyncio.gather(*(warm_one(d, doc) for d, doc in drafts[:warmup]))
         tokens = api.tokens
 
-    watched: dict[str, int] = {name: pids[name] for name in ("worker", "api", "temporal") if name in pids}
+    watched: dict[str, int] = {name: pids[name] for name in ("worker", "api", "temporal", "hr") if name in pids}
     sampler = ProcSampler({**watched, "bench": os.getpid()})
     for concurrency, documents in plan:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -578,12 +578,13 @@ def render_text(report: dict[str, Any], ringi: Sequence[LevelResult], bare: Sequ
     ]
     lines += table(
         ["C", "docs", "done", "time s", "docs/s", "submit p50", "p95", "p99", "action p50", "p95", "p99",
-         "create p50", "retries", "RSS MiB worker", "api", "temporal", "CPU s worker", "api", "temporal", "bench"],
+         "create p50", "retries", "RSS MiB worker", "api", "temporal",
+         "CPU s worker", "api", "temporal", "hr", "bench"],
         [
             [str(r.concurrency), str(r.documents), str(r.completed), _f(r.seconds), _f(r.docs_per_second, 2),
              *_p(r, "submit"), *_p(r, "action"), _p(r, "create")[0],
              str(r.retries), *(_f(r.rss_peak_mib.get(n), 0) for n in ("worker", "api", "temporal")),
-             *(_f(r.cpu_seconds.get(n)) for n in ("worker", "api", "temporal", "bench"))]
+             *(_f(r.cpu_seconds.get(n)) for n in ("worker", "api", "temporal", "hr", "bench"))]
             for r in ringi
         ],
     )  # fmt: skip

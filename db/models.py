@@ -135,6 +135,14 @@ class DocumentRow(Base):
     updated_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
+    #: 重要 / 異例 / 先例 / 疑義 and the exceptions that still allow 代決.
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    pre_instructed: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgent_reason: Mapped[str] = mapped_column(Text, default="")
+    desired_by: Mapped[date | None] = mapped_column(Date)  # 希望期限
+    sent_back_to: Mapped[int | None] = mapped_column(Integer)
+    consult_failed: Mapped[bool] = mapped_column(Boolean, default=False)  # 合議不調
+    copied_from: Mapped[str | None] = mapped_column(String(36))  # 引用起案
 
 
 class RouteStepRow(Base):
@@ -151,10 +159,55 @@ class RouteStepRow(Base):
     stage_index: Mapped[int] = mapped_column(Integer)
     stage_kind: Mapped[str] = mapped_column(String(20))
     assignee_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
-    #: waiting (not yet its turn) | pending (in the inbox) | approved | returned | cancelled
+    #: done | pending (in the inbox) | waiting | skipped | closed | cancelled
     state: Mapped[str] = mapped_column(String(20))
     since: Mapped[datetime | None]
     acted_at: Mapped[datetime | None]
+    acted_by: Mapped[str | None] = mapped_column(String(40))
+    capacity: Mapped[str | None] = mapped_column(String(20))  # self | substitute (代決) | pull_up (引上げ)
+    response: Mapped[str | None] = mapped_column(String(20))
+    actor_post: Mapped[str] = mapped_column(String(40), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int | None] = mapped_column(Integer)
+    remind_at: Mapped[datetime | None]
+    escalate_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+
+
+class PostReviewRow(Base):
+    """後閲: owed by an absent decider (代決) or a passed-over approver (引上げ承認); never blocks the document."""
+
+    __tablename__ = "post_reviews"
+    __table_args__ = (Index("ix_post_reviews_staff_open", "staff_id", "acknowledged_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    stage_index: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(20))
+    acted_by: Mapped[str] = mapped_column(String(40))
+    owed_since: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+
+
+class NotificationRow(Base):
+    """Outbox of notices (督促, エスカレーション, 後閲): never carries a document body."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_notifications_dedupe_key"),
+        Index("ix_notifications_recipient_created", "recipient_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    recipient_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
 
 
 class AuditEventRow(Base):

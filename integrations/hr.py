@@ -1,9 +1,10 @@
-"""HR (人事給与システム): who holds which post (職位) in which unit on a date.
+"""HR (人事給与システム): who holds which post (職位) in which unit on a date, who is away (不在), and who
+substitutes for whom (代決順位).
 
 ``HrClient`` is what activities and the API depend on; ``HttpHrClient`` is the real one (httpx), used
-against the HR stub in dev and tests.  A 404 becomes ``HrNotFound``; every other failure (5xx, timeouts,
-refused connections) propagates as ``httpx.HTTPStatusError`` / ``httpx.TransportError`` so that Temporal
-retries the activity.
+against the HR stub in dev and tests.  A 404 becomes ``HrNotFound``, a refused absence (422) ``HrInvalid``;
+every other failure (5xx, timeouts, refused connections) propagates as ``httpx.HTTPStatusError`` /
+``httpx.TransportError`` so that Temporal retries the activity.
 """
 
 from __future__ import annotations
@@ -16,13 +17,18 @@ from urllib.parse import quote
 import httpx
 from pydantic import TypeAdapter
 
-from schemas.org import OrgUnit, StaffRef
+from schemas.org import Absence, AbsenceKind, OrgUnit, StaffRef
 
 _STAFF_LIST = TypeAdapter(list[StaffRef])
+_ABSENCE_LIST = TypeAdapter(list[Absence])
 
 
 class HrNotFound(LookupError):
-    """HR does not know the staff member, org unit or post (or the person holds no post on that date)."""
+    """HR does not know the staff member, org unit, post or absence (or the person holds no post on that date)."""
+
+
+class HrInvalid(ValueError):
+    """HR refused the request as invalid (422): an unknown staff member, an end before the start …"""
 
 
 class HrClient(Protocol):
@@ -38,6 +44,42 @@ class HrClient(Protocol):
 
     async def holders(self, org_unit: str, post: str, *, as_of: date | None = None) -> list[StaffRef]:
         """Who holds ``post`` in ``org_unit`` on ``as_of`` (maybe nobody); ``HrNotFound`` if unknown."""
+        ...
+
+    async def absences(self, staff_id: str, *, on: date) -> list[Absence]:
+        """The staff member's absences (不在) covering ``on``; ``HrNotFound`` if unknown."""
+        ...
+
+    async def is_absent(self, staff_id: str, *, on: date) -> bool:
+        """Whether the staff member is away (休暇, 出張) on ``on``; ``HrNotFound`` if unknown."""
+        ...
+
+    async def substitutes(self, org_unit: str, post: str, *, as_of: date | None = None) -> list[StaffRef]:
+        """代決順位: the holders of the substitute posts of ``post`` in ``org_unit`` on ``as_of``, first first.
+
+        Absences are not considered; ``HrNotFound`` if the org unit or post is unknown.
+        """
+        ...
+
+    async def substituting(self, staff_id: str, *, on: date) -> list[StaffRef]:
+        """The absent post holders the staff member may act for (代決) on ``on``; ``HrNotFound`` if unknown."""
+        ...
+
+    async def add_absence(
+        self,
+        staff_id: str,
+        *,
+        kind: AbsenceKind,
+        start: date,
+        end: date,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> Absence:
+        """Register 不在 from ``start`` to ``end`` (inclusive), once per key; ``HrInvalid`` if refused."""
+        ...
+
+    async def delete_absence(self, absence_id: int) -> None:
+        """Cancel an absence; ``HrNotFound`` if there is none with that id."""
         ...
 
 
@@ -74,12 +116,52 @@ class HttpHrClient:
         data = await self._get("/holders", {"org_unit": org_unit, "post": post, **_as_of(as_of)})
         return _STAFF_LIST.validate_python(data)
 
+    async def absences(self, staff_id: str, *, on: date) -> list[Absence]:
+        data = await self._get(f"/staff/{quote(staff_id, safe='')}/absent", {"on": on.isoformat()})
+        return _ABSENCE_LIST.validate_python(data["absences"])
+
+    async def is_absent(self, staff_id: str, *, on: date) -> bool:
+        data = await self._get(f"/staff/{quote(staff_id, safe='')}/absent", {"on": on.isoformat()})
+        return bool(data["absent"])
+
+    async def substitutes(self, org_unit: str, post: str, *, as_of: date | None = None) -> list[StaffRef]:
+        data = await self._get("/substitutes", {"org_unit": org_unit, "post": post, **_as_of(as_of)})
+        return _STAFF_LIST.validate_python(data)
+
+    async def substituting(self, staff_id: str, *, on: date) -> list[StaffRef]:
+        data = await self._get(f"/staff/{quote(staff_id, safe='')}/substituting", {"on": on.isoformat()})
+        return _STAFF_LIST.validate_python([item["absent"] for item in data])
+
+    async def add_absence(
+        self,
+        staff_id: str,
+        *,
+        kind: AbsenceKind,
+        start: date,
+        end: date,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> Absence:
+        body = {"staff_id": staff_id, "kind": kind, "start": start.isoformat(), "end": end.isoformat(), "note": note}
+        headers = {} if idempotency_key is None else {"Idempotency-Key": idempotency_key}
+        response = await self._http.post("/absences", json=body, headers=headers)
+        return Absence.model_validate(_checked(response).json())
+
+    async def delete_absence(self, absence_id: int) -> None:
+        _checked(await self._http.delete(f"/absences/{absence_id}"))
+
     async def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        response = await self._http.get(path, params=params)
-        if response.status_code == httpx.codes.NOT_FOUND:
-            raise HrNotFound(_detail(response))
-        response.raise_for_status()
-        return response.json()
+        return _checked(await self._http.get(path, params=params)).json()
+
+
+def _checked(response: httpx.Response) -> httpx.Response:
+    """``response`` if it succeeded; ``HrNotFound`` for 404, ``HrInvalid`` for 422, else ``HTTPStatusError``."""
+    if response.status_code == httpx.codes.NOT_FOUND:
+        raise HrNotFound(_detail(response))
+    if response.status_code == httpx.codes.UNPROCESSABLE_ENTITY:
+        raise HrInvalid(_detail(response))
+    response.raise_for_status()
+    return response
 
 
 def _as_of(as_of: date | None) -> dict[str, str]:
@@ -92,4 +174,8 @@ def _detail(response: httpx.Response) -> str:
     except ValueError:
         body = None
     detail = body.get("detail") if isinstance(body, dict) else None
-    return str(detail) if detail else f"{response.request.method} {response.request.url.path}: 404"
+    if isinstance(detail, list):  # FastAPI's validation errors
+        detail = "; ".join(str(e.get("msg", e)) if isinstance(e, dict) else str(e) for e in detail)
+    if detail:
+        return str(detail)
+    return f"{response.request.method} {response.request.url.path}: {response.status_code}"

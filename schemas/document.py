@@ -13,10 +13,48 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.org import StaffRef
 
 Matter = Literal["spending"]
-StageKind = Literal["review", "consult", "decide"]
-ActionName = Literal["approve", "send_back", "withdraw", "resubmit"]
-Status = Literal["draft", "in_review", "sent_back", "approved", "withdrawn"]
-TERMINAL_STATUSES: frozenset[str] = frozenset({"approved", "withdrawn"})
+#: 重要 / 異例 / 先例 / 疑義: such a matter goes one level up and may not be decided by 専決 or 代決.
+Flag = Literal["important", "unusual", "precedent", "doubtful"]
+NO_SUBSTITUTE_FLAGS: frozenset[str] = frozenset({"important", "unusual", "doubtful"})
+StageKind = Literal["review", "consult", "decide", "circulate"]
+ActionName = Literal[
+    "approve",  # 承認 / 決裁 (and 同意 in a 合議)
+    "consent",  # 合議: 同意
+    "object",  # 合議: 異議 (reason required; the 合議 becomes 不調)
+    "send_back",  # 差戻し
+    "recall",  # 引戻し
+    "withdraw",  # 取下げ
+    "reject",  # 却下
+    "pull_up",  # 引上げ承認
+    "substitute",  # 代決
+    "acknowledge",  # 供覧: 閲覧済
+    "post_review",  # 後閲
+    "comment",  # 意見 (no state change)
+    "resubmit",  # 再提出
+]
+EventAction = Literal[
+    "submit",
+    "approve",
+    "consent",
+    "object",
+    "send_back",
+    "recall",
+    "withdraw",
+    "reject",
+    "pull_up",
+    "substitute",
+    "acknowledge",
+    "post_review",
+    "comment",
+    "resubmit",
+    "reroute",
+    "remind",
+    "escalate",
+]
+Status = Literal["draft", "in_review", "sent_back", "approved", "rejected", "withdrawn", "circulating", "completed"]
+TERMINAL_STATUSES: frozenset[str] = frozenset({"approved", "rejected", "withdrawn", "completed"})
+Capacity = Literal["self", "substitute", "pull_up"]
+ResponseKind = Literal["approve", "consent", "object", "acknowledge"]
 
 
 class _Payload(BaseModel):
@@ -38,11 +76,22 @@ class DocumentFacts(_Payload):
     org_unit_code: str
     version: int
     content_hash: str
+    flags: tuple[Flag, ...] = ()
+    pre_instructed: bool = False  # 事前指示: 代決 allowed despite flags
+    urgent_reason: str = ""  # 至急: 代決 allowed despite flags, with this reason
 
 
 class SubmitInput(_Payload):
     actor_id: str
     facts: DocumentFacts
+
+
+class ActionContext(_Payload):
+    """Facts from HR that the API looks up for an action (absences today, the substitutes of a post)."""
+
+    absent_ids: tuple[str, ...] = ()
+    substitutes: tuple[str, ...] = ()  # 代決順位 of ``on_behalf_of``'s post, in order
+    actor_post: str = ""  # the actor's post name at this moment
 
 
 class ActionInput(_Payload):
@@ -51,57 +100,111 @@ class ActionInput(_Payload):
     action: ActionName
     actor_id: str
     comment: str = ""
-    facts: DocumentFacts | None = None  # resubmit only: the edited document
+    facts: DocumentFacts | None = None  # resubmit only: the (possibly edited) document
+    target_step: int | None = None  # send_back: the stage routing resumes from (None = the first)
+    on_behalf_of: str | None = None  # substitute: the absent decider
+    context: ActionContext = ActionContext()
 
 
 class RouteRequest(_Payload):
     document_id: str
     drafter_id: str
     facts: DocumentFacts
+    escalate: bool = False  # one level up (合議不調)
 
 
 class Stage(_Payload):
-    """回議 (review, one approver), 合議 (consult, parallel, all must consent) or 決裁 (decide)."""
+    """回議 (review, one approver), 合議 (consult, parallel), 決裁 (decide) or 供覧 (circulate)."""
 
     kind: StageKind
     assignees: tuple[StaffRef, ...]
     reason: str = ""  # why the rules put this stage here
+    quorum: int | None = None  # consult: answers needed (None = all)
+    remind_after_days: int = 1  # business days
+    escalate_after_days: int = 3
 
 
 class Route(_Payload):
     stages: tuple[Stage, ...]
 
 
-class Approval(_Payload):
-    staff_id: str
+class Response(_Payload):
+    """One assignee's answer, pinned to the version and content hash it covers."""
+
+    staff_id: str  # who acted
+    kind: ResponseKind
     at: datetime
     version: int
     content_hash: str
+    capacity: Capacity = "self"
+    on_behalf_of: str | None = None  # the assignee a substitute acted for
+    actor_post: str = ""
+    comment: str = ""
+
+    @property
+    def assignee_id(self) -> str:
+        return self.on_behalf_of or self.staff_id
 
 
 class StageState(_Payload):
     kind: StageKind
     assignee_ids: tuple[str, ...]
-    approvals: tuple[Approval, ...] = ()
+    quorum: int | None = None
+    responses: tuple[Response, ...] = ()
+    skipped_ids: tuple[str, ...] = ()  # passed over by a 引上げ承認
     became_current_at: datetime | None = None
+    reason: str = ""
+    remind_after_days: int = 1
+    escalate_after_days: int = 3
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
 
-    def approved_by(self, staff_id: str) -> bool:
-        return any(a.staff_id == staff_id for a in self.approvals)
+    def response_of(self, assignee_id: str) -> Response | None:
+        return next((r for r in self.responses if r.assignee_id == assignee_id), None)
+
+    @property
+    def required(self) -> int:
+        return len(self.assignee_ids) if self.quorum is None else min(self.quorum, len(self.assignee_ids))
 
     @property
     def complete(self) -> bool:
-        return all(self.approved_by(s) for s in self.assignee_ids)
+        if self.skipped_ids and set(self.skipped_ids) >= set(self.assignee_ids):
+            return True
+        return len(self.responses) >= self.required
+
+    @property
+    def objected(self) -> bool:
+        return any(r.kind == "object" for r in self.responses)
 
     @property
     def pending_ids(self) -> tuple[str, ...]:
-        return tuple(s for s in self.assignee_ids if not self.approved_by(s))
+        if self.complete:
+            return ()
+        done = {r.assignee_id for r in self.responses} | set(self.skipped_ids)
+        return tuple(s for s in self.assignee_ids if s not in done)
+
+
+class PostReview(_Payload):
+    """後閲: the absent decider (代決) or a passed-over approver (引上げ承認) reads the matter afterwards."""
+
+    staff_id: str
+    stage_index: int
+    reason: Literal["substitute", "pull_up"]
+    acted_by: str
+    owed_since: datetime
+    acknowledged_at: datetime | None = None
+
+
+class LastResponse(_Payload):
+    stage_index: int
+    staff_id: str
 
 
 class ChainEvent(_Payload):
-    """One applied action; ``seq`` counts the chain's events from 1."""
+    """One applied action; ``seq`` counts the chain's events from 1.  ``input``/``route`` let the chain be rebuilt."""
 
     seq: int
-    action: Literal["submit", "approve", "send_back", "withdraw", "resubmit"]
+    action: EventAction
     actor_id: str
     at: datetime
     version: int
@@ -109,9 +212,81 @@ class ChainEvent(_Payload):
     stage_index: int | None = None
     comment: str = ""
     detail: dict[str, Any] = Field(default_factory=dict)
+    input: ActionInput | None = None
+    route: Route | None = None
 
 
-StepState = Literal["approved", "pending", "waiting", "cancelled"]
+class ChainState(_Payload):
+    """The approval chain of one document.  ``current`` indexes ``stages`` while routing, else None."""
+
+    document_id: str
+    drafter_id: str
+    status: Status
+    facts: DocumentFacts
+    stages: tuple[StageState, ...]
+    current: int | None
+    seq: int = 0
+    updated_at: datetime
+    sent_back_to: int | None = None  # 差戻し: where routing resumes
+    last_response: LastResponse | None = None  # who may still 引戻し
+    post_reviews: tuple[PostReview, ...] = ()
+
+    @property
+    def pending_ids(self) -> tuple[str, ...]:
+        if self.status not in ("in_review", "circulating") or self.current is None:
+            return ()
+        return self.stages[self.current].pending_ids
+
+    @property
+    def consult_failed(self) -> bool:
+        """合議不調: some consulted division objected."""
+        return any(s.kind == "consult" and s.objected for s in self.stages)
+
+    @property
+    def open_post_reviews(self) -> tuple[PostReview, ...]:
+        return tuple(p for p in self.post_reviews if p.acknowledged_at is None)
+
+    def step_views(self) -> list[StepView]:
+        """One view per (stage, assignee): who acted, in which capacity, and the step's state."""
+        views = []
+        for index, stage in enumerate(self.stages):
+            for assignee in stage.assignee_ids:
+                response = stage.response_of(assignee)
+                views.append(
+                    StepView(
+                        stage_index=index,
+                        stage_kind=stage.kind,
+                        assignee_id=assignee,
+                        state=self._step_state(index, stage, assignee, response),
+                        since=stage.became_current_at,
+                        acted_at=response.at if response else None,
+                        acted_by=response.staff_id if response else None,
+                        capacity=response.capacity if response else None,
+                        response=response.kind if response else None,
+                        actor_post=response.actor_post if response else "",
+                        comment=response.comment if response else "",
+                        version=response.version if response else None,
+                        reminded_at=stage.reminded_at,
+                        escalated_at=stage.escalated_at,
+                    )
+                )
+        return views
+
+    def _step_state(self, index: int, stage: StageState, assignee: str, response: Response | None) -> StepState:
+        if response is not None:
+            return "done"
+        if assignee in stage.skipped_ids:
+            return "skipped"
+        if self.status in ("withdrawn", "rejected"):
+            return "cancelled"
+        if stage.complete:
+            return "closed"  # the quorum was reached without this member
+        if index == self.current and self.status in ("in_review", "circulating"):
+            return "pending"
+        return "waiting"
+
+
+StepState = Literal["done", "pending", "waiting", "skipped", "closed", "cancelled"]
 
 
 class StepView(_Payload):
@@ -123,50 +298,14 @@ class StepView(_Payload):
     state: StepState
     since: datetime | None = None
     acted_at: datetime | None = None
-
-
-class ChainState(_Payload):
-    """The approval chain of one document.  ``current`` indexes ``stages`` while in review, else None."""
-
-    document_id: str
-    drafter_id: str
-    status: Status
-    facts: DocumentFacts
-    stages: tuple[StageState, ...]
-    current: int | None
-    seq: int = 0
-    updated_at: datetime
-
-    @property
-    def pending_ids(self) -> tuple[str, ...]:
-        if self.status != "in_review" or self.current is None:
-            return ()
-        return self.stages[self.current].pending_ids
-
-    def step_views(self) -> list[StepView]:
-        """One view per (stage, assignee): approved, pending (in the inbox), waiting, or cancelled."""
-        views = []
-        for index, stage in enumerate(self.stages):
-            for assignee in stage.assignee_ids:
-                approval = next((a for a in stage.approvals if a.staff_id == assignee), None)
-                views.append(
-                    StepView(
-                        stage_index=index,
-                        stage_kind=stage.kind,
-                        assignee_id=assignee,
-                        state="approved" if approval else self._open_step_state(index),
-                        since=stage.became_current_at,
-                        acted_at=approval.at if approval else None,
-                    )
-                )
-        return views
-
-    def _open_step_state(self, index: int) -> StepState:
-        if self.status == "withdrawn":
-            return "cancelled"
-        if self.status == "in_review" and index == self.current:
-            return "pending"
-        return "waiting"
+    acted_by: str | None = None
+    capacity: Capacity | None = None
+    response: ResponseKind | None = None
+    actor_post: str = ""
+    comment: str = ""
+    version: int | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
 
 
 class ProjectionInput(_Payload):
@@ -174,6 +313,23 @@ class ProjectionInput(_Payload):
 
     state: ChainState
     events: tuple[ChainEvent, ...]
+
+
+class Deadlines(_Payload):
+    """When the current stage's assignees are reminded and their superior alerted (business days)."""
+
+    remind_at: datetime | None = None
+    escalate_at: datetime | None = None
+
+
+class DeadlineNotice(_Payload):
+    """A reminder (督促) to the assignees or an escalation to their superiors, for one stage."""
+
+    document_id: str
+    kind: Literal["remind", "escalate"]
+    stage_index: int
+    stage_since: datetime
+    assignee_ids: tuple[str, ...]
 
 
 class DocumentResult(_Payload):

@@ -85,3 +85,24 @@ class City(_Frozen):
     posts: tuple[Post, ...]
     staff: tuple[StaffMember, ...]
     assignments: tuple[Assignment, ...]
+
+
+AbsenceKind = Literal["leave", "trip"]
+
+
+class Absence(_Frozen):
+    """不在: a staff member away on 休暇 (``leave``) or 出張 (``trip``) from ``start`` to ``end``, both inclusive.
+
+    Dates are local (Japan) dates as HR records them.  While absent, the holder's 代決 substitutes may decide.
+    """
+
+    id: int
+    staff_id: str
+    kind: AbsenceKind
+    start: date
+    end: date
+    note: str = ""
+
+    def covers(self, day: date) -> bool:
+        """Whether the staff member is away on ``day``."""
+        return self.start <= day <= self.end

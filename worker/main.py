@@ -9,7 +9,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
 from activities.routing import RouteActivities
 from core.settings import Settings
@@ -27,7 +29,15 @@ def build_activities(*, hr: HrClient, sessions: async_sessionmaker[AsyncSession]
     """Every activity the worker runs, bound to its clients (used by the worker and by the tests)."""
     routing = RouteActivities(hr)
     projection = ProjectionActivities(sessions)
-    return [routing.resolve_route, projection.project_document]
+    notifications = NotificationActivities(sessions, hr)
+    return [routing.resolve_route, projection.project_document, notifications.notify_deadline]
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox, with our pydantic payloads passed through: one class per model inside and outside."""
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("schemas", "pydantic", "pydantic_core")
+    )
 
 
 def build_worker(
@@ -37,6 +47,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
+        workflow_runner=workflow_runner(),
         activities=build_activities(hr=hr, sessions=sessions),
     )
 

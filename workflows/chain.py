@@ -1,27 +1,35 @@
-"""The approval chain (回議 → 合議 → 決裁) as a pure state machine.
+"""The approval chain (回議 → 合議 → 決裁 → 供覧) as a pure state machine.
 
 ``submit`` and ``apply`` take a state and an action and return the new state plus the events it produced;
 anything the rules forbid raises ``ChainError`` with a reason a person can read.  No Temporal, no clock, no
-I/O: the workflow passes time in and carries the state durably.
+I/O: the workflow passes time in (and HR's facts in ``ActionInput.context``) and carries the state durably.
+Every event carries its input, so ``rebuild(events)`` replays a chain to the same state.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
 from schemas.document import (
+    NO_SUBSTITUTE_FLAGS,
     TERMINAL_STATUSES,
     ActionInput,
-    Approval,
     ChainEvent,
     ChainState,
     DocumentFacts,
+    EventAction,
+    LastResponse,
+    PostReview,
+    Response,
+    ResponseKind,
     Route,
     StageState,
 )
 
 Refusal = Literal["forbidden", "conflict", "invalid"]
+Transition = tuple[ChainState, list[ChainEvent]]
 
 
 class ChainError(Exception):
@@ -33,17 +41,16 @@ class ChainError(Exception):
         self.reason = reason
 
 
+# --- public API --------------------------------------------------------------------------------------------
+
+
 def submit(
     *, document_id: str, drafter_id: str, actor_id: str, facts: DocumentFacts, route: Route, now: datetime
-) -> tuple[ChainState, list[ChainEvent]]:
+) -> Transition:
     """起案 → 回議: the drafter submits; the first stage becomes current."""
     if actor_id != drafter_id:
         raise ChainError("forbidden", "only the drafter may submit the document")
-    if not route.stages or route.stages[-1].kind != "decide":
-        raise ChainError("invalid", "a route must end with a decision (決裁) stage")
-    stages = tuple(StageState(kind=s.kind, assignee_ids=tuple(a.id for a in s.assignees)) for s in route.stages)
-    if any(not s.assignee_ids for s in stages):
-        raise ChainError("invalid", "every stage of the route needs at least one assignee")
+    stages = _stages_of(route)
     state = ChainState(
         document_id=document_id,
         drafter_id=drafter_id,
@@ -53,122 +60,521 @@ def submit(
         current=None,
         updated_at=now,
     )
-    state = _enter_stage(state, 0, now)
-    return _emit(state, "submit", actor_id, now, stage_index=0)
+    state = _enter(state, 0, now)
+    return _emit(state, "submit", actor_id, now, stage_index=0, route=route)
 
 
 def check(state: ChainState, action: ActionInput) -> None:
-    """Raise ``ChainError`` if ``action`` is not allowed now; used by the update validator."""
+    """Raise ``ChainError`` if ``action`` is not allowed now; the update validator calls this."""
     _RULES[action.action](state, action)
 
 
-def apply(state: ChainState, action: ActionInput, now: datetime) -> tuple[ChainState, list[ChainEvent]]:
+def apply(state: ChainState, action: ActionInput, now: datetime) -> Transition:
     """Apply one allowed action; raises ``ChainError`` otherwise."""
     check(state, action)
-    return _TRANSITIONS[action.action](state, action, now)
+    new_state, events = _TRANSITIONS[action.action](state, action, now)
+    return new_state, [e.model_copy(update={"input": action}) for e in events]
 
 
-# --- who may do what, when -------------------------------------------------------------------------------
+def reroute(state: ChainState, tail: Route, now: datetime, *, reason: str) -> Transition:
+    """Replace every stage after the current one (合議不調 → the decision goes one level up)."""
+    if state.current is None:
+        raise ChainError("conflict", "only a document in routing can be rerouted")
+    kept = state.stages[: state.current + 1]
+    state = state.model_copy(update={"stages": (*kept, *_stages_of(tail, allow_partial=True))})
+    return _emit(state, "reroute", "system", now, stage_index=state.current, comment=reason, route=tail)
 
 
-def _require_status(state: ChainState, action: str, *allowed: str) -> None:
+def note_deadline(
+    state: ChainState, kind: Literal["remind", "escalate"], stage_index: int, now: datetime
+) -> Transition:
+    """督促 (reminder) or エスカレーション: recorded on the stage, no change of who holds the document."""
+    stage = state.stages[stage_index]
+    field = "reminded_at" if kind == "remind" else "escalated_at"
+    state = _replace_stage(state, stage_index, stage.model_copy(update={field: now}))
+    detail = {"assignees": list(stage.pending_ids)}
+    return _emit(state, kind, "system", now, stage_index=stage_index, detail=detail)
+
+
+def rebuild(events: list[ChainEvent]) -> ChainState:
+    """Replay a chain from its events (the first must be the submit): the audit trail is the state."""
+    first = events[0]
+    if first.action != "submit" or first.route is None or first.input is not None:
+        raise ValueError("a chain starts with its submit event")
+    facts = _facts_at_submit(first)
+    state, _ = submit(
+        document_id=first.detail["document_id"],
+        drafter_id=first.actor_id,
+        actor_id=first.actor_id,
+        facts=facts,
+        route=first.route,
+        now=first.at,
+    )
+    for event in events[1:]:
+        if event.input is not None:
+            state, _ = apply(state, event.input, event.at)
+        elif event.action == "reroute" and event.route is not None:
+            state, _ = reroute(state, event.route, event.at, reason=event.comment)
+        elif event.action in ("remind", "escalate") and event.stage_index is not None:
+            state, _ = note_deadline(state, event.action, event.stage_index, event.at)
+        else:
+            raise ValueError(f"event {event.seq} ({event.action}) cannot be replayed")
+    return state
+
+
+def is_terminal(state: ChainState) -> bool:
+    return state.status in TERMINAL_STATUSES
+
+
+def is_finished(state: ChainState) -> bool:
+    """Terminal and nobody still owes a 後閲: the workflow may end."""
+    return is_terminal(state) and not state.open_post_reviews
+
+
+# --- who may do what, when -----------------------------------------------------------------------------------
+
+
+def _require_status(state: ChainState, what: str, *allowed: str) -> None:
     if state.status not in allowed:
-        raise ChainError("conflict", f"cannot {action}: the document is {state.status}")
+        raise ChainError("conflict", f"cannot {what}: the document is {state.status}")
 
 
-def _require_current_assignee(state: ChainState, actor_id: str) -> StageState:
+def _current(state: ChainState) -> StageState:
     assert state.current is not None
-    stage = state.stages[state.current]
+    return state.stages[state.current]
+
+
+def _require_pending(state: ChainState, actor_id: str, *kinds: str) -> StageState:
+    stage = _current(state)
     if actor_id not in stage.assignee_ids:
-        raise ChainError("forbidden", f"not your step: the document is waiting for {', '.join(stage.pending_ids)}")
-    if stage.approved_by(actor_id):
-        raise ChainError("conflict", "you have already approved this stage")
+        waiting = ", ".join(stage.pending_ids) or "nobody"
+        raise ChainError("forbidden", f"not your step: the document is waiting for {waiting}")
+    if actor_id not in stage.pending_ids:
+        raise ChainError("conflict", "you have already answered this stage")
+    if stage.kind not in kinds:
+        raise ChainError("conflict", f"this is a {stage.kind} stage: use {_VERB[stage.kind]}")
     return stage
+
+
+_VERB = {"review": "approve", "decide": "approve", "consult": "consent or object", "circulate": "acknowledge"}
+
+
+def _require_reason(action: ActionInput, what: str) -> None:
+    if not action.comment.strip():
+        raise ChainError("invalid", f"{what} needs a reason in the comment")
 
 
 def _check_approve(state: ChainState, action: ActionInput) -> None:
     _require_status(state, "approve", "in_review")
-    _require_current_assignee(state, action.actor_id)
+    _require_pending(state, action.actor_id, "review", "decide", "consult")
+
+
+def _check_consent(state: ChainState, action: ActionInput) -> None:
+    _require_status(state, action.action, "in_review")
+    _require_pending(state, action.actor_id, "consult")
+    if action.action == "object":
+        _require_reason(action, "an objection (異議)")
+
+
+def _check_acknowledge(state: ChainState, action: ActionInput) -> None:
+    _require_status(state, "acknowledge", "circulating")
+    _require_pending(state, action.actor_id, "circulate")
 
 
 def _check_send_back(state: ChainState, action: ActionInput) -> None:
     _require_status(state, "send back", "in_review")
-    _require_current_assignee(state, action.actor_id)
-    if not action.comment.strip():
-        raise ChainError("invalid", "a send-back (差戻し) needs a reason in the comment")
+    _require_pending(state, action.actor_id, "review", "decide", "consult")
+    _require_reason(action, "a send-back (差戻し)")
+    assert state.current is not None
+    target = action.target_step
+    if target is not None and not 0 <= target <= state.current:
+        raise ChainError("invalid", f"target_step must be a stage from 0 to {state.current} (the current one)")
+
+
+def _check_recall(state: ChainState, action: ActionInput) -> None:
+    _require_status(state, "recall (引戻し)", "in_review")
+    if action.actor_id == state.drafter_id and state.last_response is None:
+        return
+    last = state.last_response
+    if last is None:
+        raise ChainError("forbidden", "only the drafter can recall now: no approver has acted since submission")
+    if last.staff_id != action.actor_id:
+        raise ChainError("forbidden", "only the approver who acted last may recall, until the next one acts")
 
 
 def _check_withdraw(state: ChainState, action: ActionInput) -> None:
     if action.actor_id != state.drafter_id:
         raise ChainError("forbidden", "only the drafter may withdraw (取下げ) the document")
-    _require_status(state, "withdraw", "in_review", "sent_back")
+    _require_status(state, "withdraw", "in_review", "sent_back", "draft")
+
+
+def _check_reject(state: ChainState, action: ActionInput) -> None:
+    _require_status(state, "reject", "in_review")
+    stage = _current(state)
+    if stage.kind != "decide":
+        raise ChainError("conflict", "only the decision stage (決裁) can reject; earlier approvers send back")
+    if action.on_behalf_of is not None:
+        _check_substitute(state, action)
+    elif action.actor_id not in stage.assignee_ids:
+        raise ChainError("forbidden", "only the decider may reject (却下) the document")
+    _require_reason(action, "a rejection (却下)")
+
+
+def _check_pull_up(state: ChainState, action: ActionInput) -> None:
+    _require_status(state, "pull up (引上げ承認)", "in_review")
+    assert state.current is not None
+    later = _later_stage_of(state, action.actor_id)
+    if later is None:
+        raise ChainError("forbidden", "only an approver later in the route may pull up (引上げ承認)")
+    absent = set(action.context.absent_ids)
+    for index in range(state.current, later):
+        stage = state.stages[index]
+        if stage.kind != "review":
+            raise ChainError("conflict", f"a {stage.kind} stage cannot be passed over by 引上げ承認")
+        present = [s for s in stage.pending_ids if s not in absent]
+        if present:
+            raise ChainError("conflict", f"{', '.join(present)} is not absent: 引上げ承認 passes over absent approvers")
+
+
+def _check_substitute(state: ChainState, action: ActionInput) -> None:
+    _require_status(state, "decide as substitute (代決)", "in_review")
+    stage = _current(state)
+    decider = action.on_behalf_of
+    if stage.kind != "decide" or decider not in stage.assignee_ids:
+        raise ChainError("conflict", "代決 is for the decision stage, on behalf of its decider (on_behalf_of)")
+    if decider not in action.context.absent_ids:
+        raise ChainError("conflict", f"{decider} is not absent today: 代決 is only for an absent decider")
+    if action.actor_id not in action.context.substitutes:
+        raise ChainError("forbidden", f"you are not a designated substitute (代決者) for {decider}")
+    facts = state.facts
+    if not (facts.pre_instructed or facts.urgent_reason.strip()):
+        flagged = sorted(set(facts.flags) & NO_SUBSTITUTE_FLAGS)
+        if flagged:
+            raise ChainError("conflict", f"a matter flagged {', '.join(flagged)} cannot be decided by 代決")
+        if state.consult_failed:
+            raise ChainError("conflict", "the 合議 failed (不調): this matter cannot be decided by 代決")
+
+
+def _check_post_review(state: ChainState, action: ActionInput) -> None:
+    if not any(p.staff_id == action.actor_id for p in state.open_post_reviews):
+        raise ChainError("conflict", "you owe no post-review (後閲) on this document")
+
+
+def _check_comment(state: ChainState, action: ActionInput) -> None:
+    if action.actor_id not in _participants(state):
+        raise ChainError("forbidden", "only the drafter and those on the route may comment")
+    _require_reason(action, "a comment")
 
 
 def _check_resubmit(state: ChainState, action: ActionInput) -> None:
     if action.actor_id != state.drafter_id:
         raise ChainError("forbidden", "only the drafter may resubmit the document")
-    _require_status(state, "resubmit", "sent_back")
+    _require_status(state, "resubmit", "sent_back", "draft")
     if action.facts is not None and action.facts.version < state.facts.version:
         raise ChainError("conflict", "resubmitted version is older than the one sent back")
 
 
-# --- transitions -----------------------------------------------------------------------------------------
+# --- transitions ---------------------------------------------------------------------------------------------
 
 
-def _approve(state: ChainState, action: ActionInput, now: datetime) -> tuple[ChainState, list[ChainEvent]]:
-    assert state.current is not None
+def _respond(state: ChainState, action: ActionInput, now: datetime, kind: ResponseKind) -> Transition:
     index = state.current
-    stage = state.stages[index]
-    approval = Approval(
-        staff_id=action.actor_id, at=now, version=state.facts.version, content_hash=state.facts.content_hash
+    assert index is not None
+    response = _response(state, action, now, kind)
+    state = _add_response(state, index, response)
+    state, detail = _advance(state, now)
+    return _emit(state, action.action, action.actor_id, now, stage_index=index, comment=action.comment, detail=detail)
+
+
+def _approve(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    kind: ResponseKind = "consent" if _current(state).kind == "consult" else "approve"
+    return _respond(state, action, now, kind)
+
+
+def _consent(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    return _respond(state, action, now, "consent" if action.action == "consent" else "object")
+
+
+def _acknowledge(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    return _respond(state, action, now, "acknowledge")
+
+
+def _send_back(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    """差戻し to the drafter; answers from the target stage on are void (a 合議 group is cleared whole)."""
+    index = state.current
+    target = action.target_step or 0
+    stages = tuple(s if i < target else _cleared(s) for i, s in enumerate(state.stages))
+    state = state.model_copy(
+        update={"status": "sent_back", "current": None, "stages": stages, "sent_back_to": target, "last_response": None}
     )
-    stage = stage.model_copy(update={"approvals": (*stage.approvals, approval)})
-    state = _replace_stage(state, index, stage)
-    detail: dict[str, Any] = {"stage_kind": stage.kind}
-    if stage.complete:
-        if index + 1 < len(state.stages):
-            state = _enter_stage(state, index + 1, now)
-        else:
-            state = state.model_copy(update={"status": "approved", "current": None})
-            detail["decided"] = True
-    return _emit(state, "approve", action.actor_id, now, stage_index=index, comment=action.comment, detail=detail)
+    state = _drop_post_reviews_from(state, target)
+    detail = {"target_step": target}
+    return _emit(state, "send_back", action.actor_id, now, stage_index=index, comment=action.comment, detail=detail)
 
 
-def _send_back(state: ChainState, action: ActionInput, now: datetime) -> tuple[ChainState, list[ChainEvent]]:
-    """差戻し to the drafter: every approval is void; routing starts again from the first stage."""
-    index = state.current
-    state = state.model_copy(update={"status": "sent_back", "current": None, "stages": _cleared(state)})
-    return _emit(state, "send_back", action.actor_id, now, stage_index=index, comment=action.comment)
+def _recall(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    """引戻し: the drafter takes the document back to draft, or the last approver takes back their answer."""
+    last = state.last_response
+    if last is None:  # the drafter, before anyone acted
+        index = state.current
+        state = state.model_copy(update={"status": "draft", "current": None, "sent_back_to": index})
+        return _emit(state, "recall", action.actor_id, now, stage_index=index, comment=action.comment)
+    stage = state.stages[last.stage_index]
+    taken_back = next(r for r in stage.responses if r.staff_id == last.staff_id)
+    stages = list(state.stages)
+    stages[last.stage_index] = stage.model_copy(
+        update={"responses": tuple(r for r in stage.responses if r is not taken_back)}
+    )
+    if taken_back.capacity == "pull_up":  # the passed-over approvers are owed their step again
+        mine = [p for p in state.post_reviews if p.acted_by == last.staff_id and p.reason == "pull_up"]
+        for review in mine:
+            stages[review.stage_index] = stages[review.stage_index].model_copy(update={"skipped_ids": ()})
+        state = state.model_copy(update={"post_reviews": tuple(p for p in state.post_reviews if p not in mine)})
+    first_open = next(i for i, s in enumerate(stages) if not s.complete)
+    stages = [s if i <= first_open else _cleared(s) for i, s in enumerate(stages)]
+    state = state.model_copy(update={"stages": tuple(stages), "last_response": None})
+    if first_open != state.current:
+        state = _enter(state, first_open, now)
+    detail = {"taken_back": taken_back.kind}
+    return _emit(
+        state, "recall", action.actor_id, now, stage_index=last.stage_index, comment=action.comment, detail=detail
+    )
 
 
-def _withdraw(state: ChainState, action: ActionInput, now: datetime) -> tuple[ChainState, list[ChainEvent]]:
+def _withdraw(state: ChainState, action: ActionInput, now: datetime) -> Transition:
     """取下げ: terminal; the history stays."""
-    state = state.model_copy(update={"status": "withdrawn", "current": None})
+    state = state.model_copy(update={"status": "withdrawn", "current": None, "last_response": None})
     return _emit(state, "withdraw", action.actor_id, now, comment=action.comment)
 
 
-def _resubmit(state: ChainState, action: ActionInput, now: datetime) -> tuple[ChainState, list[ChainEvent]]:
+def _reject(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    """却下: terminal; a new draft may copy it (引用起案)."""
+    index = state.current
+    assert index is not None
+    state = state.model_copy(update={"status": "rejected", "current": None, "last_response": None})
+    detail = {}
+    if action.on_behalf_of:  # 代決 of a rejection: the decider still reads it afterwards (後閲)
+        review = PostReview(
+            staff_id=action.on_behalf_of,
+            stage_index=index,
+            reason="substitute",
+            acted_by=action.actor_id,
+            owed_since=now,
+        )
+        state = state.model_copy(update={"post_reviews": (*state.post_reviews, review)})
+        detail["on_behalf_of"] = action.on_behalf_of
+    return _emit(state, "reject", action.actor_id, now, stage_index=index, comment=action.comment, detail=detail)
+
+
+def _pull_up(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    """引上げ承認: pass over the absent approvers before the actor's stage; each owes a 後閲."""
+    start = state.current
+    later = _later_stage_of(state, action.actor_id)
+    assert start is not None and later is not None
+    skipped: list[str] = []
+    reviews: list[PostReview] = []
+    for index in range(start, later):
+        stage = state.stages[index]
+        skipped.extend(stage.pending_ids)
+        reviews.extend(
+            PostReview(staff_id=s, stage_index=index, reason="pull_up", acted_by=action.actor_id, owed_since=now)
+            for s in stage.pending_ids
+        )
+        state = _replace_stage(state, index, stage.model_copy(update={"skipped_ids": stage.pending_ids}))
+    state = _enter(state, later, now).model_copy(update={"post_reviews": (*state.post_reviews, *reviews)})
+    kind: ResponseKind = "consent" if state.stages[later].kind == "consult" else "approve"
+    state = _add_response(state, later, _response(state, action, now, kind, capacity="pull_up"))
+    state, detail = _advance(state, now)
+    detail["skipped"] = skipped
+    return _emit(state, "pull_up", action.actor_id, now, stage_index=later, comment=action.comment, detail=detail)
+
+
+def _substitute(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    """代決: the designated substitute decides for the absent decider, who owes a 後閲."""
+    index = state.current
+    decider = action.on_behalf_of
+    assert index is not None and decider is not None
+    response = _response(state, action, now, "approve", capacity="substitute", on_behalf_of=decider)
+    state = _add_response(state, index, response)
+    review = PostReview(
+        staff_id=decider, stage_index=index, reason="substitute", acted_by=action.actor_id, owed_since=now
+    )
+    state = state.model_copy(update={"post_reviews": (*state.post_reviews, review)})
+    state, detail = _advance(state, now)
+    detail["on_behalf_of"] = decider
+    return _emit(state, "substitute", action.actor_id, now, stage_index=index, comment=action.comment, detail=detail)
+
+
+def _post_review(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    reviews = tuple(
+        p.model_copy(update={"acknowledged_at": now})
+        if p.staff_id == action.actor_id and p.acknowledged_at is None
+        else p
+        for p in state.post_reviews
+    )
+    state = state.model_copy(update={"post_reviews": reviews})
+    return _emit(state, "post_review", action.actor_id, now, comment=action.comment)
+
+
+def _comment(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    return _emit(state, "comment", action.actor_id, now, stage_index=state.current, comment=action.comment)
+
+
+def _resubmit(state: ChainState, action: ActionInput, now: datetime) -> Transition:
+    """再提出: an edit voids every answer given to an older version; routing resumes at the first open stage."""
     facts = action.facts or state.facts
-    state = state.model_copy(update={"status": "in_review", "facts": facts, "stages": _cleared(state)})
-    state = _enter_stage(state, 0, now)
-    return _emit(state, "resubmit", action.actor_id, now, stage_index=0, comment=action.comment)
+    stages = state.stages
+    if facts.version != state.facts.version or facts.content_hash != state.facts.content_hash:
+        stages = tuple(s if all(r.version == facts.version for r in s.responses) else _cleared(s) for s in stages)
+    resume = min(state.sent_back_to or 0, next((i for i, s in enumerate(stages) if not s.complete), len(stages)))
+    stages = tuple(s if i < resume else _cleared(s) for i, s in enumerate(stages))
+    state = state.model_copy(
+        update={"status": "in_review", "facts": facts, "stages": stages, "sent_back_to": None, "last_response": None}
+    )
+    state = _drop_post_reviews_from(state, resume)
+    state = _enter(state, resume, now)
+    return _emit(state, "resubmit", action.actor_id, now, stage_index=resume, comment=action.comment)
 
 
-_RULES = {
+_RULES: dict[str, Callable[[ChainState, ActionInput], None]] = {
     "approve": _check_approve,
+    "consent": _check_consent,
+    "object": _check_consent,
     "send_back": _check_send_back,
+    "recall": _check_recall,
     "withdraw": _check_withdraw,
+    "reject": _check_reject,
+    "pull_up": _check_pull_up,
+    "substitute": _check_substitute,
+    "acknowledge": _check_acknowledge,
+    "post_review": _check_post_review,
+    "comment": _check_comment,
     "resubmit": _check_resubmit,
 }
-_TRANSITIONS = {"approve": _approve, "send_back": _send_back, "withdraw": _withdraw, "resubmit": _resubmit}
+_TRANSITIONS: dict[str, Callable[[ChainState, ActionInput, datetime], Transition]] = {
+    "approve": _approve,
+    "consent": _consent,
+    "object": _consent,
+    "send_back": _send_back,
+    "recall": _recall,
+    "withdraw": _withdraw,
+    "reject": _reject,
+    "pull_up": _pull_up,
+    "substitute": _substitute,
+    "acknowledge": _acknowledge,
+    "post_review": _post_review,
+    "comment": _comment,
+    "resubmit": _resubmit,
+}
 
 
-# --- helpers ---------------------------------------------------------------------------------------------
+# --- helpers -------------------------------------------------------------------------------------------------
 
 
-def _enter_stage(state: ChainState, index: int, now: datetime) -> ChainState:
-    stage = state.stages[index].model_copy(update={"became_current_at": now})
-    return _replace_stage(state, index, stage).model_copy(update={"current": index})
+def _stages_of(route: Route, *, allow_partial: bool = False) -> tuple[StageState, ...]:
+    """Validate a route's shape: [review|consult]* decide circulate*, or circulate+ alone (供覧 only)."""
+    kinds = [s.kind for s in route.stages]
+    if not kinds and not allow_partial:
+        raise ChainError("invalid", "a route needs at least one stage")
+    if kinds.count("decide") > 1:
+        raise ChainError("invalid", "a route has at most one decision (決裁) stage")
+    if "decide" in kinds:
+        after = kinds[kinds.index("decide") + 1 :]
+        if any(k != "circulate" for k in after):
+            raise ChainError("invalid", "only circulation (供覧) may follow the decision stage")
+        if "circulate" in kinds[: kinds.index("decide")]:
+            raise ChainError("invalid", "circulation (供覧) comes after the decision")
+    elif not allow_partial and any(k != "circulate" for k in kinds):
+        raise ChainError("invalid", "a route must end with a decision (決裁) stage, or only circulate (供覧)")
+    stages = []
+    for stage in route.stages:
+        ids = tuple(dict.fromkeys(a.id for a in stage.assignees))
+        if not ids:
+            raise ChainError("invalid", "every stage of the route needs at least one assignee")
+        if stage.kind in ("review", "decide") and len(ids) != 1:
+            raise ChainError("invalid", f"a {stage.kind} stage has exactly one approver")
+        if stage.quorum is not None and (stage.kind != "consult" or not 1 <= stage.quorum <= len(ids)):
+            raise ChainError("invalid", "a quorum is for a consult stage, between 1 and its number of members")
+        stages.append(
+            StageState(
+                kind=stage.kind,
+                assignee_ids=ids,
+                quorum=stage.quorum,
+                reason=stage.reason,
+                remind_after_days=stage.remind_after_days,
+                escalate_after_days=stage.escalate_after_days,
+            )
+        )
+    return tuple(stages)
+
+
+def _later_stage_of(state: ChainState, actor_id: str) -> int | None:
+    assert state.current is not None
+    for index in range(state.current + 1, len(state.stages)):
+        stage = state.stages[index]
+        if stage.kind != "circulate" and actor_id in stage.assignee_ids:
+            return index
+    return None
+
+
+def _participants(state: ChainState) -> set[str]:
+    people = {state.drafter_id}
+    for stage in state.stages:
+        people.update(stage.assignee_ids)
+        people.update(r.staff_id for r in stage.responses)
+    return people
+
+
+def _response(
+    state: ChainState,
+    action: ActionInput,
+    now: datetime,
+    kind: ResponseKind,
+    *,
+    capacity: Literal["self", "substitute", "pull_up"] = "self",
+    on_behalf_of: str | None = None,
+) -> Response:
+    return Response(
+        staff_id=action.actor_id,
+        kind=kind,
+        at=now,
+        version=state.facts.version,
+        content_hash=state.facts.content_hash,
+        capacity=capacity,
+        on_behalf_of=on_behalf_of,
+        actor_post=action.context.actor_post,
+        comment=action.comment,
+    )
+
+
+def _add_response(state: ChainState, index: int, response: Response) -> ChainState:
+    stage = state.stages[index]
+    state = _replace_stage(state, index, stage.model_copy(update={"responses": (*stage.responses, response)}))
+    return state.model_copy(update={"last_response": LastResponse(stage_index=index, staff_id=response.staff_id)})
+
+
+def _advance(state: ChainState, now: datetime) -> tuple[ChainState, dict[str, Any]]:
+    """Move past complete stages; at the end the matter is decided (決裁) or its circulation complete."""
+    detail: dict[str, Any] = {}
+    index = state.current
+    assert index is not None
+    while index < len(state.stages) and state.stages[index].complete:
+        if state.stages[index].kind == "decide":
+            detail["decided"] = True
+        index += 1
+    if index == state.current:
+        return state, detail
+    if index < len(state.stages):
+        return _enter(state, index, now), detail
+    final = "completed" if state.stages[-1].kind == "circulate" else "approved"
+    detail["final"] = final
+    return state.model_copy(update={"status": final, "current": None}), detail
+
+
+def _enter(state: ChainState, index: int, now: datetime) -> ChainState:
+    stage = state.stages[index].model_copy(update={"became_current_at": now, "reminded_at": None, "escalated_at": None})
+    status = "circulating" if stage.kind == "circulate" else "in_review"
+    return _replace_stage(state, index, stage).model_copy(update={"current": index, "status": status})
 
 
 def _replace_stage(state: ChainState, index: int, stage: StageState) -> ChainState:
@@ -176,21 +582,44 @@ def _replace_stage(state: ChainState, index: int, stage: StageState) -> ChainSta
     return state.model_copy(update={"stages": stages})
 
 
-def _cleared(state: ChainState) -> tuple[StageState, ...]:
-    return tuple(s.model_copy(update={"approvals": (), "became_current_at": None}) for s in state.stages)
+def _cleared(stage: StageState) -> StageState:
+    return stage.model_copy(
+        update={
+            "responses": (),
+            "skipped_ids": (),
+            "became_current_at": None,
+            "reminded_at": None,
+            "escalated_at": None,
+        }
+    )
+
+
+def _drop_post_reviews_from(state: ChainState, index: int) -> ChainState:
+    """Answers from ``index`` on are void, and so are the 後閲 they created."""
+    return state.model_copy(
+        update={"post_reviews": tuple(p for p in state.post_reviews if p.stage_index < index or p.acknowledged_at)}
+    )
+
+
+def _facts_at_submit(event: ChainEvent) -> DocumentFacts:
+    return DocumentFacts.model_validate(event.detail["facts"])
 
 
 def _emit(
     state: ChainState,
-    action: Literal["submit", "approve", "send_back", "withdraw", "resubmit"],
+    action: EventAction,
     actor_id: str,
     now: datetime,
     *,
     stage_index: int | None = None,
     comment: str = "",
     detail: dict[str, Any] | None = None,
-) -> tuple[ChainState, list[ChainEvent]]:
+    route: Route | None = None,
+) -> Transition:
     seq = state.seq + 1
+    extra = dict(detail or {})
+    if action == "submit":
+        extra.update(document_id=state.document_id, facts=state.facts.model_dump(mode="json"))
     event = ChainEvent(
         seq=seq,
         action=action,
@@ -200,10 +629,7 @@ def _emit(
         content_hash=state.facts.content_hash,
         stage_index=stage_index,
         comment=comment,
-        detail=detail or {},
+        detail=extra,
+        route=route,
     )
     return state.model_copy(update={"seq": seq, "updated_at": now}), [event]
-
-
-def is_terminal(state: ChainState) -> bool:
-    return state.status in TERMINAL_STATUSES

@@ -1,14 +1,16 @@
-"""DocumentWorkflow: one 起案文書 from submission to its decision (決裁) or withdrawal (取下げ).
+"""DocumentWorkflow: one 起案文書 from submission to its decision (決裁), circulation (供覧) and 後閲.
 
 The workflow is the durable shell around the pure chain (``workflows/chain.py``): each human decision arrives
 as an update whose validator asks the chain whether it is allowed (refusals never touch history); the handler
-applies it, awaits the projection into the read model and audit chain, and returns the new state.
+applies it, awaits the projection into the read model and audit chain, and returns the new state.  The run
+loop keeps the current stage's deadlines as durable timers: a reminder (督促) to the assignees, then an
+escalation to their superiors, counted in business days.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -18,20 +20,25 @@ from schemas.document import (
     ActionInput,
     ChainEvent,
     ChainState,
+    DeadlineNotice,
+    Deadlines,
     DocumentInput,
     DocumentResult,
     ProjectionInput,
+    Route,
     RouteRequest,
     SubmitInput,
 )
 from workflows import chain
 
 with workflow.unsafe.imports_passed_through():
+    from activities.notifications import NotificationActivities
     from activities.projection import ProjectionActivities
     from activities.routing import RouteActivities
 
 #: ApplicationError types the API maps to HTTP statuses.
 REFUSAL_TYPES = {"forbidden": "Forbidden", "conflict": "Conflict", "invalid": "Invalid"}
+StageKey = tuple[str, int | None, datetime | None]
 
 
 def workflow_id(document_id: str) -> str:
@@ -48,33 +55,34 @@ class DocumentWorkflow:
     def __init__(self, document: DocumentInput) -> None:
         self._document = document
         self._state: ChainState | None = None
+        self._deadlines = Deadlines()
         self._lock = asyncio.Lock()  # one transition at a time: validators see a settled state
 
     @workflow.run
     async def run(self, document: DocumentInput) -> DocumentResult:
-        await workflow.wait_condition(lambda: self._state is not None and chain.is_terminal(self._state))
+        await workflow.wait_condition(lambda: self._state is not None)
+        while not chain.is_finished(self._require_state()):
+            await self._watch_deadlines()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        assert self._state is not None
-        return DocumentResult(document_id=document.document_id, status=self._state.status)
+        return DocumentResult(document_id=document.document_id, status=self._require_state().status)
 
     @workflow.query
     def state(self) -> ChainState | None:
         return self._state
+
+    @workflow.query
+    def deadlines(self) -> Deadlines:
+        return self._deadlines
 
     @workflow.update
     async def submit(self, request: SubmitInput) -> ChainState:
         """起案 → 回議: resolve the route, then the first stage is pending."""
         async with self._lock:
             self._validate_submit(request)
-            route = await workflow.execute_activity_method(
-                RouteActivities.resolve_route,
+            route = await self._resolve_route(
                 RouteRequest(
-                    document_id=self._document.document_id,
-                    drafter_id=self._document.drafter_id,
-                    facts=request.facts,
-                ),
-                start_to_close_timeout=timedelta(seconds=10),
-                schedule_to_close_timeout=timedelta(minutes=5),
+                    document_id=self._document.document_id, drafter_id=self._document.drafter_id, facts=request.facts
+                )
             )
             try:
                 state, events = chain.submit(
@@ -98,13 +106,15 @@ class DocumentWorkflow:
 
     @workflow.update
     async def act(self, action: ActionInput) -> ChainState:
-        """承認 / 差戻し / 取下げ / 再提出: one decision, applied once per update id."""
+        """One human decision (承認, 合議, 差戻し, 引戻し, 代決 …), applied once per update id."""
         async with self._lock:
             state = self._require_state()
             try:
                 new_state, events = chain.apply(state, action, workflow.now())
             except chain.ChainError as error:
                 raise _refusal(error) from error
+            if new_state.consult_failed and not state.consult_failed and new_state.status == "in_review":
+                new_state, events = await self._go_one_level_up(new_state, events)
             return await self._commit(new_state, events)
 
     @act.validator
@@ -119,9 +129,31 @@ class DocumentWorkflow:
             raise ApplicationError("the document has not been submitted", type="Conflict", non_retryable=True)
         return self._state
 
+    async def _resolve_route(self, request: RouteRequest) -> Route:
+        return await workflow.execute_activity_method(
+            RouteActivities.resolve_route,
+            request,
+            start_to_close_timeout=timedelta(seconds=10),
+            schedule_to_close_timeout=timedelta(minutes=5),
+        )
+
+    async def _go_one_level_up(
+        self, state: ChainState, events: list[ChainEvent]
+    ) -> tuple[ChainState, list[ChainEvent]]:
+        """合議不調: the decision moves one level up; the stages after the 合議 are resolved again."""
+        route = await self._resolve_route(
+            RouteRequest(document_id=state.document_id, drafter_id=state.drafter_id, facts=state.facts, escalate=True)
+        )
+        kinds = [s.kind for s in route.stages]
+        last_consult = max((i for i, k in enumerate(kinds) if k == "consult"), default=-1)
+        state, more = chain.reroute(
+            state, Route(stages=route.stages[last_consult + 1 :]), workflow.now(), reason="合議不調のため一段上位で決裁"
+        )
+        return state, [*events, *more]
+
     async def _commit(self, state: ChainState, events: list[ChainEvent]) -> ChainState:
         """Project, then adopt: the state changes only once the read model and audit chain have it."""
-        await workflow.execute_local_activity_method(
+        self._deadlines = await workflow.execute_local_activity_method(
             ProjectionActivities.project_document,
             ProjectionInput(state=state, events=tuple(events)),
             start_to_close_timeout=timedelta(seconds=10),
@@ -132,3 +164,61 @@ class DocumentWorkflow:
         self._state = state
         workflow.logger.info("document %s is %s (seq %d)", state.document_id, state.status, state.seq)
         return state
+
+    # --- deadlines -------------------------------------------------------------------------------------------
+
+    def _stage_key(self) -> StageKey:
+        state = self._require_state()
+        since = state.stages[state.current].became_current_at if state.current is not None else None
+        return state.status, state.current, since
+
+    def _next_due(self) -> tuple[str, datetime] | None:
+        state = self._require_state()
+        if state.current is None or not state.pending_ids:
+            return None
+        stage = state.stages[state.current]
+        if stage.reminded_at is None and self._deadlines.remind_at is not None:
+            return "remind", self._deadlines.remind_at
+        if stage.escalated_at is None and self._deadlines.escalate_at is not None:
+            return "escalate", self._deadlines.escalate_at
+        return None
+
+    async def _watch_deadlines(self) -> None:
+        """Wait for the stage to change or, if it does not in time, fire its next deadline."""
+        key = self._stage_key()
+
+        def moved() -> bool:
+            return self._stage_key() != key or chain.is_finished(self._require_state())
+
+        due = self._next_due()
+        if due is None:
+            await workflow.wait_condition(moved)
+            return
+        kind, at = due
+        try:
+            await workflow.wait_condition(moved, timeout=max(at - workflow.now(), timedelta(0)))
+        except TimeoutError:
+            await self._fire(kind)
+
+    async def _fire(self, kind: str) -> None:
+        async with self._lock:
+            state = self._require_state()
+            if state.current is None or not state.pending_ids:
+                return
+            stage = state.stages[state.current]
+            assert stage.became_current_at is not None
+            await workflow.execute_activity_method(
+                NotificationActivities.notify_deadline,
+                DeadlineNotice(
+                    document_id=state.document_id,
+                    kind="remind" if kind == "remind" else "escalate",
+                    stage_index=state.current,
+                    stage_since=stage.became_current_at,
+                    assignee_ids=state.pending_ids,
+                ),
+                start_to_close_timeout=timedelta(seconds=30),
+            )
+            new_state, events = chain.note_deadline(
+                state, "remind" if kind == "remind" else "escalate", state.current, workflow.now()
+            )
+            await self._commit(new_state, events)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import DocumentRow, RouteStepRow
+from db.models import DocumentRow, PostReviewRow, RouteStepRow
 
 
 class DocumentRepository:
@@ -54,12 +54,41 @@ class RouteStepRepository:
         )
         return list((await self._session.scalars(stmt)).all())
 
-    async def inbox(self, assignee_id: str) -> list[tuple[RouteStepRow, DocumentRow]]:
-        """The assignee's pending steps, oldest first."""
+    async def inbox(
+        self, *assignee_ids: str, kinds: tuple[str, ...] | None = None
+    ) -> list[tuple[RouteStepRow, DocumentRow]]:
+        """The assignees' pending steps (optionally of some stage kinds only), oldest first."""
+        conditions = [RouteStepRow.assignee_id.in_(assignee_ids), RouteStepRow.state == "pending"]
+        if kinds is not None:
+            conditions.append(RouteStepRow.stage_kind.in_(kinds))
         stmt = (
             select(RouteStepRow, DocumentRow)
             .join(DocumentRow, DocumentRow.id == RouteStepRow.document_id)
-            .where(RouteStepRow.assignee_id == assignee_id, RouteStepRow.state == "pending")
+            .where(*conditions)
             .order_by(RouteStepRow.since, RouteStepRow.document_id)
         )
         return [(step, doc) for step, doc in (await self._session.execute(stmt)).all()]
+
+
+class PostReviewRepository:
+    """後閲 owed on documents (rewritten with the rest of the read model by the projection)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def for_document(self, document_id: str) -> list[PostReviewRow]:
+        stmt = select(PostReviewRow).where(PostReviewRow.document_id == document_id).order_by(PostReviewRow.id)
+        return list((await self._session.scalars(stmt)).all())
+
+    async def open_for(self, staff_id: str) -> list[tuple[PostReviewRow, DocumentRow]]:
+        stmt = (
+            select(PostReviewRow, DocumentRow)
+            .join(DocumentRow, DocumentRow.id == PostReviewRow.document_id)
+            .where(PostReviewRow.staff_id == staff_id, PostReviewRow.acknowledged_at.is_(None))
+            .order_by(PostReviewRow.owed_since)
+        )
+        return [(review, doc) for review, doc in (await self._session.execute(stmt)).all()]
+
+    async def replace(self, document_id: str, rows: list[PostReviewRow]) -> None:
+        await self._session.execute(delete(PostReviewRow).where(PostReviewRow.document_id == document_id))
+        self._session.add_all(rows)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from schemas.document import ActionName, Matter, StageKind, Status, StepState
+from schemas.document import ActionName, Capacity, Flag, Matter, ResponseKind, StageKind, Status, StepState
 from schemas.org import StaffRef
 
 T = TypeVar("T")
@@ -17,6 +17,14 @@ RETENTION_YEARS = (1, 3, 5, 10, 30)
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """PostgreSQL text cannot hold NUL: refuse it here (422) rather than fail in the database (500)."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL (U+0000) characters")
+        return value
 
 
 class TokenRequest(_Request):
@@ -38,6 +46,10 @@ class DocumentCreate(_Request):
     amount_yen: StrictInt = Field(ge=0, le=10**13)
     confidentiality: Literal[1, 2, 3] = 1
     retention_years: int = 5
+    flags: list[Flag] = Field(default_factory=list, max_length=4)
+    pre_instructed: bool = False
+    urgent_reason: str = Field(default="", max_length=2000)
+    desired_by: date | None = None  # 希望期限
 
     @field_validator("retention_years")
     @classmethod
@@ -47,18 +59,57 @@ class DocumentCreate(_Request):
         return value
 
 
+class DocumentUpdate(_Request):
+    """Edit a draft or a sent-back document (the version goes up; approvals of older versions lapse)."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    body: str | None = Field(default=None, max_length=100_000)
+    amount_yen: StrictInt | None = Field(default=None, ge=0, le=10**13)
+    flags: list[Flag] | None = Field(default=None, max_length=4)
+    pre_instructed: bool | None = None
+    urgent_reason: str | None = Field(default=None, max_length=2000)
+    desired_by: date | None = None
+
+
 class ActionCreate(_Request):
     action: ActionName
+    comment: str = Field(default="", max_length=4000)
+    target_step: int | None = Field(default=None, ge=0, le=100)  # send_back: where routing resumes
+    on_behalf_of: str | None = Field(default=None, max_length=40)  # substitute / reject by 代決
+
+
+class ResubmitCreate(_Request):
     comment: str = Field(default="", max_length=4000)
 
 
 class StepRead(BaseModel):
+    """One assignee's step: who acted, in which capacity (self / 代決 for X / 引上げ over X), post, when, version."""
+
     stage_index: int
     stage_kind: StageKind
     assignee_id: str
     state: StepState
     since: datetime | None
     acted_at: datetime | None
+    acted_by: str | None = None
+    capacity: Capacity | None = None
+    response: ResponseKind | None = None
+    actor_post: str = ""
+    comment: str = ""
+    version: int | None = None
+    remind_at: datetime | None = None
+    escalate_at: datetime | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
+
+
+class PostReviewRead(BaseModel):
+    staff_id: str
+    stage_index: int
+    reason: Literal["substitute", "pull_up"]
+    acted_by: str
+    owed_since: datetime
+    acknowledged_at: datetime | None
 
 
 class DocumentRead(BaseModel):
@@ -76,6 +127,14 @@ class DocumentRead(BaseModel):
     content_hash: str
     pending: list[str]
     steps: list[StepRead]
+    flags: list[Flag]
+    pre_instructed: bool
+    urgent_reason: str
+    desired_by: date | None
+    sent_back_to: int | None
+    consult_failed: bool
+    copied_from: str | None
+    post_reviews: list[PostReviewRead]
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None
@@ -100,10 +159,15 @@ class RoutePreview(BaseModel):
 
 
 class InboxItem(BaseModel):
+    """A step waiting for me: mine, one I may take as 代決者 for an absent decider, or a 後閲 I owe."""
+
     document_id: str
     title: str
+    kind: Literal["step", "substitute", "post_review"] = "step"
+    stage_index: int
     stage_kind: StageKind
     since: datetime | None
+    on_behalf_of: str | None = None
 
 
 class AuditEventRead(BaseModel):

@@ -1,5 +1,8 @@
 """HR stub (人事給与システム): who holds which post in which unit on a given date, and postings from ringi.
 
+It also keeps 不在 (absences: 休暇 leave, 出張 trips) and the 代決順位 (substitute order per post), seeded from the
+organisation on first start (see ``stubs.hr.substitutes``).
+
 A small FastAPI app with its own SQLite state.  On first start (lifespan, never at import) the database
 is seeded from the demo city; later starts keep what is there.  ``/admin/faults`` makes it slow or failing
 for tests.
@@ -15,12 +18,12 @@ from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
 from core.demo_city import generate_city
-from schemas.org import City, OrgUnit, StaffRef
+from schemas.org import Absence, AbsenceKind, City, OrgUnit, StaffRef
 from stubs.faults import add_faults
-from stubs.hr.store import HrStore, Posting
+from stubs.hr.store import HrStore, Posting, Substitution
 
 _JST = timezone(timedelta(hours=9))  # Japan keeps no daylight saving time
 
@@ -35,6 +38,29 @@ class PostingCreated(BaseModel):
     id: int
 
 
+class AbsenceCreate(BaseModel):
+    """不在 to register: ``start`` to ``end``, both inclusive (local dates)."""
+
+    staff_id: str
+    kind: AbsenceKind
+    start: date
+    end: date
+    note: str = Field("", max_length=2000)
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> AbsenceCreate:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class StaffAbsence(BaseModel):
+    """Whether a staff member is away on a day, and the absences that cover it."""
+
+    absent: bool
+    absences: list[Absence]
+
+
 def _today() -> date:
     """Today in Japan: HR's dates are local dates."""
     return datetime.now(_JST).date()
@@ -46,6 +72,11 @@ def _store(request: Request) -> HrStore:
 
 
 StoreDep = Annotated[HrStore, Depends(_store)]
+
+
+def _require_staff(store: HrStore, staff_id: str) -> None:
+    if not store.has_staff(staff_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown staff {staff_id!r}")
 
 
 def create_app(db_path: Path, *, city: City | None = None) -> FastAPI:
@@ -95,6 +126,19 @@ def create_app(db_path: Path, *, city: City | None = None) -> FastAPI:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"staff {staff_id!r} holds no post on {day}")
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown staff {staff_id!r}")
 
+    @app.get("/staff/{staff_id}/absent")
+    def get_staff_absent(staff_id: str, store: StoreDep, on: date | None = None) -> StaffAbsence:
+        """Whether the staff member is absent (不在) on ``on`` (default: today in Japan)."""
+        _require_staff(store, staff_id)
+        absences = store.absences(staff_id=staff_id, on=on or _today())
+        return StaffAbsence(absent=bool(absences), absences=absences)
+
+    @app.get("/staff/{staff_id}/substituting")
+    def get_staff_substituting(staff_id: str, store: StoreDep, on: date | None = None) -> list[Substitution]:
+        """Whom the staff member may act for (代決) on ``on``: absent holders of posts they substitute for."""
+        _require_staff(store, staff_id)
+        return store.substituting(staff_id, on=on or _today())
+
     @app.get("/holders")
     def get_holders(org_unit: str, post: str, store: StoreDep, as_of: date | None = None) -> list[StaffRef]:
         """Who holds ``post`` in ``org_unit`` on ``as_of`` (default: today in Japan); may be empty."""
@@ -103,6 +147,57 @@ def create_app(db_path: Path, *, city: City | None = None) -> FastAPI:
         if not store.has_post(post):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown post {post!r}")
         return store.holders(org_unit, post, as_of=as_of or _today())
+
+    @app.get("/substitutes")
+    def get_substitutes(org_unit: str, post: str, store: StoreDep, as_of: date | None = None) -> list[StaffRef]:
+        """The 代決順位 of ``post`` in ``org_unit``: holders of the substitute posts on ``as_of``, in order."""
+        if store.org_unit(org_unit) is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown org unit {org_unit!r}")
+        if not store.has_post(post):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown post {post!r}")
+        return store.substitutes(org_unit, post, as_of=as_of or _today())
+
+    @app.post("/absences", status_code=status.HTTP_201_CREATED)
+    def create_absence(
+        body: AbsenceCreate,
+        store: StoreDep,
+        response: Response,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> Absence:
+        """Register 不在 (休暇 or 出張); a repeated Idempotency-Key answers 200 with the first absence."""
+        if not store.has_staff(body.staff_id):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown staff {body.staff_id!r}")
+        absence, created = store.add_absence(
+            body.staff_id,
+            kind=body.kind,
+            start=body.start,
+            end=body.end,
+            note=body.note,
+            idempotency_key=idempotency_key,
+        )
+        if not created:
+            response.status_code = status.HTTP_200_OK
+        return absence
+
+    @app.get("/absences")
+    def list_absences(store: StoreDep, staff_id: str | None = None, on: date | None = None) -> list[Absence]:
+        """Absences, optionally of one staff member and covering one day, by start date."""
+        return store.absences(staff_id=staff_id, on=on)
+
+    @app.get("/absences/{absence_id}")
+    def get_absence(absence_id: int, store: StoreDep) -> Absence:
+        """One absence."""
+        absence = store.absence(absence_id)
+        if absence is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown absence {absence_id}")
+        return absence
+
+    @app.delete("/absences/{absence_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def delete_absence(absence_id: int, store: StoreDep) -> Response:
+        """Cancel an absence."""
+        if not store.delete_absence(absence_id):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown absence {absence_id}")
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @app.post("/postings/{kind}", status_code=status.HTTP_201_CREATED)
     def create_posting(

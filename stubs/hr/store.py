@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas.org import City, OrgUnit, OrgUnitRef, PostRef, StaffRef
+from schemas.org import Absence, AbsenceKind, City, OrgUnit, OrgUnitRef, PostRef, StaffRef
+from stubs.hr.substitutes import SubstituteRule, default_substitute_rules
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,6 +48,27 @@ CREATE TABLE IF NOT EXISTS postings (
     idempotency_key TEXT UNIQUE,
     received_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS absences (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    staff_id TEXT NOT NULL REFERENCES staff (id),
+    kind TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    note TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_absences_staff ON absences (staff_id, start_date);
+CREATE TABLE IF NOT EXISTS substitute_rules (
+    org_unit_code TEXT NOT NULL,
+    post_code TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    substitute_org_unit_code TEXT NOT NULL,
+    substitute_post_code TEXT NOT NULL,
+    PRIMARY KEY (org_unit_code, post_code, position)
+);
+CREATE INDEX IF NOT EXISTS ix_substitute_rules_substitute
+    ON substitute_rules (substitute_org_unit_code, substitute_post_code);
 """
 
 _IN_FORCE = """
@@ -56,6 +78,42 @@ JOIN staff AS s ON s.id = a.staff_id
 JOIN org_units AS u ON u.code = a.org_unit_code
 JOIN posts AS p ON p.code = a.post_code
 WHERE a.effective_from <= :as_of AND (a.effective_to IS NULL OR a.effective_to > :as_of)
+"""
+
+_ABSENCE_COLUMNS = "id, staff_id, kind, start_date, end_date, note"
+
+#: The holders of the substitute posts of (:org_unit, :post) on :as_of, in 代決順位, then by staff id.
+_SUBSTITUTES = """
+SELECT s.id, s.name, u.code, u.name, p.code, p.name
+FROM substitute_rules AS r
+JOIN assignments AS a ON a.org_unit_code = r.substitute_org_unit_code AND a.post_code = r.substitute_post_code
+JOIN staff AS s ON s.id = a.staff_id
+JOIN org_units AS u ON u.code = a.org_unit_code
+JOIN posts AS p ON p.code = a.post_code
+WHERE r.org_unit_code = :org_unit AND r.post_code = :post
+  AND a.effective_from <= :as_of AND (a.effective_to IS NULL OR a.effective_to > :as_of)
+ORDER BY r.position, s.id
+"""
+
+#: Holders absent on :on of the posts for which :staff_id (in a post held on :on) is a substitute.
+_SUBSTITUTING = """
+SELECT s.id, s.name, u.code, u.name, p.code, p.name, MIN(r.position)
+FROM assignments AS me
+JOIN substitute_rules AS r
+  ON r.substitute_org_unit_code = me.org_unit_code AND r.substitute_post_code = me.post_code
+JOIN assignments AS a ON a.org_unit_code = r.org_unit_code AND a.post_code = r.post_code
+JOIN staff AS s ON s.id = a.staff_id
+JOIN org_units AS u ON u.code = a.org_unit_code
+JOIN posts AS p ON p.code = a.post_code
+WHERE me.staff_id = :staff_id
+  AND me.effective_from <= :on AND (me.effective_to IS NULL OR me.effective_to > :on)
+  AND a.effective_from <= :on AND (a.effective_to IS NULL OR a.effective_to > :on)
+  AND a.staff_id != :staff_id
+  AND EXISTS (
+    SELECT 1 FROM absences AS ab WHERE ab.staff_id = a.staff_id AND ab.start_date <= :on AND ab.end_date >= :on
+  )
+GROUP BY a.id
+ORDER BY u.position, p.rank DESC, s.id
 """
 
 
@@ -69,6 +127,15 @@ class Posting(BaseModel):
     received_at: datetime
 
 
+class Substitution(BaseModel):
+    """A post whose holder is absent and for which someone is a 代決 substitute (``order`` 1 = first in line)."""
+
+    absent: StaffRef
+    org_unit: str
+    post: str
+    order: int
+
+
 def _staff_ref(row: sqlite3.Row) -> StaffRef:
     return StaffRef(
         id=row[0],
@@ -80,6 +147,10 @@ def _staff_ref(row: sqlite3.Row) -> StaffRef:
 
 def _org_unit(row: sqlite3.Row) -> OrgUnit:
     return OrgUnit(code=row[0], name=row[1], kind=row[2], parent_code=row[3], symbol=row[4])
+
+
+def _absence(row: sqlite3.Row) -> Absence:
+    return Absence(id=row[0], staff_id=row[1], kind=row[2], start=row[3], end=row[4], note=row[5])
 
 
 class HrStore:
@@ -98,6 +169,9 @@ class HrStore:
     def initialise(self, seed: Callable[[], City]) -> bool:
         """Create the schema and, if the database holds no organisation yet, load ``seed()``.
 
+        A database without 代決順位 (new, or from before substitutes existed) gets the default order derived
+        from its org units.
+
         Returns:
             True if the organisation was seeded now, False if it was already there.
         """
@@ -106,10 +180,24 @@ class HrStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
         with self._connect() as conn:
-            if conn.execute("SELECT 1 FROM org_units LIMIT 1").fetchone() is not None:
-                return False
-            self._load(conn, seed())
-            return True
+            seeded = conn.execute("SELECT 1 FROM org_units LIMIT 1").fetchone() is None
+            if seeded:
+                self._load(conn, seed())
+            if conn.execute("SELECT 1 FROM substitute_rules LIMIT 1").fetchone() is None:
+                units = conn.execute(
+                    "SELECT code, name, kind, parent_code, symbol FROM org_units ORDER BY position"
+                ).fetchall()
+                self._load_substitute_rules(conn, default_substitute_rules(_org_unit(r) for r in units))
+            return seeded
+
+    @staticmethod
+    def _load_substitute_rules(conn: sqlite3.Connection, rules: Iterable[SubstituteRule]) -> None:
+        conn.executemany(
+            "INSERT INTO substitute_rules"
+            " (org_unit_code, post_code, position, substitute_org_unit_code, substitute_post_code)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(r.org_unit, r.post, r.order, r.substitute_org_unit, r.substitute_post) for r in rules],
+        )
 
     @staticmethod
     def _load(conn: sqlite3.Connection, city: City) -> None:
@@ -218,3 +306,93 @@ class HrStore:
             idempotency_key=row[3],
             received_at=datetime.fromisoformat(row[4]),
         )
+
+    def add_absence(
+        self,
+        staff_id: str,
+        *,
+        kind: AbsenceKind,
+        start: date,
+        end: date,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> tuple[Absence, bool]:
+        """Register 不在 once per idempotency key (the caller has checked the staff member and the dates).
+
+        Returns:
+            The absence, and whether it was created now (False: the key was seen before; its absence is returned).
+        """
+        with self._connect() as conn:
+            cursor = conn.execute(
+                "INSERT INTO absences (staff_id, kind, start_date, end_date, note, idempotency_key, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+                (
+                    staff_id,
+                    kind,
+                    start.isoformat(),
+                    end.isoformat(),
+                    note,
+                    idempotency_key,
+                    datetime.now(UTC).isoformat(),
+                ),
+            )
+            created = cursor.rowcount == 1
+            if created:
+                row = conn.execute(
+                    f"SELECT {_ABSENCE_COLUMNS} FROM absences WHERE id = ?", (cursor.lastrowid,)
+                ).fetchone()
+            else:
+                row = conn.execute(
+                    f"SELECT {_ABSENCE_COLUMNS} FROM absences WHERE idempotency_key = ?", (idempotency_key,)
+                ).fetchone()
+        return _absence(row), created
+
+    def absence(self, absence_id: int) -> Absence | None:
+        with self._connect() as conn:
+            row = conn.execute(f"SELECT {_ABSENCE_COLUMNS} FROM absences WHERE id = ?", (absence_id,)).fetchone()
+        return _absence(row) if row else None
+
+    def absences(self, *, staff_id: str | None = None, on: date | None = None) -> list[Absence]:
+        """Absences, optionally of one staff member and covering one day, by start date."""
+        clauses: list[str] = []
+        params: dict[str, str] = {}
+        if staff_id is not None:
+            clauses.append("staff_id = :staff_id")
+            params["staff_id"] = staff_id
+        if on is not None:
+            clauses.append("start_date <= :on AND end_date >= :on")
+            params["on"] = on.isoformat()
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT {_ABSENCE_COLUMNS} FROM absences{where} ORDER BY start_date, id", params
+            ).fetchall()
+        return [_absence(r) for r in rows]
+
+    def delete_absence(self, absence_id: int) -> bool:
+        """Cancel an absence; False if there was none with that id."""
+        with self._connect() as conn:
+            return conn.execute("DELETE FROM absences WHERE id = ?", (absence_id,)).rowcount == 1
+
+    def substitutes(self, org_unit: str, post: str, *, as_of: date) -> list[StaffRef]:
+        """The holders of the substitute posts of ``post`` in ``org_unit`` on ``as_of``, in 代決順位.
+
+        Absences are not considered: the caller walks the list and skips whoever is away.
+        """
+        with self._connect() as conn:
+            rows = conn.execute(
+                _SUBSTITUTES, {"org_unit": org_unit, "post": post, "as_of": as_of.isoformat()}
+            ).fetchall()
+        seen: set[str] = set()
+        refs: list[StaffRef] = []
+        for row in rows:
+            if row[0] not in seen:
+                seen.add(row[0])
+                refs.append(_staff_ref(row))
+        return refs
+
+    def substituting(self, staff_id: str, *, on: date) -> list[Substitution]:
+        """Whom ``staff_id`` may act for on ``on``: absent holders of posts for which they are a substitute."""
+        with self._connect() as conn:
+            rows = conn.execute(_SUBSTITUTING, {"staff_id": staff_id, "on": on.isoformat()}).fetchall()
+        return [Substitution(absent=_staff_ref(r), org_unit=r[2], post=r[4], order=r[6]) for r in rows]

@@ -46,13 +46,12 @@ def tcp_nodelay() -> Iterator[None]:
 @pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def hr_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """The HR stub, as in tests/conftest.py but served without the delayed-ACK stall (see ``tcp_nodelay``)."""
-    with tcp_nodelay():
-        server = serve.serve_app(create_hr_app(tmp_path_factory.mktemp("hr") / "hr.db"))
-        url = await server.__aenter__()
-    try:
+    async with contextlib.AsyncExitStack() as exits:
+        with tcp_nodelay():
+            url = await exits.enter_async_context(
+                serve.serve_app(create_hr_app(tmp_path_factory.mktemp("hr") / "hr.db"))
+            )
         yield url
-    finally:
-        await server.__aexit__(None, None, None)
 
 
 @pytest_asyncio.fixture(

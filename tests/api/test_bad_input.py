@@ -272,7 +272,7 @@ def _bad_credentials(stack: Stack, kind: str) -> dict[str, str]:
     elif kind == "basic-scheme":
         return {"Authorization": "Basic ZGVtbzpkZW1v"}
     elif kind == "empty-bearer":
-        return {"Authorization": "Bearer "}
+        return {"Authorization": "Bearer"}
     else:  # pragma: no cover
         raise AssertionError(kind)
     return {"Authorization": f"Bearer {token}"}
@@ -473,7 +473,7 @@ async def test_actions_on_a_withdrawn_document_are_409(stack: Stack) -> None:
 
 
 BAD_ACTIONS = [
-    pytest.param({"action": "reject"}, "action", id="unknown-action"),
+    pytest.param({"action": "approve_all"}, "action", id="unknown-action"),
     pytest.param({"action": "APPROVE"}, "action", id="upper-case-action"),
     pytest.param({}, "action", id="missing-action"),
     pytest.param({"action": None}, "action", id="null-action"),

@@ -58,7 +58,7 @@ async def test_spending_document_from_draft_to_decision(stack: Stack) -> None:
     r = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}")
     assert r.json()["status"] == "approved"
     assert r.json()["decided_at"] is not None
-    assert all(s["state"] == "approved" for s in r.json()["steps"])
+    assert all(s["state"] == "done" for s in r.json()["steps"])
 
     r = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/audit")
     audit = r.json()

@@ -1,4 +1,4 @@
-"""HttpHrClient against the real HR stub over HTTP: look-ups, dates, not-found, retryable failures."""
+"""HttpHrClient against the real HR stub over HTTP: look-ups, dates, absences, substitutes, not-found, failures."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from core.demo_city import generate_city
-from integrations.hr import HrClient, HrNotFound, HttpHrClient
+from integrations.hr import HrClient, HrInvalid, HrNotFound, HttpHrClient
 from schemas.org import Assignment, City
 from stubs.hr.app import create_app
 from tests.support.serve import serve_app
@@ -122,3 +122,104 @@ async def test_custom_transport() -> None:
 
     async with HttpHrClient("http://hr.invalid", transport=httpx.MockTransport(handler)) as hr:
         assert (await hr.get_org_unit("somu")).kind == "department"
+
+
+def _holder(org_unit: str, post: str) -> str:
+    return min(_ids(generate_city(), org_unit, post))
+
+
+async def test_absences(hr: HttpHrClient) -> None:
+    client: HrClient = hr
+    manager = _holder("somu.somu", "manager")
+    leave = await client.add_absence(manager, kind="leave", start=date(2026, 6, 1), end=date(2026, 6, 3), note="年休")
+    trip = await client.add_absence(manager, kind="trip", start=date(2026, 6, 3), end=date(2026, 6, 3))
+    assert (leave.staff_id, leave.kind, leave.start, leave.end, leave.note) == (
+        manager,
+        "leave",
+        date(2026, 6, 1),
+        date(2026, 6, 3),
+        "年休",
+    )
+    assert trip.note == ""
+    assert leave.covers(date(2026, 6, 3))
+    assert not leave.covers(date(2026, 6, 4))
+
+    assert await client.absences(manager, on=date(2026, 6, 3)) == [leave, trip]
+    assert await client.absences(manager, on=date(2026, 6, 4)) == []
+    assert await client.is_absent(manager, on=date(2026, 6, 1))
+    assert not await client.is_absent(manager, on=date(2026, 5, 31))
+
+    await client.delete_absence(leave.id)
+    assert await client.absences(manager, on=date(2026, 6, 3)) == [trip]
+    assert not await client.is_absent(manager, on=date(2026, 6, 1))
+    with pytest.raises(HrNotFound, match="unknown absence"):
+        await client.delete_absence(leave.id)
+
+
+async def test_add_absence_once_per_key(hr: HttpHrClient) -> None:
+    first = await hr.add_absence(
+        "s0010", kind="trip", start=date(2026, 7, 1), end=date(2026, 7, 2), idempotency_key="k"
+    )
+    again = await hr.add_absence(
+        "s0010", kind="trip", start=date(2026, 7, 1), end=date(2026, 7, 2), idempotency_key="k"
+    )
+    assert first == again
+    assert await hr.absences("s0010", on=date(2026, 7, 1)) == [first]
+
+
+async def test_absence_refused_or_unknown(hr: HttpHrClient) -> None:
+    with pytest.raises(HrInvalid, match="end is before start"):
+        await hr.add_absence("s0010", kind="leave", start=date(2026, 6, 2), end=date(2026, 6, 1))
+    with pytest.raises(HrInvalid, match="unknown staff"):
+        await hr.add_absence("s9999", kind="leave", start=date(2026, 6, 1), end=date(2026, 6, 1))
+    with pytest.raises(HrNotFound, match="unknown staff"):
+        await hr.is_absent("s9999", on=date(2026, 6, 1))
+    with pytest.raises(HrNotFound, match="unknown staff"):
+        await hr.absences("s9999", on=date(2026, 6, 1))
+    with pytest.raises(HrNotFound, match="unknown staff"):
+        await hr.substituting("s9999", on=date(2026, 6, 1))
+
+
+async def test_substitutes(hr: HttpHrClient) -> None:
+    client: HrClient = hr
+    day = date(2026, 6, 1)
+    (deputy,) = await client.substitutes("executive", "mayor", as_of=day)
+    assert (deputy.id, deputy.post.name) == (_holder("executive", "deputy_mayor"), "副市長")
+    (somu_manager,) = await client.substitutes("somu", "director", as_of=day)
+    assert (somu_manager.org_unit.name, somu_manager.post.name) == ("総務課", "課長")
+    order = await client.substitutes("somu.somu", "manager", as_of=day)
+    assert [(s.post.name, s.org_unit.name) for s in order] == [
+        ("課長補佐", "総務課"),
+        ("係長", "総務課"),
+        ("係長", "総務課"),
+    ]
+    assert await client.substitutes("executive", "deputy_mayor", as_of=day) == []
+    with pytest.raises(HrNotFound, match="unknown post"):
+        await client.substitutes("somu", "shogun")
+
+
+async def test_substitutes_follow_the_date(hr: HttpHrClient) -> None:
+    city = generate_city()
+    (successor,) = _ids(city, "somu.somu", "assistant_manager")
+    chiefs = _ids(city, "somu.somu", "chief")
+    before = await hr.substitutes("somu.somu", "manager", as_of=date(2026, 9, 30))
+    assert [s.id for s in before] == [successor, *chiefs]
+    # From the transfer the 課長補佐 is 課長 and the post of 課長補佐 is vacant: the 係長 are first.
+    after = await hr.substitutes("somu.somu", "manager", as_of=TRANSFER)
+    assert [s.id for s in after] == chiefs
+    (director_substitute,) = await hr.substitutes("somu", "director", as_of=TRANSFER)
+    assert director_substitute.id == successor
+
+
+async def test_substituting(hr: HttpHrClient) -> None:
+    client: HrClient = hr
+    mayor, deputy = _holder("executive", "mayor"), _holder("executive", "deputy_mayor")
+    manager, assistant = _holder("somu.somu", "manager"), _holder("somu.somu", "assistant_manager")
+    await client.add_absence(manager, kind="leave", start=date(2026, 6, 1), end=date(2026, 6, 1))
+    await client.add_absence(mayor, kind="trip", start=date(2026, 6, 1), end=date(2026, 6, 2))
+
+    (absent,) = await client.substituting(assistant, on=date(2026, 6, 1))
+    assert (absent.id, absent.post.code, absent.org_unit.code) == (manager, "manager", "somu.somu")
+    assert await client.substituting(assistant, on=date(2026, 6, 2)) == []
+    assert [s.id for s in await client.substituting(deputy, on=date(2026, 6, 2))] == [mayor]
+    assert await client.substituting(mayor, on=date(2026, 6, 1)) == []

@@ -1,6 +1,6 @@
 """Record the histories replayed by test_replay.py: an approval with 合議 and a send-back/resubmit/withdraw.
 
-    .venv/bin/python -m tests.replay.record
+.venv/bin/python -m tests.replay.record
 """
 
 from __future__ import annotations

@@ -1,0 +1,158 @@
+"""Decisions go to the document's workflow: submit (提出), actions, resubmit.  Transport-free.
+
+Every call is bounded by ``action_timeout_seconds`` (then 503, retry with the same Idempotency-Key) and keyed by
+the caller's Idempotency-Key, so a retried request is applied once and answered the same.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import httpx
+import structlog
+from temporalio.client import WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from api.deps import AppState
+from api.services.documents import DocumentService
+from api.services.temporal_calls import WorkflowGone, bounded
+from api.services.views import facts_of, from_workflow
+from core.errors import Conflict, Forbidden, Invalid, Unavailable
+from db.models import DocumentRow, RouteStepRow, StaffRow
+from db.repositories.org import OrgRepository
+from integrations.hr import HrNotFound
+from schemas.api.models import ActionCreate, DocumentRead
+from schemas.document import ActionContext, ActionInput, ChainState, DocumentInput, SubmitInput
+from workflows.document import DocumentWorkflow, workflow_id
+
+log = structlog.get_logger("ringi.decisions")
+
+
+class DecisionService:
+    def __init__(self, app: AppState) -> None:
+        self._app = app
+        self._documents = DocumentService(app)
+
+    async def submit(self, staff: StaffRow, document_id: str, *, key: str, today: date) -> DocumentRead:
+        row = await self._documents.visible(staff, document_id)
+        if staff.id != row.drafter_id:
+            raise Forbidden("only the drafter may submit the document")
+        update_id = _update_id(staff, key)
+        if row.status == "draft" and row.submitted_at is not None:  # recalled (引戻し): back into routing
+            return await self.act(staff, document_id, ActionCreate(action="resubmit"), key=key, today=today)
+        if row.status != "draft":  # a retried submit gets its recorded answer; any other is a second submit
+            state = await self._recorded_outcome(
+                row, update_id, refusal=f"the document has already been submitted (it is {row.status})"
+            )
+            return from_workflow(row, state)
+        settings = self._app.settings
+        start = WithStartWorkflowOperation(
+            DocumentWorkflow.run,
+            DocumentInput(document_id=row.id, drafter_id=row.drafter_id),
+            id=workflow_id(row.id),
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            task_queue=settings.temporal_task_queue,
+        )
+        call = self._app.temporal.execute_update_with_start_workflow(
+            DocumentWorkflow.submit,
+            SubmitInput(actor_id=staff.id, facts=facts_of(row)),
+            start_workflow_operation=start,
+            id=update_id,
+            rpc_timeout=self._rpc_timeout,
+        )
+        try:
+            state = await bounded(call, within_seconds=settings.action_timeout_seconds)
+        except WorkflowAlreadyStartedError as exc:
+            raise Conflict("the document has already been submitted and closed") from exc
+        log.info("document.submitted", document_id=row.id, pending=list(state.pending_ids))
+        return from_workflow(row, state)
+
+    async def act(
+        self, staff: StaffRow, document_id: str, body: ActionCreate, *, key: str, today: date
+    ) -> DocumentRead:
+        row, steps, _ = await self._documents.read(staff, document_id)
+        if row.submitted_at is None:
+            raise Conflict("the document has not been submitted yet")
+        update_id = _update_id(staff, key)
+        request = ActionInput(
+            action=body.action,
+            actor_id=staff.id,
+            comment=body.comment,
+            facts=facts_of(row) if body.action == "resubmit" else None,
+            target_step=body.target_step,
+            on_behalf_of=body.on_behalf_of,
+            context=await self._context(staff, body, steps, today=today),
+        )
+        handle = self._app.temporal.get_workflow_handle(workflow_id(row.id))
+        try:
+            state = await bounded(
+                handle.execute_update(DocumentWorkflow.act, request, id=update_id, rpc_timeout=self._rpc_timeout),
+                within_seconds=self._app.settings.action_timeout_seconds,
+            )
+        except WorkflowGone:
+            # A closed workflow still answers a retried update with its recorded outcome.
+            state = await self._recorded_outcome(
+                row, update_id, refusal=f"the document is {row.status}; no further action is possible"
+            )
+        log.info(
+            "document.action_applied", document_id=row.id, action=body.action, actor_id=staff.id, status=state.status
+        )
+        return from_workflow(row, state)
+
+    async def _context(
+        self, staff: StaffRow, body: ActionCreate, steps: list[RouteStepRow], *, today: date
+    ) -> ActionContext:
+        """What HR knows today that the chain needs: the actor's post, absences, the 代決順位."""
+        async with self._app.sessions() as session:
+            me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
+        if body.action not in ("pull_up", "substitute", "reject") and body.on_behalf_of is None:
+            return ActionContext(actor_post=me.post.name if me else "")
+        try:
+            return await self._hr_context(staff, body, steps, today=today, actor_post=me.post.name if me else "")
+        except HrNotFound as exc:
+            raise Invalid(str(exc)) from exc
+        except httpx.HTTPError as exc:
+            raise Unavailable("the HR system (人事給与) is not answering; retry later") from exc
+
+    async def _hr_context(
+        self, staff: StaffRow, body: ActionCreate, steps: list[RouteStepRow], *, today: date, actor_post: str
+    ) -> ActionContext:
+        hr = self._app.hr
+        if body.action == "pull_up":
+            mine = min((s.stage_index for s in steps if s.assignee_id == staff.id), default=-1)
+            earlier = {s.assignee_id for s in steps if s.stage_index < mine and s.state in ("pending", "waiting")}
+            absent = [a for a in sorted(earlier) if await hr.is_absent(a, on=today)]
+            return ActionContext(absent_ids=tuple(absent), actor_post=actor_post)
+        if body.on_behalf_of is None:
+            return ActionContext(actor_post=actor_post)
+        decider = await hr.get_staff(body.on_behalf_of, as_of=today)
+        absent = [decider.id] if await hr.is_absent(decider.id, on=today) else []
+        substitutes = await hr.substitutes(decider.org_unit.code, decider.post.code, as_of=today)
+        return ActionContext(
+            absent_ids=tuple(absent), substitutes=tuple(s.id for s in substitutes), actor_post=actor_post
+        )
+
+    async def _recorded_outcome(self, row: DocumentRow, update_id: str, *, refusal: str) -> ChainState:
+        """The answer Temporal recorded for ``update_id``; ``refusal`` (409) if there is none."""
+        handle = self._app.temporal.get_workflow_handle(workflow_id(row.id)).get_update_handle(
+            update_id, result_type=ChainState
+        )
+        try:
+            return await bounded(
+                handle.result(rpc_timeout=self._rpc_timeout), within_seconds=self._app.settings.action_timeout_seconds
+            )
+        except WorkflowGone as exc:
+            raise Conflict(refusal) from exc
+
+    @property
+    def _rpc_timeout(self) -> timedelta:
+        return timedelta(seconds=self._app.settings.action_timeout_seconds)
+
+
+def _update_id(staff: StaffRow, key: str) -> str:
+    """Keys are scoped to the caller, so two people's keys never collide."""
+    if not key or len(key) > 200 or not key.isprintable():
+        raise Invalid("an Idempotency-Key header (1–200 printable characters) is required")
+    return f"{staff.id}:{key}"

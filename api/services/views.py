@@ -1,0 +1,76 @@
+"""How a document looks through the API: one mapping, from the read model or from a workflow's answer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from db.models import DocumentRow, PostReviewRow, RouteStepRow
+from schemas.api.models import DocumentRead, PostReviewRead, StepRead
+from schemas.document import ChainState, DocumentFacts
+
+
+def facts_of(row: DocumentRow) -> DocumentFacts:
+    return DocumentFacts(
+        matter="spending",
+        amount_yen=row.amount_yen,
+        org_unit_code=row.org_unit_code,
+        version=row.version,
+        content_hash=row.content_hash,
+        flags=tuple(row.flags),
+        pre_instructed=row.pre_instructed,
+        urgent_reason=row.urgent_reason,
+    )
+
+
+def from_read_model(
+    row: DocumentRow, steps: Sequence[RouteStepRow] = (), post_reviews: Sequence[PostReviewRow] = ()
+) -> DocumentRead:
+    return _document(
+        row,
+        steps=[StepRead.model_validate(s, from_attributes=True) for s in steps],
+        post_reviews=[PostReviewRead.model_validate(p, from_attributes=True) for p in post_reviews],
+    )
+
+
+def from_workflow(row: DocumentRow, state: ChainState) -> DocumentRead:
+    """The answer of an update: the same for a retried request with the same Idempotency-Key."""
+    return _document(
+        row,
+        steps=[StepRead(**v.model_dump()) for v in state.step_views()],
+        post_reviews=[PostReviewRead(**p.model_dump()) for p in state.post_reviews],
+        state=state,
+    )
+
+
+def _document(
+    row: DocumentRow, *, steps: list[StepRead], post_reviews: list[PostReviewRead], state: ChainState | None = None
+) -> DocumentRead:
+    decided = state is not None and any(s.stage_kind == "decide" and s.state == "done" for s in steps)
+    return DocumentRead(
+        id=row.id,
+        title=row.title,
+        body=row.body,
+        matter="spending",
+        amount_yen=row.amount_yen,
+        confidentiality=row.confidentiality,
+        retention_years=row.retention_years,
+        drafter_id=row.drafter_id,
+        org_unit=row.org_unit_code,
+        status=state.status if state else row.status,
+        version=state.facts.version if state else row.version,
+        content_hash=state.facts.content_hash if state else row.content_hash,
+        pending=[s.assignee_id for s in steps if s.state == "pending"],
+        steps=steps,
+        flags=list(row.flags),
+        pre_instructed=row.pre_instructed,
+        urgent_reason=row.urgent_reason,
+        desired_by=row.desired_by,
+        sent_back_to=(state.sent_back_to if state.status == "sent_back" else None) if state else row.sent_back_to,
+        consult_failed=state.consult_failed if state else row.consult_failed,
+        copied_from=row.copied_from,
+        post_reviews=post_reviews,
+        created_at=row.created_at,
+        updated_at=state.updated_at if state else row.updated_at,
+        submitted_at=row.submitted_at,
+        decided_at=(row.decided_at or (state.updated_at if decided else None)) if state else row.decided_at,
+    )

@@ -1,0 +1,37 @@
+"""The notifications outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import NotificationRow
+
+
+class NotificationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_once(
+        self, *, dedupe_key: str, recipient_id: str, document_id: str, kind: str, subject: str, created_at: datetime
+    ) -> None:
+        """Insert unless a notice with the same key exists (a retried activity sends nothing twice)."""
+        bind = self._session.get_bind()
+        insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(NotificationRow).values(
+            dedupe_key=dedupe_key,
+            recipient_id=recipient_id,
+            document_id=document_id,
+            kind=kind,
+            subject=subject,
+            created_at=created_at,
+        )
+        await self._session.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]))
+
+    async def for_recipient(self, recipient_id: str) -> list[NotificationRow]:
+        stmt = select(NotificationRow).where(NotificationRow.recipient_id == recipient_id).order_by(NotificationRow.id)
+        return list((await self._session.scalars(stmt)).all())
