@@ -84,11 +84,28 @@ class RouteResolver:
         if needs_finance_consult(request.facts.amount_yen) and unit.code != FINANCE_DIVISION:
             finance = await self._holder("manager", FINANCE_DIVISION)
             stages.append(Stage(kind="consult", assignees=(finance,), reason="合議: 支出100万円以上は財政課"))
+        if request.facts.consult_units:
+            members = tuple([await self._holder("manager", code) for code in request.facts.consult_units])
+            stages.append(
+                Stage(kind="consult", assignees=members, quorum=request.facts.consult_quorum, reason="合議: 起案者指定")
+            )
         stages.append(Stage(kind="decide", assignees=(line[-1],), reason=citation))
+        if request.facts.readers:
+            readers = tuple([await self._staff(r) for r in request.facts.readers])
+            stages.append(Stage(kind="circulate", assignees=readers, reason="供覧: 起案者指定"))
         return Route(stages=tuple(stages))
 
+    async def _staff(self, staff_id: str) -> StaffRef:
+        try:
+            return await self._hr.get_staff(staff_id)
+        except HrNotFound as exc:
+            raise RouteUnresolvable(f"unknown reader {staff_id}") from exc
+
     async def _holder(self, level: str, unit: str) -> StaffRef:
-        holders = await self._hr.holders(unit, level)
+        try:
+            holders = await self._hr.holders(unit, level)
+        except HrNotFound as exc:
+            raise RouteUnresolvable(f"unknown org unit {unit}") from exc
         if not holders:
             raise RouteUnresolvable(f"nobody holds post {level} in {unit}")
         return holders[0]

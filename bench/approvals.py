@@ -9,9 +9,10 @@ Idempotency-Key.  It reports documents/s, submit and action latency (p50/p95/p99
 RSS of the worker and API processes, then checks that every document ended ``approved`` and that a sample's
 audit trail verifies with exactly three approvals.
 
-Then, on the same Temporal server, the bare baseline (``bench.bare``): per document a workflow start and three
-updates, each awaiting one no-op local activity, driven by a Temporal client and an in-process worker on its own
-task queue, at the same levels; and the ratios ringi ÷ bare, with the targets marked PASS or MISS.
+Right after each ringi level, on the same Temporal server, the bare baseline (``bench.bare``) at the same level:
+per document a workflow start and three updates, each awaiting one no-op local activity, driven by a Temporal
+client and an in-process worker on its own task queue.  Then the ratios ringi ÷ bare, and the targets marked PASS
+or MISS.  Pairing the two per level keeps a busy machine's changing load from skewing the ratios.
 
     python -m bench.approvals                       # C = 1, 10, 50; 50 documents at C=1, else 200
     python -m bench.approvals --docs 30 --concurrency 1,10 --skip-bare --json
@@ -29,6 +30,7 @@ import logging
 import math
 import os
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -42,7 +44,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
 
+from bench.bare import BareDecision, BareDocument, BareState, BareWorkflow, noop
 from bench.measure import Latency, ProcSampler, free_ports, machine_facts
 
 if TYPE_CHECKING:
@@ -55,11 +60,14 @@ MAX_ATTEMPTS = 20  # per call, 503s and transport errors included
 MAX_STEPS = 10  # a runaway route is a failure, not an endless loop
 DEFAULT_RETRY_AFTER_SECONDS = 1.0
 HTTP_TIMEOUT_SECONDS = 60.0
+PAUSE_BETWEEN_LEVELS_SECONDS = 1.0
 
 #: Targets printed next to the figures (never asserted).
 TARGET_DOCS_RATIO = 0.8  # ringi docs/s >= 0.8 x bare at C=10
 TARGET_ACTION_P50_MS = 30.0  # ringi action p50 at C=1
 TARGET_P99_RATIO = 1.3  # ringi action p99 <= 1.3 x bare update p99 at C=10
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def log(message: str) -> None:
@@ -81,12 +89,15 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     unexpected: Counter[str] = field(default_factory=Counter)  # answers other than the expected status
     retries: int = 0
-    failures: list[str] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)  # why documents failed, ids masked
     completed: int = 0
     documents: dict[str, str] = field(default_factory=dict)  # document id -> drafter
 
     def record(self, kind: str, seconds: float) -> None:
         self.latencies.setdefault(kind, []).append(seconds)
+
+    def fail(self, exc: BaseException) -> None:
+        self.failures[_UUID.sub("<id>", f"{type(exc).__name__}: {exc}")[:300]] += 1
 
 
 @dataclass
@@ -100,9 +111,10 @@ class LevelResult:
     latency_ms: dict[str, Latency]
     unexpected: dict[str, int]
     retries: int
-    failures: list[str]
+    failures: dict[str, int]  # the ten commonest reasons
     rss_peak_mib: dict[str, float]
     cpu_seconds: dict[str, float]
+    load_avg_1m: float  # of the whole machine, at the end of the level: other work competes for the CPUs
     verification: dict[str, Any] = field(default_factory=dict)
 
     def ok(self) -> bool:
@@ -128,9 +140,10 @@ def level_result(
         latency_ms={kind: Latency.of(values) for kind, values in tally.latencies.items()},
         unexpected=dict(sorted(tally.unexpected.items())),
         retries=tally.retries,
-        failures=tally.failures[:10],
+        failures=dict(tally.failures.most_common(10)),
         rss_peak_mib=rss,
         cpu_seconds=cpu,
+        load_avg_1m=os.getloadavg()[0],
     )
 
 
@@ -265,7 +278,7 @@ class RingiApi:
             await self.walk_submitted(tally, drafter, document_id)
             tally.completed += 1
         except (BenchFailure, httpx.HTTPError, KeyError, ValueError) as exc:
-            tally.failures.append(f"{type(exc).__name__}: {exc}")
+            tally.fail(exc)
 
 
 async def fetch_tokens(http: httpx.AsyncClient, staff_ids: Sequence[str], concurrency: int = 10) -> dict[str, str]:
@@ -347,82 +360,83 @@ async def verify_ringi(api: RingiApi, tally: Tally, sample_size: int, seed: int)
     }
 
 
-async def bench_ringi(
-    base_url: str, pids: dict[str, int], plan: Sequence[tuple[int, int]], warmup: int, audit_sample: int
-) -> list[LevelResult]:
-    results: list[LevelResult] = []
-    limits = httpx.Limits(max_connections=10, max_keepalive_connections=10)
-    async with httpx.AsyncClient(base_url=base_url, timeout=HTTP_TIMEOUT_SECONDS, limits=limits) as http:
-        api = RingiApi(http, {})
-        log("ringi: tokens, route previews, warm-up")
-        drafters, drafts = await choose_drafters(api)
-        log(f"ringi: {len(drafters)} drafters, {len({a for d in drafters for a in d.approvers})} approvers")
-        warm = Tally()
-        gate = asyncio.Semaphore(10)
+class RingiBench:
+    """ringi through its HTTP API: ``prepare`` once (tokens, drafters, warm-up), then ``level`` per C."""
 
-        async def warm_one(drafter: str, document_id: str) -> None:
-            async with gate:
-                with contextlib.suppress(BenchFailure, httpx.HTTPError):
-                    await api.walk_submitted(warm, drafter, document_id)
+    def __init__(self, base_url: str, pids: dict[str, int], audit_sample: int) -> None:
+        self.base_url = base_url
+        self.audit_sample = audit_sample
+        self.tokens: dict[str, str] = {}
+        self.drafters: list[Drafter] = []
+        watched: dict[str, int] = {n: pids[n] for n in ("worker", "api", "temporal", "hr") if n in pids}
+        self.sampler = ProcSampler({**watched, "bench": os.getpid()})
 
-        await asyncio.gather(*(warm_one(d, doc) for d, doc in drafts[:warmup]))
-        tokens = api.tokens
+    def _client(self, connections: int) -> httpx.AsyncClient:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        return httpx.AsyncClient(base_url=self.base_url, timeout=HTTP_TIMEOUT_SECONDS, limits=limits)
 
-    watched: dict[str, int] = {name: pids[name] for name in ("worker", "api", "temporal", "hr") if name in pids}
-    sampler = ProcSampler({**watched, "bench": os.getpid()})
-    for concurrency, documents in plan:
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        async with httpx.AsyncClient(base_url=base_url, timeout=HTTP_TIMEOUT_SECONDS, limits=limits) as http:
-            api = RingiApi(http, tokens)
+    async def prepare(self, warmup: int) -> None:
+        async with self._client(10) as http:
+            api = RingiApi(http, self.tokens)
+            log("ringi: tokens, route previews, warm-up")
+            self.drafters, drafts = await choose_drafters(api)
+            approvers = {a for d in self.drafters for a in d.approvers}
+            log(f"ringi: {len(self.drafters)} drafters, {len(approvers)} approvers")
+            warm = Tally()
+            gate = asyncio.Semaphore(10)
+
+            async def warm_one(drafter: str, document_id: str) -> None:
+                async with gate:
+                    with contextlib.suppress(BenchFailure, httpx.HTTPError):
+                        await api.walk_submitted(warm, drafter, document_id)
+
+            await asyncio.gather(*(warm_one(d, doc) for d, doc in drafts[:warmup]))
+
+    async def level(self, concurrency: int, documents: int) -> LevelResult:
+        async with self._client(concurrency) as http:
+            api = RingiApi(http, self.tokens)
             tally = Tally()
 
-            async def walk(n: int, api: RingiApi = api, tally: Tally = tally) -> None:
-                await api.walk(tally, drafters[n % len(drafters)].staff_id, n)
+            async def walk(n: int) -> None:
+                await api.walk(tally, self.drafters[n % len(self.drafters)].staff_id, n)
 
             log(f"ringi: C={concurrency}, {documents} documents")
-            await asyncio.sleep(1.0)  # let the previous level's workflows close
-            sampler.start()
+            self.sampler.start()
             seconds = await drive(documents, concurrency, walk)
-            rss, cpu = await sampler.stop()
+            rss, cpu = await self.sampler.stop()
             result = level_result("ringi", concurrency, documents, seconds, tally, rss, cpu)
-            result.verification = await verify_ringi(api, tally, audit_sample, seed=concurrency)
-            if api.late_tokens:
-                result.failures.append(f"{api.late_tokens} tokens fetched during the run (not previewed)")
-            results.append(result)
-            log(f"ringi: C={concurrency}: {result.docs_per_second:.1f} docs/s, verified {result.verification}")
-    return results
+            result.verification = await verify_ringi(api, tally, self.audit_sample, seed=concurrency)
+            result.verification["tokens_fetched_during_run"] = api.late_tokens  # 0: all were pre-fetched
+        log(f"ringi: C={concurrency}: {result.docs_per_second:.2f} docs/s, ok={result.ok()}")
+        return result
 
 
 # --------------------------------------------------------------------------- bare Temporal
 
 
-async def bench_bare(
-    temporal_address: str,
-    namespace: str,
-    temporal_pid: int | None,
-    plan: Sequence[tuple[int, int]],
-    warmup: int,
-    audit_sample: int,
-) -> list[LevelResult]:
-    from temporalio.client import Client, WorkflowHandle
-    from temporalio.worker import Worker
+class BareBench:
+    """The bare baseline: its own client (default converter) and in-process worker on a fresh task queue."""
 
-    from bench.bare import BareDecision, BareDocument, BareState, BareWorkflow, noop
+    def __init__(self, client: Client, temporal_pid: int | None, audit_sample: int) -> None:
+        self.client = client
+        self.audit_sample = audit_sample
+        self.run = uuid.uuid4().hex[:8]
+        self.task_queue = f"bench-bare-{self.run}"
+        pids = {"bench": os.getpid()} if temporal_pid is None else {"temporal": temporal_pid, "bench": os.getpid()}
+        self.sampler = ProcSampler(pids)
 
-    client = await Client.connect(temporal_address, namespace=namespace)
-    run = uuid.uuid4().hex[:8]
-    task_queue = f"bench-bare-{run}"
-    results: list[LevelResult] = []
+    def worker(self) -> Worker:
+        return Worker(self.client, task_queue=self.task_queue, workflows=[BareWorkflow], activities=[noop])
 
-    async def walk_one(tally: Tally, handles: list[WorkflowHandle[BareWorkflow, BareState]], key: str) -> None:
-        workflow_id = f"bench-bare-{run}-{key}"
+    async def walk(self, tally: Tally, handles: list[WorkflowHandle[Any, BareState]], key: str) -> None:
+        workflow_id = f"bench-bare-{self.run}-{key}"
         try:
             started = time.perf_counter()
-            handle = await client.start_workflow(
+            handle = await self.client.start_workflow(
                 BareWorkflow.run,
                 BareDocument(workflow_id, APPROVALS_PER_DOCUMENT),
                 id=workflow_id,
-                task_queue=task_queue,
+                task_queue=self.task_queue,
             )
             tally.record("start", time.perf_counter() - started)
             handles.append(handle)
@@ -438,42 +452,58 @@ async def bench_bare(
             tally.completed += 1
         except Exception as exc:  # any RPC or update failure: count it, keep going
             tally.unexpected[type(exc).__name__] += 1
-            tally.failures.append(f"{type(exc).__name__}: {exc}")
+            tally.fail(exc)
 
-    async def verify(handles: list[WorkflowHandle[BareWorkflow, BareState]], seed: int) -> dict[str, Any]:
-        sample = random.Random(seed).sample(handles, min(audit_sample, len(handles)))
+    async def prepare(self, warmup: int) -> None:
+        log("bare: warm-up")
+        handles: list[WorkflowHandle[Any, BareState]] = []
+        warm = Tally()
+        await drive(warmup, 10, lambda n: self.walk(warm, handles, f"warm-{n}"))
+
+    async def level(self, concurrency: int, documents: int) -> LevelResult:
+        tally = Tally()
+        handles: list[WorkflowHandle[Any, BareState]] = []
+        log(f"bare: C={concurrency}, {documents} documents")
+        self.sampler.start()
+        seconds = await drive(documents, concurrency, lambda n: self.walk(tally, handles, f"c{concurrency}-{n}"))
+        rss, cpu = await self.sampler.stop()
+        result = level_result("bare", concurrency, documents, seconds, tally, rss, cpu)
+        sample = random.Random(concurrency).sample(handles, min(self.audit_sample, len(handles)))
         outcomes = await asyncio.gather(*(h.result() for h in sample), return_exceptions=True)
         good = sum(
             1
             for o in outcomes
             if isinstance(o, BareState) and o.status == "approved" and o.decided == APPROVALS_PER_DOCUMENT
         )
-        return {"ok": good == len(sample), "sample": len(sample), "completed_with_3_updates": good}
+        result.verification = {"ok": good == len(sample), "sample": len(sample), "completed_with_3_updates": good}
+        log(f"bare: C={concurrency}: {result.docs_per_second:.2f} docs/s, ok={result.ok()}")
+        return result
 
-    pids = {"bench": os.getpid()} if temporal_pid is None else {"temporal": temporal_pid, "bench": os.getpid()}
-    sampler = ProcSampler(pids)
-    async with Worker(client, task_queue=task_queue, workflows=[BareWorkflow], activities=[noop]):
-        log("bare: warm-up")
-        warm = Tally()
-        warm_handles: list[WorkflowHandle[BareWorkflow, BareState]] = []
-        await drive(warmup, 10, lambda n: walk_one(warm, warm_handles, f"warm-{n}"))
+
+async def run_levels(
+    settings: Settings, pids: dict[str, int], args: argparse.Namespace, plan: Sequence[tuple[int, int]]
+) -> tuple[list[LevelResult], list[LevelResult]]:
+    """Per level: ringi, then (unless skipped) bare right after it, so each pair sees the same machine load."""
+    from cli.dev import api_url
+
+    ringi_bench = RingiBench(api_url(settings), pids, args.audit_sample)
+    await ringi_bench.prepare(args.warmup)
+    ringi: list[LevelResult] = []
+    bare: list[LevelResult] = []
+    async with contextlib.AsyncExitStack() as stack:
+        bare_bench: BareBench | None = None
+        if not args.skip_bare:
+            client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+            bare_bench = BareBench(client, pids.get("temporal"), args.audit_sample)
+            await stack.enter_async_context(bare_bench.worker())
+            await bare_bench.prepare(args.warmup)
         for concurrency, documents in plan:
-            tally = Tally()
-            handles: list[WorkflowHandle[BareWorkflow, BareState]] = []
-
-            async def walk(n: int, tally: Tally = tally, handles: list[Any] = handles, c: int = concurrency) -> None:
-                await walk_one(tally, handles, f"c{c}-{n}")
-
-            log(f"bare: C={concurrency}, {documents} documents")
-            await asyncio.sleep(1.0)
-            sampler.start()
-            seconds = await drive(documents, concurrency, walk)
-            rss, cpu = await sampler.stop()
-            result = level_result("bare", concurrency, documents, seconds, tally, rss, cpu)
-            result.verification = await verify(handles, seed=concurrency)
-            results.append(result)
-            log(f"bare: C={concurrency}: {result.docs_per_second:.1f} docs/s")
-    return results
+            await asyncio.sleep(PAUSE_BETWEEN_LEVELS_SECONDS)  # let the previous level's workflows close
+            ringi.append(await ringi_bench.level(concurrency, documents))
+            if bare_bench is not None:
+                await asyncio.sleep(PAUSE_BETWEEN_LEVELS_SECONDS)
+                bare.append(await bare_bench.level(concurrency, documents))
+    return ringi, bare
 
 
 # --------------------------------------------------------------------------- comparison and output
@@ -574,17 +604,19 @@ def render_text(report: dict[str, Any], ringi: Sequence[LevelResult], bare: Sequ
         f" action timeout {s['action_timeout_seconds']} s; log level {s['log_level']}",
         "",
         "ringi through the HTTP API: per document create, submit, 3 approvals (課長 review -> 財政課長 consult ->"
-        " 部長 decide); latency ms from first attempt to accepted answer (503 retries included)",
+        " 部長 decide); latency ms from first attempt to accepted answer (503 retries included);"
+        " RSS = peak sampled every 100 ms, CPU = seconds used during the level, load = 1-min load average after it",
     ]
     lines += table(
         ["C", "docs", "done", "time s", "docs/s", "submit p50", "p95", "p99", "action p50", "p95", "p99",
          "create p50", "retries", "RSS MiB worker", "api", "temporal",
-         "CPU s worker", "api", "temporal", "hr", "bench"],
+         "CPU s worker", "api", "temporal", "hr", "bench", "load"],
         [
             [str(r.concurrency), str(r.documents), str(r.completed), _f(r.seconds), _f(r.docs_per_second, 2),
              *_p(r, "submit"), *_p(r, "action"), _p(r, "create")[0],
              str(r.retries), *(_f(r.rss_peak_mib.get(n), 0) for n in ("worker", "api", "temporal")),
-             *(_f(r.cpu_seconds.get(n)) for n in ("worker", "api", "temporal", "hr", "bench"))]
+             *(_f(r.cpu_seconds.get(n)) for n in ("worker", "api", "temporal", "hr", "bench")),
+             _f(r.load_avg_1m, 2)]
             for r in ringi
         ],
     )  # fmt: skip
@@ -596,12 +628,12 @@ def render_text(report: dict[str, Any], ringi: Sequence[LevelResult], bare: Sequ
         ]
         lines += table(
             ["C", "docs", "done", "time s", "docs/s", "start p50", "p95", "p99", "update p50", "p95", "p99",
-             "RSS MiB temporal", "bench", "CPU s temporal", "bench"],
+             "RSS MiB temporal", "bench", "CPU s temporal", "bench", "load"],
             [
                 [str(b.concurrency), str(b.documents), str(b.completed), _f(b.seconds), _f(b.docs_per_second, 2),
                  *_p(b, "start"), *_p(b, "update"),
                  *(_f(b.rss_peak_mib.get(n), 0) for n in ("temporal", "bench")),
-                 *(_f(b.cpu_seconds.get(n)) for n in ("temporal", "bench"))]
+                 *(_f(b.cpu_seconds.get(n)) for n in ("temporal", "bench")), _f(b.load_avg_1m, 2)]
                 for b in bare
             ],
         )  # fmt: skip
@@ -626,7 +658,7 @@ def render_text(report: dict[str, Any], ringi: Sequence[LevelResult], bare: Sequ
             f" approved; audit sample {v.get('audit_ok')}/{v.get('audit_sample')} verified with exactly 3 approvals"
             f" -> {'OK' if r.ok() else 'FAILED'}"
         )
-        lines += [f"      {f}" for f in r.failures]
+        lines += [f"      {n:4d} x {f}" for f, n in r.failures.items()]
     for b in bare:
         v = b.verification
         lines.append(
@@ -634,7 +666,7 @@ def render_text(report: dict[str, Any], ringi: Sequence[LevelResult], bare: Sequ
             f" {v.get('completed_with_3_updates')}/{v.get('sample')} approved after 3 updates"
             f" -> {'OK' if b.ok() else 'FAILED'}"
         )
-        lines += [f"      {f}" for f in b.failures]
+        lines += [f"      {n:4d} x {f}" for f, n in b.failures.items()]
     return "\n".join(lines)
 
 
@@ -757,19 +789,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         pids = stack.pids
         report["stack"]["pids"] = pids
-        ringi = asyncio.run(bench_ringi(api_url(settings), pids, plan, args.warmup, args.audit_sample))
-        bare: list[LevelResult] = []
-        if not args.skip_bare:
-            bare = asyncio.run(
-                bench_bare(
-                    settings.temporal_address,
-                    settings.temporal_namespace,
-                    pids.get("temporal"),
-                    plan,
-                    args.warmup,
-                    args.audit_sample,
-                )
-            )
+        ringi, bare = asyncio.run(run_levels(settings, pids, args, plan))
         if (dead := stack.exited()) is not None:
             log(f"a child died during the run: {dead.failure_report()}")
         failed = not all(r.ok() for r in [*ringi, *bare]) or dead is not None

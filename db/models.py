@@ -143,6 +143,9 @@ class DocumentRow(Base):
     sent_back_to: Mapped[int | None] = mapped_column(Integer)
     consult_failed: Mapped[bool] = mapped_column(Boolean, default=False)  # 合議不調
     copied_from: Mapped[str | None] = mapped_column(String(36))  # 引用起案
+    consult_units: Mapped[list[str]] = mapped_column(JSON, default=list)  # 合議先 named by the drafter
+    consult_quorum: Mapped[int | None] = mapped_column(Integer)
+    readers: Mapped[list[str]] = mapped_column(JSON, default=list)  # 供覧先
 
 
 class RouteStepRow(Base):

@@ -79,6 +79,9 @@ class DocumentFacts(_Payload):
     flags: tuple[Flag, ...] = ()
     pre_instructed: bool = False  # 事前指示: 代決 allowed despite flags
     urgent_reason: str = ""  # 至急: 代決 allowed despite flags, with this reason
+    consult_units: tuple[str, ...] = ()  # 合議先 the drafter adds (org unit codes; their 課長 consult)
+    consult_quorum: int | None = None  # answers the drafter's 合議 needs (None = all)
+    readers: tuple[str, ...] = ()  # 供覧: staff who read the decided document
 
 
 class SubmitInput(_Payload):
@@ -90,7 +93,7 @@ class ActionContext(_Payload):
     """Facts from HR that the API looks up for an action (absences today, the substitutes of a post)."""
 
     absent_ids: tuple[str, ...] = ()
-    substitutes: tuple[str, ...] = ()  # 代決順位 of ``on_behalf_of``'s post, in order
+    substitutes: tuple[str, ...] = ()  # 代決順位 of ``on_behalf_of``'s post; the first one present decides
     actor_post: str = ""  # the actor's post name at this moment
 
 

@@ -244,8 +244,10 @@ def _check_substitute(state: ChainState, action: ActionInput) -> None:
         raise ChainError("conflict", "代決 is for the decision stage, on behalf of its decider (on_behalf_of)")
     if decider not in action.context.absent_ids:
         raise ChainError("conflict", f"{decider} is not absent today: 代決 is only for an absent decider")
-    if action.actor_id not in action.context.substitutes:
-        raise ChainError("forbidden", f"you are not a designated substitute (代決者) for {decider}")
+    present = [s for s in action.context.substitutes if s not in action.context.absent_ids]
+    if not present or action.actor_id != present[0]:
+        first = f": {present[0]} is first in line (代決順位)" if present else ""
+        raise ChainError("forbidden", f"you are not the designated substitute (代決者) for {decider}{first}")
     facts = state.facts
     if not (facts.pre_instructed or facts.urgent_reason.strip()):
         flagged = sorted(set(facts.flags) & NO_SUBSTITUTE_FLAGS)

@@ -146,9 +146,12 @@ class DocumentWorkflow:
         )
         kinds = [s.kind for s in route.stages]
         last_consult = max((i for i, k in enumerate(kinds) if k == "consult"), default=-1)
-        state, more = chain.reroute(
-            state, Route(stages=route.stages[last_consult + 1 :]), workflow.now(), reason="合議不調のため一段上位で決裁"
-        )
+        assert state.current is not None
+        seen = {a for s in state.stages[: state.current + 1] for a in s.assignee_ids}
+        # Reviewers the higher route puts before the 合議 that we have passed (e.g. the former decider) come first.
+        missed = [s for s in route.stages[:last_consult] if s.kind == "review" and s.assignees[0].id not in seen]
+        tail = Route(stages=(*missed, *route.stages[last_consult + 1 :]))
+        state, more = chain.reroute(state, tail, workflow.now(), reason="合議不調のため一段上位で決裁")
         return state, [*events, *more]
 
     async def _commit(self, state: ChainState, events: list[ChainEvent]) -> ChainState:

@@ -129,10 +129,12 @@ class DecisionService:
             return ActionContext(actor_post=actor_post)
         decider = await hr.get_staff(body.on_behalf_of, as_of=today)
         absent = [decider.id] if await hr.is_absent(decider.id, on=today) else []
-        substitutes = await hr.substitutes(decider.org_unit.code, decider.post.code, as_of=today)
-        return ActionContext(
-            absent_ids=tuple(absent), substitutes=tuple(s.id for s in substitutes), actor_post=actor_post
-        )
+        order = [s.id for s in await hr.substitutes(decider.org_unit.code, decider.post.code, as_of=today)]
+        for substitute in order:  # 代決順位: the first one present decides
+            if not await hr.is_absent(substitute, on=today):
+                break
+            absent.append(substitute)
+        return ActionContext(absent_ids=tuple(absent), substitutes=tuple(order), actor_post=actor_post)
 
     async def _recorded_outcome(self, row: DocumentRow, update_id: str, *, refusal: str) -> ChainState:
         """The answer Temporal recorded for ``update_id``; ``refusal`` (409) if there is none."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
+import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,11 +14,13 @@ from api.deps import AppState
 from api.services.temporal_calls import not_found
 from api.services.views import facts_of, from_read_model
 from core.audit import content_hash
-from core.errors import Conflict, Forbidden
+from core.calendar import JST
+from core.errors import Conflict, Forbidden, Invalid
 from db.models import DocumentRow, PostReviewRow, RouteStepRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.repositories.org import OrgRepository
+from integrations.hr import HrNotFound
 from schemas.api.models import DocumentCreate, DocumentRead, DocumentUpdate, RoutePreview, StageRead
 from schemas.document import RouteRequest
 
@@ -79,6 +82,9 @@ class DocumentService:
             pre_instructed=source.pre_instructed,
             urgent_reason=source.urgent_reason,
             desired_by=source.desired_by,
+            consult_units=list(source.consult_units),
+            consult_quorum=source.consult_quorum,
+            readers=list(source.readers),
         )
         return await self.create(staff, draft, today=today, copied_from=source.id)
 
@@ -97,6 +103,8 @@ class DocumentService:
                 if getattr(row, field) != value:
                     setattr(row, field, value)
                     changed.append(field)
+            if row.consult_quorum is not None and row.consult_quorum > len(row.consult_units):
+                raise Invalid("consult_quorum cannot exceed the number of consult_units")
             if changed:
                 row.version += 1
                 row.content_hash = _hash(row)
@@ -122,9 +130,20 @@ class DocumentService:
                 raise not_found(document_id)
             steps, reviews = await self._read_model(session, document_id)
         people = {row.drafter_id, *(s.assignee_id for s in steps), *(s.acted_by for s in steps if s.acted_by)}
-        if not (staff.is_admin or staff.id in people):
+        if not (staff.is_admin or staff.id in people or await self._substitutes_on(staff, steps)):
             raise Forbidden("you are neither the drafter nor on this document's route")
         return row, steps, reviews
+
+    async def _substitutes_on(self, staff: StaffRow, steps: list[RouteStepRow]) -> bool:
+        """代決者 of an absent assignee may see the document they may decide."""
+        pending = {s.assignee_id for s in steps if s.state == "pending"}
+        if not pending:
+            return False
+        try:
+            absent = await self._app.hr.substituting(staff.id, on=datetime.now(JST).date())
+        except (httpx.HTTPError, HrNotFound):
+            return False
+        return any(a.id in pending for a in absent)
 
     async def preview(self, staff: StaffRow, document_id: str) -> RoutePreview:
         row = await self.visible(staff, document_id)

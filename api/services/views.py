@@ -19,6 +19,9 @@ def facts_of(row: DocumentRow) -> DocumentFacts:
         flags=tuple(row.flags),
         pre_instructed=row.pre_instructed,
         urgent_reason=row.urgent_reason,
+        consult_units=tuple(row.consult_units),
+        consult_quorum=row.consult_quorum,
+        readers=tuple(row.readers),
     )
 
 
@@ -68,6 +71,9 @@ def _document(
         sent_back_to=(state.sent_back_to if state.status == "sent_back" else None) if state else row.sent_back_to,
         consult_failed=state.consult_failed if state else row.consult_failed,
         copied_from=row.copied_from,
+        consult_units=list(row.consult_units),
+        consult_quorum=row.consult_quorum,
+        readers=list(row.readers),
         post_reviews=post_reviews,
         created_at=row.created_at,
         updated_at=state.updated_at if state else row.updated_at,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from schemas.document import ActionName, Capacity, Flag, Matter, ResponseKind, StageKind, Status, StepState
 from schemas.org import StaffRef
@@ -13,6 +13,8 @@ from schemas.org import StaffRef
 T = TypeVar("T")
 
 RETENTION_YEARS = (1, 3, 5, 10, 30)
+OrgCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")]
+StaffId = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class _Request(BaseModel):
@@ -50,6 +52,15 @@ class DocumentCreate(_Request):
     pre_instructed: bool = False
     urgent_reason: str = Field(default="", max_length=2000)
     desired_by: date | None = None  # 希望期限
+    consult_units: list[OrgCode] = Field(default_factory=list, max_length=20)  # 合議先 (their 課長 consult)
+    consult_quorum: int | None = Field(default=None, ge=1, le=20)  # answers needed (None = all)
+    readers: list[StaffId] = Field(default_factory=list, max_length=100)  # 供覧先
+
+    @model_validator(mode="after")
+    def _quorum_fits(self) -> DocumentCreate:
+        if self.consult_quorum is not None and self.consult_quorum > len(self.consult_units):
+            raise ValueError("consult_quorum cannot exceed the number of consult_units")
+        return self
 
     @field_validator("retention_years")
     @classmethod
@@ -69,6 +80,9 @@ class DocumentUpdate(_Request):
     pre_instructed: bool | None = None
     urgent_reason: str | None = Field(default=None, max_length=2000)
     desired_by: date | None = None
+    consult_units: list[OrgCode] | None = Field(default=None, max_length=20)
+    consult_quorum: int | None = Field(default=None, ge=1, le=20)
+    readers: list[StaffId] | None = Field(default=None, max_length=100)
 
 
 class ActionCreate(_Request):
@@ -134,6 +148,9 @@ class DocumentRead(BaseModel):
     sent_back_to: int | None
     consult_failed: bool
     copied_from: str | None
+    consult_units: list[str]
+    consult_quorum: int | None
+    readers: list[str]
     post_reviews: list[PostReviewRead]
     created_at: datetime
     updated_at: datetime

@@ -6,6 +6,7 @@ actions by the wrong person or in the wrong state, a second submit (RFC 9457 pro
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -163,6 +164,22 @@ async def test_ten_megabyte_title_sent_chunked_is_refused(stack: Stack) -> None:
     assert "content-length" not in r.request.headers
     assert_problem(r, 413)
     assert await document_total(stack, DRAFTER) == before
+
+
+async def test_chunked_body_within_the_limit_is_accepted(stack: Stack) -> None:
+    """The body limit buffers a chunked body and hands it on intact."""
+    payload = json.dumps(with_(body="本文" * 50_000)).encode()  # ~300 kB in 64 kB chunks
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(payload), 65_536):
+            yield payload[start : start + 65_536]
+
+    r = await stack.call(
+        DRAFTER, "POST", "/v1/documents", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert "content-length" not in r.request.headers
+    assert r.status_code == 201, r.text
+    assert r.json()["body"] == "本文" * 50_000
 
 
 # --- unknown ids and routes -------------------------------------------------------------------------------

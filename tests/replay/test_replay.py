@@ -14,12 +14,12 @@ from temporalio.worker import Replayer
 
 from worker.main import WORKFLOWS, workflow_runner
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+HISTORIES = {p.stem: p.read_text() for p in sorted((Path(__file__).parent / "histories").glob("*.json"))}
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
-async def test_recorded_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(f"document:{path.stem}", path.read_text())
+@pytest.mark.parametrize("name", sorted(HISTORIES))
+async def test_recorded_history_replays(name: str) -> None:
+    history = WorkflowHistory.from_json(f"document:{name}", HISTORIES[name])
     replayer = Replayer(
         workflows=list(WORKFLOWS), data_converter=pydantic_data_converter, workflow_runner=workflow_runner()
     )

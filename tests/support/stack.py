@@ -56,15 +56,28 @@ class Stack:
         return await self.http.request(method, path, headers=headers, **kwargs)
 
     async def act(
-        self, staff_id: str, document_id: str, action: str, comment: str = "", key: str | None = None
+        self, staff_id: str, document_id: str, action: str, comment: str = "", key: str | None = None, **extra: Any
     ) -> httpx.Response:
         return await self.call(
             staff_id,
             "POST",
             f"/v1/documents/{document_id}/actions",
-            json={"action": action, "comment": comment},
+            json={"action": action, "comment": comment, **extra},
             headers={"Idempotency-Key": key or str(uuid.uuid4())},
         )
+
+    async def ok(self, staff_id: str, document_id: str, action: str, comment: str = "", **extra: Any) -> dict[str, Any]:
+        """An action that must succeed: its answer (the document)."""
+        r = await self.act(staff_id, document_id, action, comment, **extra)
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    async def submitted(self, staff_id: str, amount_yen: int = 1_500_000, **overrides: Any) -> dict[str, Any]:
+        """A drafted and submitted document (its submit answer)."""
+        doc = await self.draft(staff_id, amount_yen, **overrides)
+        r = await self.call(staff_id, "POST", f"/v1/documents/{doc['id']}/submit")
+        assert r.status_code == 200, r.text
+        return dict(r.json())
 
     async def draft(self, staff_id: str, amount_yen: int = 1_500_000, **overrides: Any) -> dict[str, Any]:
         body = {

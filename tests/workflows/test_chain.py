@@ -13,7 +13,6 @@ from schemas.document import (
     ActionInput,
     ActionName,
     ChainEvent,
-    ChainState,
     DocumentFacts,
     Route,
     Stage,
@@ -715,7 +714,9 @@ def test_drafter_cannot_recall_after_an_approvers_recall_while_other_answers_sta
     run = Run(consult(C1, C2, C3), decide())
     run.all("consent", C1, C2)
     run.do("recall", C2)
-    run.refuse("recall", DRAFTER, "forbidden", "recall")
+    assert run.responders(0) == [C1]  # given since the submission, still standing
+    with pytest.raises(ChainError):
+        chain.check(run.state, make_input("recall", DRAFTER))
 
 
 # --- withdraw (取下げ) -----------------------------------------------------------------------------------------

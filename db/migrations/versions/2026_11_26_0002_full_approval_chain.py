@@ -65,6 +65,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("sent_back_to", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("consult_failed", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column("copied_from", sa.String(length=36), nullable=True))
+        batch_op.add_column(sa.Column("consult_units", sa.JSON(), nullable=False, server_default="[]"))
+        batch_op.add_column(sa.Column("consult_quorum", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("readers", sa.JSON(), nullable=False, server_default="[]"))
 
     with op.batch_alter_table("route_steps", schema=None) as batch_op:
         batch_op.add_column(sa.Column("acted_by", sa.String(length=40), nullable=True))
@@ -96,6 +99,9 @@ def downgrade() -> None:
         batch_op.drop_column("acted_by")
 
     with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.drop_column("readers")
+        batch_op.drop_column("consult_quorum")
+        batch_op.drop_column("consult_units")
         batch_op.drop_column("copied_from")
         batch_op.drop_column("consult_failed")
         batch_op.drop_column("sent_back_to")
