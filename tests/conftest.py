@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 import pytest_asyncio
 from temporalio.client import Client
@@ -16,12 +13,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from cli.dev import find_temporal
 from core.settings import Settings
-from db.migrate import upgrade
 from db.seed import seed_demo
 from stubs.hr.app import create_app as create_hr_app
+from tests.support.databases import BACKENDS, fresh_database
 from tests.support.serve import serve_app
-
-POSTGRES_URL = os.environ.get("RINGI_TEST_POSTGRES_URL")
 
 #: The embedded server as `ringi dev` starts it (see DESIGN.md §5).
 DEV_SERVER_ARGS = [
@@ -52,27 +47,11 @@ def temporal_client(temporal_env: WorkflowEnvironment) -> Client:
     return temporal_env.client
 
 
-@pytest_asyncio.fixture(loop_scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest_asyncio.fixture(loop_scope="session", params=BACKENDS)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh, migrated database: a SQLite file, or a throw-away PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'ringi.db'}"
-        upgrade(url)
+    async with fresh_database(request.param, tmp_path) as url:
         yield url
-        return
-    if not POSTGRES_URL:
-        pytest.skip("RINGI_TEST_POSTGRES_URL is not set")
-    name = f"ringi_test_{uuid.uuid4().hex[:12]}"
-    dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
-    admin = await asyncpg.connect(dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-        upgrade(url)
-        yield url
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -148,6 +148,9 @@ def _require_pending(state: ChainState, actor_id: str, *kinds: str) -> StageStat
     stage = _current(state)
     if actor_id not in stage.assignee_ids:
         waiting = ", ".join(stage.pending_ids) or "nobody"
+        assert state.current is not None
+        if any(r.staff_id == actor_id for s in state.stages[: state.current] for r in s.responses):
+            raise ChainError("conflict", f"you have already answered; the document is now waiting for {waiting}")
         raise ChainError("forbidden", f"not your step: the document is waiting for {waiting}")
     if actor_id not in stage.pending_ids:
         raise ChainError("conflict", "you have already answered this stage")

@@ -67,11 +67,6 @@ async def test_a_different_key_for_an_applied_decision_is_409(stack: Stack) -> N
     assert await snapshot(stack, DRAFTER, doc["id"]) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workflows/chain.py answers 403 'not your step' to an approver whose stage has moved on; "
-    "the issue asks for 409 for an already-applied approval",
-)
 async def test_a_different_key_for_an_applied_approval_mid_route_is_409(stack: Stack) -> None:
     doc = await submitted(stack, BIG)
     r = await stack.act(MANAGER, doc["id"], "approve", key=str(uuid.uuid4()))
