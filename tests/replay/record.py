@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from cli.dev import find_temporal
+from core.calendar import JST
 from core.settings import Settings
 from db.migrate import upgrade
 from db.seed import seed_demo
+from integrations.hr import HttpHrClient
 from stubs.hr.app import create_app as create_hr_app
 from tests.support.serve import serve_app
 from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
@@ -41,6 +45,43 @@ async def _sent_back_then_withdrawn(stack: Stack) -> str:
     return str(doc["id"])
 
 
+async def _substituted(stack: Stack, hr_url: str) -> str:
+    drafter, manager, deputy = (holder("somu.somu", p) for p in ("staff", "manager", "assistant_manager"))
+    doc = await stack.submitted(drafter, amount_yen=300_000)
+    today = datetime.now(JST).date()
+    async with HttpHrClient(hr_url) as hr:
+        leave = await hr.add_absence(manager, kind="leave", start=today, end=today)
+        try:
+            await stack.ok(deputy, doc["id"], "substitute", on_behalf_of=manager)
+        finally:
+            await hr.delete_absence(leave.id)
+    await stack.ok(manager, doc["id"], "post_review")
+    return str(doc["id"])
+
+
+async def _rerouted_and_circulated(stack: Stack) -> str:
+    drafter, manager, director = (
+        holder("somu.somu", "staff"),
+        holder("somu.somu", "manager"),
+        holder("somu", "director"),
+    )
+    units = ["somu.jinji", "somu.keiyaku"]
+    doc = await stack.submitted(
+        drafter, amount_yen=300_000, consult_units=units, readers=[holder("somu.somu", "chief")]
+    )
+    await stack.ok(holder("somu.jinji", "manager"), doc["id"], "object", comment="異議あり")
+    await stack.ok(holder("somu.keiyaku", "manager"), doc["id"], "consent")
+    await stack.ok(manager, doc["id"], "approve")
+    await stack.ok(manager, doc["id"], "recall")
+    await stack.ok(manager, doc["id"], "approve")
+    await stack.ok(director, doc["id"], "send_back", comment="再検討", target_step=1)
+    await stack.ok(drafter, doc["id"], "resubmit")
+    await stack.ok(manager, doc["id"], "approve")
+    await stack.ok(director, doc["id"], "approve")
+    await stack.ok(holder("somu.somu", "chief"), doc["id"], "acknowledge")
+    return str(doc["id"])
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
@@ -54,8 +95,14 @@ async def main() -> None:
             async with serve_app(create_hr_app(data / "hr.db")) as hr_url:
                 settings = settings_for(database_url=url, temporal=env.client, hr_url=hr_url, data_dir=data)
                 async with in_process_worker(settings, env.client), api_stack(settings, env.client) as stack:
-                    for name, scenario in (("approved", _approved), ("withdrawn", _sent_back_then_withdrawn)):
-                        document_id = await scenario(stack)
+                    scenarios: dict[str, Callable[[], Awaitable[str]]] = {
+                        "approved": lambda: _approved(stack),
+                        "withdrawn": lambda: _sent_back_then_withdrawn(stack),
+                        "substituted": lambda: _substituted(stack, hr_url),
+                        "rerouted_and_circulated": lambda: _rerouted_and_circulated(stack),
+                    }
+                    for name, scenario in scenarios.items():
+                        document_id = await scenario()
                         handle = env.client.get_workflow_handle(f"document:{document_id}")
                         await handle.result()
                         history = await handle.fetch_history()
