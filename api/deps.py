@@ -44,9 +44,7 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 async def _current_staff(
-    request: Request,
-    session: Annotated[AsyncSession, Depends(_session)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> StaffRow:
     if credentials is None:
         raise Unauthorized("a bearer token is required (POST /v1/auth/token)")
@@ -54,7 +52,9 @@ async def _current_staff(
         staff_id = read_token(credentials.credentials, secret=_state(request).settings.jwt_secret)
     except InvalidToken as exc:
         raise Unauthorized(str(exc)) from exc
-    staff = await OrgRepository(session).get_staff(staff_id)
+    # A session of its own, released at once: a request never holds two pooled connections at a time.
+    async with _state(request).sessions() as session:
+        staff = await OrgRepository(session).get_staff(staff_id)
     if staff is None:
         raise Unauthorized("the token's staff member no longer exists")
     return staff

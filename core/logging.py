@@ -27,6 +27,9 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    # One line per HTTP call to HR or finance is noise (and CPU) at INFO.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

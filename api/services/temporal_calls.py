@@ -42,7 +42,9 @@ async def bounded(call: Awaitable[T], *, within_seconds: float) -> T:
             RPCStatusCode.CANCELLED,
         ):
             raise _busy() from exc
-        if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+        # RESOURCE_EXHAUSTED: too many updates in flight; FAILED_PRECONDITION: the workflow task is failing
+        # (a worker problem, e.g. mid-deploy): both pass, so the client retries with the same key.
+        if exc.status in (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.FAILED_PRECONDITION):
             raise _busy() from exc
         raise
 
