@@ -199,10 +199,12 @@ def _check_recall(state: ChainState, action: ActionInput) -> None:
     if action.actor_id == state.drafter_id and state.last_response is None:
         return
     last = state.last_response
-    if last is None:
-        raise ChainError("forbidden", "only the drafter can recall now: no approver has acted since submission")
-    if last.staff_id != action.actor_id:
-        raise ChainError("forbidden", "only the approver who acted last may recall, until the next one acts")
+    if last is not None and last.staff_id == action.actor_id:
+        return
+    acted = any(r.staff_id == action.actor_id for s in state.stages for r in s.responses)
+    if action.actor_id == state.drafter_id or acted:  # the right person, too late
+        raise ChainError("conflict", "too late to recall (引戻し): the next approver has already acted")
+    raise ChainError("forbidden", "only the drafter or the approver who acted last may recall (引戻し)")
 
 
 def _check_withdraw(state: ChainState, action: ActionInput) -> None:
@@ -243,6 +245,8 @@ def _check_substitute(state: ChainState, action: ActionInput) -> None:
     _require_status(state, "decide as substitute (代決)", "in_review")
     stage = _current(state)
     decider = action.on_behalf_of
+    if decider is None:
+        raise ChainError("invalid", "代決 needs on_behalf_of: the absent decider you act for")
     if stage.kind != "decide" or decider not in stage.assignee_ids:
         raise ChainError("conflict", "代決 is for the decision stage, on behalf of its decider (on_behalf_of)")
     if decider not in action.context.absent_ids:

@@ -169,13 +169,13 @@ async def test_recall_by_drafter_and_by_last_approver(stack: Stack) -> None:
     assert r.status_code == 200 and r.json()["pending"] == [MANAGER]
     await stack.ok(MANAGER, doc["id"], "approve")
     r = await stack.act(DRAFTER, doc["id"], "recall")
-    assert r.status_code == 403  # an approver has acted: only they may take it back now
+    assert r.status_code == 409  # an approver has acted: only they may take it back now
     taken_back = await stack.ok(MANAGER, doc["id"], "recall")
     assert taken_back["pending"] == [MANAGER]
     await stack.ok(MANAGER, doc["id"], "approve")
     await stack.ok(FINANCE, doc["id"], "approve")
     r = await stack.act(MANAGER, doc["id"], "recall")
-    assert r.status_code == 403  # the next approver has acted
+    assert r.status_code == 409 and "too late" in r.json()["detail"]  # the next approver has acted
 
 
 async def test_reject_then_copy_and_circulation(stack: Stack) -> None:
