@@ -7,13 +7,14 @@ current stage's deadlines (business days, 開庁日) for the workflow's durable 
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from core.calendar import add_business_days
-from db.models import PostReviewRow, RouteStepRow
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from schemas.document import ChainEvent, ChainState, Deadlines, ProjectionInput
@@ -34,23 +35,23 @@ def deadlines(state: ChainState) -> Deadlines:
     )
 
 
-def step_rows(state: ChainState, due: Deadlines) -> list[RouteStepRow]:
+def step_rows(state: ChainState, due: Deadlines) -> list[dict[str, Any]]:
     rows = []
     for view in state.step_views():
         current = view.stage_index == state.current
         rows.append(
-            RouteStepRow(
-                document_id=state.document_id,
+            {
+                "document_id": state.document_id,
                 **view.model_dump(),
-                remind_at=due.remind_at if current else None,
-                escalate_at=due.escalate_at if current else None,
-            )
+                "remind_at": due.remind_at if current else None,
+                "escalate_at": due.escalate_at if current else None,
+            }
         )
     return rows
 
 
-def post_review_rows(state: ChainState) -> list[PostReviewRow]:
-    return [PostReviewRow(document_id=state.document_id, **p.model_dump()) for p in state.post_reviews]
+def post_review_rows(state: ChainState) -> list[dict[str, Any]]:
+    return [{"document_id": state.document_id, **p.model_dump()} for p in state.post_reviews]
 
 
 def audit_detail(event: ChainEvent) -> dict[str, object]:
@@ -99,6 +100,7 @@ class ProjectionActivities:
             if any(e.detail.get("decided") for e in projection.events):
                 document.decided_at = state.updated_at
             await RouteStepRepository(session).replace(state.document_id, step_rows(state, due))
-            await PostReviewRepository(session).replace(state.document_id, post_review_rows(state))
+            if state.post_reviews or any(e.action in ("recall", "send_back", "resubmit") for e in projection.events):
+                await PostReviewRepository(session).replace(state.document_id, post_review_rows(state))
         log.info("document.projected", document_id=state.document_id, status=state.status, seq=state.seq)
         return due

@@ -34,9 +34,12 @@ def build_activities(*, hr: HrClient, sessions: async_sessionmaker[AsyncSession]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
-    """The sandbox, with our pydantic payloads passed through: one class per model inside and outside."""
+    """The sandbox, with our pydantic payloads passed through (one class per model inside and outside) and the
+    pure chain too: it holds no state, and re-importing it for every workflow instance costs CPU."""
     return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules("schemas", "pydantic", "pydantic_core")
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(
+            "schemas", "pydantic", "pydantic_core", "workflows.chain"
+        )
     )
 
 

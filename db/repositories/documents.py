@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import DocumentRow, PostReviewRow, RouteStepRow
@@ -40,11 +41,11 @@ class RouteStepRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def replace(self, document_id: str, steps: Sequence[RouteStepRow]) -> None:
-        """The steps are a pure function of the chain state: rewrite them whole."""
+    async def replace(self, document_id: str, steps: Sequence[dict[str, Any]]) -> None:
+        """The steps are a pure function of the chain state: rewrite them whole (one bulk insert)."""
         await self._session.execute(delete(RouteStepRow).where(RouteStepRow.document_id == document_id))
-        await self._session.flush()
-        self._session.add_all(steps)
+        if steps:
+            await self._session.execute(insert(RouteStepRow), list(steps))
 
     async def for_document(self, document_id: str) -> list[RouteStepRow]:
         stmt = (
@@ -89,6 +90,7 @@ class PostReviewRepository:
         )
         return [(review, doc) for review, doc in (await self._session.execute(stmt)).all()]
 
-    async def replace(self, document_id: str, rows: list[PostReviewRow]) -> None:
+    async def replace(self, document_id: str, rows: Sequence[dict[str, Any]]) -> None:
         await self._session.execute(delete(PostReviewRow).where(PostReviewRow.document_id == document_id))
-        self._session.add_all(rows)
+        if rows:
+            await self._session.execute(insert(PostReviewRow), list(rows))

@@ -6,7 +6,6 @@ from datetime import date
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from db.models import OrgUnitRow, PostAssignmentRow, PostRow, StaffRow
 from schemas.org import City, OrgUnitRef, PostRef, StaffRef
@@ -16,15 +15,6 @@ def _in_force(as_of: date) -> object:
     return and_(
         PostAssignmentRow.effective_from <= as_of,
         or_(PostAssignmentRow.effective_to.is_(None), PostAssignmentRow.effective_to > as_of),
-    )
-
-
-def _to_ref(row: PostAssignmentRow) -> StaffRef:
-    return StaffRef(
-        id=row.staff.id,
-        name=row.staff.name,
-        org_unit=OrgUnitRef(code=row.org_unit.code, name=row.org_unit.name),
-        post=PostRef(code=row.post.code, name=row.post.name),
     )
 
 
@@ -83,14 +73,21 @@ class OrgRepository:
         return await self._assignments(*conditions, as_of=as_of)
 
     async def _assignments(self, *conditions: object, as_of: date) -> list[StaffRef]:
+        """One joined query (this sits on the path of every action)."""
         stmt = (
-            select(PostAssignmentRow)
+            select(StaffRow.id, StaffRow.name, OrgUnitRow.code, OrgUnitRow.name, PostRow.code, PostRow.name)
+            .join(PostAssignmentRow, PostAssignmentRow.staff_id == StaffRow.id)
+            .join(OrgUnitRow, OrgUnitRow.code == PostAssignmentRow.org_unit_code)
+            .join(PostRow, PostRow.code == PostAssignmentRow.post_code)
             .where(_in_force(as_of), *conditions)  # type: ignore[arg-type]
-            .options(
-                selectinload(PostAssignmentRow.staff),
-                selectinload(PostAssignmentRow.org_unit),
-                selectinload(PostAssignmentRow.post),
-            )
             .order_by(PostAssignmentRow.staff_id, PostAssignmentRow.effective_from)
         )
-        return [_to_ref(row) for row in (await self._session.scalars(stmt)).all()]
+        return [
+            StaffRef(
+                id=staff_id,
+                name=name,
+                org_unit=OrgUnitRef(code=unit_code, name=unit_name),
+                post=PostRef(code=post_code, name=post_name),
+            )
+            for staff_id, name, unit_code, unit_name, post_code, post_name in (await self._session.execute(stmt)).all()
+        ]

@@ -431,9 +431,9 @@ def promising(state: ChainState, model: Model) -> list[str]:
     stage = state.stages[state.current] if state.current is not None else None
     ops = ["comment"] + ["post_review"] * 3 * bool(state.open_post_reviews)
     if state.status == "in_review" and stage is not None:
-        ops += ["approve"] * 6 + ["send_back"] * 2 + ["recall"] * (3 if model.last else 1) + ["remind", "reroute"]
+        ops += ["approve"] * 4 + ["send_back"] * 2 + ["recall"] * (3 if model.last else 1) + ["remind", "reroute"]
         if stage.kind == "consult":
-            ops += ["consent"] * 4 + ["object"] * 2
+            ops += ["consent"] * 3 + ["object"] * 2
         if stage.kind == "decide":
             ops += ["substitute"] * 3 + ["reject"] * 2
         if any(later_stage(state, p) is not None for p in route_people(state)):
@@ -451,7 +451,7 @@ def draw_action(data: st.DataObject, state: ChainState, model: Model, name: Acti
     stage = state.stages[state.current] if state.current is not None else None
     decider = stage.assignee_ids[0] if stage is not None and stage.kind == "decide" else None
     preferred: list[str] = {
-        "recall": [DRAFTER, *([model.last[1]] if model.last else [])],
+        "recall": [model.last[1]] if model.last else [DRAFTER],
         "withdraw": [DRAFTER],
         "resubmit": [DRAFTER],
         "pull_up": [p for p in route_people(state) if state.current is not None and later_stage(state, p) is not None],
