@@ -143,6 +143,7 @@ class Response(_Payload):
     on_behalf_of: str | None = None  # the assignee a substitute acted for
     actor_post: str = ""
     comment: str = ""
+    seq: int = 0  # the chain event that gave this answer
 
     @property
     def assignee_id(self) -> str:
@@ -196,6 +197,7 @@ class PostReview(_Payload):
     acted_by: str
     owed_since: datetime
     acknowledged_at: datetime | None = None
+    caused_by_seq: int = 0  # the 代決 / 引上げ承認 event that created it
 
 
 class LastResponse(_Payload):
@@ -232,6 +234,7 @@ class ChainState(_Payload):
     updated_at: datetime
     sent_back_to: int | None = None  # 差戻し: where routing resumes
     last_response: LastResponse | None = None  # who may still 引戻し
+    round_started_seq: int = 0  # the event of the latest submit / resubmit: answers after it are this round's
     post_reviews: tuple[PostReview, ...] = ()
 
     @property

@@ -8,7 +8,7 @@ Every event carries its input, so ``rebuild(events)`` replays a chain to the sam
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -60,7 +60,7 @@ def submit(
         current=None,
         updated_at=now,
     )
-    state = _enter(state, 0, now)
+    state = _enter(state, 0, now).model_copy(update={"round_started_seq": 1})
     return _emit(state, "submit", actor_id, now, stage_index=0, route=route)
 
 
@@ -81,6 +81,7 @@ def reroute(state: ChainState, tail: Route, now: datetime, *, reason: str) -> Tr
     if state.current is None:
         raise ChainError("conflict", "only a document in routing can be rerouted")
     kept = state.stages[: state.current + 1]
+    _check_shape([s.kind for s in kept] + [s.kind for s in tail.stages])
     state = state.model_copy(update={"stages": (*kept, *_stages_of(tail, allow_partial=True))})
     return _emit(state, "reroute", "system", now, stage_index=state.current, comment=reason, route=tail)
 
@@ -196,7 +197,8 @@ def _check_send_back(state: ChainState, action: ActionInput) -> None:
 
 def _check_recall(state: ChainState, action: ActionInput) -> None:
     _require_status(state, "recall (引戻し)", "in_review")
-    if action.actor_id == state.drafter_id and state.last_response is None:
+    answered = any(r.seq > state.round_started_seq for s in state.stages for r in s.responses)
+    if action.actor_id == state.drafter_id and not answered:
         return
     last = state.last_response
     if last is not None and last.staff_id == action.actor_id:
@@ -324,7 +326,7 @@ def _send_back(state: ChainState, action: ActionInput, now: datetime) -> Transit
 def _recall(state: ChainState, action: ActionInput, now: datetime) -> Transition:
     """引戻し: the drafter takes the document back to draft, or the last approver takes back their answer."""
     last = state.last_response
-    if last is None:  # the drafter, before anyone acted
+    if last is None or last.staff_id != action.actor_id:  # the drafter, before anyone acted in this round
         index = state.current
         state = state.model_copy(update={"status": "draft", "current": None, "sent_back_to": index})
         return _emit(state, "recall", action.actor_id, now, stage_index=index, comment=action.comment)
@@ -335,12 +337,13 @@ def _recall(state: ChainState, action: ActionInput, now: datetime) -> Transition
         update={"responses": tuple(r for r in stage.responses if r is not taken_back)}
     )
     if taken_back.capacity == "pull_up":  # the passed-over approvers are owed their step again
-        mine = [p for p in state.post_reviews if p.acted_by == last.staff_id and p.reason == "pull_up"]
+        mine = [p for p in state.post_reviews if p.reason == "pull_up" and p.caused_by_seq == taken_back.seq]
         for review in mine:
             stages[review.stage_index] = stages[review.stage_index].model_copy(update={"skipped_ids": ()})
         state = state.model_copy(update={"post_reviews": tuple(p for p in state.post_reviews if p not in mine)})
     first_open = next(i for i, s in enumerate(stages) if not s.complete)
-    stages = [s if i <= first_open else _cleared(s) for i, s in enumerate(stages)]
+    # Stages after the reopened one hold no answers (the recaller acted last); reset their clocks.
+    stages = [s if i <= first_open or s.responses else _cleared(s) for i, s in enumerate(stages)]
     state = state.model_copy(update={"stages": tuple(stages), "last_response": None})
     if first_open != state.current:
         state = _enter(state, first_open, now)
@@ -386,7 +389,14 @@ def _pull_up(state: ChainState, action: ActionInput, now: datetime) -> Transitio
         stage = state.stages[index]
         skipped.extend(stage.pending_ids)
         reviews.extend(
-            PostReview(staff_id=s, stage_index=index, reason="pull_up", acted_by=action.actor_id, owed_since=now)
+            PostReview(
+                staff_id=s,
+                stage_index=index,
+                reason="pull_up",
+                acted_by=action.actor_id,
+                owed_since=now,
+                caused_by_seq=state.seq + 1,
+            )
             for s in stage.pending_ids
         )
         state = _replace_stage(state, index, stage.model_copy(update={"skipped_ids": stage.pending_ids}))
@@ -406,7 +416,12 @@ def _substitute(state: ChainState, action: ActionInput, now: datetime) -> Transi
     response = _response(state, action, now, "approve", capacity="substitute", on_behalf_of=decider)
     state = _add_response(state, index, response)
     review = PostReview(
-        staff_id=decider, stage_index=index, reason="substitute", acted_by=action.actor_id, owed_since=now
+        staff_id=decider,
+        stage_index=index,
+        reason="substitute",
+        acted_by=action.actor_id,
+        owed_since=now,
+        caused_by_seq=state.seq + 1,
     )
     state = state.model_copy(update={"post_reviews": (*state.post_reviews, review)})
     state, detail = _advance(state, now)
@@ -434,14 +449,19 @@ def _resubmit(state: ChainState, action: ActionInput, now: datetime) -> Transiti
     facts = action.facts or state.facts
     stages = state.stages
     if facts.version != state.facts.version or facts.content_hash != state.facts.content_hash:
-        stages = tuple(s if all(r.version == facts.version for r in s.responses) else _cleared(s) for s in stages)
+        stages = tuple(
+            s
+            if all((r.version, r.content_hash) == (facts.version, facts.content_hash) for r in s.responses)
+            else _cleared(s)
+            for s in stages
+        )
     resume = min(state.sent_back_to or 0, next((i for i, s in enumerate(stages) if not s.complete), len(stages)))
     stages = tuple(s if i < resume else _cleared(s) for i, s in enumerate(stages))
     state = state.model_copy(
         update={"status": "in_review", "facts": facts, "stages": stages, "sent_back_to": None, "last_response": None}
     )
     state = _drop_post_reviews_from(state, resume)
-    state = _enter(state, resume, now)
+    state = _enter(state, resume, now).model_copy(update={"round_started_seq": state.seq + 1})
     return _emit(state, "resubmit", action.actor_id, now, stage_index=resume, comment=action.comment)
 
 
@@ -480,10 +500,9 @@ _TRANSITIONS: dict[str, Callable[[ChainState, ActionInput, datetime], Transition
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
-def _stages_of(route: Route, *, allow_partial: bool = False) -> tuple[StageState, ...]:
-    """Validate a route's shape: [review|consult]* decide circulate*, or circulate+ alone (供覧 only)."""
-    kinds = [s.kind for s in route.stages]
-    if not kinds and not allow_partial:
+def _check_shape(kinds: Sequence[str]) -> None:
+    """[review|consult]* decide circulate*, or circulate+ alone (供覧 only)."""
+    if not kinds:
         raise ChainError("invalid", "a route needs at least one stage")
     if kinds.count("decide") > 1:
         raise ChainError("invalid", "a route has at most one decision (決裁) stage")
@@ -493,8 +512,14 @@ def _stages_of(route: Route, *, allow_partial: bool = False) -> tuple[StageState
             raise ChainError("invalid", "only circulation (供覧) may follow the decision stage")
         if "circulate" in kinds[: kinds.index("decide")]:
             raise ChainError("invalid", "circulation (供覧) comes after the decision")
-    elif not allow_partial and any(k != "circulate" for k in kinds):
+    elif any(k != "circulate" for k in kinds):
         raise ChainError("invalid", "a route must end with a decision (決裁) stage, or only circulate (供覧)")
+
+
+def _stages_of(route: Route, *, allow_partial: bool = False) -> tuple[StageState, ...]:
+    """Validate a route's shape: [review|consult]* decide circulate*, or circulate+ alone (供覧 only)."""
+    if not allow_partial:
+        _check_shape([s.kind for s in route.stages])
     stages = []
     for stage in route.stages:
         ids = tuple(dict.fromkeys(a.id for a in stage.assignees))
@@ -553,6 +578,7 @@ def _response(
         on_behalf_of=on_behalf_of,
         actor_post=action.context.actor_post,
         comment=action.comment,
+        seq=state.seq + 1,  # the event this transition emits
     )
 
 

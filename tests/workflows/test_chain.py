@@ -33,6 +33,7 @@ C2 = "c2"
 C3 = "c3"
 DECIDER = "decider"
 DEPUTY = "deputy"  # 代決者 of the decider's post
+DEPUTY2 = "deputy2"
 K1 = "k1"
 K2 = "k2"
 OUTSIDER = "outsider"
@@ -424,7 +425,8 @@ def test_decision_then_circulation_is_circulating_then_completed() -> None:
     run.refuse("withdraw", DRAFTER, "conflict", "circulating")
     run.refuse("reject", DECIDER, "conflict", "circulating", comment=REASON)
     run.refuse("recall", DECIDER, "conflict", "circulating")
-    run.refuse("acknowledge", R1, "forbidden", "not your step")
+    run.refuse("acknowledge", OUTSIDER, "forbidden", "not your step")
+    run.refuse("acknowledge", R1, "conflict", "already answered")
 
     run.do("acknowledge", K2)
     assert (run.state.status, run.state.pending_ids) == ("circulating", (K1,))
@@ -565,10 +567,6 @@ def test_resubmit_with_an_edit_voids_older_answers_and_resumes_at_zero() -> None
     run.assert_rebuilds()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG chain._resubmit: an edit that changes only content_hash keeps answers pinned to the old hash",
-)
 def test_resubmit_with_a_new_content_hash_voids_answers_pinned_to_the_old_one() -> None:
     run = Run(review(R1), decide())
     run.do("approve", R1)
@@ -640,7 +638,7 @@ def test_drafter_recall_with_an_edit_voids_everything() -> None:
 def test_drafter_cannot_recall_once_an_approver_acted() -> None:
     run = Run()
     run.do("approve", R1)
-    run.refuse("recall", DRAFTER, "forbidden", "only the approver who acted last")
+    run.refuse("recall", DRAFTER, "conflict", "too late")
 
 
 def test_nobody_but_the_drafter_recalls_before_anyone_acts() -> None:
@@ -661,8 +659,8 @@ def test_last_approver_recalls_their_answer_until_the_next_one_acts() -> None:
     run.refuse("recall", R1, "forbidden", "only the drafter")
 
     run.all("approve", R1, R2)
-    run.refuse("recall", R1, "forbidden", "only the approver who acted last")  # R2 acted since
-    run.refuse("recall", OUTSIDER, "forbidden", "only the approver who acted last")
+    run.refuse("recall", R1, "conflict", "too late")  # R2 acted since
+    run.refuse("recall", OUTSIDER, "forbidden", "the approver who acted last")
     run.do("recall", R2)
     assert (run.state.current, run.state.pending_ids) == (1, (R2,))
     assert run.responders(0) == [R1]
@@ -674,7 +672,7 @@ def test_recall_of_the_answer_that_completed_a_quorum_reopens_the_whole_consult(
     run = Run(consult(C1, C2, C3, quorum=2), decide())
     run.all("consent", C1, C2)
     assert run.state.current == 1
-    run.refuse("recall", C1, "forbidden", "only the approver who acted last")
+    run.refuse("recall", C1, "conflict", "too late")
     run.do("recall", C2)
 
     assert (run.state.current, run.state.pending_ids) == (0, (C2, C3))
@@ -705,11 +703,6 @@ def test_recall_while_sent_back_is_a_conflict() -> None:
     run.refuse("recall", DRAFTER, "conflict", "sent_back")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG chain._check_recall: after an approver's recall the drafter may recall although answers given "
-    "since the submission still stand (last_response is None is taken for 'nobody acted')",
-)
 def test_drafter_cannot_recall_after_an_approvers_recall_while_other_answers_stand() -> None:
     run = Run(consult(C1, C2, C3), decide())
     run.all("consent", C1, C2)
@@ -912,11 +905,6 @@ def test_send_back_before_the_skipped_stages_drops_their_post_reviews() -> None:
     assert (run.state.current, run.state.pending_ids) == (1, (R2,))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG chain._recall: recalling a pull_up restores every pull_up 後閲 the actor ever caused, "
-    "not only this one's, and clears the answers in between",
-)
 def test_recalling_a_second_pull_up_restores_only_its_own_skips() -> None:
     run = Run(review(R1), review(R2), review(R3), review(C1), decide())
     run.do("pull_up", C1, absent=(R1, R2, R3))
@@ -986,13 +974,36 @@ def test_substitute_then_circulation() -> None:
         pytest.param({"absent": ()}, "conflict", "not absent", id="decider-present"),
         pytest.param({"substitutes": (R1,)}, "forbidden", "designated substitute", id="not-a-substitute"),
         pytest.param({"on_behalf_of": R1, "absent": (R1,)}, "conflict", "on behalf of its decider", id="not-decider"),
-        pytest.param({"on_behalf_of": None}, "conflict", "on behalf of its decider", id="no-on-behalf-of"),
+        pytest.param({"on_behalf_of": None}, "invalid", "needs on_behalf_of", id="no-on-behalf-of"),
+        pytest.param({"substitutes": (DEPUTY2, DEPUTY)}, "forbidden", "first in line", id="not-first-in-line"),
     ],
 )
 def test_substitute_refusals(overrides: dict[str, Any], kind: str, match: str) -> None:
     run = Run(review(R1), decide())
     run.do("approve", R1)
     run.refuse("substitute", DEPUTY, kind, match, **{**SUBSTITUTE, **overrides})
+
+
+def test_the_first_present_substitute_in_line_decides() -> None:
+    run = Run(decide())
+    line: dict[str, Any] = {**SUBSTITUTE, "substitutes": (DEPUTY2, DEPUTY)}
+    run.refuse("substitute", DEPUTY, "forbidden", f"{DEPUTY2} is first in line", **line)
+    run.do("substitute", DEPUTY, **{**line, "absent": (DECIDER, DEPUTY2)})
+    assert run.state.stages[0].responses[0].staff_id == DEPUTY
+
+
+def test_earlier_approvers_acting_again_are_too_late_not_forbidden() -> None:
+    run = Run()
+    run.do("approve", R1)
+    run.refuse("approve", R1, "conflict", "already answered")
+    run.refuse("send_back", R1, "conflict", "already answered", comment=REASON)
+    run.refuse("approve", C1, "forbidden", "not your step")
+
+
+def test_substitute_when_not_in_review_is_a_conflict() -> None:
+    run = Run(decide())
+    run.do("send_back", DECIDER, comment=REASON)
+    run.refuse("substitute", DEPUTY, "conflict", "sent_back", **SUBSTITUTE)
 
 
 def test_substitute_before_the_decision_stage_is_a_conflict() -> None:
@@ -1139,9 +1150,6 @@ def test_reroute_validates_the_tail() -> None:
     assert err.value.kind == "invalid"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG chain.reroute: the kept stages plus the tail are not validated as a route shape"
-)
 @pytest.mark.parametrize(
     "tail",
     [pytest.param((), id="no-decision-left"), pytest.param((review(R2), decide(R3)), id="review-after-decision")],

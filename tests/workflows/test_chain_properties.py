@@ -11,9 +11,7 @@ with random absences and substitutes.  Against an independent restatement of the
 * a terminal state is only entered by its own action, and afterwards only 後閲 and comments are accepted;
 * replaying the emitted events (also through JSON) rebuilds the same state.
 
-Three known bugs of ``workflows/chain.py`` are kept out of the random runs (see the xfail tests in test_chain.py):
-a run stops when it reaches one of them (drafter recall after an approver's recall; recall of a second 引上げ承認 by
-the same approver), and edits always bump the version (an edit of only the content hash keeps stale answers).
+Edits always bump the version and reroute tails keep the route's shape; test_chain.py covers the other cases.
 """
 
 from __future__ import annotations
@@ -49,6 +47,7 @@ OUTSIDER = "outsider"
 POOL = ("p1", "p2", "p3", "p4", "p5", DRAFTER)  # approvers; one person may sit in several stages
 CIRCULATORS = ("k1", "k2", "p1")
 DEPUTIES = ("deputy1", "deputy2")
+POSTS = ("", "課長", "部長")
 ACTIONS: tuple[ActionName, ...] = get_args(ActionName)
 FACTS = DocumentFacts(matter="spending", amount_yen=1000, org_unit_code="soumu", version=1, content_hash="sha256:v1")
 RESPONDING = {"approve", "consent", "object", "acknowledge", "pull_up", "substitute"}
@@ -103,7 +102,8 @@ initial_facts = st.builds(
     org_unit_code=st.just("soumu"),
     version=st.just(1),
     content_hash=st.just("sha256:v1"),
-    flags=st.lists(st.sampled_from(get_args(Flag)), max_size=2, unique=True).map(tuple),
+    flags=st.sampled_from([(), (), (), ("precedent",)])
+    | st.lists(st.sampled_from(get_args(Flag)), unique=True).map(tuple),
     pre_instructed=st.sampled_from([False, False, False, True]),
     urgent_reason=st.sampled_from(["", "", "", "  ", "至急"]),
 )
@@ -180,7 +180,7 @@ def may_substitute(state: ChainState, action: ActionInput) -> bool:
         and stage.kind == "decide"
         and action.on_behalf_of in stage.assignee_ids
         and action.on_behalf_of in action.context.absent_ids
-        and action.actor_id in action.context.substitutes
+        and action.actor_id in [s for s in action.context.substitutes if s not in action.context.absent_ids][:1]
         and (allowed_anyway or not (set(facts.flags) & NO_SUBSTITUTE_FLAGS or failed))
     )
 
@@ -464,13 +464,15 @@ def draw_action(data: st.DataObject, state: ChainState, model: Model, name: Acti
     others = tuple(p for p in route_people(state) if p != actor)
     any_people = st.lists(st.sampled_from(people), unique=True).map(tuple)
 
-    if smart:
+    if smart:  # few draws: long runs must fit in Hypothesis' buffer
         on_behalf_of = decider if name == "substitute" or (name == "reject" and actor in DEPUTIES) else None
         absent = (on_behalf_of,) if on_behalf_of else others if name == "pull_up" else ()
         substitutes: tuple[str, ...] = (actor,)
         comment = "理由あり"
-        back = st.integers(min_value=0, max_value=state.current or 0).map(lambda n: (state.current or 0) - n)
-        target = data.draw(st.none() | back, label="target_step")
+        target = None
+        if name == "send_back":
+            back = st.integers(min_value=0, max_value=state.current or 0).map(lambda n: (state.current or 0) - n)
+            target = data.draw(st.none() | back, label="target_step")
         deltas = [0, 1]
     else:
         on_behalf_of = data.draw(st.none() | st.sampled_from([*people, *([decider] * 3 if decider else [])]))
@@ -492,9 +494,7 @@ def draw_action(data: st.DataObject, state: ChainState, model: Model, name: Acti
         facts=facts,
         target_step=target,
         on_behalf_of=on_behalf_of,
-        context=ActionContext(
-            absent_ids=absent, substitutes=substitutes, actor_post=data.draw(st.sampled_from(["", "課長", "部長"]))
-        ),
+        context=ActionContext(absent_ids=absent, substitutes=substitutes, actor_post=POSTS[state.seq % 3]),
     )
 
 
@@ -506,25 +506,6 @@ def draw_tail(data: st.DataObject, state: ChainState) -> Route:
         return Route(stages=data.draw(route_parts(decision=True), label="tail"))
     extra = data.draw(st.integers(min_value=0, max_value=2), label="circulations")
     return Route(stages=tuple(data.draw(stages_of("circulate")) for _ in range(extra)))
-
-
-def known_bug(before: ChainState, model: Model, action: ActionInput, accepted: bool, legal: bool) -> str | None:
-    """The known chain.py bugs a random run may walk into (see the xfail tests in test_chain.py)."""
-    if action.action != "recall" or before.status != "in_review":
-        return None
-    if accepted and not legal and action.actor_id == DRAFTER and before.last_response is None:
-        return "drafter recall although answers since the submission stand"
-    if legal and model.last is not None and model.last[1] == action.actor_id:
-        stage_index, staff_id = model.last
-        taken = next(r for r in before.stages[stage_index].responses if r.staff_id == staff_id)
-        earlier = [
-            p
-            for p in before.post_reviews
-            if p.acted_by == staff_id and p.reason == "pull_up" and p.owed_since != taken.at
-        ]
-        if taken.capacity == "pull_up" and earlier:
-            return "recall of a pull_up by an approver who pulled up before"
-    return None
 
 
 def probe(state: ChainState, model: Model, step: int) -> None:
@@ -554,7 +535,7 @@ def probe(state: ChainState, model: Model, step: int) -> None:
                     assert err.kind in ("forbidden", "conflict", "invalid") and err.reason.strip()
                     accepted = False
                 legal = allowed(state, model, action)
-                if accepted != legal and not known_bug(state, model, action, accepted=accepted, legal=legal):
+                if accepted != legal:
                     raise AssertionError(f"check {'accepts' if accepted else 'refuses'} {action}")
 
 
@@ -607,9 +588,6 @@ def apply_op(
         assert not legal, f"refused a legal {action}: {err.kind} {err.reason}"
         return state, [], None
     assert refusal is None, "apply allowed what check refused"
-    bug = known_bug(state, model, action, accepted=True, legal=legal)
-    if bug:
-        return after, events, bug
     assert legal, f"accepted an illegal {action}"
 
     was_terminal = chain.is_terminal(state)
@@ -651,7 +629,7 @@ def test_random_runs_keep_the_chain_rules(route: Route, facts: DocumentFacts, da
     model = Model()
     assert_invariants(state)
 
-    for step in range(1, data.draw(st.integers(min_value=1, max_value=60), label="steps") + 1):
+    for step in range(1, data.draw(st.integers(min_value=10, max_value=50), label="steps") + 1):
         now = NOW + timedelta(minutes=step)
         before = state.model_dump()
         state_before = state
