@@ -17,12 +17,13 @@ from core.authority import LEVELS
 from db.models import DocumentRow
 from db.repositories.notifications import NotificationRepository
 from integrations.hr import HrClient, HrNotFound
-from schemas.document import DeadlineNotice
+from schemas.document import DeadlineNotice, RecordsOfficeNotice
 from schemas.org import StaffRef
 
 log = structlog.get_logger("ringi.notifications")
 
 _LABEL = {"remind": "督促", "escalate": "期限超過"}
+RECORDS_OFFICE = "somu.somu"  # 総務課: 文書担当
 
 
 def subject_for(document: DocumentRow, kind: str) -> str:
@@ -62,6 +63,27 @@ class NotificationActivities:
                     created_at=datetime.now(UTC),
                 )
         log.info("notice.sent", document_id=notice.document_id, kind=notice.kind, recipients=recipients)
+        return recipients
+
+    @activity.defn(name="notify_records_office")
+    async def notify_records_office(self, notice: RecordsOfficeNotice) -> list[str]:
+        """文書担当 (総務課長) hears of anything that needs a person, e.g. a commitment 財務会計 refused."""
+        recipients = [s.id for s in await self._hr.holders(RECORDS_OFFICE, "manager")]
+        async with self._sessions() as session, session.begin():
+            document = await session.get(DocumentRow, notice.document_id)
+            if document is None:
+                return []
+            what = f"「{document.title}」" if document.confidentiality <= 1 else f"文書 {document.id[:8]}"
+            for recipient in recipients:
+                await NotificationRepository(session).add_once(
+                    dedupe_key=f"{notice.document_id}:records:{notice.reason[:80]}:{recipient}",
+                    recipient_id=recipient,
+                    document_id=notice.document_id,
+                    kind="records",
+                    subject=f"【要確認】{what}: {notice.reason}"[:400],
+                    created_at=datetime.now(UTC),
+                )
+        log.warning("notice.records_office", document_id=notice.document_id, reason=notice.reason)
         return recipients
 
     async def _superior(self, staff_id: str) -> StaffRef | None:

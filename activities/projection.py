@@ -15,9 +15,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from core.calendar import add_business_days
+from db.models import DocumentRow
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
-from schemas.document import ChainEvent, ChainState, Deadlines, ProjectionInput
+from schemas.document import ChainEvent, ChainState, Deadlines, DocumentFinance, FinanceProjection, ProjectionInput
 
 log = structlog.get_logger("ringi.projection")
 
@@ -52,6 +53,15 @@ def step_rows(state: ChainState, due: Deadlines) -> list[dict[str, Any]]:
 
 def post_review_rows(state: ChainState) -> list[dict[str, Any]]:
     return [{"document_id": state.document_id, **p.model_dump()} for p in state.post_reviews]
+
+
+def _set_finance(document: DocumentRow, finance: DocumentFinance) -> None:
+    document.finance_state = finance.state
+    document.reservation_id = finance.reservation_id
+    document.reserved_yen = finance.reserved_yen
+    document.budget_fiscal_year = finance.fiscal_year
+    document.voucher_id = finance.voucher_id
+    document.finance_error = finance.error
 
 
 def audit_detail(event: ChainEvent) -> dict[str, object]:
@@ -94,6 +104,8 @@ class ProjectionActivities:
                     document.submitted_at = event.at
             document.status = state.status
             document.projected_seq = state.seq
+            if projection.finance is not None:
+                _set_finance(document, projection.finance)
             document.updated_at = state.updated_at
             document.sent_back_to = state.sent_back_to if state.status == "sent_back" else None
             document.consult_failed = state.consult_failed
@@ -104,3 +116,14 @@ class ProjectionActivities:
                 await PostReviewRepository(session).replace(state.document_id, post_review_rows(state))
         log.info("document.projected", document_id=state.document_id, status=state.status, seq=state.seq)
         return due
+
+    @activity.defn(name="project_finance")
+    async def project_finance(self, projection: FinanceProjection) -> None:
+        """The document's reservation / commitment as 財務会計 last answered (shown on the document)."""
+        finance = projection.finance
+        async with self._sessions() as session, session.begin():
+            document = await DocumentRepository(session).get(projection.document_id, for_update=True)
+            if document is None:
+                raise ApplicationError(f"document {projection.document_id} is not in the database", non_retryable=True)
+            _set_finance(document, finance)
+        log.info("document.finance_projected", document_id=projection.document_id, state=finance.state)

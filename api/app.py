@@ -11,10 +11,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppState
 from api.problems import install_problem_handlers, problem
-from api.routes import auth, documents, inbox, staff
+from api.routes import auth, budgets, documents, inbox, staff
 from core.settings import Settings
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
+from integrations.finance import HttpFinanceClient
 from integrations.hr import HttpHrClient
 
 MAX_BODY_BYTES = 1_000_000
@@ -73,9 +74,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
         temporal = await connect_client(settings.temporal_address, settings.temporal_namespace, lazy=True)
-        async with HttpHrClient(settings.hr_url) as hr:
+        async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:
             app.state.ringi = AppState(
-                settings=settings, sessions=create_sessionmaker(engine), temporal=temporal, hr=hr
+                settings=settings, sessions=create_sessionmaker(engine), temporal=temporal, hr=hr, finance=finance
             )
             yield
         await engine.dispose()
@@ -83,7 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="ringi", version="0.1.0", summary="稟議: electronic approval API", lifespan=lifespan)
     app.add_middleware(BodyLimit)
     install_problem_handlers(app)
-    for module in (auth, staff, documents, inbox):
+    for module in (auth, staff, documents, inbox, budgets):
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)

@@ -16,6 +16,7 @@ from core.security import InvalidToken, read_token
 from core.settings import Settings
 from db.models import StaffRow
 from db.repositories.org import OrgRepository
+from integrations.finance import FinanceClient
 from integrations.hr import HrClient
 
 
@@ -27,6 +28,7 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession]
     temporal: Client
     hr: HrClient
+    finance: FinanceClient
 
 
 def _state(request: Request) -> AppState:

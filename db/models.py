@@ -146,6 +146,14 @@ class DocumentRow(Base):
     consult_units: Mapped[list[str]] = mapped_column(JSON, default=list)  # 合議先 named by the drafter
     consult_quorum: Mapped[int | None] = mapped_column(Integer)
     readers: Mapped[list[str]] = mapped_column(JSON, default=list)  # 供覧先
+    budget_code: Mapped[str | None] = mapped_column(String(40))  # 予算科目
+    fiscal_year: Mapped[int | None] = mapped_column(Integer)  # 年度 named by the drafter (出納整理期間)
+    finance_state: Mapped[str] = mapped_column(String(20), default="none")
+    reservation_id: Mapped[str | None] = mapped_column(String(40))
+    reserved_yen: Mapped[int] = mapped_column(BigInteger, default=0)
+    budget_fiscal_year: Mapped[int | None] = mapped_column(Integer)
+    voucher_id: Mapped[str | None] = mapped_column(String(40))
+    finance_error: Mapped[str] = mapped_column(Text, default="")
 
 
 class RouteStepRow(Base):

@@ -82,6 +82,8 @@ class DocumentFacts(_Payload):
     consult_units: tuple[str, ...] = ()  # 合議先 the drafter adds (org unit codes; their 課長 consult)
     consult_quorum: int | None = None  # answers the drafter's 合議 needs (None = all)
     readers: tuple[str, ...] = ()  # 供覧: staff who read the decided document
+    budget_code: str | None = None  # 予算科目 (款・項・目・節 + 事業): reserved at submit, committed at the decision
+    fiscal_year: int | None = None  # 年度 the budget is taken from
 
 
 class SubmitInput(_Payload):
@@ -314,11 +316,38 @@ class StepView(_Payload):
     escalated_at: datetime | None = None
 
 
+FinanceState = Literal["none", "reserved", "released", "committed", "commit_failed"]
+
+
+class DocumentFinance(_Payload):
+    """The document's money in 財務会計: 仮押さえ at submit, released or committed (支出負担行為) later."""
+
+    state: FinanceState = "none"
+    reservation_id: str | None = None
+    reserved_yen: int = 0
+    fiscal_year: int | None = None
+    voucher_id: str | None = None
+    error: str = ""
+
+
+class FinanceProjection(_Payload):
+    document_id: str
+    finance: DocumentFinance
+
+
+class RecordsOfficeNotice(_Payload):
+    """Something the records office (文書担当, 総務課) must look at, e.g. a commitment finance refused."""
+
+    document_id: str
+    reason: str
+
+
 class ProjectionInput(_Payload):
     """Read model + audit rows for one transition: the new state and the events it produced."""
 
     state: ChainState
     events: tuple[ChainEvent, ...]
+    finance: DocumentFinance | None = None
 
 
 class Deadlines(_Payload):

@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from cli.dev import find_temporal
 from core.settings import Settings
 from db.seed import seed_demo
+from stubs.finance.app import create_app as create_finance_app
 from stubs.hr.app import create_app as create_hr_app
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.serve import serve_app
@@ -58,6 +59,12 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 async def seeded_database_url(database_url: str, tmp_path: Path) -> str:
     await seed_demo(Settings(database_url=database_url, data_dir=tmp_path))
     return database_url
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def finance_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    async with serve_app(create_finance_app(tmp_path_factory.mktemp("finance") / "finance.db")) as url:
+        yield url
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -11,12 +11,14 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.finance import FinanceActivities
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
 from activities.routing import RouteActivities
 from core.settings import Settings
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
+from integrations.finance import FinanceClient, HttpFinanceClient
 from integrations.hr import HrClient, HttpHrClient
 from workflows.document import DocumentWorkflow
 
@@ -25,12 +27,25 @@ log = structlog.get_logger("ringi.worker")
 WORKFLOWS: Sequence[type] = (DocumentWorkflow,)
 
 
-def build_activities(*, hr: HrClient, sessions: async_sessionmaker[AsyncSession]) -> list[Callable[..., Any]]:
+def build_activities(
+    *, hr: HrClient, finance: FinanceClient, sessions: async_sessionmaker[AsyncSession]
+) -> list[Callable[..., Any]]:
     """Every activity the worker runs, bound to its clients (used by the worker and by the tests)."""
     routing = RouteActivities(hr)
     projection = ProjectionActivities(sessions)
     notifications = NotificationActivities(sessions, hr)
-    return [routing.resolve_route, projection.project_document, notifications.notify_deadline]
+    money = FinanceActivities(finance)
+    return [
+        routing.resolve_route,
+        projection.project_document,
+        projection.project_finance,
+        notifications.notify_deadline,
+        notifications.notify_records_office,
+        money.reserve_budget,
+        money.adjust_budget,
+        money.release_budget,
+        money.commit_budget,
+    ]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -44,14 +59,19 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
 
 def build_worker(
-    client: Client, *, task_queue: str, hr: HrClient, sessions: async_sessionmaker[AsyncSession]
+    client: Client,
+    *,
+    task_queue: str,
+    hr: HrClient,
+    finance: FinanceClient,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
         workflow_runner=workflow_runner(),
-        activities=build_activities(hr=hr, sessions=sessions),
+        activities=build_activities(hr=hr, finance=finance, sessions=sessions),
     )
 
 
@@ -59,9 +79,13 @@ async def run_worker(settings: Settings) -> None:
     """Run until cancelled (Ctrl-C / SIGTERM)."""
     engine = create_engine(settings.database_url)
     client = await connect_client(settings.temporal_address, settings.temporal_namespace)
-    async with HttpHrClient(settings.hr_url) as hr:
+    async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:
         worker = build_worker(
-            client, task_queue=settings.temporal_task_queue, hr=hr, sessions=create_sessionmaker(engine)
+            client,
+            task_queue=settings.temporal_task_queue,
+            hr=hr,
+            finance=finance,
+            sessions=create_sessionmaker(engine),
         )
         log.info("worker.started", task_queue=settings.temporal_task_queue, address=settings.temporal_address)
         try:

@@ -57,7 +57,7 @@ class DecisionService:
         )
         call = self._app.temporal.execute_update_with_start_workflow(
             DocumentWorkflow.submit,
-            SubmitInput(actor_id=staff.id, facts=facts_of(row)),
+            SubmitInput(actor_id=staff.id, facts=facts_of(row, today=today)),
             start_workflow_operation=start,
             id=update_id,
             rpc_timeout=self._rpc_timeout,
@@ -80,7 +80,7 @@ class DecisionService:
             action=body.action,
             actor_id=staff.id,
             comment=body.comment,
-            facts=facts_of(row) if body.action == "resubmit" else None,
+            facts=facts_of(row, today=today) if body.action == "resubmit" else None,
             target_step=body.target_step,
             on_behalf_of=body.on_behalf_of,
             context=await self._context(staff, body, steps, today=today),

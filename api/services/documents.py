@@ -16,6 +16,7 @@ from api.services.views import facts_of, from_read_model
 from core.audit import content_hash
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid
+from core.fiscal import spending_fiscal_year
 from db.models import DocumentRow, PostReviewRow, RouteStepRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
@@ -27,6 +28,15 @@ from schemas.document import RouteRequest
 log = structlog.get_logger("ringi.documents")
 
 EDITABLE = ("draft", "sent_back")
+
+
+def _check_fiscal_year(row: DocumentRow, today: date) -> None:
+    """A drafter names a 年度 only for the previous one, during 出納整理期間 (April 1 – May 31)."""
+    if row.fiscal_year is not None:
+        try:
+            spending_fiscal_year(today, row.fiscal_year)
+        except ValueError as exc:
+            raise Invalid(str(exc)) from exc
 
 
 def _hash(row: DocumentRow) -> str:
@@ -59,6 +69,7 @@ class DocumentService:
                 copied_from=copied_from,
             )
             row.content_hash = _hash(row)
+            _check_fiscal_year(row, today)
             DocumentRepository(session).add(row)
             await session.flush()
             detail: dict[str, object] = {"title": row.title, "amount_yen": row.amount_yen}
@@ -85,6 +96,7 @@ class DocumentService:
             consult_units=list(source.consult_units),
             consult_quorum=source.consult_quorum,
             readers=list(source.readers),
+            budget_code=source.budget_code,
         )
         return await self.create(staff, draft, today=today, copied_from=source.id)
 
@@ -105,6 +117,7 @@ class DocumentService:
                     changed.append(field)
             if row.consult_quorum is not None and row.consult_quorum > len(row.consult_units):
                 raise Invalid("consult_quorum cannot exceed the number of consult_units")
+            _check_fiscal_year(row, datetime.now(JST).date())
             if changed:
                 row.version += 1
                 row.content_hash = _hash(row)
@@ -147,7 +160,9 @@ class DocumentService:
 
     async def preview(self, staff: StaffRow, document_id: str) -> RoutePreview:
         row = await self.visible(staff, document_id)
-        request = RouteRequest(document_id=row.id, drafter_id=row.drafter_id, facts=facts_of(row))
+        request = RouteRequest(
+            document_id=row.id, drafter_id=row.drafter_id, facts=facts_of(row, today=datetime.now(JST).date())
+        )
         try:
             route = await RouteResolver(self._app.hr).resolve(request)
         except RouteUnresolvable as exc:

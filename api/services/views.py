@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
+from core.errors import Invalid
+from core.fiscal import spending_fiscal_year
 from db.models import DocumentRow, PostReviewRow, RouteStepRow
-from schemas.api.models import DocumentRead, PostReviewRead, StepRead
+from schemas.api.models import DocumentRead, FinanceRead, PostReviewRead, StepRead
 from schemas.document import ChainState, DocumentFacts
 
 
-def facts_of(row: DocumentRow) -> DocumentFacts:
+def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
+    """What the workflow needs to know of the document; the budget's 年度 is resolved as of ``today``."""
+    try:
+        fiscal_year = spending_fiscal_year(today, row.fiscal_year) if row.budget_code else None
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
     return DocumentFacts(
         matter="spending",
         amount_yen=row.amount_yen,
@@ -22,6 +30,8 @@ def facts_of(row: DocumentRow) -> DocumentFacts:
         consult_units=tuple(row.consult_units),
         consult_quorum=row.consult_quorum,
         readers=tuple(row.readers),
+        budget_code=row.budget_code,
+        fiscal_year=fiscal_year,
     )
 
 
@@ -74,6 +84,16 @@ def _document(
         consult_units=list(row.consult_units),
         consult_quorum=row.consult_quorum,
         readers=list(row.readers),
+        budget_code=row.budget_code,
+        fiscal_year=row.fiscal_year,
+        finance=FinanceRead(
+            state=row.finance_state,
+            reservation_id=row.reservation_id,
+            reserved_yen=row.reserved_yen,
+            fiscal_year=row.budget_fiscal_year,
+            voucher_id=row.voucher_id,
+            error=row.finance_error,
+        ),
         post_reviews=post_reviews,
         created_at=row.created_at,
         updated_at=state.updated_at if state else row.updated_at,

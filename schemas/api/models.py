@@ -7,7 +7,17 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
-from schemas.document import ActionName, Capacity, Flag, Matter, ResponseKind, StageKind, Status, StepState
+from schemas.document import (
+    ActionName,
+    Capacity,
+    FinanceState,
+    Flag,
+    Matter,
+    ResponseKind,
+    StageKind,
+    Status,
+    StepState,
+)
 from schemas.org import StaffRef
 
 T = TypeVar("T")
@@ -15,6 +25,7 @@ T = TypeVar("T")
 RETENTION_YEARS = (1, 3, 5, 10, 30)
 OrgCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")]
 StaffId = Annotated[str, Field(min_length=1, max_length=40)]
+BudgetCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z-]+$")]
 
 
 class _Request(BaseModel):
@@ -55,6 +66,8 @@ class DocumentCreate(_Request):
     consult_units: list[OrgCode] = Field(default_factory=list, max_length=20)  # 合議先 (their 課長 consult)
     consult_quorum: int | None = Field(default=None, ge=1, le=20)  # answers needed (None = all)
     readers: list[StaffId] = Field(default_factory=list, max_length=100)  # 供覧先
+    budget_code: BudgetCode | None = None  # 予算科目: reserved at submit, committed at the decision
+    fiscal_year: int | None = Field(default=None, ge=2000, le=2200)  # 年度, only to name the previous one (4/1–5/31)
 
     @model_validator(mode="after")
     def _quorum_fits(self) -> DocumentCreate:
@@ -83,6 +96,8 @@ class DocumentUpdate(_Request):
     consult_units: list[OrgCode] | None = Field(default=None, max_length=20)
     consult_quorum: int | None = Field(default=None, ge=1, le=20)
     readers: list[StaffId] | None = Field(default=None, max_length=100)
+    budget_code: BudgetCode | None = None
+    fiscal_year: int | None = Field(default=None, ge=2000, le=2200)
 
 
 class ActionCreate(_Request):
@@ -115,6 +130,17 @@ class StepRead(BaseModel):
     escalate_at: datetime | None = None
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
+
+
+class FinanceRead(BaseModel):
+    """The document's budget in 財務会計: none, reserved (仮押さえ), released, committed (支出負担行為), commit_failed."""
+
+    state: FinanceState
+    reservation_id: str | None
+    reserved_yen: int
+    fiscal_year: int | None
+    voucher_id: str | None
+    error: str
 
 
 class PostReviewRead(BaseModel):
@@ -151,6 +177,9 @@ class DocumentRead(BaseModel):
     consult_units: list[str]
     consult_quorum: int | None
     readers: list[str]
+    budget_code: str | None
+    fiscal_year: int | None
+    finance: FinanceRead
     post_reviews: list[PostReviewRead]
     created_at: datetime
     updated_at: datetime

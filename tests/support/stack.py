@@ -21,6 +21,7 @@ from api.app import create_app
 from core.demo_city import generate_city
 from core.settings import Settings
 from db.session import create_engine, create_sessionmaker
+from integrations.finance import HttpFinanceClient
 from integrations.hr import HttpHrClient
 from tests.support.serve import serve_app
 from worker.main import build_worker
@@ -94,7 +95,10 @@ class Stack:
         return dict(r.json())
 
 
-def settings_for(*, database_url: str, temporal: Client, hr_url: str, data_dir: Path, **overrides: Any) -> Settings:
+def settings_for(
+    *, database_url: str, temporal: Client, hr_url: str, data_dir: Path, finance_url: str = "", **overrides: Any
+) -> Settings:
+    """Settings for a test stack (a fresh task queue each); without ``finance_url`` nothing may call finance."""
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -102,6 +106,7 @@ def settings_for(*, database_url: str, temporal: Client, hr_url: str, data_dir: 
         temporal_namespace=temporal.namespace,
         temporal_task_queue=f"ringi-test-{uuid.uuid4().hex[:8]}",
         hr_url=hr_url,
+        finance_url=finance_url or "http://127.0.0.1:9",
         **overrides,
     )
 
@@ -110,9 +115,13 @@ def settings_for(*, database_url: str, temporal: Client, hr_url: str, data_dir: 
 async def in_process_worker(settings: Settings, temporal: Client) -> AsyncIterator[Worker]:
     engine = create_engine(settings.database_url)
     try:
-        async with HttpHrClient(settings.hr_url) as hr:
+        async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:
             worker = build_worker(
-                temporal, task_queue=settings.temporal_task_queue, hr=hr, sessions=create_sessionmaker(engine)
+                temporal,
+                task_queue=settings.temporal_task_queue,
+                hr=hr,
+                finance=finance,
+                sessions=create_sessionmaker(engine),
             )
             async with worker:
                 yield worker
@@ -137,6 +146,7 @@ class WorkerProcess:
             "RINGI_TEMPORAL_NAMESPACE": settings.temporal_namespace,
             "RINGI_TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
             "RINGI_HR_URL": settings.hr_url,
+            "RINGI_FINANCE_URL": settings.finance_url,
         }
         self._log_path = log_path
         self._proc: subprocess.Popen[bytes] | None = None
