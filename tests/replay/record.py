@@ -20,6 +20,7 @@ from core.settings import Settings
 from db.migrate import upgrade
 from db.seed import seed_demo
 from integrations.hr import HttpHrClient
+from stubs.finance.app import create_app as create_finance_app
 from stubs.hr.app import create_app as create_hr_app
 from tests.support.serve import serve_app
 from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
@@ -82,6 +83,16 @@ async def _rerouted_and_circulated(stack: Stack) -> str:
     return str(doc["id"])
 
 
+async def _budgeted(stack: Stack) -> str:
+    """仮押さえ, 差戻し (released), 再提出 (reserved again), 決裁 (committed)."""
+    drafter, manager = holder("somu.somu", "staff"), holder("somu.somu", "manager")
+    doc = await stack.submitted(drafter, amount_yen=300_000, budget_code="0201-01-10-001")
+    await stack.ok(manager, doc["id"], "send_back", comment="見積を添付")
+    await stack.ok(drafter, doc["id"], "resubmit")
+    await stack.ok(manager, doc["id"], "approve")
+    return str(doc["id"])
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
@@ -92,14 +103,20 @@ async def main() -> None:
             dev_server_existing_path=str(find_temporal()), data_converter=pydantic_data_converter
         )
         try:
-            async with serve_app(create_hr_app(data / "hr.db")) as hr_url:
-                settings = settings_for(database_url=url, temporal=env.client, hr_url=hr_url, data_dir=data)
+            async with (
+                serve_app(create_hr_app(data / "hr.db")) as hr_url,
+                serve_app(create_finance_app(data / "finance.db")) as finance_url,
+            ):
+                settings = settings_for(
+                    database_url=url, temporal=env.client, hr_url=hr_url, finance_url=finance_url, data_dir=data
+                )
                 async with in_process_worker(settings, env.client), api_stack(settings, env.client) as stack:
                     scenarios: dict[str, Callable[[], Awaitable[str]]] = {
                         "approved": lambda: _approved(stack),
                         "withdrawn": lambda: _sent_back_then_withdrawn(stack),
                         "substituted": lambda: _substituted(stack, hr_url),
                         "rerouted_and_circulated": lambda: _rerouted_and_circulated(stack),
+                        "budgeted": lambda: _budgeted(stack),
                     }
                     for name, scenario in scenarios.items():
                         document_id = await scenario()
