@@ -12,13 +12,13 @@ propagates as ``httpx.HTTPStatusError`` / ``httpx.TransportError`` so that Tempo
 from __future__ import annotations
 
 from datetime import date
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
 from pydantic import TypeAdapter
 
+from integrations.http import HttpServiceClient
 from schemas.finance import Budget, BudgetCheck, Commitment, Ledger, Reservation
 
 _BUDGET_LIST = TypeAdapter(list[Budget])
@@ -89,27 +89,8 @@ class FinanceClient(Protocol):
         ...
 
 
-class HttpFinanceClient:
+class HttpFinanceClient(HttpServiceClient):
     """``FinanceClient`` over HTTP.  Use as ``async with HttpFinanceClient(url) as finance:`` or call ``aclose()``."""
-
-    def __init__(
-        self, base_url: str, *, timeout: float = 5.0, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def budget(self, code: str, fiscal_year: int) -> Budget:
         response = await self._http.get(f"/budgets/{_segment(code)}", params={"fiscal_year": fiscal_year})

@@ -10,13 +10,13 @@ every other failure (5xx, timeouts, refused connections) propagates as ``httpx.H
 from __future__ import annotations
 
 from datetime import date
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
 from pydantic import TypeAdapter
 
+from integrations.http import HttpServiceClient
 from schemas.org import Absence, AbsenceKind, OrgUnit, StaffRef
 
 _STAFF_LIST = TypeAdapter(list[StaffRef])
@@ -83,27 +83,8 @@ class HrClient(Protocol):
         ...
 
 
-class HttpHrClient:
+class HttpHrClient(HttpServiceClient):
     """``HrClient`` over HTTP.  Use as ``async with HttpHrClient(url) as hr:`` or call ``aclose()``."""
-
-    def __init__(
-        self, base_url: str, *, timeout: float = 5.0, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def get_staff(self, staff_id: str, *, as_of: date | None = None) -> StaffRef:
         data = await self._get(f"/staff/{quote(staff_id, safe='')}", _as_of(as_of))

@@ -282,6 +282,7 @@ def test_approve_records_the_response_and_enters_the_next_stage() -> None:
         "self",
         None,
     )
+    assert response.seq == event.seq == 2
     assert (response.version, response.content_hash, response.actor_post, response.comment) == (
         1,
         "sha256:v1",
@@ -708,8 +709,21 @@ def test_drafter_cannot_recall_after_an_approvers_recall_while_other_answers_sta
     run.all("consent", C1, C2)
     run.do("recall", C2)
     assert run.responders(0) == [C1]  # given since the submission, still standing
-    with pytest.raises(ChainError):
-        chain.check(run.state, make_input("recall", DRAFTER))
+    run.refuse("recall", DRAFTER, "conflict", "too late")
+    run.refuse("recall", C1, "conflict", "too late")
+
+
+def test_drafter_recalls_again_once_the_only_answer_of_the_round_was_taken_back() -> None:
+    run = Run()
+    run.all("approve", R1, R2)
+    run.do("send_back", C1, comment=REASON, target_step=2)
+    run.do("resubmit", DRAFTER)  # a new round: R1 and R2 answered in the previous one
+    run.do("consent", C1)
+    run.refuse("recall", DRAFTER, "conflict", "too late")
+    run.do("recall", C1)
+    run.do("recall", DRAFTER)
+    assert (run.state.status, run.state.sent_back_to) == ("draft", 2)
+    run.assert_rebuilds()
 
 
 # --- withdraw (取下げ) -----------------------------------------------------------------------------------------
@@ -823,9 +837,9 @@ def test_pull_up_over_two_absent_reviewers() -> None:
         "pull_up",
         "部長",
     )
-    assert [(p.staff_id, p.stage_index, p.reason, p.acted_by) for p in state.open_post_reviews] == [
-        (R1, 0, "pull_up", R3),
-        (R2, 1, "pull_up", R3),
+    assert [(p.staff_id, p.stage_index, p.reason, p.acted_by, p.caused_by_seq) for p in state.open_post_reviews] == [
+        (R1, 0, "pull_up", R3, event.seq),
+        (R2, 1, "pull_up", R3, event.seq),
     ]
     assert (event.action, event.stage_index, event.detail) == ("pull_up", 2, {"skipped": [R1, R2]})
     assert run.views() == {(0, R1): "skipped", (1, R2): "skipped", (2, R3): "done", (3, DECIDER): "pending"}
@@ -944,6 +958,7 @@ def test_substitute_decides_and_the_decider_owes_a_post_review() -> None:
     assert event.detail == {"decided": True, "final": "approved", "on_behalf_of": DECIDER}
     (owed,) = state.open_post_reviews
     assert (owed.staff_id, owed.reason, owed.acted_by, owed.owed_since) == (DECIDER, "substitute", DEPUTY, run.clock)
+    assert owed.caused_by_seq == response.seq == event.seq
     (view,) = [v for v in state.step_views() if v.stage_index == 1]
     assert (view.state, view.acted_by, view.capacity) == ("done", DEPUTY, "substitute")
 
