@@ -48,6 +48,8 @@ REFUSAL_TYPES = {"forbidden": "Forbidden", "conflict": "Conflict", "invalid": "I
 RELEASE_WHEN = frozenset({"sent_back", "withdrawn", "rejected", "draft"})
 DECIDED = frozenset({"approved", "circulating", "completed"})
 JST = timezone(timedelta(hours=9))
+#: A workflow whose submit was refused waits this long for another before it gives up.
+UNSUBMITTED_FOR = timedelta(days=30)
 #: Transport errors (財務会計 down, a timeout after its write) are retried with the same idempotency key.
 FINANCE_TRY = timedelta(seconds=15)
 FINANCE_GIVE_UP = timedelta(hours=24)
@@ -91,7 +93,14 @@ class DocumentWorkflow:
 
     @workflow.run
     async def run(self, document: DocumentInput) -> DocumentResult:
-        await workflow.wait_condition(lambda: self._state is not None)
+        try:
+            await workflow.wait_condition(lambda: self._state is not None, timeout=UNSUBMITTED_FOR)
+        except TimeoutError:
+            # A submit the rules or the budget refused, then abandoned.  Failing (not completing) the run lets
+            # a later submit start afresh (id reuse policy ALLOW_DUPLICATE_FAILED_ONLY).
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            if self._state is None:
+                raise ApplicationError("never submitted", type="NeverSubmitted", non_retryable=True) from None
         while True:
             await self._settle_finance()
             if chain.is_finished(self._require_state()) and self._finance.state != "reserved":

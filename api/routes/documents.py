@@ -53,14 +53,14 @@ Documents = Annotated[DocumentService, Depends(_documents)]
 Decisions = Annotated[DecisionService, Depends(_decisions)]
 
 
-def _today() -> datetime:
+def _now() -> datetime:
     return datetime.now(JST)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_document(body: DocumentCreate, staff: CurrentStaff, documents: Documents) -> DocumentRead:
     """起案: create a draft in the drafter's own org unit."""
-    return await documents.create(staff, body, today=_today().date())
+    return await documents.create(staff, body, today=_now().date())
 
 
 @router.get("")
@@ -92,7 +92,7 @@ async def edit_document(
 @router.post("/{document_id}/copy", status_code=status.HTTP_201_CREATED)
 async def copy_document(document_id: str, staff: CurrentStaff, documents: Documents) -> DocumentRead:
     """引用起案: a new draft copied from this document (e.g. after 却下)."""
-    return await documents.copy(staff, document_id, today=_today().date())
+    return await documents.copy(staff, document_id, today=_now().date())
 
 
 @router.post("/{document_id}/route-preview")
@@ -107,7 +107,7 @@ async def submit_document(
 ) -> DocumentRead:
     """提出: start the approval workflow; answers with the first pending assignees."""
     key = idempotency_key or str(uuid.uuid4())
-    return await decisions.submit(staff, document_id, key=key, today=_today().date())
+    return await decisions.submit(staff, document_id, key=key, today=_now().date())
 
 
 @router.post("/{document_id}/actions")
@@ -122,7 +122,7 @@ async def act_on_document(
 
     The Idempotency-Key makes a retried request apply once and answer the same.
     """
-    return await decisions.act(staff, document_id, body, key=idempotency_key or "", today=_today().date())
+    return await decisions.act(staff, document_id, body, key=idempotency_key or "", today=_now().date())
 
 
 @router.post("/{document_id}/resubmit")
@@ -136,7 +136,7 @@ async def resubmit_document(
     """再提出 after a send-back or recall: routing resumes where the rules say."""
     action = ActionCreate(action="resubmit", comment=body.comment if body else "")
     key = idempotency_key or str(uuid.uuid4())
-    return await decisions.act(staff, document_id, action, key=key, today=_today().date())
+    return await decisions.act(staff, document_id, action, key=key, today=_now().date())
 
 
 @router.get("/{document_id}/audit")

@@ -7,6 +7,7 @@ the caller's Idempotency-Key, so a retried request is applied once and answered 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import httpx
 import structlog
@@ -52,7 +53,8 @@ class DecisionService:
             DocumentInput(document_id=row.id, drafter_id=row.drafter_id),
             id=workflow_id(row.id),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            # A closed decision is never reopened; a run that ended unsubmitted (failed) may start again.
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             task_queue=settings.temporal_task_queue,
         )
         call = self._app.temporal.execute_update_with_start_workflow(
@@ -66,6 +68,8 @@ class DecisionService:
             state = await bounded(call, within_seconds=settings.action_timeout_seconds)
         except WorkflowAlreadyStartedError as exc:
             raise Conflict("the document has already been submitted and closed") from exc
+        finally:
+            _observe_start_outcome(start)
         log.info("document.submitted", document_id=row.id, pending=list(state.pending_ids))
         return from_workflow(row, state)
 
@@ -151,6 +155,13 @@ class DecisionService:
     @property
     def _rpc_timeout(self) -> timedelta:
         return timedelta(seconds=self._app.settings.action_timeout_seconds)
+
+
+def _observe_start_outcome(start: WithStartWorkflowOperation[Any, Any]) -> None:
+    """The start half of update-with-start holds its own outcome; when we gave up waiting (503) nobody reads it,
+    and asyncio would log "Future exception was never retrieved".  Read it when it arrives."""
+    outcome = start._workflow_handle  # temporalio keeps it private; there is no public non-blocking accessor
+    outcome.add_done_callback(lambda done: None if done.cancelled() else done.exception())
 
 
 def _update_id(staff: StaffRow, key: str) -> str:

@@ -576,6 +576,9 @@ def test_resubmit_with_a_new_content_hash_voids_answers_pinned_to_the_old_one() 
 
     assert run.state.current == 0
     assert run.state.stages[0].responses == ()
+    run.do("approve", R1)
+    assert run.state.stages[0].responses[0].content_hash == "sha256:v1-edited"
+    run.assert_rebuilds()
 
 
 def test_resubmit_of_an_older_version_is_a_conflict() -> None:
@@ -928,10 +931,11 @@ def test_recalling_a_second_pull_up_restores_only_its_own_skips() -> None:
     run.do("pull_up", C1, absent=(R3,))
     run.do("recall", C1)
 
-    assert run.state.current == 2
+    assert (run.state.current, run.state.pending_ids) == (2, (R3,))
     assert run.state.stages[0].skipped_ids == (R1,)
     assert run.responders(1) == [R2]
     assert [p.staff_id for p in run.state.open_post_reviews] == [R1]
+    run.assert_rebuilds()
 
 
 # --- substitute (代決) -----------------------------------------------------------------------------------------

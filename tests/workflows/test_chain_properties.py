@@ -393,6 +393,8 @@ def assert_effect(
             assert after.current == before.sent_back_to
         else:
             assert new == {}, "an answer to an older version survived the edit"
+            if old:
+                event("an edit voided earlier answers")
             assert after.current <= before.sent_back_to
         assert after.facts == facts
         return None
@@ -442,6 +444,8 @@ def promising(state: ChainState, model: Model) -> list[str]:
     """Operations that may well be allowed now, weighted, so that runs get deep."""
     stage = state.stages[state.current] if state.current is not None else None
     ops = ["comment"] + ["post_review"] * 3 * bool(state.open_post_reviews)
+    if state.current is not None and state.current > 0:
+        ops += ["send_back"]
     if state.status == "in_review" and stage is not None:
         ops += ["approve"] * 4 + ["send_back"] * 2 + ["recall"] * (3 if model.last else 1) + ["remind", "reroute"]
         if stage.kind == "consult":
@@ -480,11 +484,15 @@ def draw_action(data: st.DataObject, state: ChainState, model: Model, name: Acti
         on_behalf_of = decider if name == "substitute" or (name == "reject" and actor in DEPUTIES) else None
         absent = (on_behalf_of,) if on_behalf_of else others if name == "pull_up" else ()
         substitutes: tuple[str, ...] = (actor,)
+        if name in ("substitute", "reject") and data.draw(st.booleans(), label="in line after another"):
+            substitutes = (next(d for d in DEPUTIES if d != actor), actor)  # 代決順位: the first present one acts
+            if data.draw(st.booleans(), label="first in line absent"):
+                absent = (*absent, substitutes[0])
         comment = "理由あり"
         target = None
-        if name == "send_back":
-            back = st.integers(min_value=0, max_value=state.current or 0).map(lambda n: (state.current or 0) - n)
-            target = data.draw(st.none() | back, label="target_step")
+        if name == "send_back":  # mostly back into the current stage: the earlier answers stand
+            current = state.current or 0
+            target = data.draw(st.sampled_from([current, current, None, *range(current + 1)]), label="target_step")
         deltas = [0, 1]
     else:
         on_behalf_of = data.draw(st.none() | st.sampled_from([*people, *([decider] * 3 if decider else [])]))
@@ -497,7 +505,7 @@ def draw_action(data: st.DataObject, state: ChainState, model: Model, name: Acti
         deltas = [0, 1, -1]
     facts = None
     if name == "resubmit" or not smart:
-        delta = data.draw(st.none() | st.sampled_from([*deltas, "hash"]), label="version delta")
+        delta = data.draw(st.sampled_from([None, *deltas, "hash"]), label="version delta")
         if delta == "hash":  # an edit that keeps the version number
             facts = state.facts.model_copy(update={"content_hash": f"{state.facts.content_hash}+"})
         elif delta is not None:
@@ -546,13 +554,15 @@ def probe(state: ChainState, model: Model, step: int) -> None:
         actors |= {p for p in route_people(state) if later_stage(state, p) is not None}
     for name in ACTIONS:
         for actor in sorted(actors):
-            for on_behalf_of in {None, decider} if name in ("reject", "substitute") else {None}:
+            others = tuple(p for p in people if p != actor)
+            contexts = [ActionContext(absent_ids=others, substitutes=(actor,))]
+            if name in ("reject", "substitute") and decider is not None:  # 代決順位: another deputy comes first
+                first = next(d for d in DEPUTIES if d != actor)
+                contexts.append(ActionContext(absent_ids=(decider,), substitutes=(first, actor)))
+            substituting = name in ("reject", "substitute") and decider is not None
+            for on_behalf_of, context in [(None, contexts[0]), *((decider, c) for c in contexts if substituting)]:
                 action = ActionInput(
-                    action=name,
-                    actor_id=actor,
-                    comment="理由あり",
-                    on_behalf_of=on_behalf_of,
-                    context=ActionContext(absent_ids=tuple(p for p in people if p != actor), substitutes=(actor,)),
+                    action=name, actor_id=actor, comment="理由あり", on_behalf_of=on_behalf_of, context=context
                 )
                 try:
                     chain.check(state, action)

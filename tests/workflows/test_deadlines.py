@@ -12,11 +12,13 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 from temporalio import activity
-from temporalio.client import Client, WithStartWorkflowOperation
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -29,12 +31,14 @@ from schemas.document import (
     Deadlines,
     DocumentFacts,
     DocumentInput,
+    DocumentResult,
     ProjectionInput,
     Route,
     RouteRequest,
     Stage,
     SubmitInput,
 )
+from schemas.finance import Reservation, ReserveRequest
 from schemas.org import OrgUnitRef, PostRef, StaffRef
 from worker.main import workflow_runner
 from workflows.document import DocumentWorkflow, workflow_id
@@ -153,3 +157,62 @@ async def test_acting_in_time_cancels_the_reminder(env: WorkflowEnvironment) -> 
         await handle.execute_update(DocumentWorkflow.act, ActionInput(action="approve", actor_id=DIRECTOR.id))
         result = await handle.result()
         assert result.status == "approved"
+
+
+class RefusingFinance:
+    """財務会計 that refuses the first reservation (予算不足) and accepts later ones."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @activity.defn(name="reserve_budget")
+    async def reserve_budget(self, request: ReserveRequest) -> Reservation:
+        self.calls += 1
+        if self.calls == 1:
+            raise ApplicationError("insufficient budget", 100_000, type="BudgetExceeded", non_retryable=True)
+        return Reservation(
+            reservation_id="R1",
+            document_id=request.document_id,
+            fiscal_year=request.fiscal_year,
+            budget_code=request.budget_code,
+            amount_yen=request.amount_yen,
+            state="reserved",
+        )
+
+
+async def test_a_refused_submit_gives_up_after_30_days_then_may_start_again(env: WorkflowEnvironment) -> None:
+    stand_ins, finance = StandIns(), RefusingFinance()
+    task_queue = f"deadlines-{uuid.uuid4().hex[:8]}"
+    facts = FACTS.model_copy(update={"budget_code": "0201-01-10-001", "fiscal_year": 2027})
+    document_id = str(uuid.uuid4())
+
+    def start() -> WithStartWorkflowOperation[DocumentWorkflow, DocumentResult]:
+        return WithStartWorkflowOperation(
+            DocumentWorkflow.run,
+            DocumentInput(document_id=document_id, drafter_id="s0026"),
+            id=workflow_id(document_id),
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            task_queue=task_queue,
+        )
+
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[DocumentWorkflow],
+        activities=[stand_ins.resolve_route, stand_ins.project_document, finance.reserve_budget],
+        workflow_runner=workflow_runner(),
+    ):
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await env.client.execute_update_with_start_workflow(
+                DocumentWorkflow.submit, SubmitInput(actor_id="s0026", facts=facts), start_workflow_operation=start()
+            )
+        assert "100,000" in str(refused.value.cause)
+        first = env.client.get_workflow_handle(workflow_id(document_id))
+        await env.sleep(timedelta(days=31))
+        assert (await first.describe()).status == WorkflowExecutionStatus.FAILED
+
+        state = await env.client.execute_update_with_start_workflow(
+            DocumentWorkflow.submit, SubmitInput(actor_id="s0026", facts=facts), start_workflow_operation=start()
+        )
+        assert state.status == "in_review" and finance.calls == 2
