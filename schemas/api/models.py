@@ -133,7 +133,7 @@ class StepRead(BaseModel):
 
 
 class FinanceRead(BaseModel):
-    """The document's budget in 財務会計: none, reserved (仮押さえ), released, committed (支出負担行為), commit_failed."""
+    """The budget in 財務会計: none, reserved (仮押さえ), released, committed (支出負担行為), commit_failed."""
 
     state: FinanceState
     reservation_id: str | None
