@@ -10,11 +10,11 @@ escalation to their superiors, counted in business days.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 from schemas.document import (
     ActionInput,
@@ -22,37 +22,27 @@ from schemas.document import (
     ChainState,
     DeadlineNotice,
     Deadlines,
-    DocumentFacts,
     DocumentFinance,
     DocumentInput,
     DocumentResult,
     FinanceProjection,
     ProjectionInput,
-    RecordsOfficeNotice,
     Route,
     RouteRequest,
     SubmitInput,
 )
-from schemas.finance import AdjustRequest, CommitRequest, ReleaseRequest, ReserveRequest
 from workflows import chain
+from workflows.budget_saga import BudgetSaga
 
 with workflow.unsafe.imports_passed_through():
-    from activities.finance import FinanceActivities
     from activities.notifications import NotificationActivities
     from activities.projection import ProjectionActivities
     from activities.routing import RouteActivities
 
 #: ApplicationError types the API maps to HTTP statuses.
 REFUSAL_TYPES = {"forbidden": "Forbidden", "conflict": "Conflict", "invalid": "Invalid"}
-#: While the document is in one of these, its budget is not held for it (差戻し, 取下げ, 却下, 引戻し).
-RELEASE_WHEN = frozenset({"sent_back", "withdrawn", "rejected", "draft"})
-DECIDED = frozenset({"approved", "circulating", "completed"})
-JST = timezone(timedelta(hours=9))
 #: A workflow whose submit was refused waits this long for another before it gives up.
 UNSUBMITTED_FOR = timedelta(days=30)
-#: Transport errors (財務会計 down, a timeout after its write) are retried with the same idempotency key.
-FINANCE_TRY = timedelta(seconds=15)
-FINANCE_GIVE_UP = timedelta(hours=24)
 StageKey = tuple[str, int | None, datetime | None]
 
 
@@ -64,23 +54,6 @@ def _refusal(error: chain.ChainError) -> ApplicationError:
     return ApplicationError(error.reason, type=REFUSAL_TYPES[error.kind], non_retryable=True)
 
 
-def _cause_message(error: ActivityError) -> str:
-    cause = error.cause
-    return cause.message if isinstance(cause, ApplicationError) else str(cause or error)
-
-
-def _budget_refusal(error: ActivityError) -> ApplicationError:
-    """A business refusal of 財務会計 (予算不足 …) refuses the submit, with the available amount in the reason."""
-    cause = error.cause
-    if isinstance(cause, ApplicationError) and cause.details:
-        available = cause.details[0]
-        if isinstance(available, int):
-            return ApplicationError(
-                f"{cause.message} (available: {available:,} yen)", type="Conflict", non_retryable=True
-            )
-    return ApplicationError(_cause_message(error), type="Conflict", non_retryable=True)
-
-
 @workflow.defn
 class DocumentWorkflow:
     @workflow.init
@@ -88,7 +61,7 @@ class DocumentWorkflow:
         self._document = document
         self._state: ChainState | None = None
         self._deadlines = Deadlines()
-        self._finance = DocumentFinance()
+        self._budget = BudgetSaga(document.document_id)
         self._lock = asyncio.Lock()  # one transition at a time: validators see a settled state
 
     @workflow.run
@@ -103,7 +76,7 @@ class DocumentWorkflow:
                 raise ApplicationError("never submitted", type="NeverSubmitted", non_retryable=True) from None
         while True:
             await self._settle_finance()
-            if chain.is_finished(self._require_state()) and self._finance.state != "reserved":
+            if chain.is_finished(self._require_state()) and self._budget.finance.state != "reserved":
                 break
             await self._watch_deadlines()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -119,7 +92,7 @@ class DocumentWorkflow:
 
     @workflow.query
     def finance(self) -> DocumentFinance:
-        return self._finance
+        return self._budget.finance
 
     @workflow.update
     async def submit(self, request: SubmitInput) -> ChainState:
@@ -142,7 +115,7 @@ class DocumentWorkflow:
                 )
             except chain.ChainError as error:
                 raise _refusal(error) from error
-            await self._reserve(request.facts, seq=state.seq)
+            await self._budget.reserve(request.facts, seq=state.seq)
             return await self._commit(state, events)
 
     @submit.validator
@@ -164,7 +137,7 @@ class DocumentWorkflow:
             if new_state.consult_failed and not state.consult_failed and new_state.status == "in_review":
                 new_state, events = await self._go_one_level_up(new_state, events)
             if action.action == "resubmit":
-                await self._reserve(new_state.facts, seq=new_state.seq)
+                await self._budget.reserve(new_state.facts, seq=new_state.seq)
             return await self._commit(new_state, events)
 
     @act.validator
@@ -209,7 +182,7 @@ class DocumentWorkflow:
         """Project, then adopt: the state changes only once the read model and audit chain have it."""
         self._deadlines = await workflow.execute_local_activity_method(
             ProjectionActivities.project_document,
-            ProjectionInput(state=state, events=tuple(events), finance=self._finance),
+            ProjectionInput(state=state, events=tuple(events), finance=self._budget.finance),
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=RetryPolicy(
                 initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5)
@@ -219,98 +192,16 @@ class DocumentWorkflow:
         workflow.logger.info("document %s is %s (seq %d)", state.document_id, state.status, state.seq)
         return state
 
-    # --- finance (a saga: reserve at submit, release when the request lapses, commit at the decision) -----------
-
-    async def _reserve(self, facts: DocumentFacts, *, seq: int) -> None:
-        """仮押さえ, or the difference when the budget is still held (a resubmission).  Refused → the update fails."""
-        if not facts.budget_code or facts.fiscal_year is None or facts.amount_yen <= 0:
-            return
-        held = self._finance.state == "reserved" and self._finance.reservation_id is not None
-        key = f"{self._document.document_id}:reserve:{seq}"  # one key per (re)submission
-        try:
-            if held and self._finance.reserved_yen == facts.amount_yen:
-                return
-            if held:
-                reservation = await workflow.execute_activity_method(
-                    FinanceActivities.adjust_budget,
-                    AdjustRequest(
-                        reservation_id=self._finance.reservation_id or "", amount_yen=facts.amount_yen, key=key
-                    ),
-                    start_to_close_timeout=FINANCE_TRY,
-                    schedule_to_close_timeout=FINANCE_GIVE_UP,
-                )
-            else:
-                reservation = await workflow.execute_activity_method(
-                    FinanceActivities.reserve_budget,
-                    ReserveRequest(
-                        document_id=self._document.document_id,
-                        fiscal_year=facts.fiscal_year,
-                        budget_code=facts.budget_code,
-                        amount_yen=facts.amount_yen,
-                        key=key,
-                    ),
-                    start_to_close_timeout=FINANCE_TRY,
-                    schedule_to_close_timeout=FINANCE_GIVE_UP,
-                )
-        except ActivityError as error:
-            raise _budget_refusal(error) from error
-        self._finance = DocumentFinance(
-            state="reserved",
-            reservation_id=reservation.reservation_id,
-            reserved_yen=reservation.amount_yen,
-            fiscal_year=reservation.fiscal_year,
-        )
+    # --- finance -----------------------------------------------------------------------------------------------
 
     async def _settle_finance(self) -> None:
-        """Release a budget the document no longer holds a claim on; commit it once decided (支出負担行為)."""
         async with self._lock:
-            state, finance = self._require_state(), self._finance
-            if finance.state != "reserved" or finance.reservation_id is None:
-                return
-            if state.status in RELEASE_WHEN:
-                await workflow.execute_activity_method(
-                    FinanceActivities.release_budget,
-                    ReleaseRequest(reservation_id=finance.reservation_id, key=f"{finance.reservation_id}:release"),
-                    start_to_close_timeout=FINANCE_TRY,
-                    schedule_to_close_timeout=FINANCE_GIVE_UP,
+            if await self._budget.settle(self._require_state()):
+                await workflow.execute_local_activity_method(
+                    ProjectionActivities.project_finance,
+                    FinanceProjection(document_id=self._document.document_id, finance=self._budget.finance),
+                    start_to_close_timeout=timedelta(seconds=10),
                 )
-                self._finance = finance.model_copy(update={"state": "released"})
-            elif state.status in DECIDED:
-                self._finance = await self._commit_budget(state, finance)
-            else:
-                return
-            await workflow.execute_local_activity_method(
-                ProjectionActivities.project_finance,
-                FinanceProjection(document_id=state.document_id, finance=self._finance),
-                start_to_close_timeout=timedelta(seconds=10),
-            )
-
-    async def _commit_budget(self, state: ChainState, finance: DocumentFinance) -> DocumentFinance:
-        decided_on = state.updated_at.astimezone(JST).date()
-        request = CommitRequest(
-            document_id=state.document_id,
-            reservation_id=finance.reservation_id or "",
-            document_number=state.document_id,  # until 文書番号 issuance lands (records lifecycle)
-            decision_date=decided_on,
-            amount_yen=finance.reserved_yen,
-            key=f"{finance.reservation_id}:commit",
-        )
-        try:
-            commitment = await workflow.execute_activity_method(
-                FinanceActivities.commit_budget,
-                request,
-                start_to_close_timeout=FINANCE_TRY,
-                schedule_to_close_timeout=FINANCE_GIVE_UP,
-            )
-        except ActivityError as error:
-            reason = f"支出負担行為 refused by 財務会計: {_cause_message(error)}"
-            await workflow.execute_activity_method(
-                NotificationActivities.notify_records_office,
-                RecordsOfficeNotice(document_id=state.document_id, reason=reason),
-                start_to_close_timeout=timedelta(seconds=30),
-            )
-            return finance.model_copy(update={"state": "commit_failed", "error": reason})
-        return finance.model_copy(update={"state": "committed", "voucher_id": commitment.voucher_id})
 
     # --- deadlines -------------------------------------------------------------------------------------------
 
