@@ -16,6 +16,7 @@ from activities.routing import unit_for_level
 from core.authority import LEVELS
 from db.models import DocumentRow
 from db.repositories.notifications import NotificationRepository
+from db.session import begin_write
 from integrations.hr import HrClient, HrNotFound
 from schemas.document import DeadlineNotice, RecordsOfficeNotice
 from schemas.org import StaffRef
@@ -48,6 +49,7 @@ class NotificationActivities:
         if notice.kind == "escalate":
             recipients = [s.id for s in [await self._superior(a) for a in notice.assignee_ids] if s is not None]
         async with self._sessions() as session, session.begin():
+            await begin_write(session)
             document = await session.get(DocumentRow, notice.document_id)
             if document is None:
                 return []
@@ -70,6 +72,7 @@ class NotificationActivities:
         """文書担当 (総務課長) hears of anything that needs a person, e.g. a commitment 財務会計 refused."""
         recipients = [s.id for s in await self._hr.holders(RECORDS_OFFICE, "manager")]
         async with self._sessions() as session, session.begin():
+            await begin_write(session)
             document = await session.get(DocumentRow, notice.document_id)
             if document is None:
                 return []

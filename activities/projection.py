@@ -18,6 +18,7 @@ from core.calendar import add_business_days
 from db.models import DocumentRow
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
+from db.session import begin_write
 from schemas.document import ChainEvent, ChainState, Deadlines, DocumentFinance, FinanceProjection, ProjectionInput
 
 log = structlog.get_logger("ringi.projection")
@@ -82,6 +83,7 @@ class ProjectionActivities:
         state = projection.state
         due = deadlines(state)
         async with self._sessions() as session, session.begin():
+            await begin_write(session)
             document = await DocumentRepository(session).get(state.document_id, for_update=True)
             if document is None:
                 raise ApplicationError(f"document {state.document_id} is not in the database", non_retryable=True)
@@ -122,6 +124,7 @@ class ProjectionActivities:
         """The document's reservation / commitment as 財務会計 last answered (shown on the document)."""
         finance = projection.finance
         async with self._sessions() as session, session.begin():
+            await begin_write(session)
             document = await DocumentRepository(session).get(projection.document_id, for_update=True)
             if document is None:
                 raise ApplicationError(f"document {projection.document_id} is not in the database", non_retryable=True)

@@ -6,7 +6,7 @@ from core.demo_city import generate_city
 from core.security import hash_password
 from core.settings import Settings
 from db.repositories.org import OrgRepository
-from db.session import create_engine, create_sessionmaker
+from db.session import begin_write, create_engine, create_sessionmaker
 
 #: (org unit, post, label) of the accounts a newcomer wants to log in as.
 _DEMO_ROLES: tuple[tuple[str, str, str], ...] = (
@@ -24,6 +24,7 @@ async def seed_demo(settings: Settings) -> bool:
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
+            await begin_write(session)
             repo = OrgRepository(session)
             if await repo.is_seeded():
                 return False

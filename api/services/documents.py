@@ -21,6 +21,7 @@ from db.models import DocumentRow, PostReviewRow, RouteStepRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.repositories.org import OrgRepository
+from db.session import begin_write
 from integrations.hr import HrNotFound
 from schemas.api.models import DocumentCreate, DocumentRead, DocumentUpdate, RoutePreview, StageRead
 from schemas.document import RouteRequest
@@ -51,6 +52,7 @@ class DocumentService:
         self, staff: StaffRow, draft: DocumentCreate, *, today: date, copied_from: str | None = None
     ) -> DocumentRead:
         async with self._app.sessions() as session, session.begin():
+            await begin_write(session)
             me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
             if me is None:
                 raise Conflict("you hold no post today, so you cannot draft a document")
@@ -103,6 +105,7 @@ class DocumentService:
     async def edit(self, staff: StaffRow, document_id: str, changes: DocumentUpdate) -> DocumentRead:
         """Edit a draft or a sent-back document: a new version, so earlier approvals no longer cover it."""
         async with self._app.sessions() as session, session.begin():
+            await begin_write(session)
             row = await DocumentRepository(session).get(document_id, for_update=True)
             if row is None:
                 raise not_found(document_id)
