@@ -232,3 +232,14 @@ class AuditRead(BaseModel):
     events: list[AuditEventRead]
     verified: bool
     problem: str | None = None
+
+
+class NotificationRead(BaseModel):
+    """A notice addressed to me: 督促 (remind), 期限超過 (escalate), 要確認 (records)."""
+
+    id: int
+    document_id: str
+    kind: str
+    subject: str
+    created_at: datetime
+    read_at: datetime | None

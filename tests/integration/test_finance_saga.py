@@ -153,3 +153,7 @@ async def test_commit_refused_by_finance_shows_on_the_document(stack: Stack, fin
             (await http.post(f"/admin/fiscal-years/{YEAR}/reopen")).raise_for_status()
     assert "財務会計" in failed["finance"]["error"]
     assert failed["status"] == "approved"  # the decision stands; the records office follows it up
+    r = await stack.call(MANAGER, "GET", "/v1/notifications")  # 総務課長: the records office
+    notices = [n for n in r.json() if n["document_id"] == doc["id"]]
+    assert [n["kind"] for n in notices] == ["records"]
+    assert "要確認" in notices[0]["subject"]

@@ -106,8 +106,8 @@ initial_facts = st.builds(
     content_hash=st.just("sha256:v1"),
     flags=st.sampled_from([(), (), (), ("precedent",)])
     | st.lists(st.sampled_from(get_args(Flag)), unique=True).map(tuple),
-    pre_instructed=st.sampled_from([False, False, False, True]),
-    urgent_reason=st.sampled_from(["", "", "", "  ", "至急"]),
+    pre_instructed=st.sampled_from([False] * 5 + [True]),
+    urgent_reason=st.sampled_from(["", "", "", "", "  ", "至急"]),
 )
 
 OPS = (
@@ -449,7 +449,7 @@ def promising(state: ChainState, model: Model) -> list[str]:
     if state.status == "in_review" and stage is not None:
         ops += ["approve"] * 4 + ["send_back"] * 2 + ["recall"] * (3 if model.last else 1) + ["remind", "reroute"]
         if stage.kind == "consult":
-            ops += ["consent"] * 3 + ["object"] * 2
+            ops += ["consent"] * 3 + ["object"] * 4
         if stage.kind == "decide":
             ops += ["substitute"] * 3 + ["reject"] * 2
         if any(later_stage(state, p) is not None for p in route_people(state)):
@@ -722,3 +722,43 @@ def test_answering_in_any_order_reaches_the_end_with_exact_quorums(route: Route,
     closed = {(v.stage_index, v.assignee_id) for v in state.step_views() if v.state == "closed"}
     assert closed == {(i, a) for i, s in enumerate(state.stages) for a in s.assignee_ids if s.response_of(a) is None}
     assert chain.is_finished(state)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_recalling_a_pull_up_gives_back_only_the_steps_it_passed_over(data: st.DataObject) -> None:
+    """引上げ承認 twice by the same approver, with a send-back in between: its recall undoes only the second."""
+    n = data.draw(st.integers(min_value=2, max_value=4), label="reviewers")
+    reviewers = [f"r{i}" for i in range(n)]
+    kinds: list[tuple[StageKind, str]] = [*(("review", r) for r in reviewers), ("review", "x"), ("decide", "boss")]
+    route = Route(stages=tuple(Stage(kind=kind, assignees=(staff(who),)) for kind, who in kinds))
+    state, _ = chain.submit(
+        document_id="doc-1", drafter_id=DRAFTER, actor_id=DRAFTER, facts=FACTS, route=route, now=NOW
+    )
+    clock = iter(NOW + timedelta(minutes=m) for m in range(1, 100))
+
+    def act(action: ActionName, actor: str, **kwargs: Any) -> None:
+        nonlocal state
+        state, _ = chain.apply(state, ActionInput(action=action, actor_id=actor, **kwargs), next(clock))
+
+    act("pull_up", "x", context=ActionContext(absent_ids=tuple(reviewers)))
+    target = data.draw(st.integers(min_value=1, max_value=n - 1), label="send back to")
+    act("send_back", "boss", comment="理由", target_step=target)
+    act("resubmit", DRAFTER)
+    present = data.draw(st.integers(min_value=0, max_value=n - 1 - target), label="present reviewers")
+    for reviewer in reviewers[target : target + present]:
+        act("approve", reviewer)
+    first_passed = target + present
+    if first_passed < n:
+        act("pull_up", "x", context=ActionContext(absent_ids=tuple(reviewers[first_passed:])))
+    else:
+        act("approve", "x")
+    before = state
+    act("recall", "x")
+
+    assert state.current == first_passed
+    assert [s.skipped_ids for s in state.stages[:target]] == [(r,) for r in reviewers[:target]]
+    assert all(s.skipped_ids == () for s in state.stages[target:])
+    assert answers(state) == {k: v for k, v in answers(before).items() if k != (n, "x")}
+    assert [(p.staff_id, p.acknowledged_at) for p in state.post_reviews] == [(r, None) for r in reviewers[:target]]
+    assert_invariants(state)

@@ -1,0 +1,18 @@
+"""通知 (notices): reminders, escalations and records-office notices addressed to me, newest first."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import CurrentStaff, SessionDep
+from db.repositories.notifications import NotificationRepository
+from schemas.api.models import NotificationRead
+
+router = APIRouter(prefix="/v1", tags=["notifications"])
+
+
+@router.get("/notifications")
+async def my_notifications(session: SessionDep, staff: CurrentStaff) -> list[NotificationRead]:
+    """Notices addressed to me (督促, 期限超過, 要確認), newest first; they never carry a document's body."""
+    rows = await NotificationRepository(session).for_recipient(staff.id)
+    return [NotificationRead.model_validate(r, from_attributes=True) for r in reversed(rows)]
