@@ -76,7 +76,7 @@ class DecisionService:
     async def act(
         self, staff: StaffRow, document_id: str, body: ActionCreate, *, key: str, today: date
     ) -> DocumentRead:
-        row, steps, _ = await self._documents.read(staff, document_id)
+        row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
         if row.submitted_at is None:
             raise Conflict("the document has not been submitted yet")
         update_id = _update_id(staff, key)

@@ -132,19 +132,20 @@ class DocumentService:
 
     async def visible(self, staff: StaffRow, document_id: str) -> DocumentRow:
         """The document, if ``staff`` may see it: the drafter, anyone on its route, or admin."""
-        row, _, _ = await self.read(staff, document_id)
+        row, _, _ = await self.read(staff, document_id, with_reviews=False)
         return row
 
     async def read(
-        self, staff: StaffRow, document_id: str
+        self, staff: StaffRow, document_id: str, *, with_reviews: bool = True
     ) -> tuple[DocumentRow, list[RouteStepRow], list[PostReviewRow]]:
+        """The document, its steps and (unless not wanted) its 後閲, if ``staff`` may see it."""
         if "\x00" in document_id:  # no id holds NUL, and PostgreSQL refuses it in a query
             raise not_found(document_id)
         async with self._app.sessions() as session:
             row = await DocumentRepository(session).get(document_id)
             if row is None:
                 raise not_found(document_id)
-            steps, reviews = await self._read_model(session, document_id)
+            steps, reviews = await self._read_model(session, document_id, with_reviews=with_reviews)
         people = {row.drafter_id, *(s.assignee_id for s in steps), *(s.acted_by for s in steps if s.acted_by)}
         if not (staff.is_admin or staff.id in people or await self._substitutes_on(staff, steps)):
             raise Forbidden("you are neither the drafter nor on this document's route")
@@ -175,9 +176,12 @@ class DocumentService:
         )
 
     @staticmethod
-    async def _read_model(session: AsyncSession, document_id: str) -> tuple[list[RouteStepRow], list[PostReviewRow]]:
+    async def _read_model(
+        session: AsyncSession, document_id: str, *, with_reviews: bool = True
+    ) -> tuple[list[RouteStepRow], list[PostReviewRow]]:
         steps = await RouteStepRepository(session).for_document(document_id)
-        return steps, await PostReviewRepository(session).for_document(document_id)
+        reviews = await PostReviewRepository(session).for_document(document_id) if with_reviews else []
+        return steps, reviews
 
     @staticmethod
     async def _audit(
