@@ -120,6 +120,35 @@ def seed() -> None:
     get_logger("ringi.cli").info("db.seeded" if seeded else "db.seed_skipped_already_seeded")
 
 
+audit_app = typer.Typer(help="The audit trail (改ざん検知).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Verify every document's audit hash chain; exit 1 and name each altered, missing or inserted event."""
+    from db.repositories.audit import AuditRepository
+    from db.session import create_engine, create_sessionmaker
+
+    settings = _settings()
+
+    async def verify() -> list[tuple[str, str | None]]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return [(doc, check.problem) for doc, check in await AuditRepository(session).verify_all()]
+        finally:
+            await engine.dispose()
+
+    results = asyncio.run(verify())
+    broken = [(doc, problem) for doc, problem in results if problem is not None]
+    for doc, problem in broken:
+        typer.echo(f"TAMPERED  document {doc}: {problem}")
+    typer.echo(f"{len(results)} chains checked, {len(results) - len(broken)} intact, {len(broken)} broken")
+    if broken:
+        raise typer.Exit(code=1)
+
+
 @app.command()
 def stub(
     name: Annotated[StubName, typer.Argument(help="Which system to stand in for.")],

@@ -94,3 +94,10 @@ class AuditRepository:
     async def list(self, document_id: str) -> list[AuditEventRow]:
         stmt = select(AuditEventRow).where(AuditEventRow.document_id == document_id).order_by(AuditEventRow.seq)
         return list((await self._session.scalars(stmt)).all())
+
+    async def verify_all(self) -> Sequence[tuple[str, ChainCheck]]:
+        """Every document's chain, verified (document id, result), in document order."""
+        ids = await self._session.scalars(
+            select(AuditEventRow.document_id).distinct().order_by(AuditEventRow.document_id)
+        )
+        return [(document_id, verify_chain(await self.list(document_id))) for document_id in ids.all()]
