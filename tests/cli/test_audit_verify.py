@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import delete, update
 from typer.testing import CliRunner
 
@@ -82,6 +85,17 @@ async def _tamper(url: str) -> None:
             )
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The command configures logging onto CliRunner's stderr, which closes afterwards: undo it for later tests."""
+    handlers = list(logging.getLogger().handlers)
+    yield
+    structlog.reset_defaults()
+    for handler in logging.getLogger().handlers[:]:
+        if handler not in handlers:
+            logging.getLogger().removeHandler(handler)
 
 
 @pytest.fixture
