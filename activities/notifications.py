@@ -27,9 +27,14 @@ _LABEL = {"remind": "督促", "escalate": "期限超過"}
 RECORDS_OFFICE = "somu.somu"  # 総務課: 文書担当
 
 
+def safe_name(document: DocumentRow) -> str:
+    """How a notice names a document: the title only for 機密性1, else a short id; never the body."""
+    return f"「{document.title}」" if document.confidentiality <= 1 else f"文書 {document.id[:8]}"
+
+
 def subject_for(document: DocumentRow, kind: str) -> str:
-    """A subject that is safe for chat: the title only for 機密性1, never the body."""
-    what = f"「{document.title}」" if document.confidentiality <= 1 else f"文書 {document.id[:8]}"
+    """A subject that is safe for chat."""
+    what = safe_name(document)
     return (
         f"【{_LABEL[kind]}】{what} があなたの処理を待っています"
         if kind == "remind"
@@ -76,7 +81,7 @@ class NotificationActivities:
             document = await session.get(DocumentRow, notice.document_id)
             if document is None:
                 return []
-            what = f"「{document.title}」" if document.confidentiality <= 1 else f"文書 {document.id[:8]}"
+            what = safe_name(document)
             for recipient in recipients:
                 await NotificationRepository(session).add_once(
                     dedupe_key=f"{notice.document_id}:records:{notice.reason[:80]}:{recipient}",

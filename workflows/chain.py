@@ -86,6 +86,21 @@ def reroute(state: ChainState, tail: Route, now: datetime, *, reason: str) -> Tr
     return _emit(state, "reroute", "system", now, stage_index=state.current, comment=reason, route=tail)
 
 
+def escalation_tail(state: ChainState, higher: Route) -> Route:
+    """合議不調: what replaces the stages after the current 合議, given the route one level up.
+
+    The higher route's stages after its last 合議, preceded by the reviewers it puts before the 合議 that this
+    document has not passed yet (e.g. the former decider, who now reviews).
+    """
+    if state.current is None:
+        raise ChainError("conflict", "only a document in routing can be rerouted")
+    kinds = [s.kind for s in higher.stages]
+    last_consult = max((i for i, k in enumerate(kinds) if k == "consult"), default=-1)
+    seen = {a for s in state.stages[: state.current + 1] for a in s.assignee_ids}
+    missed = [s for s in higher.stages[:last_consult] if s.kind == "review" and s.assignees[0].id not in seen]
+    return Route(stages=(*missed, *higher.stages[last_consult + 1 :]))
+
+
 def note_deadline(
     state: ChainState, kind: Literal["remind", "escalate"], stage_index: int, now: datetime
 ) -> Transition:

@@ -168,13 +168,7 @@ class DocumentWorkflow:
         route = await self._resolve_route(
             RouteRequest(document_id=state.document_id, drafter_id=state.drafter_id, facts=state.facts, escalate=True)
         )
-        kinds = [s.kind for s in route.stages]
-        last_consult = max((i for i, k in enumerate(kinds) if k == "consult"), default=-1)
-        assert state.current is not None
-        seen = {a for s in state.stages[: state.current + 1] for a in s.assignee_ids}
-        # Reviewers the higher route puts before the 合議 that we have passed (e.g. the former decider) come first.
-        missed = [s for s in route.stages[:last_consult] if s.kind == "review" and s.assignees[0].id not in seen]
-        tail = Route(stages=(*missed, *route.stages[last_consult + 1 :]))
+        tail = chain.escalation_tail(state, route)
         state, more = chain.reroute(state, tail, workflow.now(), reason="合議不調のため一段上位で決裁")
         return state, [*events, *more]
 

@@ -1319,3 +1319,12 @@ def test_apply_leaves_its_input_unchanged() -> None:
     chain.apply(run.state, make_input("withdraw", DRAFTER), NOW)
     chain.apply(run.state, make_input("recall", R1), NOW)
     assert run.state.model_dump() == before
+
+
+def test_escalation_tail_brings_in_the_reviewers_not_yet_passed() -> None:
+    """合議不調 one level up: the former decider now reviews, then the higher decider decides."""
+    run = Run(consult(C1, C2), decide())
+    run.do("object", C1, comment="異議")
+    higher = make_route(review(DECIDER), consult(C1, C2), decide(DEPUTY))
+    tail = chain.escalation_tail(run.state, higher)
+    assert [(s.kind, [a.id for a in s.assignees]) for s in tail.stages] == [("review", [DECIDER]), ("decide", [DEPUTY])]
