@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, status
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
+from api.services.reading import read_document
 from api.services.views import from_read_model
 from core.calendar import JST
 from db.repositories.audit import AuditRepository, verify_chain
@@ -76,9 +77,9 @@ async def list_documents(
 
 
 @router.get("/{document_id}")
-async def get_document(document_id: str, staff: CurrentStaff, documents: Documents) -> DocumentRead:
-    """One document with its route steps (who acted, in which capacity, when) and 後閲."""
-    return from_read_model(*await documents.read(staff, document_id))
+async def get_document(document_id: str, staff: CurrentStaff, app: StateDep) -> DocumentRead:
+    """One document with its route steps (who acted, in which capacity, when), 後閲 and attachments."""
+    return await read_document(app, staff, document_id)
 
 
 @router.patch("/{document_id}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import GENESIS_HASH, event_hash
-from db.models import AuditEventRow
+from db.models import AuditEventRow, DocumentRow
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,13 @@ class AuditRepository:
         content_hash: str,
         detail: dict[str, Any],
     ) -> AuditEventRow:
-        """Link a new event to the document's last one.  The caller holds the document row lock."""
+        """Link a new event to the document's last one.
+
+        Appenders (the projection, the API's views and uploads) are serialised per document so the chain cannot
+        fork: on PostgreSQL by the document's row lock, taken here (a no-op when the caller holds it already);
+        on SQLite by the write lock of the caller's ``begin_write`` transaction.
+        """
+        await self._session.execute(select(DocumentRow.id).where(DocumentRow.id == document_id).with_for_update())
         last = await self.last(document_id)
         prev_hash = last.hash if last else GENESIS_HASH
         row = AuditEventRow(
@@ -90,6 +96,15 @@ class AuditRepository:
         self._session.add(row)
         await self._session.flush()
         return row
+
+    async def has_any(self, document_id: str, actions: Iterable[str]) -> bool:
+        """Whether the chain holds an event of one of ``actions`` (e.g. any approval, ever)."""
+        stmt = (
+            select(AuditEventRow.seq)
+            .where(AuditEventRow.document_id == document_id, AuditEventRow.action.in_(list(actions)))
+            .limit(1)
+        )
+        return (await self._session.scalar(stmt)) is not None
 
     async def list(self, document_id: str) -> list[AuditEventRow]:
         stmt = select(AuditEventRow).where(AuditEventRow.document_id == document_id).order_by(AuditEventRow.seq)
