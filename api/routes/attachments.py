@@ -27,7 +27,7 @@ def _attachments(app: StateDep) -> AttachmentService:
 
 
 Attachments = Annotated[AttachmentService, Depends(_attachments)]
-Number = Annotated[int, Path(ge=1, le=1_000_000, description="The attachment's number on the document (1, 2, …).")]
+Number = Annotated[int, Path(description="The attachment's number on the document (1, 2, …).")]
 
 
 def content_disposition(filename: str) -> str:
