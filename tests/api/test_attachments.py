@@ -41,7 +41,7 @@ async def attached(stack: Stack, staff_id: str, document_id: str, **kwargs: Any)
 def multipart(filename: bytes, data: bytes, boundary: str = "ringi-boundary") -> tuple[bytes, dict[str, str]]:
     """A multipart body built by hand (to send names httpx would not, and to stream it chunked)."""
     head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"".encode()
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="'.encode()
         + filename
         + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
     )
