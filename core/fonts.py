@@ -37,7 +37,7 @@ def find_japanese_font(configured: Path | None = None) -> Path:
     if configured is not None:
         if configured.is_file():
             return configured
-        raise JapaneseFontMissing(f"the configured font {configured} does not exist")
+        raise JapaneseFontMissing(f"Japanese font not installed: {configured} does not exist ({INSTALL_HINT})")
     for path in KNOWN_PATHS:
         if path.is_file():
             return path

@@ -212,7 +212,10 @@ def render_original(doc: PrintableDocument, *, font_path: Path) -> bytes:
     story += [_p("起 案 用 紙", s["form"]), Spacer(1, 4 * mm), _header(doc, s), Spacer(1, 4 * mm)]
     story.append(_p("決裁欄", s["small"]))
     story += _seal_rows(doc, s)
-    story += [Spacer(1, 5 * mm), Table([[_p("件名", s["small"]), _p(doc.title, s["base"])]], colWidths=[22 * mm, 158 * mm], style=_grid())]
+    story += [
+        Spacer(1, 5 * mm),
+        Table([[_p("件名", s["small"]), _p(doc.title, s["base"])]], colWidths=[22 * mm, 158 * mm], style=_grid()),
+    ]
     story += [Spacer(1, 4 * mm), *(_p(line, s["base"]) for line in doc.body.splitlines() or [""])]
     if doc.attachments:
         story += [Spacer(1, 5 * mm), _p("添付ファイル", s["small"]), _attachments(doc, s)]
