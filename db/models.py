@@ -257,3 +257,13 @@ class AttachmentRow(Base):
     uploaded_at: Mapped[datetime]
     deleted_by: Mapped[str | None] = mapped_column(String(40))
     deleted_at: Mapped[datetime | None]
+
+
+class AuditHeadRow(Base):
+    """The last event of a document's audit chain, kept with every append: a deleted or added tail shows against it."""
+
+    __tablename__ = "audit_heads"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.session import create_engine, create_sessionmaker
 from tests.api.support import DRAFTER, MANAGER, SMALL
 from tests.support.stack import Stack
-from tests.support.tamper import delete_event, edit_event, insert_event, swap_events
+from tests.support.tamper import append_event, delete_event, edit_event, insert_event, swap_events
 
 
 async def audit(stack: Stack, document_id: str, staff_id: str = DRAFTER) -> dict[str, Any]:
@@ -92,6 +92,10 @@ TAMPERING = [
     pytest.param(lambda s, d: delete_event(s, d, 2), "event 2 is missing", id="deleted"),
     pytest.param(lambda s, d: insert_event(s, d, 2), "event 3 does not link to event 2", id="inserted"),
     pytest.param(lambda s, d: swap_events(s, d, 2, 3), "event 2 does not link to event 1", id="reordered"),
+    pytest.param(
+        lambda s, d: delete_event(s, d, 4), "event 4 is missing (the chain ends at event 4)", id="last-deleted"
+    ),
+    pytest.param(append_event, "event 5 was added after the chain's last event 4", id="appended"),
 ]
 
 

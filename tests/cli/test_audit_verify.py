@@ -1,5 +1,5 @@
-"""`ringi audit verify`: intact chains pass; an altered, a deleted, a moved, an inserted and two swapped events
-are each named."""
+"""`ringi audit verify`: intact chains pass; an altered, a deleted, a moved, an inserted, two swapped, a deleted
+last and an appended event are each named."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from db.repositories.audit import AuditRepository
 from db.seed import seed_demo
 from db.session import create_engine, create_sessionmaker
 from tests.support.stack import holder
-from tests.support.tamper import delete_event, edit_event, insert_event, swap_events
+from tests.support.tamper import append_event, delete_event, edit_event, insert_event, swap_events
 
 DRAFTER = holder("somu.somu", "staff")
 
@@ -80,6 +80,8 @@ async def _tamper(url: str) -> None:
             )
             await insert_event(session, "doc-4", 2)
             await swap_events(session, "doc-5", 2, 3)
+            await delete_event(session, "doc-6", 3)
+            await append_event(session, "doc-7")
     finally:
         await engine.dispose()
 
@@ -97,9 +99,9 @@ def _restore_logging() -> Iterator[None]:
 
 @pytest.fixture
 def database(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Six documents with three events each, on SQLite and on PostgreSQL."""
+    """Eight documents with three events each, on SQLite and on PostgreSQL."""
     asyncio.run(seed_demo(Settings(database_url=database_url, data_dir=tmp_path)))
-    asyncio.run(_documents_with_chains(database_url, 6))
+    asyncio.run(_documents_with_chains(database_url, 8))
     monkeypatch.setenv("RINGI_DATABASE_URL", database_url)
     return database_url
 
@@ -107,7 +109,7 @@ def database(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_intact_chains_pass(database: str) -> None:
     result = CliRunner().invoke(app, ["audit", "verify"])
     assert result.exit_code == 0, result.output
-    assert "6 chains checked, 6 intact, 0 broken" in result.output
+    assert "8 chains checked, 8 intact, 0 broken" in result.output
 
 
 def test_altered_deleted_moved_inserted_and_swapped_events_are_named(database: str) -> None:
@@ -120,4 +122,6 @@ def test_altered_deleted_moved_inserted_and_swapped_events_are_named(database: s
     assert "doc-3" not in result.output
     assert "doc-4: event 3 does not link to event 2" in result.output  # the one after the forged event
     assert "doc-5: event 2 does not link to event 1" in result.output
-    assert "6 chains checked, 1 intact, 5 broken" in result.output
+    assert "doc-6: event 3 is missing (the chain ends at event 3)" in result.output  # the last one
+    assert "doc-7: event 4 was added after the chain's last event 3" in result.output
+    assert "8 chains checked, 1 intact, 7 broken" in result.output

@@ -65,6 +65,32 @@ async def insert_event(session: AsyncSession, document_id: str, seq: int) -> Non
     await session.flush()
 
 
+async def append_event(session: AsyncSession, document_id: str) -> None:
+    """A forged event after the last one, correctly linked and hashed (only the chain's head gives it away)."""
+    last = (
+        await session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.document_id == document_id)
+            .order_by(AuditEventRow.seq.desc())
+            .limit(1)
+        )
+    ).one()
+    forged = AuditEventRow(
+        document_id=document_id,
+        seq=last.seq + 1,
+        action="approve",
+        actor_id="forger",
+        at=datetime.now(UTC),
+        version=last.version,
+        content_hash=last.content_hash,
+        detail={},
+        prev_hash=last.hash,
+    )
+    forged.hash = recompute(forged, prev_hash=last.hash)
+    session.add(forged)
+    await session.flush()
+
+
 async def swap_events(session: AsyncSession, document_id: str, a: int, b: int) -> None:
     """Reorder: events ``a`` and ``b`` trade places (their content untouched)."""
     await _set_seq(session, document_id, a, -1)

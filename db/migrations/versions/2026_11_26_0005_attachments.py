@@ -1,4 +1,5 @@
-"""Attachments (添付ファイル): numbered per document, content-addressed by SHA-256, tombstoned when deleted.
+"""Attachments (添付ファイル): numbered per document, content-addressed by SHA-256, tombstoned when deleted;
+audit chain heads (the last event of each chain), filled from the events already there.
 
 Revision ID: 0005
 Revises: 0003
@@ -36,8 +37,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("document_id", "n", name=op.f("pk_attachments")),
     )
     op.create_index(op.f("ix_attachments_sha256"), "attachments", ["sha256"], unique=False)
+    op.create_table(
+        "audit_heads",
+        sa.Column("document_id", sa.String(length=36), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], name=op.f("fk_audit_heads_document_id_documents"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("document_id", name=op.f("pk_audit_heads")),
+    )
+    op.execute(
+        "INSERT INTO audit_heads (document_id, seq, hash)"
+        " SELECT e.document_id, e.seq, e.hash FROM audit_events e"
+        " WHERE e.seq = (SELECT max(m.seq) FROM audit_events m WHERE m.document_id = e.document_id)"
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("audit_heads")
     op.drop_index(op.f("ix_attachments_sha256"), table_name="attachments")
     op.drop_table("attachments")
