@@ -5,6 +5,7 @@ Every upload is an event in the document's audit chain; a file's SHA-256 is reco
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections.abc import AsyncIterator
@@ -109,11 +110,28 @@ async def test_the_same_bytes_twice_are_two_attachments(stack: Stack) -> None:
         assert r.content == PDF
 
 
-async def test_the_division_may_attach_to_a_draft(stack: Stack) -> None:
+async def test_concurrent_uploads_get_distinct_numbers_and_one_chain(stack: Stack) -> None:
     doc = await stack.draft(DRAFTER)
-    r = await upload(stack, COLLEAGUE, doc["id"])
-    # A colleague not on the route cannot see the draft at all: visibility comes first.
-    assert_problem(r, 403)
+    names = [f"資料{i}.txt" for i in range(6)]
+    results = await asyncio.gather(*(attached(stack, DRAFTER, doc["id"], filename=n, data=n.encode()) for n in names))
+    assert sorted(r["n"] for r in results) == list(range(1, 7))
+    assert {r["filename"] for r in results} == set(names)
+    events = await audit_events(stack, DRAFTER, doc["id"])
+    assert sorted(e["detail"]["n"] for e in events if e["action"] == "attach") == list(range(1, 7))
+
+
+async def test_the_division_may_attach_while_sent_back(stack: Stack) -> None:
+    """The 総務課長 is of the drafter's division and, once on the route, sees the document."""
+    doc = await stack.submitted(DRAFTER, BIG)
+    await stack.ok(MANAGER, doc["id"], "send_back", comment="資料を添付してください")
+    meta = await attached(stack, MANAGER, doc["id"], filename="参考資料.txt", data=b"ref")
+    assert meta["uploaded_by"] == MANAGER
+    assert (await stack.call(MANAGER, "DELETE", f"/v1/documents/{doc['id']}/attachments/1")).status_code == 204
+
+
+async def test_a_colleague_who_cannot_see_the_draft_cannot_attach(stack: Stack) -> None:
+    doc = await stack.draft(DRAFTER)
+    assert_problem(await upload(stack, COLLEAGUE, doc["id"]), 403)  # visibility comes first
 
 
 # --- immutability after the first approval ---------------------------------------------------------------
