@@ -12,6 +12,11 @@ RUN groupadd --system ringi \
     && mkdir -p /var/lib/ringi \
     && chown ringi:ringi /var/lib/ringi
 
+# The 原議 PDF embeds a Japanese TrueType font (IPAex); nothing is fetched at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-ipaexfont \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /src
 # Only what the package needs (no .venv, no .ringi state, no tests).
 COPY pyproject.toml README.md ./

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean setup-system
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## System packages (Debian/Ubuntu, as root), once per machine: the Japanese fonts the 原議 PDF embeds (IPAex,
+## TrueType) and that pages show (Noto CJK).  A no-op when they are there.
+IPAEX := /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf
+NOTO  := /usr/share/fonts/opentype/noto
+setup-system:
+	@if [ -e $(IPAEX) ] && [ -d $(NOTO) ]; then echo "Japanese fonts: installed"; else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont fonts-noto-cjk; fi
 
 ## Everything embedded: Temporal dev server (SQLite under .ringi/), stubs, worker, API on :8000.
 run: $(STAMP)

@@ -11,7 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppState
 from api.problems import install_problem_handlers, problem
-from api.routes import auth, budgets, documents, inbox, notifications, staff
+from api.routes import attachments, auth, budgets, documents, inbox, notifications, printing, staff
+from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
 from core.settings import Settings
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
@@ -21,51 +22,69 @@ from integrations.hr import HttpHrClient
 MAX_BODY_BYTES = 1_000_000
 
 
-class BodyLimit:
-    """Refuse oversized bodies before parsing them (attachments get their own limit later).
+class BodyTooLarge(Exception):
+    """Raised into the app when a streamed body passes its limit (the middleware answers 413 instead)."""
 
-    A declared Content-Length is checked up front; a body without one (chunked) is read up to the limit
-    before the app sees it, then replayed.
+
+class BodyLimit:
+    """Refuse oversized bodies: JSON bodies up to MAX_BODY_BYTES, attachment uploads up to their own limit.
+
+    A declared Content-Length is checked up front.  A body without one (chunked) is counted as the app reads it,
+    never buffered: past the limit the read fails, and whatever the app then answers is replaced by the 413.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, attachment_max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
+        self.attachment_limit = attachment_max_bytes + MULTIPART_OVERHEAD_BYTES
+
+    def limit_for(self, scope: Scope) -> int:
+        if scope.get("method") == "POST" and UPLOAD_PATH.match(scope.get("path", "")):
+            return self.attachment_limit
+        return MAX_BODY_BYTES
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            await _too_large(scope, receive, send)
+        limit = self.limit_for(scope)
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _too_large(limit, scope, receive, send)
             return
-        if length is not None or "chunked" not in headers.get("transfer-encoding", "").lower():
+        if length is not None:  # the server holds the client to its declared length
             await self.app(scope, receive, send)
             return
-        messages: list[Message] = []
-        size = 0
-        while True:
+        received = 0
+        exceeded = started = False
+
+        async def counted() -> Message:
+            nonlocal received, exceeded
             message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            size += len(message.get("body", b""))
-            if size > MAX_BODY_BYTES:
-                await _too_large(scope, receive, send)
-                return
-            if not message.get("more_body", False):
-                break
-        replay = iter(messages)
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    raise BodyTooLarge()
+            return message
 
-        async def buffered() -> Message:
-            return next(replay, None) or await receive()
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return  # the app's answer to a failed read (e.g. 400) gives way to the 413 below
+            started = started or message["type"] == "http.response.start"
+            await send(message)
 
-        await self.app(scope, buffered, send)
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await _too_large(limit, scope, receive, send)
 
 
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    response = problem(413, "Request too large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+    response = problem(413, "Request too large", f"request bodies here are limited to {limit} bytes")
     await response(scope, receive, send)
 
 
@@ -82,9 +101,9 @@ def create_app(settings: Settings) -> FastAPI:
         await engine.dispose()
 
     app = FastAPI(title="ringi", version="0.1.0", summary="稟議: electronic approval API", lifespan=lifespan)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, attachment_max_bytes=settings.attachment_max_bytes)
     install_problem_handlers(app)
-    for module in (auth, staff, documents, inbox, budgets, notifications):
+    for module in (auth, staff, documents, inbox, budgets, notifications, attachments, printing):
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     max_title_chars: int = 200
     max_body_chars: int = 100_000
 
+    attachment_max_bytes: int = Field(30 * 1024 * 1024, gt=0, description="Largest attachment accepted (413 above).")
+    attachments_dir: Path | None = Field(None, description="Where attachment files live; empty = data_dir/attachments.")
+    pdf_font_path: Path | None = Field(
+        None, description="A Japanese TrueType font for the 原議 PDF; empty = find IPAex (fonts-ipaexfont)."
+    )
+
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -46,6 +52,9 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'ringi.db'}"
         return self
+
+    def attachment_root(self) -> Path:
+        return self.attachments_dir or self.data_dir / "attachments"
 
     def stub_db_path(self, name: str) -> Path:
         """Each stub keeps its own SQLite state beside ringi's."""

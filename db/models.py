@@ -236,3 +236,34 @@ class AuditEventRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AttachmentRow(Base):
+    """添付ファイル: numbered 1, 2, … per document; the bytes live in the attachment store under their SHA-256.
+
+    A deleted attachment (allowed only before the first approval) keeps its row as a tombstone, so numbers
+    are never reused.
+    """
+
+    __tablename__ = "attachments"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    uploaded_at: Mapped[datetime]
+    deleted_by: Mapped[str | None] = mapped_column(String(40))
+    deleted_at: Mapped[datetime | None]
+
+
+class AuditHeadRow(Base):
+    """The last event of a document's audit chain, kept with every append: a deleted or added tail shows against it."""
+
+    __tablename__ = "audit_heads"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request, status
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
+from api.services.reading import read_document
 from api.services.views import from_read_model
 from core.calendar import JST
-from db.repositories.audit import AuditRepository, verify_chain
+from db.repositories.audit import AuditRepository, verify_with_head
 from db.repositories.documents import DocumentRepository
 from schemas.api.models import (
     ActionCreate,
@@ -76,9 +77,9 @@ async def list_documents(
 
 
 @router.get("/{document_id}")
-async def get_document(document_id: str, staff: CurrentStaff, documents: Documents) -> DocumentRead:
-    """One document with its route steps (who acted, in which capacity, when) and 後閲."""
-    return from_read_model(*await documents.read(staff, document_id))
+async def get_document(document_id: str, staff: CurrentStaff, app: StateDep) -> DocumentRead:
+    """One document with its route steps (who acted, in which capacity, when), 後閲 and attachments."""
+    return await read_document(app, staff, document_id)
 
 
 @router.patch("/{document_id}")
@@ -143,7 +144,8 @@ async def resubmit_document(
 async def audit_trail(document_id: str, staff: CurrentStaff, documents: Documents, session: SessionDep) -> AuditRead:
     """The document's audit events and the verification of their hash chain."""
     await documents.visible(staff, document_id)
-    rows = await AuditRepository(session).list(document_id)
-    check = verify_chain(rows)
+    audit = AuditRepository(session)
+    rows = await audit.list(document_id)
+    check = verify_with_head(rows, await audit.head(document_id))
     events = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows]
     return AuditRead(events=events, verified=check.verified, problem=check.problem)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import GENESIS_HASH, event_hash
-from db.models import AuditEventRow
+from db.models import AuditEventRow, AuditHeadRow, DocumentRow
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,23 @@ def verify_chain(rows: Sequence[AuditEventRow]) -> ChainCheck:
     return ChainCheck(True)
 
 
+def verify_with_head(rows: Sequence[AuditEventRow], head: AuditHeadRow | None) -> ChainCheck:
+    """``verify_chain``, and the chain must end where its head says: a deleted or an added last event shows."""
+    check = verify_chain(rows)
+    if not check.verified or (head is None and not rows):
+        return check
+    if head is None:
+        return ChainCheck(False, "the chain's head record is missing")
+    last_seq, last_hash = (rows[-1].seq, rows[-1].hash) if rows else (0, GENESIS_HASH)
+    if head.seq > last_seq:
+        return ChainCheck(False, f"event {last_seq + 1} is missing (the chain ends at event {head.seq})")
+    if head.seq < last_seq:
+        return ChainCheck(False, f"event {head.seq + 1} was added after the chain's last event {head.seq}")
+    if head.hash != last_hash:
+        return ChainCheck(False, f"event {last_seq} was replaced (it does not match the chain's head)")
+    return ChainCheck(True)
+
+
 class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -72,7 +89,13 @@ class AuditRepository:
         content_hash: str,
         detail: dict[str, Any],
     ) -> AuditEventRow:
-        """Link a new event to the document's last one.  The caller holds the document row lock."""
+        """Link a new event to the document's last one.
+
+        Appenders (the projection, the API's views and uploads) are serialised per document so the chain cannot
+        fork: on PostgreSQL by the document's row lock, taken here (a no-op when the caller holds it already);
+        on SQLite by the write lock of the caller's ``begin_write`` transaction.
+        """
+        await self._session.execute(select(DocumentRow.id).where(DocumentRow.id == document_id).with_for_update())
         last = await self.last(document_id)
         prev_hash = last.hash if last else GENESIS_HASH
         row = AuditEventRow(
@@ -88,16 +111,36 @@ class AuditRepository:
         )
         row.hash = recompute(row, prev_hash=prev_hash)
         self._session.add(row)
+        head = await self._session.get(AuditHeadRow, document_id)
+        if head is None:
+            self._session.add(AuditHeadRow(document_id=document_id, seq=row.seq, hash=row.hash))
+        else:
+            head.seq, head.hash = row.seq, row.hash
         await self._session.flush()
         return row
+
+    async def head(self, document_id: str) -> AuditHeadRow | None:
+        return await self._session.get(AuditHeadRow, document_id)
+
+    async def has_any(self, document_id: str, actions: Iterable[str]) -> bool:
+        """Whether the chain holds an event of one of ``actions`` (e.g. any approval, ever)."""
+        stmt = (
+            select(AuditEventRow.seq)
+            .where(AuditEventRow.document_id == document_id, AuditEventRow.action.in_(list(actions)))
+            .limit(1)
+        )
+        return (await self._session.scalar(stmt)) is not None
 
     async def list(self, document_id: str) -> list[AuditEventRow]:
         stmt = select(AuditEventRow).where(AuditEventRow.document_id == document_id).order_by(AuditEventRow.seq)
         return list((await self._session.scalars(stmt)).all())
 
     async def verify_all(self) -> Sequence[tuple[str, ChainCheck]]:
-        """Every document's chain, verified (document id, result), in document order."""
+        """Every document's chain (events or a head), verified against its head: (document id, result), in order."""
         ids = await self._session.scalars(
-            select(AuditEventRow.document_id).distinct().order_by(AuditEventRow.document_id)
+            select(AuditEventRow.document_id).union(select(AuditHeadRow.document_id)).order_by("document_id")
         )
-        return [(document_id, verify_chain(await self.list(document_id))) for document_id in ids.all()]
+        return [
+            (document_id, verify_with_head(await self.list(document_id), await self.head(document_id)))
+            for document_id in ids.all()
+        ]

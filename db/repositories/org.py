@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import and_, or_, select
@@ -91,3 +92,11 @@ class OrgRepository:
             )
             for staff_id, name, unit_code, unit_name, post_code, post_name in (await self._session.execute(stmt)).all()
         ]
+
+    async def names(self, staff_ids: Iterable[str]) -> dict[str, str]:
+        """Staff names by id (unknown ids are left out)."""
+        ids = sorted(set(staff_ids))
+        if not ids:
+            return {}
+        rows = await self._session.execute(select(StaffRow.id, StaffRow.name).where(StaffRow.id.in_(ids)))
+        return {staff_id: name for staff_id, name in rows.all()}

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
+from schemas.api.attachments import AttachmentRead
 from schemas.document import (
     ActionName,
     Capacity,
@@ -185,6 +186,8 @@ class DocumentRead(BaseModel):
     updated_at: datetime
     submitted_at: datetime | None
     decided_at: datetime | None
+    #: 添付ファイル: listed by GET /v1/documents/{id}; other answers leave it null.
+    attachments: list[AttachmentRead] | None = None
 
 
 class Page(BaseModel, Generic[T]):
