@@ -284,9 +284,7 @@ class NotificationAttemptRow(Base):
     __tablename__ = "notification_attempts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    delivery_id: Mapped[int] = mapped_column(
-        ForeignKey("notification_deliveries.id", ondelete="CASCADE"), index=True
-    )
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("notification_deliveries.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime]
     address: Mapped[str] = mapped_column(String(254))
     ok: Mapped[bool] = mapped_column(Boolean)

@@ -9,9 +9,9 @@ Any failure raises ``MailError``: the dispatcher records it and retries later.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from datetime import UTC, datetime
 from typing import Protocol
 
 import aiosmtplib
