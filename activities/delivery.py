@@ -32,7 +32,7 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities.notice_text import render
+from activities.notice_text import display_name, render, subject
 from activities.transition_notices import NoticeDraft
 from core.quiet_hours import JST, parse_hhmm, quiet_until
 from core.settings import Settings
@@ -140,7 +140,7 @@ class NoticeDispatcher:
                         last_error=reason,
                     )
                 if forward is not None:
-                    await self._forward(session, notice, forward, now)
+                    await self._forward(session, notice, forward, document, now)
                     report.forwarded.append(forward.recipient_id)
             report.planned += 1
 
@@ -169,14 +169,22 @@ class NoticeDispatcher:
             return None
         return None
 
-    async def _forward(self, session: AsyncSession, notice: NotificationRow, draft: NoticeDraft, now: datetime) -> None:
+    async def _forward(
+        self,
+        session: AsyncSession,
+        notice: NotificationRow,
+        draft: NoticeDraft,
+        document: DocumentRow | None,
+        now: datetime,
+    ) -> None:
         # Planned on a later pass like any notice (with the substitute's own preferences).
+        name = display_name(document) if document is not None else notice.document_id[:8]
         await NotificationRepository(session).add_once(
             dedupe_key=draft.dedupe_key,
             recipient_id=draft.recipient_id,
             document_id=notice.document_id,
             kind=draft.kind,
-            subject=notice.subject.replace("【決裁】", "【代決】", 1),
+            subject=subject(draft.kind, name, draft.detail),
             created_at=now,
             detail=draft.detail,
         )
@@ -196,14 +204,14 @@ class NoticeDispatcher:
     # --- sending --------------------------------------------------------------------------------------------
 
     async def deliver_due(self, now: datetime, report: DispatchReport) -> None:
+        async with self._sessions() as session:  # a read first: an idle pass takes no write lock
+            due = await DeliveryRepository(session).due(now, limit=self._batch)
+        if not due:
+            return
         async with self._sessions() as session, session.begin():
             await begin_write(session)
             repository = DeliveryRepository(session)
-            claimed = [
-                d
-                for d in await repository.due(now, limit=self._batch)
-                if await repository.lease(d.id, now, now + LEASE)
-            ]
+            claimed = [d for d in due if await repository.lease(d.id, now, now + LEASE)]
             context = await repository.context([d.notification_id for d in claimed])
             preferences = await PreferenceRepository(session).for_staff([n.recipient_id for n, _ in context.values()])
         outcomes = await asyncio.gather(

@@ -36,7 +36,7 @@ from tests.notifications.builders import (
 )
 from tests.notifications.conftest import PUBLIC_URL, channel_settings
 from tests.notifications.receivers import ChatReceiver, SmtpReceiver
-from worker.delivery import build_dispatcher
+from worker.delivery import build_dispatcher, running_dispatcher
 
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=JST)  # a Tuesday
 KINDS: list[tuple[str, dict[str, Any]]] = [
@@ -319,3 +319,16 @@ async def test_an_absent_deciders_notice_goes_to_the_first_substitute(world: Wor
     assert to_deputy.subject.startswith("【代決】「機密性2の文書」")
     assert len(world.smtp.to("kacho@city.example.lg.jp")) == 1  # the absent decider hears of it too
     assert not mail_leaks(to_deputy.raw, SECRET_TITLE)
+
+
+async def test_the_workers_dispatcher_loop_delivers_on_its_own(world: World) -> None:
+    document = await add_document(world.sessions, confidentiality=1, title=OPEN_TITLE, body=OPEN_BODY)
+    await set_preferences(world.sessions, MANAGER, ["email"], email="kacho@city.example.lg.jp")
+    await add_notice(world.sessions, document, MANAGER)
+    settings = world.settings.model_copy(update={"notify_poll_seconds": 0.05})
+    async with running_dispatcher(settings, world.sessions, None):
+        async with asyncio.timeout(15):
+            while not world.smtp.messages:
+                await asyncio.sleep(0.02)
+    (mail,) = world.smtp.messages
+    assert OPEN_TITLE in mail.subject
