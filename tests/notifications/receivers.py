@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -61,6 +62,7 @@ class SmtpReceiver:
     messages: list[MailReceived] = field(default_factory=list)
     refuse_next: int = 0
     refused: int = 0
+    arrived: threading.Event = field(default_factory=threading.Event)  # set by the first message taken
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.refuse_next > 0:
@@ -69,6 +71,7 @@ class SmtpReceiver:
             return "451 4.3.0 try again later"
         raw = envelope.original_content or b""
         self.messages.append(MailReceived(str(envelope.mail_from), [str(r) for r in envelope.rcpt_tos], raw))
+        self.arrived.set()
         return "250 OK"
 
     def to(self, address: str) -> list[MailReceived]:

@@ -327,8 +327,6 @@ async def test_the_workers_dispatcher_loop_delivers_on_its_own(world: World) -> 
     await add_notice(world.sessions, document, MANAGER)
     settings = world.settings.model_copy(update={"notify_poll_seconds": 0.05})
     async with running_dispatcher(settings, world.sessions, None):
-        async with asyncio.timeout(15):
-            while not world.smtp.messages:
-                await asyncio.sleep(0.02)
+        assert await asyncio.to_thread(world.smtp.arrived.wait, 15)
     (mail,) = world.smtp.messages
     assert OPEN_TITLE in mail.subject
