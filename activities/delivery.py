@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import httpx
 import structlog
@@ -63,7 +64,7 @@ class DispatchReport:
 
 @dataclass(frozen=True)
 class _Outcome:
-    state: str  # sent | retry | failed | deferred | skipped
+    state: Literal["sent", "retry", "failed", "deferred", "skipped"]
     address: str = ""
     error: str = ""
     next_at: datetime | None = None
@@ -121,6 +122,9 @@ class NoticeDispatcher:
             except httpx.HTTPError as exc:  # HR away: plan this notice on a later pass
                 log.warning("delivery.hr_unavailable", notification_id=notice.id, error=repr(exc))
                 continue
+            except Exception:  # an answer we cannot read must not hold the notice (nor the queue) back
+                log.exception("delivery.substitute_lookup_failed", notification_id=notice.id)
+                forward = None
             document = documents.get(notice.document_id)
             async with self._sessions() as session, session.begin():
                 await begin_write(session)

@@ -330,3 +330,19 @@ async def test_the_workers_dispatcher_loop_delivers_on_its_own(world: World) -> 
         assert await asyncio.to_thread(world.smtp.arrived.wait, 15)
     (mail,) = world.smtp.messages
     assert OPEN_TITLE in mail.subject
+
+
+async def test_hr_away_holds_back_only_the_decisions_that_may_need_a_substitute(world: World, hr_url: str) -> None:
+    document = await add_document(world.sessions, confidentiality=1, title=OPEN_TITLE, body=OPEN_BODY)
+    await set_preferences(world.sessions, MANAGER, ["email"], email="kacho@city.example.lg.jp")
+    await add_notice(world.sessions, document, MANAGER, "assigned", {"stage_kind": "decide", "stage_index": 1})
+    await add_notice(world.sessions, document, MANAGER, "remind")
+    async with HttpHrClient("http://127.0.0.1:9") as dead_hr:
+        away = await world.dispatcher(dead_hr).run_once(NOON)
+    assert (away.planned, away.sent) == (1, 1)
+    assert [m.subject[:4] for m in world.smtp.messages] == ["【督促】"]
+
+    async with HttpHrClient(hr_url) as hr:
+        back = await world.dispatcher(hr).run_once(NOON)
+    assert (back.planned, back.sent, back.forwarded) == (1, 1, [])
+    assert [m.subject[:4] for m in world.smtp.messages] == ["【督促】", "【決裁】"]
