@@ -12,6 +12,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from activities.notice_text import display_name, subject
 from activities.routing import unit_for_level
 from core.authority import LEVELS
 from db.models import DocumentRow
@@ -23,23 +24,17 @@ from schemas.org import StaffRef
 
 log = structlog.get_logger("ringi.notifications")
 
-_LABEL = {"remind": "督促", "escalate": "期限超過"}
 RECORDS_OFFICE = "somu.somu"  # 総務課: 文書担当
 
 
 def safe_name(document: DocumentRow) -> str:
-    """How a notice names a document: the title only for 機密性1, else a short id; never the body."""
-    return f"「{document.title}」" if document.confidentiality <= 1 else f"文書 {document.id[:8]}"
+    """How a notice names a document: the title only for 機密性1, else a placeholder; never the body."""
+    return display_name(document)
 
 
 def subject_for(document: DocumentRow, kind: str) -> str:
     """A subject that is safe for chat."""
-    what = safe_name(document)
-    return (
-        f"【{_LABEL[kind]}】{what} があなたの処理を待っています"
-        if kind == "remind"
-        else (f"【{_LABEL[kind]}】{what} の処理が期限を過ぎています")
-    )
+    return subject(kind, safe_name(document), {})
 
 
 class NotificationActivities:
@@ -88,8 +83,9 @@ class NotificationActivities:
                     recipient_id=recipient,
                     document_id=notice.document_id,
                     kind="records",
-                    subject=f"【要確認】{what}: {notice.reason}"[:400],
+                    subject=subject("records", what, {"reason": notice.reason}),
                     created_at=datetime.now(UTC),
+                    detail={"reason": notice.reason[:300]},
                 )
         log.warning("notice.records_office", document_id=notice.document_id, reason=notice.reason)
         return recipients

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.transition_notices import write_transition_notices
 from core.calendar import add_business_days
 from db.models import DocumentRow
 from db.repositories.audit import AuditRepository
@@ -116,6 +117,7 @@ class ProjectionActivities:
             await RouteStepRepository(session).replace(state.document_id, step_rows(state, due))
             if state.post_reviews or any(e.action in ("recall", "send_back", "resubmit") for e in projection.events):
                 await PostReviewRepository(session).replace(state.document_id, post_review_rows(state))
+            await write_transition_notices(session, document, state, projection.events)  # 通知: same transaction
         log.info("document.projected", document_id=state.document_id, status=state.status, seq=state.seq)
         return due
 

@@ -13,6 +13,7 @@ from api.deps import AppState
 from api.problems import install_problem_handlers, problem
 from api.routes import attachments, auth, budgets, documents, inbox, notifications, printing, staff
 from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
+from api.routes import preferences as notification_preferences
 from core.settings import Settings
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
@@ -105,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_problem_handlers(app)
     for module in (auth, staff, documents, inbox, budgets, notifications, attachments, printing):
         app.include_router(module.router)
+    app.include_router(notification_preferences.router)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

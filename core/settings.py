@@ -47,6 +47,26 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # --- notifications (通知): a channel is off while its address is unset ---
+    public_url: str = Field("http://127.0.0.1:8000", description="Base of the links notices carry.")
+    chat_base_url: str = Field("", description="Slack-compatible Web API base (chat.postMessage); empty = off.")
+    chat_token: str = ""
+    chat_webhook_url: str = Field("", description="Incoming webhook, used when no Web API base is set.")
+    chat_max_confidentiality: int = Field(3, ge=0, le=3, description="Above this level nothing goes to chat.")
+    smtp_host: str = Field("", description="SMTP server for mail notices; empty = off.")
+    smtp_port: int = 25
+    smtp_from: str = "ringi@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    confidentiality_names: dict[int, str] = Field(
+        default_factory=lambda: {1: "機密性1", 2: "機密性2", 3: "機密性3"},
+        description='What notices call each level, e.g. {"2": "重要性II", "3": "重要性I"} (JSON).',
+    )
+    notify_poll_seconds: float = Field(5.0, gt=0, description="How often the worker's dispatcher looks for work.")
+    notify_max_attempts: int = Field(8, ge=1, description="Sends per channel before a notice is given up.")
+    notify_retry_seconds: float = Field(30.0, gt=0, description="First retry delay; doubles, capped at an hour.")
+
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
         if not self.database_url:

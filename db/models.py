@@ -219,6 +219,10 @@ class NotificationRow(Base):
     subject: Mapped[str] = mapped_column(String(400))
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+    #: What the text needs besides the document (stage kind, result, reason, on_behalf_of); never content.
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: When the dispatcher made its deliveries (one per channel the recipient chose); None = not yet.
+    planned_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class AuditEventRow(Base):
@@ -267,3 +271,52 @@ class AuditHeadRow(Base):
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class NotificationPreferenceRow(Base):
+    """通知設定: which channels a staff member wants, their addresses, and quiet hours (JST, "HH:MM")."""
+
+    __tablename__ = "notification_preferences"
+
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    email: Mapped[str | None] = mapped_column(String(254))
+    chat_user_id: Mapped[str | None] = mapped_column(String(100))
+    quiet_start: Mapped[str | None] = mapped_column(String(5))
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
+    updated_at: Mapped[datetime]
+
+
+class NotificationDeliveryRow(Base):
+    """One notice over one channel: pending until sent, retried with backoff, given up after too many failures."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel", name="uq_notification_deliveries_notice_channel"),
+        Index("ix_notification_deliveries_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(10))  # chat | email
+    #: pending | sent | failed (given up) | skipped (channel off, no address, policy)
+    state: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    #: A dispatcher that claimed the delivery holds it until then (several workers may run).
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None]
+
+
+class NotificationAttemptRow(Base):
+    """Every try to deliver (for the record: when, where to, and what went wrong)."""
+
+    __tablename__ = "notification_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("notification_deliveries.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    address: Mapped[str] = mapped_column(String(254))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str] = mapped_column(Text, default="")

@@ -20,6 +20,7 @@ from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
 from integrations.finance import FinanceClient, HttpFinanceClient
 from integrations.hr import HrClient, HttpHrClient
+from worker.delivery import running_dispatcher
 from workflows.document import DocumentWorkflow
 
 log = structlog.get_logger("ringi.worker")
@@ -79,17 +80,19 @@ async def run_worker(settings: Settings) -> None:
     """Run until cancelled (Ctrl-C / SIGTERM)."""
     engine = create_engine(settings.database_url)
     client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+    sessions = create_sessionmaker(engine)
     async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:
         worker = build_worker(
             client,
             task_queue=settings.temporal_task_queue,
             hr=hr,
             finance=finance,
-            sessions=create_sessionmaker(engine),
+            sessions=sessions,
         )
         log.info("worker.started", task_queue=settings.temporal_task_queue, address=settings.temporal_address)
         try:
-            await worker.run()
+            async with running_dispatcher(settings, sessions, hr):  # 通知: delivers the outbox
+                await worker.run()
         finally:
             await engine.dispose()
             log.info("worker.stopped")

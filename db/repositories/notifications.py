@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -17,7 +18,15 @@ class NotificationRepository:
         self._session = session
 
     async def add_once(
-        self, *, dedupe_key: str, recipient_id: str, document_id: str, kind: str, subject: str, created_at: datetime
+        self,
+        *,
+        dedupe_key: str,
+        recipient_id: str,
+        document_id: str,
+        kind: str,
+        subject: str,
+        created_at: datetime,
+        detail: dict[str, Any] | None = None,
     ) -> None:
         """Insert unless a notice with the same key exists (a retried activity sends nothing twice)."""
         bind = self._session.get_bind()
@@ -29,6 +38,7 @@ class NotificationRepository:
             kind=kind,
             subject=subject,
             created_at=created_at,
+            detail=detail or {},
         )
         await self._session.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]))
 

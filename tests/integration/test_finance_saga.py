@@ -155,5 +155,5 @@ async def test_commit_refused_by_finance_shows_on_the_document(stack: Stack, fin
     assert failed["status"] == "approved"  # the decision stands; the records office follows it up
     r = await stack.call(MANAGER, "GET", "/v1/notifications")  # 総務課長: the records office
     notices = [n for n in r.json() if n["document_id"] == doc["id"]]
-    assert [n["kind"] for n in notices] == ["records"]
+    assert [n["kind"] for n in notices] == ["records", "assigned"]  # newest first: 要確認, then 決裁 assigned
     assert "要確認" in notices[0]["subject"]
