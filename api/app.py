@@ -12,8 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.deps import AppState
 from api.problems import install_problem_handlers, problem
 from api.routes import attachments, auth, budgets, documents, inbox, notifications, printing, staff
-from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
 from api.routes import preferences as notification_preferences
+from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
 from core.settings import Settings
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
