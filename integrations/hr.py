@@ -2,7 +2,8 @@
 substitutes for whom (代決順位).
 
 ``HrClient`` is what activities and the API depend on; ``HttpHrClient`` is the real one (httpx), used
-against the HR stub in dev and tests.  A 404 becomes ``HrNotFound``, a refused absence (422) ``HrInvalid``;
+against the HR stub in dev and tests.  A 404 becomes ``HrNotFound``, a refused absence (422) ``HrInvalid``, a
+posting HR refuses for a business reason (409, e.g. the leave balance) ``HrRefused``;
 every other failure (5xx, timeouts, refused connections) propagates as ``httpx.HTTPStatusError`` /
 ``httpx.TransportError`` so that Temporal retries the activity.
 """

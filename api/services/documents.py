@@ -81,6 +81,8 @@ class DocumentService:
             detail: dict[str, object] = {"title": row.title, "amount_yen": row.amount_yen}
             if copied_from:
                 detail["copied_from"] = copied_from
+            if row.details is not None:
+                detail["details"] = row.details
             await self._audit(session, row, "create", staff.id, now, detail)
         log.info("document.created", document_id=row.id, drafter_id=staff.id, amount_yen=row.amount_yen)
         return from_read_model(row)

@@ -206,7 +206,7 @@ class DocumentRead(BaseModel):
     finance: FinanceRead
     post_reviews: list[PostReviewRead]
     details: AffairDetails | None = None
-    hr: HrPostingRead = HrPostingRead(state="none", posting_id=None, error="")
+    hr: HrPostingRead = Field(default_factory=lambda: HrPostingRead(state="none", posting_id=None, error=""))
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None
