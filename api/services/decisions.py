@@ -110,10 +110,11 @@ class DecisionService:
 
     async def _facts(self, row: DocumentRow, *, today: date, at_submit: bool) -> DocumentFacts:
         """The document's facts, with what 庶務 requests need checked or counted at submit."""
+        facts = facts_of(row, today=today)
+        if facts.details is None:
+            return facts
         async with self._app.sessions() as session:
-            return await affair_facts(
-                session, row, facts_of(row, today=today), now=datetime.now(JST), at_submit=at_submit
-            )
+            return await affair_facts(session, row, facts, now=datetime.now(JST), at_submit=at_submit)
 
     async def _context(
         self, staff: StaffRow, body: ActionCreate, steps: list[RouteStepRow], *, today: date
