@@ -54,6 +54,15 @@ def decider_rule(facts: DocumentFacts) -> tuple[str, str]:
     return band.level, band.citation
 
 
+def _above_requester(level: str, citation: str, requester: StaffRef) -> tuple[str, str]:
+    """Nobody grants their own 庶務 request: a 課長's leave goes to the 部長, a 部長's to the 副市長."""
+    rank = POST_RANKS.get(requester.post.code, 0)
+    higher = [step for step in LEVELS if POST_RANKS[step] > rank]
+    if POST_RANKS[level] > rank or not higher:
+        return level, citation
+    return higher[0], f"{citation} → 本人が{requester.post.name}のため上位"
+
+
 class RouteUnresolvable(Exception):
     """The rules and the org chart give no complete route (nobody holds a post, unknown drafter …)."""
 
@@ -86,6 +95,8 @@ class RouteResolver:
         except HrNotFound as exc:
             raise RouteUnresolvable(str(exc)) from exc
         level, citation = _escalated(*decider_rule(request.facts), request)
+        if request.facts.details is not None:
+            level, citation = _above_requester(level, citation, drafter)
         decider_unit = unit_for_level(level, unit)
         if decider_unit is None:
             raise RouteUnresolvable(f"no {level} above org unit {unit.code}")

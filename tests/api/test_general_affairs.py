@@ -252,3 +252,10 @@ async def test_a_leave_hr_refuses_is_shown_and_notified_and_stays_decided(stack:
         assert "残日数が不足" in mine[0]["subject"]
     async with httpx.AsyncClient(base_url=hr_url) as hr:
         assert (await hr.get("/postings", params={"document_id": doc["id"]})).json() == []
+
+
+async def test_a_managers_own_leave_goes_to_the_director(stack: Stack) -> None:
+    manager, director = holder("fukushi.korei", "manager"), holder("fukushi", "director")
+    doc = await submitted(stack, manager, leave(1))
+    assert route(doc) == [("decide", director)]
+    assert "本人が課長のため上位" in await decide_reason(stack, manager, doc["id"])
