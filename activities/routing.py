@@ -8,9 +8,10 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from core.authority import FINANCE_DIVISION, LEVELS, decider_band, needs_finance_consult
+from core.authority import FINANCE_DIVISION, LEVELS, decider_band, general_affairs_rule, needs_finance_consult
 from integrations.hr import HrClient, HrNotFound
-from schemas.document import Route, RouteRequest, Stage
+from schemas.document import DocumentFacts, Route, RouteRequest, Stage
+from schemas.general_affairs import ESCALATION_NAMES
 from schemas.org import POST_RANKS, OrgUnit, StaffRef
 
 
@@ -28,12 +29,38 @@ _FLAG_NAMES = {"important": "重要", "unusual": "異例", "precedent": "先例"
 
 def _escalated(level: str, citation: str, request: RouteRequest) -> tuple[str, str]:
     """重要・異例・先例・疑義 matters, and those whose 合議 failed, are decided one level up."""
-    why = [_FLAG_NAMES[f] for f in request.facts.flags]
+    why = [_FLAG_NAMES[f] for f in request.facts.flags] + [
+        _escalation_name(e, request.facts) for e in request.facts.escalations
+    ]
     if request.escalate:
         why.append("合議不調")
     if not why or level == LEVELS[-1]:
         return level, citation
     return LEVELS[LEVELS.index(level) + 1], f"{citation} → {'・'.join(why)}のため一段上位"
+
+
+def _escalation_name(escalation: str, facts: DocumentFacts) -> str:
+    if escalation == "overtime_month_over_20h" and facts.overtime_month_hours is not None:
+        return f"{ESCALATION_NAMES[escalation]} (当月計 {facts.overtime_month_hours:g}時間)"
+    return ESCALATION_NAMES[escalation]
+
+
+def decider_rule(facts: DocumentFacts) -> tuple[str, str]:
+    """The level the matrix names for the document, and the row it cites (before escalations)."""
+    if facts.details is not None:
+        rule = general_affairs_rule(facts.details)
+        return rule.level, rule.citation
+    band = decider_band(facts.amount_yen)
+    return band.level, band.citation
+
+
+def _above_requester(level: str, citation: str, requester: StaffRef) -> tuple[str, str]:
+    """Nobody grants their own 庶務 request: a 課長's leave goes to the 部長, a 部長's to the 副市長."""
+    rank = POST_RANKS.get(requester.post.code, 0)
+    higher = [step for step in LEVELS if POST_RANKS[step] > rank]
+    if POST_RANKS[level] > rank or not higher:
+        return level, citation
+    return higher[0], f"{citation} → 本人が{requester.post.name}のため上位"
 
 
 class RouteUnresolvable(Exception):
@@ -67,8 +94,9 @@ class RouteResolver:
             unit = await self._hr.get_org_unit(request.facts.org_unit_code)
         except HrNotFound as exc:
             raise RouteUnresolvable(str(exc)) from exc
-        band = decider_band(request.facts.amount_yen)
-        level, citation = _escalated(band.level, band.citation, request)
+        level, citation = _escalated(*decider_rule(request.facts), request)
+        if request.facts.details is not None:
+            level, citation = _above_requester(level, citation, drafter)
         decider_unit = unit_for_level(level, unit)
         if decider_unit is None:
             raise RouteUnresolvable(f"no {level} above org unit {unit.code}")

@@ -42,10 +42,16 @@ def event_hash(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def content_hash(*, title: str, body: str, amount_yen: int, matter: str) -> str:
-    """SHA-256 of what an approver approves (attachments join this when they exist)."""
+def content_hash(*, title: str, body: str, amount_yen: int, matter: str, details: dict[str, Any] | None = None) -> str:
+    """SHA-256 of what an approver approves (attachments join this when they exist).
+
+    ``details`` (a 庶務 request's) joins only when present, so the hashes of other documents stay as they were.
+    """
+    content: dict[str, Any] = {"title": title, "body": body, "amount_yen": amount_yen, "matter": matter}
+    if details is not None:
+        content["details"] = details
     text = json.dumps(
-        {"title": title, "body": body, "amount_yen": amount_yen, "matter": matter},
+        content,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

@@ -154,6 +154,11 @@ class DocumentRow(Base):
     budget_fiscal_year: Mapped[int | None] = mapped_column(Integer)
     voucher_id: Mapped[str | None] = mapped_column(String(40))
     finance_error: Mapped[str] = mapped_column(Text, default="")
+    #: 庶務 requests (leave, overtime, trip): the typed details, and their record in 人事給与 once decided.
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    hr_state: Mapped[str] = mapped_column(String(20), default="none")  # none | posted | refused
+    hr_posting_id: Mapped[int | None] = mapped_column(Integer)
+    hr_error: Mapped[str] = mapped_column(Text, default="")
 
 
 class RouteStepRow(Base):

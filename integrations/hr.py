@@ -2,7 +2,8 @@
 substitutes for whom (代決順位).
 
 ``HrClient`` is what activities and the API depend on; ``HttpHrClient`` is the real one (httpx), used
-against the HR stub in dev and tests.  A 404 becomes ``HrNotFound``, a refused absence (422) ``HrInvalid``;
+against the HR stub in dev and tests.  A 404 becomes ``HrNotFound``, a refused absence (422) ``HrInvalid``, a
+posting HR refuses for a business reason (409, e.g. the leave balance) ``HrRefused``;
 every other failure (5xx, timeouts, refused connections) propagates as ``httpx.HTTPStatusError`` /
 ``httpx.TransportError`` so that Temporal retries the activity.
 """
@@ -29,6 +30,15 @@ class HrNotFound(LookupError):
 
 class HrInvalid(ValueError):
     """HR refused the request as invalid (422): an unknown staff member, an end before the start …"""
+
+
+class HrRefused(Exception):
+    """HR refused a posting for a business reason (409): ``type`` is stable, e.g. ``leave_balance_insufficient``."""
+
+    def __init__(self, type_: str, detail: str) -> None:
+        super().__init__(detail)
+        self.type = type_
+        self.detail = detail
 
 
 class HrClient(Protocol):
@@ -82,6 +92,13 @@ class HrClient(Protocol):
         """Cancel an absence; ``HrNotFound`` if there is none with that id."""
         ...
 
+    async def post_record(self, kind: str, payload: dict[str, Any], *, key: str) -> int:
+        """Post a decided 休暇 / 時間外勤務 / 出張 (``kind``) once per ``key``: its posting id.
+
+        ``HrRefused`` if HR refuses it (e.g. the leave balance is insufficient), ``HrInvalid`` if it is invalid.
+        """
+        ...
+
 
 class HttpHrClient(HttpServiceClient):
     """``HrClient`` over HTTP.  Use as ``async with HttpHrClient(url) as hr:`` or call ``aclose()``."""
@@ -130,6 +147,15 @@ class HttpHrClient(HttpServiceClient):
 
     async def delete_absence(self, absence_id: int) -> None:
         _checked(await self._http.delete(f"/absences/{absence_id}"))
+
+    async def post_record(self, kind: str, payload: dict[str, Any], *, key: str) -> int:
+        response = await self._http.post(
+            f"/postings/{quote(kind, safe='')}", json=payload, headers={"Idempotency-Key": key}
+        )
+        if response.status_code == httpx.codes.CONFLICT:
+            body = response.json()
+            raise HrRefused(str(body.get("type", "refused")), str(body.get("detail", "refused by HR")))
+        return int(_checked(response).json()["id"])
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
         return _checked(await self._http.get(path, params=params)).json()

@@ -10,9 +10,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.general_affairs import AffairDetails, Escalation
 from schemas.org import StaffRef
 
-Matter = Literal["spending"]
+Matter = Literal["spending", "leave", "overtime", "trip"]  # 支出, and the 庶務 requests 休暇・時間外勤務・出張
 #: 重要 / 異例 / 先例 / 疑義: such a matter goes one level up and may not be decided by 専決 or 代決.
 Flag = Literal["important", "unusual", "precedent", "doubtful"]
 NO_SUBSTITUTE_FLAGS: frozenset[str] = frozenset({"important", "unusual", "doubtful"})
@@ -84,6 +85,9 @@ class DocumentFacts(_Payload):
     readers: tuple[str, ...] = ()  # 供覧: staff who read the decided document
     budget_code: str | None = None  # 予算科目 (款・項・目・節 + 事業): reserved at submit, committed at the decision
     fiscal_year: int | None = None  # 年度 the budget is taken from
+    details: AffairDetails | None = None  # 庶務 requests (leave, overtime, trip): what is requested
+    escalations: tuple[Escalation, ...] = ()  # found at submit (e.g. overtime over 20h a month): one level up
+    overtime_month_hours: float | None = None  # overtime: the person's total of the month, this one included
 
 
 class SubmitInput(_Payload):

@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.finance import FinanceActivities
+from activities.hr_postings import HrPostingActivities
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
 from activities.routing import RouteActivities
@@ -36,6 +37,7 @@ def build_activities(
     projection = ProjectionActivities(sessions)
     notifications = NotificationActivities(sessions, hr)
     money = FinanceActivities(finance)
+    hr_postings = HrPostingActivities(hr, sessions)
     return [
         routing.resolve_route,
         projection.project_document,
@@ -46,6 +48,8 @@ def build_activities(
         money.adjust_budget,
         money.release_budget,
         money.commit_budget,
+        hr_postings.post_to_hr,
+        hr_postings.project_hr_posting,
     ]
 
 

@@ -33,6 +33,7 @@ from schemas.document import (
 )
 from workflows import chain
 from workflows.budget_saga import BudgetSaga
+from workflows.hr_posting import HrPosting
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
@@ -62,6 +63,7 @@ class DocumentWorkflow:
         self._state: ChainState | None = None
         self._deadlines = Deadlines()
         self._budget = BudgetSaga(document.document_id)
+        self._hr_posting = HrPosting(document.document_id)
         self._lock = asyncio.Lock()  # one transition at a time: validators see a settled state
 
     @workflow.run
@@ -76,6 +78,7 @@ class DocumentWorkflow:
                 raise ApplicationError("never submitted", type="NeverSubmitted", non_retryable=True) from None
         while True:
             await self._settle_finance()
+            await self._hr_posting.settle(self._require_state())  # 庶務 requests, once decided
             if chain.is_finished(self._require_state()) and self._budget.finance.state != "reserved":
                 break
             await self._watch_deadlines()

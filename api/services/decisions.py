@@ -6,7 +6,7 @@ the caller's Idempotency-Key, so a retried request is applied once and answered 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,14 +17,16 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import AppState
 from api.services.documents import DocumentService
+from api.services.general_affairs import affair_facts
 from api.services.temporal_calls import WorkflowGone, bounded
 from api.services.views import facts_of, from_workflow
+from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, Unavailable
 from db.models import DocumentRow, RouteStepRow, StaffRow
 from db.repositories.org import OrgRepository
 from integrations.hr import HrNotFound
 from schemas.api.models import ActionCreate, DocumentRead
-from schemas.document import ActionContext, ActionInput, ChainState, DocumentInput, SubmitInput
+from schemas.document import ActionContext, ActionInput, ChainState, DocumentFacts, DocumentInput, SubmitInput
 from workflows.document import DocumentWorkflow, workflow_id
 
 log = structlog.get_logger("ringi.decisions")
@@ -57,9 +59,10 @@ class DecisionService:
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             task_queue=settings.temporal_task_queue,
         )
+        facts = await self._facts(row, today=today, at_submit=True)
         call = self._app.temporal.execute_update_with_start_workflow(
             DocumentWorkflow.submit,
-            SubmitInput(actor_id=staff.id, facts=facts_of(row, today=today)),
+            SubmitInput(actor_id=staff.id, facts=facts),
             start_workflow_operation=start,
             id=update_id,
             rpc_timeout=self._rpc_timeout,
@@ -84,7 +87,7 @@ class DecisionService:
             action=body.action,
             actor_id=staff.id,
             comment=body.comment,
-            facts=facts_of(row, today=today) if body.action == "resubmit" else None,
+            facts=await self._facts(row, today=today, at_submit=False) if body.action == "resubmit" else None,
             target_step=body.target_step,
             on_behalf_of=body.on_behalf_of,
             context=await self._context(staff, body, steps, today=today),
@@ -104,6 +107,14 @@ class DecisionService:
             "document.action_applied", document_id=row.id, action=body.action, actor_id=staff.id, status=state.status
         )
         return from_workflow(row, state)
+
+    async def _facts(self, row: DocumentRow, *, today: date, at_submit: bool) -> DocumentFacts:
+        """The document's facts, with what 庶務 requests need checked or counted at submit."""
+        facts = facts_of(row, today=today)
+        if facts.details is None:
+            return facts
+        async with self._app.sessions() as session:
+            return await affair_facts(session, row, facts, now=datetime.now(JST), at_submit=at_submit)
 
     async def _context(
         self, staff: StaffRow, body: ActionCreate, steps: list[RouteStepRow], *, today: date

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.routing import RouteResolver, RouteUnresolvable
 from api.deps import AppState
+from api.services.general_affairs import affair_changes, affair_facts
 from api.services.temporal_calls import not_found
-from api.services.views import facts_of, from_read_model
+from api.services.views import details_of, facts_of, from_read_model, matter_of
 from core.audit import content_hash
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid
@@ -41,7 +42,9 @@ def _check_fiscal_year(row: DocumentRow, today: date) -> None:
 
 
 def _hash(row: DocumentRow) -> str:
-    return content_hash(title=row.title, body=row.body, amount_yen=row.amount_yen, matter=row.matter)
+    return content_hash(
+        title=row.title, body=row.body, amount_yen=row.amount_yen, matter=row.matter, details=row.details
+    )
 
 
 class DocumentService:
@@ -59,7 +62,8 @@ class DocumentService:
             now = datetime.now(UTC)
             row = DocumentRow(
                 id=str(uuid.uuid4()),
-                **draft.model_dump(),
+                **draft.model_dump(exclude={"details"}),
+                details=draft.details.model_dump(mode="json") if draft.details else None,
                 drafter_id=staff.id,
                 org_unit_code=me.org_unit.code,
                 status="draft",
@@ -77,6 +81,8 @@ class DocumentService:
             detail: dict[str, object] = {"title": row.title, "amount_yen": row.amount_yen}
             if copied_from:
                 detail["copied_from"] = copied_from
+            if row.details is not None:
+                detail["details"] = row.details
             await self._audit(session, row, "create", staff.id, now, detail)
         log.info("document.created", document_id=row.id, drafter_id=staff.id, amount_yen=row.amount_yen)
         return from_read_model(row)
@@ -87,7 +93,7 @@ class DocumentService:
         draft = DocumentCreate(
             title=source.title,
             body=source.body,
-            matter="spending",
+            matter=matter_of(source),
             amount_yen=source.amount_yen,
             confidentiality=source.confidentiality,
             retention_years=source.retention_years,
@@ -99,6 +105,7 @@ class DocumentService:
             consult_quorum=source.consult_quorum,
             readers=list(source.readers),
             budget_code=source.budget_code,
+            details=details_of(source),
         )
         return await self.create(staff, draft, today=today, copied_from=source.id)
 
@@ -114,7 +121,7 @@ class DocumentService:
             if row.status not in EDITABLE:
                 raise Conflict(f"a {row.status} document cannot be edited; it must be sent back or recalled first")
             changed = []
-            for field, value in changes.model_dump(exclude_unset=True).items():
+            for field, value in affair_changes(row, changes).items():
                 if getattr(row, field) != value:
                     setattr(row, field, value)
                     changed.append(field)
@@ -164,9 +171,10 @@ class DocumentService:
 
     async def preview(self, staff: StaffRow, document_id: str) -> RoutePreview:
         row = await self.visible(staff, document_id)
-        request = RouteRequest(
-            document_id=row.id, drafter_id=row.drafter_id, facts=facts_of(row, today=datetime.now(JST).date())
-        )
+        now = datetime.now(JST)
+        async with self._app.sessions() as session:
+            facts = await affair_facts(session, row, facts_of(row, today=now.date()), now=now, at_submit=False)
+        request = RouteRequest(document_id=row.id, drafter_id=row.drafter_id, facts=facts)
         try:
             route = await RouteResolver(self._app.hr).resolve(request)
         except RouteUnresolvable as exc:

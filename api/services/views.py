@@ -5,11 +5,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from pydantic import TypeAdapter
+
 from core.errors import Invalid
 from core.fiscal import spending_fiscal_year
 from db.models import DocumentRow, PostReviewRow, RouteStepRow
-from schemas.api.models import DocumentRead, FinanceRead, PostReviewRead, StepRead
-from schemas.document import ChainState, DocumentFacts
+from schemas.api.models import DocumentRead, FinanceRead, HrPostingRead, PostReviewRead, StepRead
+from schemas.document import ChainState, DocumentFacts, Matter
+from schemas.general_affairs import AffairDetails
+
+_DETAILS: TypeAdapter[AffairDetails] = TypeAdapter(AffairDetails)
+_MATTER: TypeAdapter[Matter] = TypeAdapter(Matter)
+
+
+def matter_of(row: DocumentRow) -> Matter:
+    return _MATTER.validate_python(row.matter)
+
+
+def details_of(row: DocumentRow) -> AffairDetails | None:
+    """The typed details of a 庶務 request (None for other matters)."""
+    return _DETAILS.validate_python(row.details) if row.details is not None else None
 
 
 def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
@@ -19,7 +34,7 @@ def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
     return DocumentFacts(
-        matter="spending",
+        matter=matter_of(row),
         amount_yen=row.amount_yen,
         org_unit_code=row.org_unit_code,
         version=row.version,
@@ -32,6 +47,7 @@ def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
         readers=tuple(row.readers),
         budget_code=row.budget_code,
         fiscal_year=fiscal_year,
+        details=details_of(row),
     )
 
 
@@ -63,7 +79,7 @@ def _document(
         id=row.id,
         title=row.title,
         body=row.body,
-        matter="spending",
+        matter=matter_of(row),
         amount_yen=row.amount_yen,
         confidentiality=row.confidentiality,
         retention_years=row.retention_years,
@@ -95,6 +111,8 @@ def _document(
             error=row.finance_error,
         ),
         post_reviews=post_reviews,
+        details=details_of(row),
+        hr=HrPostingRead(state=row.hr_state, posting_id=row.hr_posting_id, error=row.hr_error),
         created_at=row.created_at,
         updated_at=state.updated_at if state else row.updated_at,
         submitted_at=row.submitted_at,

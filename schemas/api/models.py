@@ -19,6 +19,7 @@ from schemas.document import (
     Status,
     StepState,
 )
+from schemas.general_affairs import AFFAIR_MATTERS, AffairDetails, HrPostingState
 from schemas.org import StaffRef
 
 T = TypeVar("T")
@@ -70,10 +71,24 @@ class DocumentCreate(_Request):
     budget_code: BudgetCode | None = None  # 予算科目: reserved at submit, committed at the decision
     fiscal_year: int | None = Field(default=None, ge=2000, le=2200)  # 年度, only to name the previous one (4/1–5/31)
 
+    details: AffairDetails | None = None  # 庶務 requests (leave, overtime, trip): required for them, else absent
+
     @model_validator(mode="after")
     def _quorum_fits(self) -> DocumentCreate:
         if self.consult_quorum is not None and self.consult_quorum > len(self.consult_units):
             raise ValueError("consult_quorum cannot exceed the number of consult_units")
+        return self
+
+    @model_validator(mode="after")
+    def _details_fit_the_matter(self) -> DocumentCreate:
+        if self.matter not in AFFAIR_MATTERS:
+            if self.details is not None:
+                raise ValueError(f"a {self.matter} document has no details")
+            return self
+        if self.details is None or self.details.matter != self.matter:
+            raise ValueError(f"a {self.matter} request needs details with matter {self.matter!r}")
+        if self.amount_yen != 0 or self.budget_code is not None:
+            raise ValueError(f"a {self.matter} request carries no amount_yen or budget_code")
         return self
 
     @field_validator("retention_years")
@@ -99,6 +114,7 @@ class DocumentUpdate(_Request):
     readers: list[StaffId] | None = Field(default=None, max_length=100)
     budget_code: BudgetCode | None = None
     fiscal_year: int | None = Field(default=None, ge=2000, le=2200)
+    details: AffairDetails | None = None  # 庶務 requests: replaces the details (same matter)
 
 
 class ActionCreate(_Request):
@@ -144,6 +160,14 @@ class FinanceRead(BaseModel):
     error: str
 
 
+class HrPostingRead(BaseModel):
+    """A decided 庶務 request's record in 人事給与: none (yet), posted (its id) or refused (HR's reason)."""
+
+    state: HrPostingState
+    posting_id: int | None
+    error: str
+
+
 class PostReviewRead(BaseModel):
     staff_id: str
     stage_index: int
@@ -182,6 +206,8 @@ class DocumentRead(BaseModel):
     fiscal_year: int | None
     finance: FinanceRead
     post_reviews: list[PostReviewRead]
+    details: AffairDetails | None = None
+    hr: HrPostingRead = Field(default_factory=lambda: HrPostingRead(state="none", posting_id=None, error=""))
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None

@@ -18,16 +18,19 @@ from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from core.demo_city import generate_city
 from schemas.org import Absence, AbsenceKind, City, OrgUnit, StaffRef
-from stubs.faults import add_faults
-from stubs.hr.store import HrStore, Posting, Substitution
+from stubs.faults import WriteFaultConfig, add_faults
+from stubs.hr.store import HrStore, Posting, PostingRefused, Substitution
 
 _JST = timezone(timedelta(hours=9))  # Japan keeps no daylight saving time
 
 PostingKind = Literal["leave", "overtime", "trip"]
+#: What ``refuse_next`` answers instead of processing a write.
+INJECTED_REFUSAL = {"type": "injected_refusal", "detail": "injected refusal"}
 
 
 class Health(BaseModel):
@@ -95,7 +98,7 @@ def create_app(db_path: Path, *, city: City | None = None) -> FastAPI:
         yield
 
     app = FastAPI(title="HR stub (人事給与)", version="0.1.0", lifespan=lifespan)
-    add_faults(app)
+    add_faults(app, WriteFaultConfig(), refusal=INJECTED_REFUSAL)
 
     @app.get("/health")
     async def health() -> Health:
@@ -199,19 +202,32 @@ def create_app(db_path: Path, *, city: City | None = None) -> FastAPI:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown absence {absence_id}")
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
-    @app.post("/postings/{kind}", status_code=status.HTTP_201_CREATED)
+    @app.post("/postings/{kind}", status_code=status.HTTP_201_CREATED, response_model=PostingCreated)
     def create_posting(
         kind: PostingKind,
         payload: dict[str, Any],
         store: StoreDep,
         response: Response,
         idempotency_key: Annotated[str | None, Header()] = None,
-    ) -> PostingCreated:
-        """Store a posting (休暇, 時間外勤務, 出張); a repeated Idempotency-Key answers 200, same id."""
-        posting_id, created = store.add_posting(kind, payload, idempotency_key=idempotency_key)
+    ) -> PostingCreated | JSONResponse:
+        """Store a posting (休暇, 時間外勤務, 出張); a repeated Idempotency-Key answers 200, same id.
+
+        An 年次有給休暇 beyond the year's balance is refused: 409 ``leave_balance_insufficient``.
+        """
+        try:
+            posting_id, created = store.add_posting(kind, payload, idempotency_key=idempotency_key)
+        except PostingRefused as exc:
+            return JSONResponse({"type": exc.type, "detail": exc.detail}, status_code=exc.status)
         if not created:
             response.status_code = status.HTTP_200_OK
         return PostingCreated(id=posting_id)
+
+    @app.get("/postings")
+    def list_postings(
+        store: StoreDep, kind: PostingKind | None = None, document_id: str | None = None, staff_id: str | None = None
+    ) -> list[Posting]:
+        """Postings in the order received (for tests and reconciliation), optionally filtered."""
+        return store.postings(kind=kind, document_id=document_id, staff_id=staff_id)
 
     @app.get("/postings/{kind}/{posting_id}")
     def get_posting(kind: PostingKind, posting_id: int, store: StoreDep) -> Posting:

@@ -80,6 +80,16 @@ JOIN posts AS p ON p.code = a.post_code
 WHERE a.effective_from <= :as_of AND (a.effective_to IS NULL OR a.effective_to > :as_of)
 """
 
+#: 年次有給休暇 a staff member may take in a calendar year (the stub grants everyone the same).
+ANNUAL_LEAVE_DAYS = 20.0
+
+#: Days of 年次有給休暇 already posted for :staff_id starting in :year.
+_ANNUAL_LEAVE_USED = """
+SELECT COALESCE(SUM(CAST(json_extract(payload, '$.days') AS REAL)), 0) FROM postings
+WHERE kind = 'leave' AND json_extract(payload, '$.kind') = 'annual'
+  AND json_extract(payload, '$.staff_id') = :staff_id AND substr(json_extract(payload, '$.start'), 1, 4) = :year
+"""
+
 _ABSENCE_COLUMNS = "id, staff_id, kind, start_date, end_date, note"
 
 #: The holders of the substitute posts of (:org_unit, :post) on :as_of, in 代決順位, then by staff id.
@@ -134,6 +144,26 @@ class Substitution(BaseModel):
     org_unit: str
     post: str
     order: int
+
+
+class PostingRefused(Exception):
+    """HR refuses a posting: ``type`` is stable (``leave_balance_insufficient`` …), ``detail`` the reason."""
+
+    def __init__(self, status: int, type_: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.type = type_
+        self.detail = detail
+
+
+def _posting(row: sqlite3.Row) -> Posting:
+    return Posting(
+        id=row[0],
+        kind=row[1],
+        payload=json.loads(row[2]),
+        idempotency_key=row[3],
+        received_at=datetime.fromisoformat(row[4]),
+    )
 
 
 def _staff_ref(row: sqlite3.Row) -> StaffRef:
@@ -270,26 +300,77 @@ class HrStore:
         return [_staff_ref(r) for r in rows]
 
     def add_posting(self, kind: str, payload: dict[str, Any], *, idempotency_key: str | None) -> tuple[int, bool]:
-        """Store a posting once per idempotency key.
+        """Store a posting once per idempotency key; an 年次有給休暇 beyond the year's balance is refused.
+
+        The key is looked up first, so a retry of a stored posting gets its id even though the balance now
+        counts it; the check and the insert are one ``BEGIN IMMEDIATE`` transaction (no two retries race in).
 
         Returns:
             The posting id, and whether it was created now (False: the key was seen before; nothing stored).
+
+        Raises:
+            PostingRefused: the leave balance is insufficient, or the key was used for another payload.
         """
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            if idempotency_key is not None:
+                row = conn.execute(
+                    "SELECT id, kind, payload FROM postings WHERE idempotency_key = ?", (idempotency_key,)
+                ).fetchone()
+                if row is not None:
+                    if row[1] != kind or json.loads(row[2]) != payload:
+                        raise PostingRefused(422, "idempotency_key_reused", "the key was used for another posting")
+                    return int(row[0]), False
+            if kind == "leave":
+                self._check_leave_balance(conn, payload)
             cursor = conn.execute(
-                "INSERT INTO postings (kind, payload, idempotency_key, received_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (idempotency_key) DO NOTHING",
-                (
-                    kind,
-                    json.dumps(payload, ensure_ascii=False),
-                    idempotency_key,
-                    datetime.now(UTC).isoformat(),
-                ),
+                "INSERT INTO postings (kind, payload, idempotency_key, received_at) VALUES (?, ?, ?, ?)",
+                (kind, text, idempotency_key, datetime.now(UTC).isoformat()),
             )
-            if cursor.rowcount == 1 and cursor.lastrowid is not None:
-                return cursor.lastrowid, True
-            row = conn.execute("SELECT id FROM postings WHERE idempotency_key = ?", (idempotency_key,)).fetchone()
-            return int(row[0]), False
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid, True
+
+    @staticmethod
+    def _check_leave_balance(conn: sqlite3.Connection, payload: dict[str, Any]) -> None:
+        """年次有給休暇: the staff member's days in the calendar year of ``start`` may not exceed the balance."""
+        if payload.get("kind") != "annual" or not isinstance(payload.get("staff_id"), str):
+            return
+        try:
+            year = date.fromisoformat(str(payload["start"])).year
+            days = float(payload["days"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PostingRefused(422, "invalid_leave", f"an annual leave needs start and days: {exc}") from exc
+        used = conn.execute(_ANNUAL_LEAVE_USED, {"staff_id": payload["staff_id"], "year": str(year)}).fetchone()[0]
+        remaining = ANNUAL_LEAVE_DAYS - float(used or 0)
+        if days > remaining:
+            raise PostingRefused(
+                409,
+                "leave_balance_insufficient",
+                f"年次有給休暇の残日数が不足しています ({year}年: 残 {remaining:g}日, 申請 {days:g}日)",
+            )
+
+    def postings(
+        self, *, kind: str | None = None, document_id: str | None = None, staff_id: str | None = None
+    ) -> list[Posting]:
+        """Postings in the order received, optionally of one kind, document or staff member."""
+        clauses: list[str] = []
+        params: dict[str, str] = {}
+        if kind is not None:
+            clauses.append("kind = :kind")
+            params["kind"] = kind
+        if document_id is not None:
+            clauses.append("json_extract(payload, '$.document_id') = :document_id")
+            params["document_id"] = document_id
+        if staff_id is not None:
+            clauses.append("json_extract(payload, '$.staff_id') = :staff_id")
+            params["staff_id"] = staff_id
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT id, kind, payload, idempotency_key, received_at FROM postings{where} ORDER BY id", params
+            ).fetchall()
+        return [_posting(r) for r in rows]
 
     def posting(self, posting_id: int) -> Posting | None:
         with self._connect() as conn:
@@ -297,15 +378,7 @@ class HrStore:
                 "SELECT id, kind, payload, idempotency_key, received_at FROM postings WHERE id = ?",
                 (posting_id,),
             ).fetchone()
-        if row is None:
-            return None
-        return Posting(
-            id=row[0],
-            kind=row[1],
-            payload=json.loads(row[2]),
-            idempotency_key=row[3],
-            received_at=datetime.fromisoformat(row[4]),
-        )
+        return _posting(row) if row else None
 
     def add_absence(
         self,

@@ -93,6 +93,15 @@ async def _budgeted(stack: Stack) -> str:
     return str(doc["id"])
 
 
+async def _leave_posted(stack: Stack) -> str:
+    """A 休暇 request decided by the 課長, then posted to 人事給与 once."""
+    drafter, manager = holder("somu.somu", "staff"), holder("somu.somu", "manager")
+    details = {"matter": "leave", "kind": "annual", "start": "2031-07-01", "end": "2031-07-02", "days": 2}
+    doc = await stack.submitted(drafter, amount_yen=0, matter="leave", details=details, title="年次有給休暇の申請")
+    await stack.ok(manager, doc["id"], "approve")
+    return str(doc["id"])
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
@@ -117,6 +126,7 @@ async def main() -> None:
                         "substituted": lambda: _substituted(stack, hr_url),
                         "rerouted_and_circulated": lambda: _rerouted_and_circulated(stack),
                         "budgeted": lambda: _budgeted(stack),
+                        "leave_posted": lambda: _leave_posted(stack),
                     }
                     for name, scenario in scenarios.items():
                         document_id = await scenario()

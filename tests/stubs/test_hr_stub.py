@@ -130,7 +130,7 @@ async def test_state_survives_restart_and_is_not_reseeded(tmp_path: Path) -> Non
 
 async def test_fail_next_then_recover(hr: httpx.AsyncClient) -> None:
     set_faults = await hr.post("/admin/faults", json={"fail_next": 2})
-    assert set_faults.json() == {"delay_ms": 0, "fail_next": 2, "status": 503}
+    assert set_faults.json().items() >= {"delay_ms": 0, "fail_next": 2, "status": 503}.items()
 
     assert (await hr.get("/health")).status_code == 200  # exempt, does not count
     assert (await hr.get("/org-units/somu")).status_code == 503

@@ -1,0 +1,174 @@
+"""庶務 requests (general affairs): 休暇 (leave), 時間外勤務命令 (overtime), 出張 (business trip).
+
+Their typed details travel on the document (stored as JSON), in the facts the route resolver sees, and to 人事給与
+once decided.  A discriminated union on ``matter``; each model validates what it can on its own (dates in order,
+no zero days, at most 24 hours).  What depends on the clock or on other documents (overtime ordered in advance,
+the monthly total) is checked at submit.
+
+These cross the Temporal boundary: while workflows are in flight, only add fields with defaults.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+AffairMatter = Literal["leave", "overtime", "trip"]
+AFFAIR_MATTERS: frozenset[str] = frozenset({"leave", "overtime", "trip"})
+
+LeaveKind = Literal["annual", "special", "sick", "care", "childcare"]
+LEAVE_KIND_NAMES: dict[str, str] = {
+    "annual": "年次有給休暇",
+    "special": "特別休暇",
+    "sick": "病気休暇",
+    "care": "介護休暇",
+    "childcare": "育児休業",
+}
+
+#: Escalations computed at submit (not chosen by the drafter): the decision goes one level up.
+Escalation = Literal["overtime_month_over_20h"]
+ESCALATION_NAMES: dict[str, str] = {"overtime_month_over_20h": "時間外勤務 月20時間超"}
+#: 時間外勤務: a person's total in one calendar month above this needs one level up (部長).
+OVERTIME_MONTH_LIMIT_HOURS = 20.0
+
+HrPostingState = Literal["none", "posted", "refused"]
+
+
+def _span_days(start: dt.date, end: dt.date) -> int:
+    """Calendar days from ``start`` to ``end``, both inclusive."""
+    return (end - start).days + 1
+
+
+class _Details(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """PostgreSQL text cannot hold NUL: refuse it here (422) rather than fail in the database (500)."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL (U+0000) characters")
+        return value
+
+
+class LeaveDetails(_Details):
+    """休暇: ``days`` within ``start``–``end`` (inclusive); half days (0.5) allowed."""
+
+    matter: Literal["leave"] = "leave"
+    kind: LeaveKind
+    start: dt.date
+    end: dt.date
+    days: float = Field(gt=0, le=366, multiple_of=0.5)
+    note: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _dates(self) -> LeaveDetails:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        if self.days > _span_days(self.start, self.end):
+            raise ValueError(
+                f"days ({self.days}) exceed the {_span_days(self.start, self.end)} day(s) from start to end"
+            )
+        return self
+
+
+class OvertimeDetails(_Details):
+    """時間外勤務命令: ordered before the work (事前命令) unless ``emergency`` (緊急), with its reason."""
+
+    matter: Literal["overtime"] = "overtime"
+    work_date: dt.date
+    start_time: dt.time
+    end_time: dt.time  # before start_time: the work ends after midnight
+    hours: float = Field(gt=0, le=24)
+    reason: str = Field(min_length=1, max_length=2000)
+    emergency: bool = False
+    emergency_reason: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _times(self) -> OvertimeDetails:
+        if self.end_time == self.start_time:
+            raise ValueError("end_time equals start_time")
+        if self.hours > self.span_hours:
+            raise ValueError(f"hours ({self.hours}) exceed the {self.span_hours:g} hours from start_time to end_time")
+        if self.emergency and not self.emergency_reason:
+            raise ValueError("an emergency (緊急) overtime order needs an emergency_reason")
+        return self
+
+    @property
+    def span_hours(self) -> float:
+        start = dt.datetime.combine(self.work_date, self.start_time)
+        end = dt.datetime.combine(self.work_date, self.end_time)
+        if end <= start:
+            end += dt.timedelta(days=1)
+        return (end - start).total_seconds() / 3600
+
+    def starts_at(self, tz: dt.tzinfo) -> dt.datetime:
+        return dt.datetime.combine(self.work_date, self.start_time, tzinfo=tz)
+
+
+class TripDetails(_Details):
+    """出張 (旅行命令): ``days`` within ``start``–``end`` (inclusive)."""
+
+    matter: Literal["trip"] = "trip"
+    destination: str = Field(min_length=1, max_length=200)
+    purpose: str = Field(min_length=1, max_length=2000)
+    start: dt.date
+    end: dt.date
+    days: int = Field(ge=1, le=366)
+
+    @model_validator(mode="after")
+    def _dates(self) -> TripDetails:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        if self.days > _span_days(self.start, self.end):
+            raise ValueError(
+                f"days ({self.days}) exceed the {_span_days(self.start, self.end)} day(s) from start to end"
+            )
+        return self
+
+
+AffairDetails = Annotated[LeaveDetails | OvertimeDetails | TripDetails, Field(discriminator="matter")]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class HrPostingRequest(_Payload):
+    """Post one decided request to 人事給与, once per ``key``."""
+
+    document_id: str
+    staff_id: str
+    decided_on: dt.date
+    details: AffairDetails
+    key: str
+
+    def payload(self) -> dict[str, Any]:
+        """The record HR stores: who, what, and which document decided it."""
+        return {
+            "document_id": self.document_id,
+            "staff_id": self.staff_id,
+            "decided_on": self.decided_on.isoformat(),
+            **self.details.model_dump(mode="json"),
+        }
+
+
+class HrPostingResult(_Payload):
+    posting_id: int
+
+
+class DocumentHrPosting(_Payload):
+    """The request's record in 人事給与: posted (with its id), or refused (with HR's reason)."""
+
+    state: HrPostingState = "none"
+    posting_id: int | None = None
+    error: str = ""
+
+
+class HrPostingProjection(_Payload):
+    """The posting's outcome onto the document; a refusal is also notified to the drafter and 人事課."""
+
+    document_id: str
+    posting: DocumentHrPosting
