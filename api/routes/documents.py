@@ -18,6 +18,7 @@ from db.repositories.audit import AuditRepository, verify_chain
 from db.repositories.documents import DocumentRepository
 from schemas.api.models import (
     ActionCreate,
+    AllowedActions,
     AuditEventRead,
     AuditRead,
     DocumentCreate,
@@ -147,3 +148,9 @@ async def audit_trail(document_id: str, staff: CurrentStaff, documents: Document
     check = verify_chain(rows)
     events = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows]
     return AuditRead(events=events, verified=check.verified, problem=check.problem)
+
+
+@router.get("/{document_id}/actions/allowed")
+async def allowed_actions(document_id: str, staff: CurrentStaff, decisions: Decisions) -> AllowedActions:
+    """The actions I may take on this document now (the chain's own checks), e.g. to draw buttons."""
+    return await decisions.allowed(staff, document_id, today=_now().date())

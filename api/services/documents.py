@@ -167,6 +167,20 @@ class DocumentService:
         request = RouteRequest(
             document_id=row.id, drafter_id=row.drafter_id, facts=facts_of(row, today=datetime.now(JST).date())
         )
+        return await self._resolve(request)
+
+    async def preview_draft(self, staff: StaffRow, draft: DocumentCreate, *, today: date) -> RoutePreview:
+        """The route a draft would take if ``staff`` saved and submitted it today (the drafting form's preview)."""
+        async with self._app.sessions() as session:
+            me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
+        if me is None:
+            raise Conflict("you hold no post today, so you cannot draft a document")
+        row = DocumentRow(**draft.model_dump(), id="preview", drafter_id=staff.id, org_unit_code=me.org_unit.code)
+        row.version, row.content_hash = 1, ""
+        facts = facts_of(row, today=today)
+        return await self._resolve(RouteRequest(document_id=row.id, drafter_id=staff.id, facts=facts))
+
+    async def _resolve(self, request: RouteRequest) -> RoutePreview:
         try:
             route = await RouteResolver(self._app.hr).resolve(request)
         except RouteUnresolvable as exc:
