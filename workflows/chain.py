@@ -702,7 +702,7 @@ def allowed_actions(state: ChainState, actor_id: str, context: ActionContext | N
     for name in _RULES:
         for on_behalf_of in _principals(state, name, actor_id):
             candidate = ActionInput(
-                action=name,  # type: ignore[arg-type]  # _RULES is keyed by ActionName
+                action=name,
                 actor_id=actor_id,
                 comment="(reason)",
                 on_behalf_of=on_behalf_of,

@@ -9,17 +9,14 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 
-from api.deps import CurrentStaff, SessionDep, StateDep
+from api.deps import CurrentStaff, StateDep
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
 from api.services.views import from_read_model
 from core.calendar import JST
-from db.repositories.audit import AuditRepository, verify_chain
-from db.repositories.documents import DocumentRepository
 from schemas.api.models import (
     ActionCreate,
     AllowedActions,
-    AuditEventRead,
     AuditRead,
     DocumentCreate,
     DocumentRead,
@@ -66,14 +63,13 @@ async def create_document(body: DocumentCreate, staff: CurrentStaff, documents: 
 
 @router.get("")
 async def list_documents(
-    session: SessionDep,
     staff: CurrentStaff,
+    documents: Documents,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[DocumentRead]:
     """My drafts and submitted documents, newest first."""
-    rows, total = await DocumentRepository(session).list_by_drafter(staff.id, limit=limit, offset=offset)
-    return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
+    return await documents.mine(staff, limit=limit, offset=offset)
 
 
 @router.get("/{document_id}")
@@ -141,13 +137,9 @@ async def resubmit_document(
 
 
 @router.get("/{document_id}/audit")
-async def audit_trail(document_id: str, staff: CurrentStaff, documents: Documents, session: SessionDep) -> AuditRead:
+async def audit_trail(document_id: str, staff: CurrentStaff, documents: Documents) -> AuditRead:
     """The document's audit events and the verification of their hash chain."""
-    await documents.visible(staff, document_id)
-    rows = await AuditRepository(session).list(document_id)
-    check = verify_chain(rows)
-    events = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows]
-    return AuditRead(events=events, verified=check.verified, problem=check.problem)
+    return await documents.audit(staff, document_id)
 
 
 @router.get("/{document_id}/actions/allowed")

@@ -18,12 +18,21 @@ from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid
 from core.fiscal import spending_fiscal_year
 from db.models import DocumentRow, PostReviewRow, RouteStepRow, StaffRow
-from db.repositories.audit import AuditRepository
+from db.repositories.audit import AuditRepository, verify_chain
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.repositories.org import OrgRepository
 from db.session import begin_write
 from integrations.hr import HrNotFound
-from schemas.api.models import DocumentCreate, DocumentRead, DocumentUpdate, RoutePreview, StageRead
+from schemas.api.models import (
+    AuditEventRead,
+    AuditRead,
+    DocumentCreate,
+    DocumentRead,
+    DocumentUpdate,
+    Page,
+    RoutePreview,
+    StageRead,
+)
 from schemas.document import RouteRequest
 
 log = structlog.get_logger("ringi.documents")
@@ -129,6 +138,21 @@ class DocumentService:
             steps, reviews = await self._read_model(session, row.id)
         log.info("document.edited", document_id=row.id, version=row.version)
         return from_read_model(row, steps, reviews)
+
+    async def mine(self, staff: StaffRow, *, limit: int, offset: int) -> Page[DocumentRead]:
+        """My drafts and submitted documents, newest first."""
+        async with self._app.sessions() as session:
+            rows, total = await DocumentRepository(session).list_by_drafter(staff.id, limit=limit, offset=offset)
+        return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    async def audit(self, staff: StaffRow, document_id: str) -> AuditRead:
+        """The document's audit events and the verification of their hash chain."""
+        await self.visible(staff, document_id)
+        async with self._app.sessions() as session:
+            rows = await AuditRepository(session).list(document_id)
+        check = verify_chain(rows)
+        events = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows]
+        return AuditRead(events=events, verified=check.verified, problem=check.problem)
 
     async def visible(self, staff: StaffRow, document_id: str) -> DocumentRow:
         """The document, if ``staff`` may see it: the drafter, anyone on its route, or admin."""
