@@ -23,6 +23,10 @@ MANAGER = holder("somu.somu", "manager")  # s0022 総務課長
 FINANCE = holder("somu.zaisei", "manager")  # s0035 財政課長 (合議)
 DIRECTOR = holder("somu", "director")  # s0021 総務部長 (決裁: 100万円以上500万円未満 部長専決)
 TITLE = f"庁用備品（書庫）の購入について {uuid.uuid4().hex[:4]}"
+BODY = (
+    "書庫の老朽化に伴い、下記のとおり庁用備品を購入してよろしいか伺います。"
+    "\n1. 品名　スチール書庫 10台\n2. 金額　1,500,000円"
+)
 
 #: (approver, the buttons they are offered on their turn, the one they press)
 TURNS = [
@@ -82,10 +86,7 @@ async def test_draft_submit_and_approve_from_each_inbox(
     # 起案: the form previews the route and the budget as the drafter types.
     await drafter.click("nav >> text=起案する")
     await drafter.fill("input[name=title]", TITLE)
-    await drafter.fill(
-        "textarea[name=body]",
-        "書庫の老朽化に伴い、下記のとおり庁用備品を購入してよろしいか伺います。\n1. 品名　スチール書庫 10台\n2. 金額　1,500,000円",
-    )
+    await drafter.fill("textarea[name=body]", BODY)
     await drafter.fill("input[name=amount_yen]", "1,500,000")
     await drafter.fill("input[name=budget_code]", code)
     preview = drafter.locator("[data-testid=route-preview]")
