@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
+from api.services.auth import SecondFactorRequired
+from api.web import signin
 from tests.support.stack import Stack, holder
 from tests.web.conftest import KEY, SIGNIN_CSRF, sign_in
 
@@ -130,3 +133,31 @@ async def test_draft_preview_budget_and_the_route_through_the_pages(stack: Stack
     finally:
         for browser in (drafter, manager, director):
             await browser.http.aclose()
+
+
+async def test_the_code_field_appears_when_the_credential_check_asks_for_a_second_factor(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def needs_code(*_: object, one_time_code: str | None = None, **__: object) -> None:
+        raise SecondFactorRequired("ワンタイムコードを入力してください。")
+
+    monkeypatch.setattr(signin, "authenticate", needs_code)
+    async with httpx.AsyncClient(base_url=stack.api_url) as http:
+        form = await http.get("/signin")
+        token = SIGNIN_CSRF.search(form.text)
+        assert token is not None and re.search(r'<div class="otp"\s+hidden', form.text)
+        r = await http.post("/signin", data={"staff_id": DRAFTER, "password": "demo", "signin_csrf": token.group(1)})
+        assert r.status_code == 401 and "ワンタイムコード" in r.text
+        assert re.search(r'<div class="otp"\s*>', r.text) and "ringi_session" not in r.headers.get("set-cookie", "")
+
+
+async def test_allowed_actions_are_as_private_as_the_document(stack: Stack) -> None:
+    doc = await stack.submitted(DRAFTER)
+    outsider = holder("somu.jinji", "manager")
+    r = await stack.call(outsider, "GET", f"/v1/documents/{doc['id']}/actions/allowed")
+    assert r.status_code == 403
+    mine = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/actions/allowed")
+    assert {a["action"] for a in mine.json()["actions"]} == {"recall", "withdraw", "comment"}
+    draft = await stack.draft(DRAFTER)
+    unsent = await stack.call(DRAFTER, "GET", f"/v1/documents/{draft['id']}/actions/allowed")
+    assert unsent.json() == {"actions": [], "can_submit": True, "can_edit": True}
