@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import StateDep
 from api.services.auth import SecondFactorRequired, authenticate
-from api.web.deps import PostingViewer, page, templates
+from api.web.deps import SECURITY_HEADERS, PostingViewer, page, templates
 from api.web.session import (
     CsrfRefused,
     SignInRequired,
@@ -112,7 +112,7 @@ async def signout(_: PostingViewer) -> RedirectResponse:
 
 def refused_page(request: Request, _: CsrfRefused) -> HTMLResponse:
     """A form post without its CSRF token (e.g. from another site, or a page older than the session)."""
-    return templates(request).TemplateResponse(
+    response = templates(request).TemplateResponse(
         request,
         "error.html",
         {
@@ -123,3 +123,5 @@ def refused_page(request: Request, _: CsrfRefused) -> HTMLResponse:
         },
         status_code=403,
     )
+    response.headers.update(SECURITY_HEADERS)
+    return response

@@ -28,6 +28,9 @@ BODY = (
     "\n1. 品名　スチール書庫 10台\n2. 金額　1,500,000円"
 )
 
+#: Script errors and refused loads (e.g. the Content-Security-Policy) of every page: there must be none.
+CONSOLE_ERRORS: list[str] = []
+
 #: (approver, the buttons they are offered on their turn, the one they press)
 TURNS = [
     (MANAGER, {"approve", "send_back", "comment"}, "承認"),
@@ -51,6 +54,8 @@ async def signed_in(browser: Any, base_url: str, staff_id: str, shots: Path | No
     context = await browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900}, locale="ja-JP")
     page = await context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # the confirm() before each action
+    page.on("console", lambda message: CONSOLE_ERRORS.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: CONSOLE_ERRORS.append(str(error)))
     await page.goto("/")
     assert page.url.endswith("/signin")
     await page.fill("input[name=staff_id]", staff_id)
@@ -80,6 +85,7 @@ async def in_inbox(page: Any, document_id: str) -> bool:
 async def test_draft_submit_and_approve_from_each_inbox(
     stack: Stack, browser: Any, finance_url: str, artifacts: Path
 ) -> None:
+    CONSOLE_ERRORS.clear()
     code = await budget_line(finance_url)
     drafter = await signed_in(browser, stack.api_url, DRAFTER, shots=artifacts)
 
@@ -138,3 +144,4 @@ async def test_draft_submit_and_approve_from_each_inbox(
     await drafter.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright
     await drafter.goto(f"/documents/{document_id}")
     await drafter.screenshot(path=str(artifacts / "7-document-tablet.png"), full_page=True)
+    assert CONSOLE_ERRORS == []

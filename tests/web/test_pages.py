@@ -40,6 +40,8 @@ async def test_signin_sets_a_safe_cookie_and_pages_need_it(stack: Stack) -> None
         assert (r.status_code, r.headers["location"]) == (303, "/signin?next=/inbox")
         form = await http.get("/signin")
         assert "サインイン" in form.text and 'name="one_time_code"' in form.text
+        assert "default-src 'self'" in form.headers["content-security-policy"]  # nothing from outside
+        assert re.findall(r'(?:src|href)="(https?:)?//', form.text) == []
         token = SIGNIN_CSRF.search(form.text)
         assert token is not None
 
