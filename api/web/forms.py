@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas.api.models import ActionCreate, DocumentCreate
+from schemas.api.models import ActionCreate, DocumentCreate, DocumentRead, DocumentUpdate
 
 DRAFT_FIELDS = ("title", "body", "amount_yen", "confidentiality", "retention_years", "budget_code")
 
@@ -43,6 +43,25 @@ def parse_draft(values: Mapping[str, str]) -> DocumentCreate:
     except ValidationError as exc:
         problems = [f"{_FIELD_NAMES.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in exc.errors()]
         raise ValueError("; ".join(problems)) from exc
+
+
+def parse_edit(values: Mapping[str, str]) -> DocumentUpdate:
+    """The fields a draft or sent-back document may change (機密性 and 保存期間 are fixed at drafting)."""
+    draft = parse_draft(values)
+    fields = ("title", "body", "amount_yen", "budget_code")
+    return DocumentUpdate(**{name: getattr(draft, name) for name in fields})
+
+
+def values_of(document: DocumentRead) -> dict[str, str]:
+    """A document's fields as the form shows them."""
+    return {
+        "title": document.title,
+        "body": document.body,
+        "amount_yen": f"{document.amount_yen:,}",
+        "confidentiality": str(document.confidentiality),
+        "retention_years": str(document.retention_years),
+        "budget_code": document.budget_code or "",
+    }
 
 
 def parse_action(form: Mapping[str, Any]) -> ActionCreate:

@@ -20,7 +20,7 @@ from api.services.inbox import inbox_for
 from api.services.people import people
 from api.services.views import from_read_model
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
-from api.web.forms import draft_values, parse_action, parse_draft
+from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
 from core.errors import RingiError, Unavailable
 from schemas.api.models import AllowedActions, DocumentRead
 
@@ -66,6 +66,33 @@ async def create_draft(request: Request, viewer: PostingViewer, form: FormData, 
         error = exc.detail if isinstance(exc, RingiError) else str(exc)
         return page(request, "draft.html", viewer, values=values, error=error, nav="new", status_code=422)
     return RedirectResponse(f"/documents/{created.id}", status_code=303)
+
+
+@router.get("/documents/{document_id}/edit")
+async def edit_form(request: Request, document_id: str, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
+    """修正: the drafter changes a draft or a sent-back document (approvals of the older version lapse)."""
+    try:
+        document = from_read_model(*await DocumentService(app).read(viewer.staff, document_id))
+    except RingiError as exc:
+        return _refused(request, viewer, exc)
+    return page(request, "draft.html", viewer, values=values_of(document), error="", editing=document, nav="mine")
+
+
+@router.post("/documents/{document_id}/edit")
+async def edit(request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep) -> Response:
+    documents = DocumentService(app)
+    values = draft_values(form)
+    try:
+        await documents.edit(viewer.staff, document_id, parse_edit(values))
+    except (ValueError, RingiError) as exc:
+        try:
+            document = from_read_model(*await documents.read(viewer.staff, document_id))
+        except RingiError as unreadable:
+            return _refused(request, viewer, unreadable)
+        error = exc.detail if isinstance(exc, RingiError) else str(exc)
+        status = exc.status if isinstance(exc, RingiError) else 422
+        return page(request, "draft.html", viewer, values=values, error=error, editing=document, status_code=status)
+    return RedirectResponse(f"/documents/{document_id}", status_code=303)
 
 
 @router.post("/documents/new/preview")

@@ -163,3 +163,33 @@ async def test_allowed_actions_are_as_private_as_the_document(stack: Stack) -> N
     draft = await stack.draft(DRAFTER)
     unsent = await stack.call(DRAFTER, "GET", f"/v1/documents/{draft['id']}/actions/allowed")
     assert unsent.json() == {"actions": [], "can_submit": True, "can_edit": True}
+
+
+async def test_a_sent_back_document_is_edited_and_resubmitted_through_the_pages(stack: Stack) -> None:
+    doc = await stack.submitted(DRAFTER)
+    path = f"/documents/{doc['id']}"
+    manager = await sign_in(stack, MANAGER)
+    drafter = await sign_in(stack, DRAFTER)
+    try:
+        sent_back = await manager.post(
+            f"{path}/act", {"choice": "send_back", "comment": "見積書を添付してください", "target_step": "0"}
+        )
+        assert sent_back.status_code == 303
+        page = await drafter.get(path)
+        assert "差戻し" in page.text and "見積書を添付してください" in page.text
+        assert buttons(page.text) == {"resubmit", "withdraw", "comment"} and f"{path}/edit" in page.text
+        assert (await manager.get(f"{path}/edit")).status_code == 200  # the form shows; saving is refused:
+        refused = await manager.post(f"{path}/edit", {**DRAFT, "amount_yen": "1"})
+        assert refused.status_code == 403 and "only the drafter" in refused.text
+
+        form = await drafter.get(f"{path}/edit")
+        assert 'value="1,500,000"' in form.text and "第1版 → 第2版" in form.text
+        edited = await drafter.post(f"{path}/edit", {**DRAFT, "amount_yen": "1,200,000"})
+        assert edited.status_code == 303
+        page = await drafter.get(path)
+        assert "¥1,200,000" in page.text and "第2版" in page.text
+        assert (await drafter.post(f"{path}/act", {"choice": "resubmit"})).status_code == 303
+        assert "approve" in buttons((await manager.get(path)).text)
+    finally:
+        await manager.http.aclose()
+        await drafter.http.aclose()
