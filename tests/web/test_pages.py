@@ -6,12 +6,15 @@ Each page calls the API's services, so what a person may see and do here is what
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import httpx
 import pytest
 
 from api.services.auth import SecondFactorRequired
 from api.web import signin
+from core.calendar import JST
+from integrations.hr import HttpHrClient
 from tests.support.stack import Stack, holder
 from tests.web.conftest import KEY, SIGNIN_CSRF, sign_in
 
@@ -193,3 +196,38 @@ async def test_a_sent_back_document_is_edited_and_resubmitted_through_the_pages(
     finally:
         await manager.http.aclose()
         await drafter.http.aclose()
+
+
+async def test_a_substitute_decides_from_the_inbox_and_the_decider_then_owes_a_post_review(
+    stack: Stack, hr_url: str
+) -> None:
+    """代決: the 課長 is on leave; the 課長補佐 finds the matter in the inbox as 代決 and is offered 代決 for them."""
+    deputy_id = holder("somu.somu", "assistant_manager")
+    doc = await stack.submitted(DRAFTER, amount_yen=300_000)  # < 100万: 総務課長 decides
+    path = f"/documents/{doc['id']}"
+    deputy = await sign_in(stack, deputy_id)
+    manager = await sign_in(stack, MANAGER)
+    today = datetime.now(JST).date()
+    try:
+        assert (await deputy.get(path)).status_code == 403  # while the 課長 is at work
+        async with HttpHrClient(hr_url) as hr:
+            leave = await hr.add_absence(MANAGER, kind="leave", start=today, end=today, note="年次休暇")
+            try:
+                inbox = await deputy.get("/inbox")
+                row = re.search(rf'data-document-id="{doc["id"]}".*?</tr>', inbox.text, re.S)
+                assert row is not None and "代決" in row.group(0) and MANAGER in row.group(0)
+                page = await deputy.get(path)
+                assert f'value="substitute:{MANAGER}"' in page.text and f'value="reject:{MANAGER}"' in page.text
+                assert (await deputy.post(f"{path}/act", {"choice": f"substitute:{MANAGER}"})).status_code == 303
+            finally:
+                await hr.delete_absence(leave.id)
+        page = await deputy.get(path)
+        assert "決裁済" in page.text and "代決" in page.text
+        owed = re.search(rf'data-document-id="{doc["id"]}".*?</tr>', (await manager.get("/inbox")).text, re.S)
+        assert owed is not None and "後閲" in owed.group(0)
+        assert buttons((await manager.get(path)).text) == {"post_review", "comment"}
+        assert (await manager.post(f"{path}/act", {"choice": "post_review"})).status_code == 303
+        assert doc["id"] not in (await manager.get("/inbox")).text
+    finally:
+        await deputy.http.aclose()
+        await manager.http.aclose()
