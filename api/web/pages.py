@@ -21,6 +21,7 @@ from api.services.people import people
 from api.services.views import from_read_model
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
+from api.web.render import REFUSAL
 from core.errors import RingiError, Unavailable
 from schemas.api.models import AllowedActions, DocumentRead
 
@@ -30,7 +31,8 @@ _BUDGET_CODE = r"^[0-9A-Za-z-]{0,40}$"
 
 
 def _refused(request: Request, viewer: Viewer, exc: RingiError) -> HTMLResponse:
-    return page(request, "error.html", viewer, status_code=exc.status, title=exc.title, detail=exc.detail)
+    title = REFUSAL.get(exc.status, exc.title)
+    return page(request, "error.html", viewer, status_code=exc.status, title=title, detail=exc.detail)
 
 
 @router.get("/inbox")
@@ -162,6 +164,7 @@ async def _document(
         audit=audit,
         who=who,
         error=error,
+        error_status=status_code,
         notice=notice,
         key=str(uuid.uuid4()),
     )

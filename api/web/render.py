@@ -59,6 +59,16 @@ EVENT = {
     "remind": "督促",
     "escalate": "期限超過の通知",
 }
+#: Titles of refusals by HTTP status (the reason itself is the service's own message).
+REFUSAL = {
+    400: "受け付けられません",
+    401: "サインインが必要です",
+    403: "権限がありません",
+    404: "見つかりません",
+    409: "いまはこの操作ができません",
+    422: "入力に誤りがあります",
+    503: "一時的に利用できません",
+}
 CONFIDENTIALITY = {1: "機密性1", 2: "機密性2", 3: "機密性3"}
 FINANCE = {
     "none": "—",
@@ -133,6 +143,7 @@ def create_templates() -> Jinja2Templates:
         "EVENT": EVENT,
         "CONFIDENTIALITY": CONFIDENTIALITY,
         "FINANCE": FINANCE,
+        "REFUSAL": REFUSAL,
     }
     env.globals.update(labels)
     return templates

@@ -51,7 +51,7 @@ def _cookie(request: Request, response: Response, name: str, value: str, max_age
         max_age=max_age,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=request.scope.get("scheme") == "https",  # uvicorn: TLS, or a trusted proxy's X-Forwarded-Proto
         path="/",
     )
 

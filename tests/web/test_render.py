@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from api.web.render import jdate, waited, yen
+import api.web
+from api.web.render import create_templates, jdate, waited, yen
 
 
 def test_dates_show_wareki_with_the_gregorian_date_in_the_title() -> None:
@@ -26,3 +28,11 @@ def test_waiting_time() -> None:
     assert waited(now - timedelta(hours=4, minutes=10), now) == "4時間10分"
     assert waited(now - timedelta(days=2, hours=3), now) == "2日3時間"
     assert waited(None, now) == "—"
+
+
+def test_every_template_compiles() -> None:
+    env = create_templates().env
+    names = sorted(p.name for p in (Path(api.web.__file__).parent / "templates").glob("*.html"))
+    assert "document.html" in names
+    for name in names:
+        env.get_template(name)
