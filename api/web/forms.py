@@ -26,11 +26,14 @@ def draft_values(form: Mapping[str, Any]) -> dict[str, str]:
     return {name: str(form.get(name) or "").strip() for name in DRAFT_FIELDS}
 
 
-def parse_draft(values: Mapping[str, str]) -> DocumentCreate:
-    """A ``DocumentCreate`` from the form; ``ValueError`` with a Japanese message per bad field."""
+def parse_draft(values: Mapping[str, str], *, preview: bool = False) -> DocumentCreate:
+    """A ``DocumentCreate`` from the form; ``ValueError`` with a Japanese message per bad field.
+
+    For the route preview the title may still be empty: the route does not depend on it.
+    """
     amount = values.get("amount_yen", "").replace(",", "").replace("¥", "").replace("円", "").strip()
     raw: dict[str, Any] = {
-        "title": values.get("title", ""),
+        "title": values.get("title", "") or ("（件名未入力）" if preview else ""),
         "body": values.get("body", ""),
         "matter": "spending",
         "amount_yen": int(amount) if amount.isdigit() else amount or None,

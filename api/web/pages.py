@@ -101,7 +101,9 @@ async def edit(request: Request, document_id: str, viewer: PostingViewer, form: 
 async def route_preview(request: Request, viewer: PostingViewer, form: FormData, app: StateDep) -> HTMLResponse:
     """The route the draft would take (htmx fragment): who reviews, consults and decides, and why."""
     try:
-        preview = await DocumentService(app).preview_draft(viewer.staff, parse_draft(draft_values(form)), today=today())
+        preview = await DocumentService(app).preview_draft(
+            viewer.staff, parse_draft(draft_values(form), preview=True), today=today()
+        )
     except (ValueError, RingiError) as exc:
         error = exc.detail if isinstance(exc, RingiError) else str(exc)
         return page(request, "_preview.html", viewer, preview=None, error=error)

@@ -37,7 +37,7 @@ def _missing() -> str | None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     reason = _missing()
     for item in items:
-        if "tests/browser/" in str(item.fspath):
+        if "tests/browser/" in item.path.as_posix():
             item.add_marker(pytest.mark.browser)
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))

@@ -144,4 +144,8 @@ async def test_draft_submit_and_approve_from_each_inbox(
     await drafter.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright
     await drafter.goto(f"/documents/{document_id}")
     await drafter.screenshot(path=str(artifacts / "7-document-tablet.png"), full_page=True)
+    await drafter.goto("/documents/new")
+    await drafter.fill("input[name=amount_yen]", "300,000")
+    await drafter.locator("[data-testid=route-preview] >> text=総務課 課長").wait_for()
+    await drafter.screenshot(path=str(artifacts / "8-draft-tablet.png"), full_page=True)
     assert CONSOLE_ERRORS == []
