@@ -28,7 +28,8 @@ BODY = (
     "\n1. 品名　スチール書庫 10台\n2. 金額　1,500,000円"
 )
 
-#: Script errors and refused loads (e.g. the Content-Security-Policy) of every page: there must be none.
+#: Script errors, refused loads (e.g. by the Content-Security-Policy) and requests to anywhere but ringi itself
+#: (the city hall's closed network: no CDN, fonts or scripts from outside): there must be none.
 CONSOLE_ERRORS: list[str] = []
 
 #: (approver, the buttons they are offered on their turn, the one they press)
@@ -56,6 +57,7 @@ async def signed_in(browser: Any, base_url: str, staff_id: str, shots: Path | No
     page.on("dialog", lambda dialog: dialog.accept())  # the confirm() before each action
     page.on("console", lambda message: CONSOLE_ERRORS.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: CONSOLE_ERRORS.append(str(error)))
+    page.on("request", lambda r: None if r.url.startswith(base_url) else CONSOLE_ERRORS.append(f"outside: {r.url}"))
     await page.goto("/")
     assert page.url.endswith("/signin")
     await page.fill("input[name=staff_id]", staff_id)
