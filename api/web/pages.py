@@ -140,7 +140,14 @@ async def document_page(request: Request, document_id: str, viewer: CurrentViewe
 
 
 async def _document(
-    request: Request, viewer: Viewer, app: StateDep, document: DocumentRead, *, error: str = "", status_code: int = 200
+    request: Request,
+    viewer: Viewer,
+    app: StateDep,
+    document: DocumentRead,
+    *,
+    error: str = "",
+    status_code: int = 200,
+    key: str | None = None,
 ) -> HTMLResponse:
     documents, decisions = DocumentService(app), DecisionService(app)
     notice = ""
@@ -168,7 +175,7 @@ async def _document(
         error=error,
         error_status=status_code,
         notice=notice,
-        key=str(uuid.uuid4()),
+        key=key or str(uuid.uuid4()),
     )
 
 
@@ -179,7 +186,7 @@ async def submit(request: Request, document_id: str, viewer: PostingViewer, form
     try:
         await DecisionService(app).submit(viewer.staff, document_id, key=key, today=today())
     except RingiError as exc:
-        return await _again(request, viewer, app, document_id, exc)
+        return await _again(request, viewer, app, document_id, exc, key=key)
     return RedirectResponse(f"/documents/{document_id}", status_code=303)
 
 
@@ -194,14 +201,21 @@ async def act(request: Request, document_id: str, viewer: PostingViewer, form: F
     try:
         await DecisionService(app).act(viewer.staff, document_id, action, key=key, today=today())
     except RingiError as exc:
-        return await _again(request, viewer, app, document_id, exc)
+        return await _again(request, viewer, app, document_id, exc, key=key)
     return RedirectResponse(f"/documents/{document_id}", status_code=303)
 
 
-async def _again(request: Request, viewer: Viewer, app: StateDep, document_id: str, exc: RingiError) -> HTMLResponse:
-    """The document page again, with the reason the action was refused."""
+async def _again(
+    request: Request, viewer: Viewer, app: StateDep, document_id: str, exc: RingiError, *, key: str | None = None
+) -> HTMLResponse:
+    """The document page again, with the reason the action was refused.
+
+    After a 503 (the engine did not answer in time) the form keeps its Idempotency-Key, so pressing the button
+    again applies the action once, as a retrying integrator's request would.
+    """
     try:
         document = from_read_model(*await DocumentService(app).read(viewer.staff, document_id))
     except RingiError as unreadable:
         return _refused(request, viewer, unreadable)
-    return await _document(request, viewer, app, document, error=exc.detail, status_code=exc.status)
+    retry_key = key if isinstance(exc, Unavailable) else None
+    return await _document(request, viewer, app, document, error=exc.detail, status_code=exc.status, key=retry_key)
