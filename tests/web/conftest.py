@@ -27,6 +27,7 @@ async def stack(
         hr_url=hr_url,
         finance_url=finance_url,
         data_dir=tmp_path,
+        action_timeout_seconds=15,  # these tests are about pages, not about 503s on a loaded machine
     )
     async with in_process_worker(settings, temporal_client), api_stack(settings, temporal_client) as stack:
         yield stack
