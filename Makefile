@@ -15,12 +15,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## System packages (Debian/Ubuntu, as root), once per machine: the Japanese fonts the 原議 PDF embeds (IPAex,
-## TrueType) and that pages show (Noto CJK).  A no-op when they are there.
+## TrueType) and that pages show (Noto CJK), and Chromium for the browser tests.  A no-op when they are there.
 IPAEX := /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf
 NOTO  := /usr/share/fonts/opentype/noto
 setup-system:
-	@if [ -e $(IPAEX) ] && [ -d $(NOTO) ]; then echo "Japanese fonts: installed"; else \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont fonts-noto-cjk; fi
+	@if [ -e $(IPAEX) ] && [ -d $(NOTO) ] && [ -x /usr/bin/chromium ]; then echo "fonts and chromium: installed"; else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipaexfont fonts-noto-cjk chromium; fi
 
 ## Everything embedded: Temporal dev server (SQLite under .ringi/), stubs, worker, API on :8000.
 run: $(STAMP)

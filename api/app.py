@@ -1,4 +1,4 @@
-"""The FastAPI application: /v1 JSON API (OpenAPI at /openapi.json)."""
+"""The FastAPI application: /v1 JSON API (OpenAPI at /openapi.json) and the web UI (/, api/web)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from api.problems import install_problem_handlers, problem
 from api.routes import attachments, auth, budgets, documents, inbox, notifications, printing, staff
 from api.routes import preferences as notification_preferences
 from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
+from api.web import mount_web
 from core.settings import Settings
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
@@ -107,6 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (auth, staff, documents, inbox, budgets, notifications, attachments, printing):
         app.include_router(module.router)
     app.include_router(notification_preferences.router)
+    mount_web(app)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

@@ -376,6 +376,7 @@ def format_banner(stack: Stack) -> str:
     lines = [
         "",
         f"ringi is running  (data: {settings.data_dir}, logs: {settings.data_dir / 'logs'})",
+        f"  Web UI       {api}/   (sign in as the drafter below, then as each approver)",
         f"  API          {api}   (OpenAPI docs: {api}/docs)",
         f"  Temporal UI  {temporal_ui_url(settings)}",
         "",

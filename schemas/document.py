@@ -374,3 +374,16 @@ class DeadlineNotice(_Payload):
 class DocumentResult(_Payload):
     document_id: str
     status: Status
+
+
+#: Actions whose comment is the required reason (異議, 差戻し, 却下, a comment itself).
+REASON_REQUIRED: frozenset[str] = frozenset({"object", "send_back", "reject", "comment"})
+
+
+class AllowedAction(_Payload):
+    """One action the chain allows a person now: the UI offers exactly these, integrators may ask for them."""
+
+    action: ActionName
+    on_behalf_of: str | None = None  # 代決 (substitute, or reject by 代決): the absent decider
+    target_steps: tuple[int, ...] = ()  # send_back: the stages routing may resume from
+    reason_required: bool = False

@@ -14,8 +14,11 @@ from typing import Any, Literal
 
 from schemas.document import (
     NO_SUBSTITUTE_FLAGS,
+    REASON_REQUIRED,
     TERMINAL_STATUSES,
+    ActionContext,
     ActionInput,
+    AllowedAction,
     ChainEvent,
     ChainState,
     DocumentFacts,
@@ -683,3 +686,55 @@ def _emit(
         route=route,
     )
     return state.model_copy(update={"seq": seq, "updated_at": now}), [event]
+
+
+# --- what may a person do now ---------------------------------------------------------------------------------
+
+
+def allowed_actions(state: ChainState, actor_id: str, context: ActionContext | None = None) -> list[AllowedAction]:
+    """Every action ``actor_id`` may take now, as ``check`` decides it (the UI's buttons, the API's answer).
+
+    ``context`` carries HR's facts (absences, the 代決順位) as for an action; without it 引上げ承認 and 代決 are
+    never offered.  Reasons are assumed given: ``reason_required`` tells the caller to ask for one.
+    """
+    context = context or ActionContext()
+    allowed: list[AllowedAction] = []
+    for name in _RULES:
+        for on_behalf_of in _principals(state, name, actor_id):
+            candidate = ActionInput(
+                action=name,
+                actor_id=actor_id,
+                comment="(reason)",
+                on_behalf_of=on_behalf_of,
+                context=context,
+            )
+            try:
+                check(state, candidate)
+            except ChainError:
+                continue
+            targets = tuple(range(state.current + 1)) if name == "send_back" and state.current is not None else ()
+            allowed.append(
+                AllowedAction(
+                    action=candidate.action,
+                    on_behalf_of=on_behalf_of,
+                    target_steps=targets,
+                    reason_required=name in REASON_REQUIRED,
+                )
+            )
+            break
+    return allowed
+
+
+def _principals(state: ChainState, action: str, actor_id: str) -> list[str | None]:
+    """For whom the actor might act: themselves, or (代決, 却下 by 代決) the decider of the current stage."""
+    if action == "substitute":
+        return list(_current_deciders(state))
+    if action == "reject":
+        return [None, *_current_deciders(state)]
+    return [None]
+
+
+def _current_deciders(state: ChainState) -> tuple[str, ...]:
+    if state.current is None or state.stages[state.current].kind != "decide":
+        return ()
+    return state.stages[state.current].pending_ids

@@ -9,17 +9,14 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 
-from api.deps import CurrentStaff, SessionDep, StateDep
+from api.deps import CurrentStaff, StateDep
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
 from api.services.reading import read_document
-from api.services.views import from_read_model
 from core.calendar import JST
-from db.repositories.audit import AuditRepository, verify_with_head
-from db.repositories.documents import DocumentRepository
 from schemas.api.models import (
     ActionCreate,
-    AuditEventRead,
+    AllowedActions,
     AuditRead,
     DocumentCreate,
     DocumentRead,
@@ -66,14 +63,13 @@ async def create_document(body: DocumentCreate, staff: CurrentStaff, documents: 
 
 @router.get("")
 async def list_documents(
-    session: SessionDep,
     staff: CurrentStaff,
+    documents: Documents,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[DocumentRead]:
     """My drafts and submitted documents, newest first."""
-    rows, total = await DocumentRepository(session).list_by_drafter(staff.id, limit=limit, offset=offset)
-    return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
+    return await documents.mine(staff, limit=limit, offset=offset)
 
 
 @router.get("/{document_id}")
@@ -141,11 +137,12 @@ async def resubmit_document(
 
 
 @router.get("/{document_id}/audit")
-async def audit_trail(document_id: str, staff: CurrentStaff, documents: Documents, session: SessionDep) -> AuditRead:
+async def audit_trail(document_id: str, staff: CurrentStaff, documents: Documents) -> AuditRead:
     """The document's audit events and the verification of their hash chain."""
-    await documents.visible(staff, document_id)
-    audit = AuditRepository(session)
-    rows = await audit.list(document_id)
-    check = verify_with_head(rows, await audit.head(document_id))
-    events = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows]
-    return AuditRead(events=events, verified=check.verified, problem=check.problem)
+    return await documents.audit(staff, document_id)
+
+
+@router.get("/{document_id}/actions/allowed")
+async def allowed_actions(document_id: str, staff: CurrentStaff, decisions: Decisions) -> AllowedActions:
+    """The actions I may take on this document now (the chain's own checks), e.g. to draw buttons."""
+    return await decisions.allowed(staff, document_id, today=_now().date())

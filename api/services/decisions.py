@@ -16,7 +16,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import AppState
-from api.services.documents import DocumentService
+from api.services.documents import EDITABLE, DocumentService
 from api.services.general_affairs import affair_facts
 from api.services.temporal_calls import WorkflowGone, bounded
 from api.services.views import facts_of, from_workflow
@@ -25,8 +25,9 @@ from core.errors import Conflict, Forbidden, Invalid, Unavailable
 from db.models import DocumentRow, RouteStepRow, StaffRow
 from db.repositories.org import OrgRepository
 from integrations.hr import HrNotFound
-from schemas.api.models import ActionCreate, DocumentRead
+from schemas.api.models import ActionCreate, AllowedActions, DocumentRead
 from schemas.document import ActionContext, ActionInput, ChainState, DocumentFacts, DocumentInput, SubmitInput
+from workflows import chain
 from workflows.document import DocumentWorkflow, workflow_id
 
 log = structlog.get_logger("ringi.decisions")
@@ -150,6 +151,55 @@ class DecisionService:
                 break
             absent.append(substitute)
         return ActionContext(absent_ids=tuple(absent), substitutes=tuple(order), actor_post=actor_post)
+
+    async def allowed(self, staff: StaffRow, document_id: str, *, today: date) -> AllowedActions:
+        """What ``staff`` may do with the document now: the chain's own checks, given HR's facts of today.
+
+        The UI draws its buttons from this and integrators read it at ``GET /v1/documents/{id}/actions/allowed``;
+        the workflow's update validator still decides each action when it arrives.
+        """
+        row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
+        mine = row.drafter_id == staff.id
+        can_edit = mine and row.status in EDITABLE
+        if row.submitted_at is None:
+            return AllowedActions(can_submit=mine and row.status == "draft", can_edit=can_edit)
+        state = await self._chain_state(row)
+        if state is None:
+            return AllowedActions(can_edit=can_edit)
+        context = await self._allowed_context(staff, state, steps, today=today)
+        return AllowedActions(actions=chain.allowed_actions(state, staff.id, context), can_edit=can_edit)
+
+    async def _chain_state(self, row: DocumentRow) -> ChainState | None:
+        """The chain as the workflow holds it (its validators check against this very state)."""
+        handle = self._app.temporal.get_workflow_handle(workflow_id(row.id))
+        try:
+            return await bounded(
+                handle.query(DocumentWorkflow.state, rpc_timeout=self._rpc_timeout),
+                within_seconds=self._app.settings.action_timeout_seconds,
+            )
+        except WorkflowGone:
+            return None
+
+    async def _allowed_context(
+        self, staff: StaffRow, state: ChainState, steps: list[RouteStepRow], *, today: date
+    ) -> ActionContext:
+        """HR's facts, looked up only when 引上げ承認 or 代決 could be open to this person."""
+        if state.status != "in_review" or state.current is None or staff.id in state.pending_ids:
+            return ActionContext()
+        stage = state.stages[state.current]
+        later = any(staff.id in s.assignee_ids for s in state.stages[state.current + 1 :])
+        probe = None
+        if later:
+            probe = ActionCreate(action="pull_up")
+        elif stage.kind == "decide" and stage.pending_ids:
+            probe = ActionCreate(action="substitute", on_behalf_of=stage.pending_ids[0])
+        if probe is None:
+            return ActionContext()
+        try:
+            return await self._context(staff, probe, steps, today=today)
+        except (Invalid, Unavailable) as exc:
+            log.warning("document.allowed_actions_without_hr", document_id=state.document_id, error=exc.detail)
+            return ActionContext()
 
     async def _recorded_outcome(self, row: DocumentRow, update_id: str, *, refusal: str) -> ChainState:
         """The answer Temporal recorded for ``update_id``; ``refusal`` (409) if there is none."""

@@ -19,12 +19,21 @@ from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid
 from core.fiscal import spending_fiscal_year
 from db.models import DocumentRow, PostReviewRow, RouteStepRow, StaffRow
-from db.repositories.audit import AuditRepository
+from db.repositories.audit import AuditRepository, verify_with_head
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.repositories.org import OrgRepository
 from db.session import begin_write
 from integrations.hr import HrNotFound
-from schemas.api.models import DocumentCreate, DocumentRead, DocumentUpdate, RoutePreview, StageRead
+from schemas.api.models import (
+    AuditEventRead,
+    AuditRead,
+    DocumentCreate,
+    DocumentRead,
+    DocumentUpdate,
+    Page,
+    RoutePreview,
+    StageRead,
+)
 from schemas.document import RouteRequest
 
 log = structlog.get_logger("ringi.documents")
@@ -137,6 +146,22 @@ class DocumentService:
         log.info("document.edited", document_id=row.id, version=row.version)
         return from_read_model(row, steps, reviews)
 
+    async def mine(self, staff: StaffRow, *, limit: int, offset: int) -> Page[DocumentRead]:
+        """My drafts and submitted documents, newest first."""
+        async with self._app.sessions() as session:
+            rows, total = await DocumentRepository(session).list_by_drafter(staff.id, limit=limit, offset=offset)
+        return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    async def audit(self, staff: StaffRow, document_id: str) -> AuditRead:
+        """The document's audit events and the verification of their hash chain."""
+        await self.visible(staff, document_id)
+        async with self._app.sessions() as session:
+            audit = AuditRepository(session)
+            rows = await audit.list(document_id)
+            check = verify_with_head(rows, await audit.head(document_id))
+        events = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows]
+        return AuditRead(events=events, verified=check.verified, problem=check.problem)
+
     async def visible(self, staff: StaffRow, document_id: str) -> DocumentRow:
         """The document, if ``staff`` may see it: the drafter, anyone on its route, or admin."""
         row, _, _ = await self.read(staff, document_id, with_reviews=False)
@@ -171,10 +196,25 @@ class DocumentService:
 
     async def preview(self, staff: StaffRow, document_id: str) -> RoutePreview:
         row = await self.visible(staff, document_id)
+        return await self._preview(row, today=datetime.now(JST).date())
+
+    async def preview_draft(self, staff: StaffRow, draft: DocumentCreate, *, today: date) -> RoutePreview:
+        """The route a draft would take if ``staff`` saved and submitted it today (the drafting form's preview)."""
+        async with self._app.sessions() as session:
+            me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
+        if me is None:
+            raise Conflict("you hold no post today, so you cannot draft a document")
+        row = DocumentRow(**draft.model_dump(), id="preview", drafter_id=staff.id, org_unit_code=me.org_unit.code)
+        row.version, row.content_hash = 1, ""
+        return await self._preview(row, today=today)
+
+    async def _preview(self, row: DocumentRow, *, today: date) -> RoutePreview:
         now = datetime.now(JST)
         async with self._app.sessions() as session:
-            facts = await affair_facts(session, row, facts_of(row, today=now.date()), now=now, at_submit=False)
-        request = RouteRequest(document_id=row.id, drafter_id=row.drafter_id, facts=facts)
+            facts = await affair_facts(session, row, facts_of(row, today=today), now=now, at_submit=False)
+        return await self._resolve(RouteRequest(document_id=row.id, drafter_id=row.drafter_id, facts=facts))
+
+    async def _resolve(self, request: RouteRequest) -> RoutePreview:
         try:
             route = await RouteResolver(self._app.hr).resolve(request)
         except RouteUnresolvable as exc:

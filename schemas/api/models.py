@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, m
 from schemas.api.attachments import AttachmentRead
 from schemas.document import (
     ActionName,
+    AllowedAction,
     Capacity,
     FinanceState,
     Flag,
@@ -272,3 +273,11 @@ class NotificationRead(BaseModel):
     subject: str
     created_at: datetime
     read_at: datetime | None
+
+
+class AllowedActions(BaseModel):
+    """What the signed-in person may do with a document now (``POST …/actions`` still decides each one)."""
+
+    actions: list[AllowedAction] = Field(default_factory=list)
+    can_submit: bool = False  # 提出: the drafter, before the first submission
+    can_edit: bool = False  # the drafter, while a draft or sent back

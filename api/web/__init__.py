@@ -1,0 +1,35 @@
+"""The web UI (Japanese, server-rendered, htmx vendored under static/): pages over the same services as /v1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api.web import pages, signin
+from api.web.render import create_templates
+from api.web.session import CsrfRefused, SignInRequired
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def mount_web(app: FastAPI) -> None:
+    """Add the pages, their static files (no CDN: everything is served from here) and their error pages."""
+    app.state.ringi_templates = create_templates()
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(signin.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _: SignInRequired) -> Response:
+        target = f"/signin?next={quote(request.url.path)}"
+        if request.headers.get("HX-Request"):  # an htmx fragment: send the whole page to sign-in
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, exc: CsrfRefused) -> HTMLResponse:
+        return signin.refused_page(request, exc)

@@ -1,0 +1,89 @@
+"""Dependencies of the web pages: the signed-in viewer (from the session cookie), CSRF-checked form posts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.deps import AppState, StateDep
+from api.web.session import CSRF_FIELD, SignInRequired, WebSession, check_csrf, read_session
+from core.calendar import JST
+from db.models import StaffRow
+from db.repositories.org import OrgRepository
+from schemas.org import StaffRef
+
+#: Everything comes from this site (LGWAN: no CDN, fonts or scripts from outside); no framing, no inline scripts.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in staff member, their post today and their session (for the CSRF token)."""
+
+    staff: StaffRow
+    me: StaffRef | None
+    session: WebSession
+
+
+def today() -> date:
+    return datetime.now(JST).date()
+
+
+async def _viewer(request: Request, app: StateDep) -> Viewer:
+    session = read_session(request, secret=app.settings.jwt_secret)
+    async with app.sessions() as db:
+        repository = OrgRepository(db)
+        staff = await repository.get_staff(session.staff_id)
+        me = await repository.staff_ref(session.staff_id, as_of=today()) if staff else None
+    if staff is None:
+        raise SignInRequired
+    return Viewer(staff=staff, me=me, session=session)
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    return dict((await request.form()).items())
+
+
+async def _posted(
+    viewer: Annotated[Viewer, Depends(_viewer)], form: Annotated[dict[str, Any], Depends(_form)]
+) -> Viewer:
+    """The viewer of a form POST whose CSRF token matches their session."""
+    token = form.get(CSRF_FIELD)
+    check_csrf(viewer.session, token if isinstance(token, str) else None)
+    return viewer
+
+
+CurrentViewer = Annotated[Viewer, Depends(_viewer)]
+PostingViewer = Annotated[Viewer, Depends(_posted)]
+FormData = Annotated[dict[str, Any], Depends(_form)]
+
+
+def templates(request: Request) -> Jinja2Templates:
+    found: Jinja2Templates = request.app.state.ringi_templates
+    return found
+
+
+def page(request: Request, name: str, viewer: Viewer | None, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page with what every page shows (the viewer, their CSRF token)."""
+    context.update(viewer=viewer, csrf_token=viewer.session.csrf_token if viewer else "")
+    response = templates(request).TemplateResponse(request, name, context, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.ringi
+    return state

@@ -1,0 +1,221 @@
+"""The pages: 受信箱, 自分の文書, 起案 (with the live route preview and budget), the document and its actions.
+
+Transport only: every page calls the same services as the JSON API (DocumentService, DecisionService,
+inbox_for), so the same rules and the same authorisation apply.  A refusal (RingiError) is shown with its reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import StateDep
+from api.services.budgets import budget_of
+from api.services.decisions import DecisionService
+from api.services.documents import DocumentService
+from api.services.inbox import inbox_for
+from api.services.people import people
+from api.services.views import from_read_model
+from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
+from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
+from api.web.render import REFUSAL
+from core.errors import RingiError, Unavailable
+from schemas.api.models import AllowedActions, DocumentRead
+
+router = APIRouter(include_in_schema=False)
+
+_BUDGET_CODE = r"^[0-9A-Za-z-]{0,40}$"
+
+
+def _refused(request: Request, viewer: Viewer, exc: RingiError) -> HTMLResponse:
+    title = REFUSAL.get(exc.status, exc.title)
+    return page(request, "error.html", viewer, status_code=exc.status, title=title, detail=exc.detail)
+
+
+@router.get("/inbox")
+async def inbox_page(request: Request, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
+    """受信箱: my pending steps, decisions I may take as 代決者, the 後閲 I owe — oldest first."""
+    async with app.sessions() as session:
+        items = await inbox_for(session, app.hr, viewer.staff.id, today=today())
+    return page(request, "inbox.html", viewer, items=items, nav="inbox")
+
+
+@router.get("/documents")
+async def my_documents(
+    request: Request, viewer: CurrentViewer, app: StateDep, offset: Annotated[int, Query(ge=0)] = 0
+) -> HTMLResponse:
+    """自分の文書: my drafts and submitted documents with their status, newest first."""
+    mine = await DocumentService(app).mine(viewer.staff, limit=50, offset=offset)
+    return page(request, "mine.html", viewer, page_of=mine, nav="mine")
+
+
+@router.get("/documents/new")
+async def draft_form(request: Request, viewer: CurrentViewer) -> HTMLResponse:
+    values = {"confidentiality": "1", "retention_years": "5"}
+    return page(request, "draft.html", viewer, values=values, error="", nav="new")
+
+
+@router.post("/documents/new")
+async def create_draft(request: Request, viewer: PostingViewer, form: FormData, app: StateDep) -> Response:
+    """起案: the draft is saved; the document page then offers 提出."""
+    values = draft_values(form)
+    try:
+        created = await DocumentService(app).create(viewer.staff, parse_draft(values), today=today())
+    except (ValueError, RingiError) as exc:
+        error = exc.detail if isinstance(exc, RingiError) else str(exc)
+        return page(request, "draft.html", viewer, values=values, error=error, nav="new", status_code=422)
+    return RedirectResponse(f"/documents/{created.id}", status_code=303)
+
+
+@router.get("/documents/{document_id}/edit")
+async def edit_form(request: Request, document_id: str, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
+    """修正: the drafter changes a draft or a sent-back document (approvals of the older version lapse)."""
+    try:
+        document = from_read_model(*await DocumentService(app).read(viewer.staff, document_id))
+    except RingiError as exc:
+        return _refused(request, viewer, exc)
+    return page(request, "draft.html", viewer, values=values_of(document), error="", editing=document, nav="mine")
+
+
+@router.post("/documents/{document_id}/edit")
+async def edit(request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep) -> Response:
+    documents = DocumentService(app)
+    values = draft_values(form)
+    try:
+        await documents.edit(viewer.staff, document_id, parse_edit(values))
+    except (ValueError, RingiError) as exc:
+        try:
+            document = from_read_model(*await documents.read(viewer.staff, document_id))
+        except RingiError as unreadable:
+            return _refused(request, viewer, unreadable)
+        error = exc.detail if isinstance(exc, RingiError) else str(exc)
+        status = exc.status if isinstance(exc, RingiError) else 422
+        return page(request, "draft.html", viewer, values=values, error=error, editing=document, status_code=status)
+    return RedirectResponse(f"/documents/{document_id}", status_code=303)
+
+
+@router.post("/documents/new/preview")
+async def route_preview(request: Request, viewer: PostingViewer, form: FormData, app: StateDep) -> HTMLResponse:
+    """The route the draft would take (htmx fragment): who reviews, consults and decides, and why."""
+    try:
+        preview = await DocumentService(app).preview_draft(
+            viewer.staff, parse_draft(draft_values(form), preview=True), today=today()
+        )
+    except (ValueError, RingiError) as exc:
+        error = exc.detail if isinstance(exc, RingiError) else str(exc)
+        return page(request, "_preview.html", viewer, preview=None, error=error)
+    return page(request, "_preview.html", viewer, preview=preview, error="")
+
+
+@router.get("/budgets/check")
+async def budget_check(
+    request: Request,
+    viewer: CurrentViewer,
+    app: StateDep,
+    budget_code: Annotated[str, Query(pattern=_BUDGET_CODE)] = "",
+    amount_yen: Annotated[str, Query(max_length=30)] = "",
+) -> HTMLResponse:
+    """予算の執行可能額 for the drafting form (htmx fragment)."""
+    amount = amount_yen.replace(",", "").strip()
+    budget, error = None, ""
+    if budget_code:
+        try:
+            budget = await budget_of(app.finance, budget_code, fiscal_year=None, today=today())
+        except RingiError as exc:
+            error = exc.detail
+    wanted = int(amount) if amount.isdigit() else None
+    return page(request, "_budget.html", viewer, budget=budget, error=error, amount=wanted, code=budget_code)
+
+
+@router.get("/documents/{document_id}")
+async def document_page(request: Request, document_id: str, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
+    try:
+        document = from_read_model(*await DocumentService(app).read(viewer.staff, document_id))
+    except RingiError as exc:
+        return _refused(request, viewer, exc)
+    return await _document(request, viewer, app, document)
+
+
+async def _document(
+    request: Request,
+    viewer: Viewer,
+    app: StateDep,
+    document: DocumentRead,
+    *,
+    error: str = "",
+    status_code: int = 200,
+    key: str | None = None,
+) -> HTMLResponse:
+    documents, decisions = DocumentService(app), DecisionService(app)
+    notice = ""
+    try:
+        allowed = await decisions.allowed(viewer.staff, document.id, today=today())
+    except Unavailable as exc:  # the engine is not answering: show the document, offer no action
+        allowed, notice = AllowedActions(), exc.detail
+    audit = await documents.audit(viewer.staff, document.id)
+    ids = {document.drafter_id, *(s.assignee_id for s in document.steps), *(s.acted_by or "" for s in document.steps)}
+    ids |= {e.actor_id for e in audit.events}
+    who = await people(app.sessions, ids, as_of=today())
+    stages: dict[int, list[object]] = {}
+    for step in document.steps:
+        stages.setdefault(step.stage_index, []).append(step)
+    return page(
+        request,
+        "document.html",
+        viewer,
+        status_code=status_code,
+        doc=document,
+        stages=sorted(stages.items()),
+        allowed=allowed,
+        audit=audit,
+        who=who,
+        error=error,
+        error_status=status_code,
+        notice=notice,
+        key=key or str(uuid.uuid4()),
+    )
+
+
+@router.post("/documents/{document_id}/submit")
+async def submit(request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep) -> Response:
+    """提出: starts the approval workflow (the same call as ``POST /v1/documents/{id}/submit``)."""
+    key = str(form.get("idempotency_key") or uuid.uuid4())
+    try:
+        await DecisionService(app).submit(viewer.staff, document_id, key=key, today=today())
+    except RingiError as exc:
+        return await _again(request, viewer, app, document_id, exc, key=key)
+    return RedirectResponse(f"/documents/{document_id}", status_code=303)
+
+
+@router.post("/documents/{document_id}/act")
+async def act(request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep) -> Response:
+    """承認, 合議, 差戻し, 引戻し, 取下げ, 却下 …: the same call as ``POST /v1/documents/{id}/actions``."""
+    key = str(form.get("idempotency_key") or uuid.uuid4())
+    try:
+        action = parse_action(form)
+    except ValueError as exc:
+        return await _again(request, viewer, app, document_id, RingiError(str(exc)))
+    try:
+        await DecisionService(app).act(viewer.staff, document_id, action, key=key, today=today())
+    except RingiError as exc:
+        return await _again(request, viewer, app, document_id, exc, key=key)
+    return RedirectResponse(f"/documents/{document_id}", status_code=303)
+
+
+async def _again(
+    request: Request, viewer: Viewer, app: StateDep, document_id: str, exc: RingiError, *, key: str | None = None
+) -> HTMLResponse:
+    """The document page again, with the reason the action was refused.
+
+    After a 503 (the engine did not answer in time) the form keeps its Idempotency-Key, so pressing the button
+    again applies the action once, as a retrying integrator's request would.
+    """
+    try:
+        document = from_read_model(*await DocumentService(app).read(viewer.staff, document_id))
+    except RingiError as unreadable:
+        return _refused(request, viewer, unreadable)
+    retry_key = key if isinstance(exc, Unavailable) else None
+    return await _document(request, viewer, app, document, error=exc.detail, status_code=exc.status, key=retry_key)

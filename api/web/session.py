@@ -1,0 +1,110 @@
+"""Web sessions: a signed cookie (HttpOnly, SameSite=Lax, Secure over https) and per-session CSRF tokens.
+
+The cookie holds a JWT of its own issuer (``ringi-web``), so it is never accepted as a bearer token, nor a bearer
+token as a cookie.  Each session carries a random id; its CSRF token is an HMAC of that id, sent in a hidden
+field of every form and checked on every POST.  The sign-in form, which comes before any session, is protected
+the same way by a short-lived nonce cookie (no login CSRF).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from starlette.requests import Request
+from starlette.responses import Response
+
+SESSION_COOKIE = "ringi_session"
+SIGNIN_COOKIE = "ringi_signin"
+CSRF_FIELD = "csrf_token"
+_ISSUER = "ringi-web"
+_SIGNIN_TTL_SECONDS = 3600
+
+
+class SignInRequired(Exception):
+    """No valid session: the page sends the browser to the sign-in form."""
+
+
+class CsrfRefused(Exception):
+    """A POST without the session's CSRF token."""
+
+
+@dataclass(frozen=True)
+class WebSession:
+    staff_id: str
+    session_id: str
+    csrf_token: str
+
+
+def _mac(secret: str, purpose: str, value: str) -> str:
+    return hmac.new(secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.scope.get("scheme") == "https",  # uvicorn: TLS, or a trusted proxy's X-Forwarded-Proto
+        path="/",
+    )
+
+
+def start_session(request: Request, response: Response, staff_id: str, *, secret: str, ttl_seconds: int) -> None:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": staff_id,
+        "sid": secrets.token_urlsafe(16),
+        "iat": now,
+        "exp": now + timedelta(seconds=ttl_seconds),
+        "iss": _ISSUER,
+    }
+    _cookie(request, response, SESSION_COOKIE, jwt.encode(claims, secret, algorithm="HS256"), ttl_seconds)
+    response.delete_cookie(SIGNIN_COOKIE, path="/")
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def read_session(request: Request, *, secret: str) -> WebSession:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise SignInRequired
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], issuer=_ISSUER, options={"require": ["sub", "sid", "exp", "iss"]}
+        )
+    except jwt.PyJWTError as exc:
+        raise SignInRequired from exc
+    staff_id, session_id = claims["sub"], claims["sid"]
+    if not isinstance(staff_id, str) or not isinstance(session_id, str):
+        raise SignInRequired
+    return WebSession(staff_id=staff_id, session_id=session_id, csrf_token=_mac(secret, "csrf", session_id))
+
+
+def check_csrf(session: WebSession, submitted: str | None) -> None:
+    if not submitted or not hmac.compare_digest(submitted, session.csrf_token):
+        raise CsrfRefused
+
+
+def signin_token(request: Request, *, secret: str) -> tuple[str, str]:
+    """The sign-in form's nonce (kept, or new) and the CSRF token bound to it."""
+    nonce = request.cookies.get(SIGNIN_COOKIE) or secrets.token_urlsafe(16)
+    return nonce, _mac(secret, "signin", nonce)
+
+
+def keep_signin_nonce(request: Request, response: Response, nonce: str) -> None:
+    _cookie(request, response, SIGNIN_COOKIE, nonce, _SIGNIN_TTL_SECONDS)
+
+
+def check_signin_token(request: Request, submitted: str | None, *, secret: str) -> None:
+    nonce = request.cookies.get(SIGNIN_COOKIE)
+    if not nonce or not submitted or not hmac.compare_digest(submitted, _mac(secret, "signin", nonce)):
+        raise CsrfRefused

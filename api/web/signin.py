@@ -1,0 +1,127 @@
+"""サインイン / サインアウト: the form calls the same credential check as ``POST /v1/auth/token``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import StateDep
+from api.services.auth import SecondFactorRequired, authenticate
+from api.web.deps import SECURITY_HEADERS, PostingViewer, page, templates
+from api.web.session import (
+    CsrfRefused,
+    SignInRequired,
+    check_signin_token,
+    end_session,
+    keep_signin_nonce,
+    read_session,
+    signin_token,
+    start_session,
+)
+from core.errors import Unauthorized
+
+router = APIRouter(include_in_schema=False)
+
+
+def _local_path(target: str | None) -> str:
+    """Only a path of this site (no open redirect to another host)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/inbox"
+
+
+@router.get("/")
+async def home(request: Request, app: StateDep) -> RedirectResponse:
+    """The inbox when signed in, else the sign-in form."""
+    try:
+        read_session(request, secret=app.settings.jwt_secret)
+    except SignInRequired:
+        return RedirectResponse("/signin", status_code=303)
+    return RedirectResponse("/inbox", status_code=303)
+
+
+def _form(
+    request: Request,
+    app: StateDep,
+    *,
+    next_path: str,
+    staff_id: str = "",
+    error: str = "",
+    otp: bool = False,
+    status_code: int = 200,
+) -> HTMLResponse:
+    nonce, token = signin_token(request, secret=app.settings.jwt_secret)
+    response = page(
+        request,
+        "signin.html",
+        None,
+        status_code=status_code,
+        signin_token=token,
+        next_path=next_path,
+        staff_id=staff_id,
+        error=error,
+        otp_required=otp,
+    )
+    keep_signin_nonce(request, response, nonce)
+    return response
+
+
+@router.get("/signin")
+async def signin_form(request: Request, app: StateDep, next: str | None = None) -> HTMLResponse:
+    return _form(request, app, next_path=_local_path(next))
+
+
+@router.post("/signin")
+async def signin(
+    request: Request,
+    app: StateDep,
+    staff_id: Annotated[str, Form(max_length=40)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    one_time_code: Annotated[str, Form(max_length=20)] = "",
+    signin_csrf: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/inbox",
+) -> Response:
+    check_signin_token(request, signin_csrf, secret=app.settings.jwt_secret)
+    staff_id = staff_id.strip()
+    try:
+        async with app.sessions() as session:
+            staff = await authenticate(
+                session, staff_id=staff_id, password=password, one_time_code=one_time_code or None
+            )
+    except SecondFactorRequired as exc:  # the password was right: ask for the one-time code
+        return _form(
+            request, app, next_path=_local_path(next), staff_id=staff_id, error=exc.detail, otp=True, status_code=401
+        )
+    except Unauthorized:
+        error = "職員番号またはパスワードが正しくありません。"
+        return _form(request, app, next_path=_local_path(next), staff_id=staff_id, error=error, status_code=401)
+    response = RedirectResponse(_local_path(next), status_code=303)
+    settings = app.settings
+    start_session(request, response, staff.id, secret=settings.jwt_secret, ttl_seconds=settings.jwt_ttl_seconds)
+    return response
+
+
+@router.post("/signout")
+async def signout(_: PostingViewer) -> RedirectResponse:
+    response = RedirectResponse("/signin", status_code=303)
+    end_session(response)
+    return response
+
+
+def refused_page(request: Request, _: CsrfRefused) -> HTMLResponse:
+    """A form post without its CSRF token (e.g. from another site, or a page older than the session)."""
+    response = templates(request).TemplateResponse(
+        request,
+        "error.html",
+        {
+            "viewer": None,
+            "csrf_token": "",
+            "title": "送信を受け付けられません",
+            "detail": "ページを開き直してから、もう一度操作してください（CSRF トークンが一致しません）。",
+        },
+        status_code=403,
+    )
+    response.headers.update(SECURITY_HEADERS)
+    return response
