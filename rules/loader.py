@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from schemas.rules import RuleProblem, Rulebook, RulebookContent
+from schemas.rules import Rulebook, RulebookContent, RuleProblem
 
 REPOSITORY_DIR = Path(__file__).parent / "rulebook"
 

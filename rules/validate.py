@@ -18,9 +18,9 @@ from schemas.rules import (
     MATTER_NAMES,
     QUANTITIES,
     AuthorityRule,
-    RuleProblem,
-    RulebookContent,
     BandedRule,
+    RulebookContent,
+    RuleProblem,
 )
 
 #: The matters a document can be, with the expense classes each must have bands for (None: no classes).
@@ -122,13 +122,13 @@ def _band_problems(rows: tuple[AuthorityRule, ...]) -> list[RuleProblem]:
             problems.append(_at("authority", first_index, first, f"gap: no band covers 0 up to {first.at_least}"))
         for (prev_index, prev), (index, row) in zip(banded, banded[1:], strict=False):
             if row.quantity != prev.quantity:
-                problems.append(_at("authority", index, row, f"measures {row.quantity}, row {prev_index} {prev.quantity}"))
+                problems.append(
+                    _at("authority", index, row, f"measures {row.quantity}, row {prev_index} {prev.quantity}")
+                )
             elif prev.below is None or row.at_least < prev.below:
                 problems.append(_at("authority", index, row, f"overlaps row {prev_index} ({prev.citation})"))
             elif row.at_least > prev.below:
-                problems.append(
-                    _at("authority", index, row, f"gap: no band covers {prev.below} up to {row.at_least}")
-                )
+                problems.append(_at("authority", index, row, f"gap: no band covers {prev.below} up to {row.at_least}"))
         last_index, last = banded[-1]
         if last.below is not None:
             problems.append(_at("authority", last_index, last, f"gap: no band covers {last.below} and above"))

@@ -89,16 +89,20 @@ def reroute(state: ChainState, tail: Route, now: datetime, *, reason: str) -> Tr
 def escalation_tail(state: ChainState, higher: Route) -> Route:
     """合議不調: what replaces the stages after the current 合議, given the route one level up.
 
-    The higher route's stages after its last 合議, preceded by the reviewers it puts before the 合議 that this
-    document has not passed yet (e.g. the former decider, who now reviews).
+    The higher route's stages after the 合議 that failed (found by its members; else its last 合議), preceded by
+    the reviewers it puts before that 合議 that this document has not passed yet (e.g. the former decider, who
+    now reviews).  A 合議 the document has already passed is not asked again.
     """
     if state.current is None:
         raise ChainError("conflict", "only a document in routing can be rerouted")
-    kinds = [s.kind for s in higher.stages]
-    last_consult = max((i for i, k in enumerate(kinds) if k == "consult"), default=-1)
+    current = set(state.stages[state.current].assignee_ids)
+    consults = [i for i, s in enumerate(higher.stages) if s.kind == "consult"]
+    same = [i for i in consults if {a.id for a in higher.stages[i].assignees} == current]
+    pivot = same[0] if same else max(consults, default=-1)
     seen = {a for s in state.stages[: state.current + 1] for a in s.assignee_ids}
-    missed = [s for s in higher.stages[:last_consult] if s.kind == "review" and s.assignees[0].id not in seen]
-    return Route(stages=(*missed, *higher.stages[last_consult + 1 :]))
+    missed = [s for s in higher.stages[: max(pivot, 0)] if s.kind == "review" and s.assignees[0].id not in seen]
+    rest = [s for s in higher.stages[pivot + 1 :] if not (s.kind == "consult" and {a.id for a in s.assignees} <= seen)]
+    return Route(stages=(*missed, *rest), rulebook_version=higher.rulebook_version)
 
 
 def note_deadline(
@@ -266,6 +270,8 @@ def _check_substitute(state: ChainState, action: ActionInput) -> None:
         raise ChainError("invalid", "代決 needs on_behalf_of: the absent decider you act for")
     if stage.kind != "decide" or decider not in stage.assignee_ids:
         raise ChainError("conflict", "代決 is for the decision stage, on behalf of its decider (on_behalf_of)")
+    if not stage.substitute_allowed:
+        raise ChainError("conflict", f"the rulebook bars 代決 for this matter ({stage.rule}): the decider decides")
     if decider not in action.context.absent_ids:
         raise ChainError("conflict", f"{decider} is not absent today: 代決 is only for an absent decider")
     present = [s for s in action.context.substitutes if s not in action.context.absent_ids]
@@ -552,6 +558,8 @@ def _stages_of(route: Route, *, allow_partial: bool = False) -> tuple[StageState
                 reason=stage.reason,
                 remind_after_days=stage.remind_after_days,
                 escalate_after_days=stage.escalate_after_days,
+                rule=stage.rule,
+                substitute_allowed=stage.substitute_allowed,
             )
         )
     return tuple(stages)

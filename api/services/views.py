@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import cast
 
 from core.errors import Invalid
 from core.fiscal import spending_fiscal_year
 from db.models import DocumentRow, PostReviewRow, RouteStepRow
 from schemas.api.models import DocumentRead, FinanceRead, PostReviewRead, StepRead
-from schemas.document import ChainState, DocumentFacts
+from schemas.document import ChainState, DocumentFacts, ExpenseClass, Matter
 
 
 def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
@@ -19,7 +20,7 @@ def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
     return DocumentFacts(
-        matter="spending",
+        matter=cast(Matter, row.matter),
         amount_yen=row.amount_yen,
         org_unit_code=row.org_unit_code,
         version=row.version,
@@ -32,6 +33,8 @@ def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
         readers=tuple(row.readers),
         budget_code=row.budget_code,
         fiscal_year=fiscal_year,
+        expense_class=cast(ExpenseClass | None, row.expense_class),
+        rulebook_version=row.rulebook_version,
     )
 
 
@@ -63,7 +66,7 @@ def _document(
         id=row.id,
         title=row.title,
         body=row.body,
-        matter="spending",
+        matter=cast(Matter, row.matter),
         amount_yen=row.amount_yen,
         confidentiality=row.confidentiality,
         retention_years=row.retention_years,
@@ -99,4 +102,6 @@ def _document(
         updated_at=state.updated_at if state else row.updated_at,
         submitted_at=row.submitted_at,
         decided_at=(row.decided_at or (state.updated_at if decided else None)) if state else row.decided_at,
+        expense_class=cast(ExpenseClass | None, row.expense_class),
+        rulebook_version=row.rulebook_version,
     )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, m
 from schemas.document import (
     ActionName,
     Capacity,
+    ExpenseClass,
     FinanceState,
     Flag,
     Matter,
@@ -68,11 +69,22 @@ class DocumentCreate(_Request):
     readers: list[StaffId] = Field(default_factory=list, max_length=100)  # 供覧先
     budget_code: BudgetCode | None = None  # 予算科目: reserved at submit, committed at the decision
     fiscal_year: int | None = Field(default=None, ge=2000, le=2200)  # 年度, only to name the previous one (4/1–5/31)
+    expense_class: ExpenseClass | None = None  # spending / contract: 工事請負費, その他 (default), 交際費・食糧費
 
     @model_validator(mode="after")
     def _quorum_fits(self) -> DocumentCreate:
         if self.consult_quorum is not None and self.consult_quorum > len(self.consult_units):
             raise ValueError("consult_quorum cannot exceed the number of consult_units")
+        return self
+
+    @model_validator(mode="after")
+    def _expense_class_fits(self) -> DocumentCreate:
+        """Spending and contracts fall in a band group of the matrix (その他 unless named); other matters none."""
+        if self.matter in ("spending", "contract"):
+            if self.expense_class is None:
+                self.expense_class = "other"
+        elif self.expense_class is not None:
+            raise ValueError(f"a {self.matter} document has no expense_class")
         return self
 
     @field_validator("retention_years")
@@ -98,6 +110,7 @@ class DocumentUpdate(_Request):
     readers: list[StaffId] | None = Field(default=None, max_length=100)
     budget_code: BudgetCode | None = None
     fiscal_year: int | None = Field(default=None, ge=2000, le=2200)
+    expense_class: ExpenseClass | None = None
 
 
 class ActionCreate(_Request):
@@ -130,6 +143,8 @@ class StepRead(BaseModel):
     escalate_at: datetime | None = None
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
+    reason: str = ""  # why the rules put the stage there
+    rule: str = ""  # the rulebook row(s) cited, e.g. 別表第1 第1項(3)イ
 
 
 class FinanceRead(BaseModel):
@@ -185,6 +200,8 @@ class DocumentRead(BaseModel):
     updated_at: datetime
     submitted_at: datetime | None
     decided_at: datetime | None
+    expense_class: ExpenseClass | None = None
+    rulebook_version: str | None = None  # the rulebook version the document was submitted under
 
 
 class Page(BaseModel, Generic[T]):
@@ -198,10 +215,14 @@ class StageRead(BaseModel):
     kind: StageKind
     assignees: list[StaffRef]
     reason: str
+    rule: str = ""  # the rulebook row(s) that put the stage there
+    substitute_allowed: bool = True  # decide: whether 代決 may decide it
 
 
 class RoutePreview(BaseModel):
     stages: list[StageRead]
+    as_of: date | None = None  # the date the rulebook and the org chart were taken as of
+    rulebook_version: str = ""
 
 
 class InboxItem(BaseModel):
