@@ -7,6 +7,7 @@ and the 適用日 strictly after today, so that no running document's rules chan
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable
 from datetime import date
 
@@ -120,7 +121,7 @@ def _band_problems(rows: tuple[AuthorityRule, ...]) -> list[RuleProblem]:
         first_index, first = banded[0]
         if first.at_least > 0:
             problems.append(_at("authority", first_index, first, f"gap: no band covers 0 up to {first.at_least}"))
-        for (prev_index, prev), (index, row) in zip(banded, banded[1:], strict=False):
+        for (prev_index, prev), (index, row) in itertools.pairwise(banded):
             if row.quantity != prev.quantity:
                 problems.append(
                     _at("authority", index, row, f"measures {row.quantity}, row {prev_index} {prev.quantity}")
