@@ -60,7 +60,10 @@ class Ruling:
 
     @property
     def reason(self) -> str:
-        """The decision in words, e.g. ``支出負担行為 その他 100万円以上500万円未満: 部長専決 → 重要のため上位: 副市長``."""
+        """The decision in words.
+
+        E.g. ``支出負担行為 その他 100万円以上500万円未満: 部長専決 → 重要のため上位: 副市長``.
+        """
         text = f"{describe(self.authority)}: {LEVEL_NAMES[self.authority.level]}{_kind(self.authority.level)}"
         if self.escalated_for:
             text += f" → {'・'.join(self.escalated_for)}のため上位: {LEVEL_NAMES[self.level]}"
