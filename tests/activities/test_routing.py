@@ -151,14 +151,16 @@ async def test_the_version_in_force_or_the_pinned_one() -> None:
 
 async def test_the_as_of_date_reaches_every_hr_look_up() -> None:
     """A new 総務課長 from 2027-04-01: the preview as of that day shows them; every look-up was as of it."""
+    moved = tuple(
+        a.model_copy(update={"effective_to": NEW_RULES}) if a.staff_id == MANAGER else a for a in CITY.assignments
+    )
+    arrival = Assignment(
+        staff_id="new-manager", org_unit_code="somu.somu", post_code="manager", effective_from=NEW_RULES
+    )
     city = CITY.model_copy(
         update={
             "staff": (*CITY.staff, StaffMember(id="new-manager", name="新 課長")),
-            "assignments": tuple(
-                a.model_copy(update={"effective_to": NEW_RULES}) if a.staff_id == MANAGER else a
-                for a in CITY.assignments
-            )
-            + (Assignment(staff_id="new-manager", org_unit_code="somu.somu", post_code="manager", effective_from=NEW_RULES),),
+            "assignments": (*moved, arrival),
         }
     )
     hr = CityHr(city)

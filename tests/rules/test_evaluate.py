@@ -107,13 +107,9 @@ def test_mandatory_consultations_by_amount_and_matter() -> None:
 
 
 def test_non_delegable_contract_is_decided_by_the_mayor_in_person() -> None:
-    below = rule_on(
-        DEFAULT, matter="contract", expense_class="construction", quantities={"amount_yen": 149_999_999}
-    )
+    below = rule_on(DEFAULT, matter="contract", expense_class="construction", quantities={"amount_yen": 149_999_999})
     assert below.level == "mayor" and below.substitute_allowed
-    council = rule_on(
-        DEFAULT, matter="contract", expense_class="construction", quantities={"amount_yen": 150_000_000}
-    )
+    council = rule_on(DEFAULT, matter="contract", expense_class="construction", quantities={"amount_yen": 150_000_000})
     assert council.level == "mayor" and not council.substitute_allowed
     assert "第7条第1号" in council.citation and "専決・代決不可" in council.reason
 

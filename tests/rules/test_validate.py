@@ -81,7 +81,11 @@ def test_a_matter_without_bands() -> None:
 
 
 def test_unreadable_rows_name_their_index() -> None:
-    text = "適用日: 2027-04-01\nauthority:\n  - {matter: spending, 以上: 0, citation: 別表第1 第9項}\nescalation: {citation: x}\n"
+    text = (
+        "適用日: 2027-04-01\n"
+        "authority:\n  - {matter: spending, 以上: 0, citation: 別表第1 第9項}\n"
+        "escalation: {citation: x}\n"
+    )
     with pytest.raises(RulebookUnreadable) as caught:
         parse(text)
     [problem] = caught.value.problems
