@@ -103,5 +103,5 @@ def _document(
         submitted_at=row.submitted_at,
         decided_at=(row.decided_at or (state.updated_at if decided else None)) if state else row.decided_at,
         expense_class=cast(ExpenseClass | None, row.expense_class),
-        rulebook_version=row.rulebook_version,
+        rulebook_version=(state.facts.rulebook_version if state else None) or row.rulebook_version,
     )
