@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from core.authority import LEVELS
 from schemas.rules import (
     EXPENSE_CLASS_NAMES,
     FLAG_NAMES,
@@ -23,8 +24,7 @@ from schemas.rules import (
     Rulebook,
 )
 
-#: Levels of the line of superiors, lowest first (post codes).
-LEVELS: tuple[str, ...] = ("manager", "director", "deputy_mayor", "mayor")
+__all__ = ["LEVELS", "NoRule", "Ruling", "describe", "measure", "rule_on"]
 
 
 class NoRule(LookupError):
