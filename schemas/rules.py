@@ -124,3 +124,4 @@ class RulebookSummary(BaseModel):
     effective_from: date
     title: str
     rows: int
+    in_force: bool = False  # the version new submissions get today

@@ -34,8 +34,8 @@ _UPLOAD_BODY = {
 
 @router.get("/versions")
 async def list_versions(staff: CurrentStaff, rules: Rules) -> list[RulebookSummary]:
-    """Every rulebook version, oldest 適用日 first."""
-    return await rules.versions()
+    """Every rulebook version, oldest 適用日 first, marking the one in force today."""
+    return await rules.versions(today=datetime.now(JST).date())
 
 
 @router.get("/versions/{version_id}")

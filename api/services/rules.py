@@ -31,9 +31,11 @@ class RulesService:
     def __init__(self, app: AppState) -> None:
         self._app = app
 
-    async def versions(self) -> list[RulebookSummary]:
+    async def versions(self, *, today: date) -> list[RulebookSummary]:
         async with self._app.sessions() as session:
-            return await RulebookRepository(session).summaries()
+            repo = RulebookRepository(session)
+            current = await repo.in_force_id(today)
+            return [s.model_copy(update={"in_force": s.id == current}) for s in await repo.summaries()]
 
     async def version(self, version_id: str) -> Rulebook:
         book = await self._app.rulebooks.version(version_id)

@@ -53,6 +53,8 @@ async def version_ids(stack: Stack) -> list[str]:
 
 async def test_the_shipped_version_is_listed_with_its_cited_rows(stack: Stack) -> None:
     assert SHIPPED in await version_ids(stack)
+    listed = (await stack.call(DRAFTER, "GET", "/v1/rules/versions")).json()
+    assert [v["id"] for v in listed if v["in_force"]] == [SHIPPED]
     r = await stack.call(DRAFTER, "GET", f"/v1/rules/versions/{SHIPPED}")
     assert r.status_code == 200, r.text
     book = r.json()
@@ -168,6 +170,9 @@ async def test_a_future_version_applies_from_its_date_and_submitted_documents_ke
     assert stages(later)[-1][:2] == ("decide", DIRECTOR)
     day_before = await preview(stack, draft["id"], as_of=effective - timedelta(days=1))
     assert day_before["rulebook_version"] == SHIPPED
+    # The as-of date reaches HR: before the demo city's org chart (2026-04-01) nobody holds a post.
+    r = await stack.call(DRAFTER, "POST", f"/v1/documents/{draft['id']}/route-preview", params={"as_of": "2026-03-31"})
+    assert "2026-03-31" in assert_problem(r, 409)["detail"]
 
     submitted = await stack.submitted(DRAFTER, amount_yen=600_000)
     assert submitted["rulebook_version"] == SHIPPED and submitted["pending"] == [MANAGER]
