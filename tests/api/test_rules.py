@@ -13,10 +13,11 @@ import yaml
 from core.calendar import JST
 from rules.loader import REPOSITORY_DIR
 from tests.api.support import ADMIN, DIRECTOR, DRAFTER, FINANCE, MANAGER, assert_problem
-from tests.support.stack import Stack
+from tests.support.stack import Stack, holder
 
 SHIPPED = "2021-04-01"
 TODAY = datetime.now(JST).date()
+VICE = holder("executive", "deputy_mayor")
 
 
 def shipped(effective: date, **changes: Any) -> dict[str, Any]:
@@ -179,3 +180,21 @@ async def test_a_future_version_applies_from_its_date_and_submitted_documents_ke
     kept = await preview(stack, submitted["id"], as_of=effective)
     assert kept["rulebook_version"] == SHIPPED
     assert stages(kept)[-1][:2] == ("decide", MANAGER)
+
+
+async def test_the_sole_finance_objection_sends_the_decision_one_level_up(stack: Stack) -> None:
+    """合議不調 when the objection completes the 合議: the 部長 now reviews and the 副市長 decides (第5条)."""
+    doc = await stack.submitted(DRAFTER, amount_yen=1_500_000)
+    await stack.ok(MANAGER, doc["id"], "approve")
+    after = await stack.ok(FINANCE, doc["id"], "object", comment="財源の見通しが立たない")
+    assert after["consult_failed"] is True and after["pending"] == [DIRECTOR]
+    assert [(s["stage_kind"], s["assignee_id"]) for s in after["steps"]] == [
+        ("review", MANAGER),
+        ("consult", FINANCE),
+        ("review", DIRECTOR),
+        ("decide", VICE),
+    ]
+    assert "第5条" in after["steps"][-1]["rule"] and "合議不調" in after["steps"][-1]["reason"]
+    await stack.ok(DIRECTOR, doc["id"], "approve")
+    decided = await stack.ok(VICE, doc["id"], "approve")
+    assert decided["status"] == "approved"
