@@ -105,6 +105,8 @@ class ProjectionActivities:
                 )
                 if event.action == "submit":
                     document.submitted_at = event.at
+                    if event.route is not None and event.route.rulebook_version:
+                        document.rulebook_version = event.route.rulebook_version  # kept for later routes
             document.status = state.status
             document.projected_seq = state.seq
             if projection.finance is not None:

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppState
 from api.problems import install_problem_handlers, problem
-from api.routes import attachments, auth, budgets, documents, inbox, notifications, printing, staff
+from api.routes import attachments, auth, budgets, documents, inbox, notifications, printing, rules, staff
 from api.routes import preferences as notification_preferences
 from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
 from api.web import mount_web
@@ -105,7 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="ringi", version="0.1.0", summary="稟議: electronic approval API", lifespan=lifespan)
     app.add_middleware(BodyLimit, attachment_max_bytes=settings.attachment_max_bytes)
     install_problem_handlers(app)
-    for module in (auth, staff, documents, inbox, budgets, notifications, attachments, printing):
+    for module in (auth, staff, documents, inbox, budgets, notifications, attachments, printing, rules):
         app.include_router(module.router)
     app.include_router(notification_preferences.router)
     mount_web(app)

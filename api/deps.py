@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,6 +16,7 @@ from core.security import InvalidToken, read_token
 from core.settings import Settings
 from db.models import StaffRow
 from db.repositories.org import OrgRepository
+from db.rulebooks import DbRulebooks
 from integrations.finance import FinanceClient
 from integrations.hr import HrClient
 
@@ -29,6 +30,14 @@ class AppState:
     temporal: Client
     hr: HrClient
     finance: FinanceClient
+    _rulebooks: DbRulebooks | None = field(default=None, repr=False)
+
+    @property
+    def rulebooks(self) -> DbRulebooks:
+        """The rulebook versions in the database, cached for the process (see db/rulebooks.py)."""
+        if self._rulebooks is None:
+            self._rulebooks = DbRulebooks(self.sessions)
+        return self._rulebooks
 
 
 def _state(request: Request) -> AppState:

@@ -35,7 +35,7 @@ def _describe(errors: list[dict[str, Any]]) -> str:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RingiError)
     async def _ringi(_: Request, exc: RingiError) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.detail, headers=exc.headers)
+        return problem(exc.status, exc.title, exc.detail, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -103,11 +103,13 @@ def api() -> None:
 def migrate() -> None:
     """Bring ringi's database (RINGI_DATABASE_URL) up to the latest schema."""
     from db.migrate import upgrade
+    from db.seed import sync_rulebooks
 
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
-    get_logger("ringi.cli").info("db.migrated")
+    added = asyncio.run(sync_rulebooks(settings))  # the rulebook versions shipped in rules/rulebook/
+    get_logger("ringi.cli").info("db.migrated", rulebooks_added=added)
 
 
 @app.command()

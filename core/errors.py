@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class RingiError(Exception):
     """Base class: ``status`` is the HTTP status, ``title`` the short problem title, ``detail`` the reason."""
@@ -9,10 +11,11 @@ class RingiError(Exception):
     status: int = 400
     title: str = "Bad request"
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers or {}
+        self.extra = extra  # extension members of the problem details (RFC 9457 §3.2)
 
 
 class Invalid(RingiError):

@@ -159,6 +159,8 @@ class DocumentRow(Base):
     hr_state: Mapped[str] = mapped_column(String(20), default="none")  # none | posted | refused
     hr_posting_id: Mapped[int | None] = mapped_column(Integer)
     hr_error: Mapped[str] = mapped_column(Text, default="")
+    expense_class: Mapped[str | None] = mapped_column(String(20))  # 工事請負費 / その他 / 交際費・食糧費
+    rulebook_version: Mapped[str | None] = mapped_column(String(40))  # pinned at the first submit
 
 
 class RouteStepRow(Base):
@@ -189,6 +191,8 @@ class RouteStepRow(Base):
     escalate_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")  # why the rules put the stage there
+    rule: Mapped[str] = mapped_column(String(400), default="")  # the rulebook row(s) cited
 
 
 class PostReviewRow(Base):
@@ -325,3 +329,45 @@ class NotificationAttemptRow(Base):
     address: Mapped[str] = mapped_column(String(254))
     ok: Mapped[bool] = mapped_column(Boolean)
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class RulebookVersionRow(Base):
+    """One version of the rulebook (事務決裁規程), in force from ``effective_from`` (適用日); id = that date."""
+
+    __tablename__ = "rulebook_versions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    review_citation: Mapped[str] = mapped_column(String(200), default="")
+    escalation_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    escalation_consult_failed: Mapped[bool] = mapped_column(Boolean, default=True)
+    escalation_levels: Mapped[int] = mapped_column(Integer, default=1)
+    escalation_citation: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20))  # repository (YAML shipped with ringi) | upload
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(40))
+
+    rows: Mapped[list[RuleRow]] = relationship(lazy="raise", order_by="RuleRow.section, RuleRow.position")
+
+
+class RuleRow(Base):
+    """One row of a rulebook version: an authority band, a mandatory 合議 or a non-delegable matter."""
+
+    __tablename__ = "rulebook_rows"
+    __table_args__ = (UniqueConstraint("version_id", "section", "position", name="uq_rulebook_rows_version_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[str] = mapped_column(ForeignKey("rulebook_versions.id", ondelete="CASCADE"), index=True)
+    section: Mapped[str] = mapped_column(String(20))  # authority | consultations | non_delegable
+    position: Mapped[int] = mapped_column(Integer)
+    matter: Mapped[str] = mapped_column(String(40))
+    expense_class: Mapped[str | None] = mapped_column(String(20))
+    quantity: Mapped[str | None] = mapped_column(String(40))
+    at_least: Mapped[int] = mapped_column(BigInteger)  # 以上
+    below: Mapped[int | None] = mapped_column(BigInteger)  # 未満
+    level: Mapped[str | None] = mapped_column(String(40))
+    org_unit: Mapped[str | None] = mapped_column(String(64))
+    post: Mapped[str | None] = mapped_column(String(40))
+    citation: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -6,6 +6,7 @@ from core.demo_city import generate_city
 from core.security import hash_password
 from core.settings import Settings
 from db.repositories.org import OrgRepository
+from db.rulebooks import sync_repository_rulebooks
 from db.session import begin_write, create_engine, create_sessionmaker
 
 #: (org unit, post, label) of the accounts a newcomer wants to log in as.
@@ -20,11 +21,15 @@ _DEMO_ROLES: tuple[tuple[str, str, str], ...] = (
 
 
 async def seed_demo(settings: Settings) -> bool:
-    """Load the demo city into an empty database; True if it did, False if data was already there."""
+    """Load the demo city into an empty database; True if it did, False if data was already there.
+
+    The rulebook versions shipped in rules/rulebook/ that the database lacks are stored either way.
+    """
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             await begin_write(session)
+            await sync_repository_rulebooks(session)
             repo = OrgRepository(session)
             if await repo.is_seeded():
                 return False
@@ -44,3 +49,14 @@ def demo_logins() -> list[tuple[str, str]]:
             logins.append((holder, label))
     logins.extend((s.id, "システム管理者 (admin)") for s in city.staff if s.is_admin)
     return logins
+
+
+async def sync_rulebooks(settings: Settings) -> list[str]:
+    """Store the shipped rulebook versions the database lacks (``ringi migrate``); the ids added."""
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await begin_write(session)
+            return await sync_repository_rulebooks(session)
+    finally:
+        await engine.dispose()

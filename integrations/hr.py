@@ -48,8 +48,8 @@ class HrClient(Protocol):
         """The person in the post they hold on ``as_of``; ``HrNotFound`` if unknown or without a post."""
         ...
 
-    async def get_org_unit(self, code: str) -> OrgUnit:
-        """One org unit (部・課); ``HrNotFound`` if unknown."""
+    async def get_org_unit(self, code: str, *, as_of: date | None = None) -> OrgUnit:
+        """One org unit (部・課) as of ``as_of``; ``HrNotFound`` if unknown."""
         ...
 
     async def holders(self, org_unit: str, post: str, *, as_of: date | None = None) -> list[StaffRef]:
@@ -107,8 +107,8 @@ class HttpHrClient(HttpServiceClient):
         data = await self._get(f"/staff/{quote(staff_id, safe='')}", _as_of(as_of))
         return StaffRef.model_validate(data)
 
-    async def get_org_unit(self, code: str) -> OrgUnit:
-        return OrgUnit.model_validate(await self._get(f"/org-units/{quote(code, safe='')}"))
+    async def get_org_unit(self, code: str, *, as_of: date | None = None) -> OrgUnit:
+        return OrgUnit.model_validate(await self._get(f"/org-units/{quote(code, safe='')}", _as_of(as_of)))
 
     async def holders(self, org_unit: str, post: str, *, as_of: date | None = None) -> list[StaffRef]:
         data = await self._get("/holders", {"org_unit": org_unit, "post": post, **_as_of(as_of)})

@@ -5,15 +5,18 @@ These cross the Temporal boundary: while workflows are in flight, only add field
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.general_affairs import AffairDetails, Escalation
+from schemas.general_affairs import AffairDetails
 from schemas.org import StaffRef
 
-Matter = Literal["spending", "leave", "overtime", "trip"]  # 支出, and the 庶務 requests 休暇・時間外勤務・出張
+#: 支出負担行為, 契約の締結, and the 庶務 requests 休暇・時間外勤務命令・旅行命令.
+Matter = Literal["spending", "contract", "leave", "overtime", "trip"]
+#: 節 groups of the authority matrix: 工事請負費, その他, 交際費・食糧費 (spending and contracts only).
+ExpenseClass = Literal["construction", "other", "hospitality"]
 #: 重要 / 異例 / 先例 / 疑義: such a matter goes one level up and may not be decided by 専決 or 代決.
 Flag = Literal["important", "unusual", "precedent", "doubtful"]
 NO_SUBSTITUTE_FLAGS: frozenset[str] = frozenset({"important", "unusual", "doubtful"})
@@ -86,8 +89,11 @@ class DocumentFacts(_Payload):
     budget_code: str | None = None  # 予算科目 (款・項・目・節 + 事業): reserved at submit, committed at the decision
     fiscal_year: int | None = None  # 年度 the budget is taken from
     details: AffairDetails | None = None  # 庶務 requests (leave, overtime, trip): what is requested
-    escalations: tuple[Escalation, ...] = ()  # found at submit (e.g. overtime over 20h a month): one level up
-    overtime_month_hours: float | None = None  # overtime: the person's total of the month, this one included
+    expense_class: ExpenseClass | None = None  # spending / contract: the band group (None = その他)
+    days: float | None = None  # leave / trip: 日数 (a part day counts as a day)
+    hours: float | None = None  # overtime: the hours of this order
+    monthly_overtime_hours: float | None = None  # overtime: the month's ordered hours including this order
+    rulebook_version: str | None = None  # pinned at the first submit: later 適用日 do not change it
 
 
 class SubmitInput(_Payload):
@@ -120,6 +126,7 @@ class RouteRequest(_Payload):
     drafter_id: str
     facts: DocumentFacts
     escalate: bool = False  # one level up (合議不調)
+    as_of: date | None = None  # rulebook and org chart as of this date (None = today); preview only
 
 
 class Stage(_Payload):
@@ -131,10 +138,13 @@ class Stage(_Payload):
     quorum: int | None = None  # consult: answers needed (None = all)
     remind_after_days: int = 1  # business days
     escalate_after_days: int = 3
+    rule: str = ""  # the rulebook row(s) that put it here, e.g. 別表第1 第1項(3)イ
+    substitute_allowed: bool = True  # decide: False when the rulebook bars 代決 for the matter
 
 
 class Route(_Payload):
     stages: tuple[Stage, ...]
+    rulebook_version: str = ""  # the rulebook version the route was resolved with
 
 
 class Response(_Payload):
@@ -168,6 +178,8 @@ class StageState(_Payload):
     escalate_after_days: int = 3
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
+    rule: str = ""
+    substitute_allowed: bool = True
 
     def response_of(self, assignee_id: str) -> Response | None:
         return next((r for r in self.responses if r.assignee_id == assignee_id), None)
@@ -280,6 +292,8 @@ class ChainState(_Payload):
                         version=response.version if response else None,
                         reminded_at=stage.reminded_at,
                         escalated_at=stage.escalated_at,
+                        reason=stage.reason,
+                        rule=stage.rule,
                     )
                 )
         return views
@@ -318,6 +332,8 @@ class StepView(_Payload):
     version: int | None = None
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
+    reason: str = ""  # why the rules put the stage there
+    rule: str = ""  # the rulebook row cited
 
 
 FinanceState = Literal["none", "reserved", "released", "committed", "commit_failed"]

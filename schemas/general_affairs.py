@@ -27,12 +27,6 @@ LEAVE_KIND_NAMES: dict[str, str] = {
     "childcare": "育児休業",
 }
 
-#: Escalations computed at submit (not chosen by the drafter): the decision goes one level up.
-Escalation = Literal["overtime_month_over_20h"]
-ESCALATION_NAMES: dict[str, str] = {"overtime_month_over_20h": "時間外勤務 月20時間超"}
-#: 時間外勤務: a person's total in one calendar month above this needs one level up (部長).
-OVERTIME_MONTH_LIMIT_HOURS = 20.0
-
 HrPostingState = Literal["none", "posted", "refused"]
 
 
@@ -172,3 +166,12 @@ class HrPostingProjection(_Payload):
 
     document_id: str
     posting: DocumentHrPosting
+
+
+def measured(details: AffairDetails | None) -> tuple[float | None, float | None]:
+    """(days, hours): the quantities of a request the rulebook's bands measure."""
+    if isinstance(details, OvertimeDetails):
+        return None, details.hours
+    if details is None:
+        return None, None
+    return details.days, None

@@ -18,6 +18,7 @@ from activities.projection import ProjectionActivities
 from activities.routing import RouteActivities
 from core.settings import Settings
 from core.temporal import connect_client
+from db.rulebooks import DbRulebooks
 from db.session import create_engine, create_sessionmaker
 from integrations.finance import FinanceClient, HttpFinanceClient
 from integrations.hr import HrClient, HttpHrClient
@@ -33,7 +34,7 @@ def build_activities(
     *, hr: HrClient, finance: FinanceClient, sessions: async_sessionmaker[AsyncSession]
 ) -> list[Callable[..., Any]]:
     """Every activity the worker runs, bound to its clients (used by the worker and by the tests)."""
-    routing = RouteActivities(hr)
+    routing = RouteActivities(hr, DbRulebooks(sessions))
     projection = ProjectionActivities(sessions)
     notifications = NotificationActivities(sessions, hr)
     money = FinanceActivities(finance)

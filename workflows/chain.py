@@ -79,29 +79,52 @@ def apply(state: ChainState, action: ActionInput, now: datetime) -> Transition:
     return new_state, [e.model_copy(update={"input": action}) for e in events]
 
 
-def reroute(state: ChainState, tail: Route, now: datetime, *, reason: str) -> Transition:
-    """Replace every stage after the current one (合議不調 → the decision goes one level up)."""
-    if state.current is None:
-        raise ChainError("conflict", "only a document in routing can be rerouted")
-    kept = state.stages[: state.current + 1]
-    _check_shape([s.kind for s in kept] + [s.kind for s in tail.stages])
-    state = state.model_copy(update={"stages": (*kept, *_stages_of(tail, allow_partial=True))})
-    return _emit(state, "reroute", "system", now, stage_index=state.current, comment=reason, route=tail)
+def reroute(state: ChainState, tail: Route, now: datetime, *, reason: str, after: int | None = None) -> Transition:
+    """Replace every stage after stage ``after`` (default: the current one) with ``tail``.
 
-
-def escalation_tail(state: ChainState, higher: Route) -> Route:
-    """合議不調: what replaces the stages after the current 合議, given the route one level up.
-
-    The higher route's stages after its last 合議, preceded by the reviewers it puts before the 合議 that this
-    document has not passed yet (e.g. the former decider, who now reviews).
+    合議不調 passes the failed 合議 (``failed_consult``): when the objection completed it and routing had already
+    moved on, routing resumes at the first stage of ``tail``.
     """
     if state.current is None:
         raise ChainError("conflict", "only a document in routing can be rerouted")
-    kinds = [s.kind for s in higher.stages]
-    last_consult = max((i for i, k in enumerate(kinds) if k == "consult"), default=-1)
-    seen = {a for s in state.stages[: state.current + 1] for a in s.assignee_ids}
-    missed = [s for s in higher.stages[:last_consult] if s.kind == "review" and s.assignees[0].id not in seen]
-    return Route(stages=(*missed, *higher.stages[last_consult + 1 :]))
+    pivot = state.current if after is None else after
+    if not 0 <= pivot <= state.current:
+        raise ChainError("invalid", "a reroute keeps the stages up to one already reached")
+    kept = state.stages[: pivot + 1]
+    _check_shape([s.kind for s in kept] + [s.kind for s in tail.stages])
+    moved_on = state.current > pivot
+    state = state.model_copy(update={"stages": (*kept, *_stages_of(tail, allow_partial=True))})
+    if moved_on:
+        state = _enter(state, pivot + 1, now)
+    detail = {} if after is None else {"after": after}
+    return _emit(state, "reroute", "system", now, stage_index=state.current, comment=reason, detail=detail, route=tail)
+
+
+def escalation_tail(state: ChainState, higher: Route) -> Route:
+    """合議不調: what replaces the stages after the failed 合議, given the route one level up.
+
+    The higher route's stages after that 合議 (found by its members; else its last 合議), preceded by the
+    reviewers it puts before it that this document has not passed yet (e.g. the former decider, who now
+    reviews).  A 合議 the document has already passed is not asked again.
+    """
+    if state.current is None:
+        raise ChainError("conflict", "only a document in routing can be rerouted")
+    pivot = failed_consult(state)
+    failed = set(state.stages[pivot].assignee_ids)
+    consults = [i for i, s in enumerate(higher.stages) if s.kind == "consult"]
+    same = [i for i in consults if {a.id for a in higher.stages[i].assignees} == failed]
+    at = same[0] if same else max(consults, default=-1)
+    seen = {a for s in state.stages[: pivot + 1] for a in s.assignee_ids}
+    missed = [s for s in higher.stages[: max(at, 0)] if s.kind == "review" and s.assignees[0].id not in seen]
+    rest = [s for s in higher.stages[at + 1 :] if not (s.kind == "consult" and {a.id for a in s.assignees} <= seen)]
+    return Route(stages=(*missed, *rest), rulebook_version=higher.rulebook_version)
+
+
+def failed_consult(state: ChainState) -> int:
+    """The latest 合議 up to the current stage that an objection made 不調 (else the current stage)."""
+    assert state.current is not None
+    failed = [i for i, s in enumerate(state.stages[: state.current + 1]) if s.kind == "consult" and s.objected]
+    return failed[-1] if failed else state.current
 
 
 def note_deadline(
@@ -133,7 +156,7 @@ def rebuild(events: list[ChainEvent]) -> ChainState:
         if event.input is not None:
             state, _ = apply(state, event.input, event.at)
         elif event.action == "reroute" and event.route is not None:
-            state, _ = reroute(state, event.route, event.at, reason=event.comment)
+            state, _ = reroute(state, event.route, event.at, reason=event.comment, after=event.detail.get("after"))
         elif event.action in ("remind", "escalate") and event.stage_index is not None:
             state, _ = note_deadline(state, event.action, event.stage_index, event.at)
         else:
@@ -269,6 +292,8 @@ def _check_substitute(state: ChainState, action: ActionInput) -> None:
         raise ChainError("invalid", "代決 needs on_behalf_of: the absent decider you act for")
     if stage.kind != "decide" or decider not in stage.assignee_ids:
         raise ChainError("conflict", "代決 is for the decision stage, on behalf of its decider (on_behalf_of)")
+    if not stage.substitute_allowed:
+        raise ChainError("conflict", f"the rulebook bars 代決 for this matter ({stage.rule}): the decider decides")
     if decider not in action.context.absent_ids:
         raise ChainError("conflict", f"{decider} is not absent today: 代決 is only for an absent decider")
     present = [s for s in action.context.substitutes if s not in action.context.absent_ids]
@@ -555,6 +580,8 @@ def _stages_of(route: Route, *, allow_partial: bool = False) -> tuple[StageState
                 reason=stage.reason,
                 remind_after_days=stage.remind_after_days,
                 escalate_after_days=stage.escalate_after_days,
+                rule=stage.rule,
+                substitute_allowed=stage.substitute_allowed,
             )
         )
     return tuple(stages)

@@ -172,7 +172,9 @@ class DocumentWorkflow:
             RouteRequest(document_id=state.document_id, drafter_id=state.drafter_id, facts=state.facts, escalate=True)
         )
         tail = chain.escalation_tail(state, route)
-        state, more = chain.reroute(state, tail, workflow.now(), reason="合議不調のため一段上位で決裁")
+        state, more = chain.reroute(
+            state, tail, workflow.now(), reason="合議不調のため一段上位で決裁", after=chain.failed_consult(state)
+        )
         return state, [*events, *more]
 
     async def _commit(self, state: ChainState, events: list[ChainEvent]) -> ChainState:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import structlog
@@ -93,9 +93,11 @@ async def copy_document(document_id: str, staff: CurrentStaff, documents: Docume
 
 
 @router.post("/{document_id}/route-preview")
-async def preview_route(document_id: str, staff: CurrentStaff, documents: Documents) -> RoutePreview:
-    """The stages and assignees the rules give this document today, with the rule behind each."""
-    return await documents.preview(staff, document_id)
+async def preview_route(
+    document_id: str, staff: CurrentStaff, documents: Documents, as_of: date | None = None
+) -> RoutePreview:
+    """The stages and assignees the rules give this document today (or ``as_of``), with the rule behind each."""
+    return await documents.preview(staff, document_id, as_of=as_of)
 
 
 @router.post("/{document_id}/submit")

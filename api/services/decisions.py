@@ -19,7 +19,7 @@ from api.deps import AppState
 from api.services.documents import EDITABLE, DocumentService
 from api.services.general_affairs import affair_facts
 from api.services.temporal_calls import WorkflowGone, bounded
-from api.services.views import facts_of, from_workflow
+from api.services.views import from_workflow
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, Unavailable
 from db.models import DocumentRow, RouteStepRow, StaffRow
@@ -110,8 +110,9 @@ class DecisionService:
         return from_workflow(row, state)
 
     async def _facts(self, row: DocumentRow, *, today: date, at_submit: bool) -> DocumentFacts:
-        """The document's facts, with what 庶務 requests need checked or counted at submit."""
-        facts = facts_of(row, today=today)
+        """The document's facts (the rulebook version pinned at the first submit), with what 庶務 requests need
+        checked or counted at submit."""
+        facts = await self._documents.pinned_facts(row, today=today)
         if facts.details is None:
             return facts
         async with self._app.sessions() as session:

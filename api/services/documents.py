@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import cast
 
 import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.routing import RouteResolver, RouteUnresolvable
+from activities.routing import RouteResolver, RouteUnresolvable, today_in_japan
 from api.deps import AppState
 from api.services.general_affairs import affair_changes, affair_facts
 from api.services.temporal_calls import not_found
@@ -34,7 +35,7 @@ from schemas.api.models import (
     RoutePreview,
     StageRead,
 )
-from schemas.document import RouteRequest
+from schemas.document import DocumentFacts, ExpenseClass, RouteRequest
 
 log = structlog.get_logger("ringi.documents")
 
@@ -103,6 +104,7 @@ class DocumentService:
             title=source.title,
             body=source.body,
             matter=matter_of(source),
+            expense_class=cast(ExpenseClass | None, source.expense_class),
             amount_yen=source.amount_yen,
             confidentiality=source.confidentiality,
             retention_years=source.retention_years,
@@ -136,6 +138,8 @@ class DocumentService:
                     changed.append(field)
             if row.consult_quorum is not None and row.consult_quorum > len(row.consult_units):
                 raise Invalid("consult_quorum cannot exceed the number of consult_units")
+            if row.expense_class is not None and row.matter not in ("spending", "contract"):
+                raise Invalid(f"a {row.matter} document has no expense_class")
             _check_fiscal_year(row, datetime.now(JST).date())
             if changed:
                 row.version += 1
@@ -194,9 +198,11 @@ class DocumentService:
             return False
         return any(a.id in pending for a in absent)
 
-    async def preview(self, staff: StaffRow, document_id: str) -> RoutePreview:
+    async def preview(self, staff: StaffRow, document_id: str, *, as_of: date | None = None) -> RoutePreview:
+        """The route the rules give as of ``as_of`` (default today): the rulebook in force then (a submitted
+        document keeps the version it was submitted under) and the post holders of that day."""
         row = await self.visible(staff, document_id)
-        return await self._preview(row, today=datetime.now(JST).date())
+        return await self._preview(row, on=as_of or today_in_japan())
 
     async def preview_draft(self, staff: StaffRow, draft: DocumentCreate, *, today: date) -> RoutePreview:
         """The route a draft would take if ``staff`` saved and submitted it today (the drafting form's preview)."""
@@ -206,22 +212,42 @@ class DocumentService:
             raise Conflict("you hold no post today, so you cannot draft a document")
         row = DocumentRow(**draft.model_dump(), id="preview", drafter_id=staff.id, org_unit_code=me.org_unit.code)
         row.version, row.content_hash = 1, ""
-        return await self._preview(row, today=today)
+        return await self._preview(row, on=today)
 
-    async def _preview(self, row: DocumentRow, *, today: date) -> RoutePreview:
-        now = datetime.now(JST)
+    async def _preview(self, row: DocumentRow, *, on: date) -> RoutePreview:
         async with self._app.sessions() as session:
-            facts = await affair_facts(session, row, facts_of(row, today=today), now=now, at_submit=False)
-        return await self._resolve(RouteRequest(document_id=row.id, drafter_id=row.drafter_id, facts=facts))
+            facts = await affair_facts(session, row, facts_of(row, today=on), now=datetime.now(JST), at_submit=False)
+        return await self._resolve(RouteRequest(document_id=row.id, drafter_id=row.drafter_id, facts=facts, as_of=on))
 
     async def _resolve(self, request: RouteRequest) -> RoutePreview:
         try:
-            route = await RouteResolver(self._app.hr).resolve(request)
+            route = await RouteResolver(self._app.hr, self._app.rulebooks).resolve(request)
         except RouteUnresolvable as exc:
             raise Conflict(f"no route can be resolved for this document: {exc}") from exc
         return RoutePreview(
-            stages=[StageRead(kind=s.kind, assignees=list(s.assignees), reason=s.reason) for s in route.stages]
+            stages=[
+                StageRead(
+                    kind=s.kind,
+                    assignees=list(s.assignees),
+                    reason=s.reason,
+                    rule=s.rule,
+                    substitute_allowed=s.substitute_allowed,
+                )
+                for s in route.stages
+            ],
+            as_of=request.as_of,
+            rulebook_version=route.rulebook_version,
         )
+
+    async def pinned_facts(self, row: DocumentRow, *, today: date) -> DocumentFacts:
+        """The facts of a submit: the rulebook version is the one already pinned, else the one in force today."""
+        facts = facts_of(row, today=today)
+        if facts.rulebook_version:
+            return facts
+        book = await self._app.rulebooks.in_force(today)
+        if book is None:
+            raise Conflict(f"no rulebook version is in force on {today}: run `ringi migrate` or `ringi seed`")
+        return facts.model_copy(update={"rulebook_version": book.id})
 
     @staticmethod
     async def _read_model(

@@ -20,7 +20,7 @@ from db.models import DocumentRow
 from db.repositories.general_affairs import GeneralAffairsRepository
 from schemas.api.models import DocumentUpdate
 from schemas.document import DocumentFacts
-from schemas.general_affairs import AFFAIR_MATTERS, OVERTIME_MONTH_LIMIT_HOURS, OvertimeDetails
+from schemas.general_affairs import AFFAIR_MATTERS, OvertimeDetails
 
 #: Overtime requests that count towards the month: pending (回議中) and decided ones.
 COUNTED_STATUSES = ("in_review", "approved", "circulating", "completed")
@@ -80,5 +80,5 @@ async def affair_facts(
     if at_submit:
         check_ordered_in_advance(details, now)
     total = await month_total_hours(session, row, details)
-    escalations = ("overtime_month_over_20h",) if total > OVERTIME_MONTH_LIMIT_HOURS else ()
-    return facts.model_copy(update={"overtime_month_hours": total, "escalations": escalations})
+    # the rulebook bands the month's total (月20時間を超えるもの: 部長)
+    return facts.model_copy(update={"monthly_overtime_hours": total})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import cast
 
 from pydantic import TypeAdapter
 
@@ -11,8 +12,8 @@ from core.errors import Invalid
 from core.fiscal import spending_fiscal_year
 from db.models import DocumentRow, PostReviewRow, RouteStepRow
 from schemas.api.models import DocumentRead, FinanceRead, HrPostingRead, PostReviewRead, StepRead
-from schemas.document import ChainState, DocumentFacts, Matter
-from schemas.general_affairs import AffairDetails
+from schemas.document import ChainState, DocumentFacts, ExpenseClass, Matter
+from schemas.general_affairs import AffairDetails, measured
 
 _DETAILS: TypeAdapter[AffairDetails] = TypeAdapter(AffairDetails)
 _MATTER: TypeAdapter[Matter] = TypeAdapter(Matter)
@@ -33,6 +34,8 @@ def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
         fiscal_year = spending_fiscal_year(today, row.fiscal_year) if row.budget_code else None
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
+    details = details_of(row)
+    days, hours = measured(details)
     return DocumentFacts(
         matter=matter_of(row),
         amount_yen=row.amount_yen,
@@ -47,7 +50,11 @@ def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
         readers=tuple(row.readers),
         budget_code=row.budget_code,
         fiscal_year=fiscal_year,
-        details=details_of(row),
+        details=details,
+        days=days,
+        hours=hours,
+        expense_class=cast(ExpenseClass | None, row.expense_class),
+        rulebook_version=row.rulebook_version,
     )
 
 
@@ -117,4 +124,6 @@ def _document(
         updated_at=state.updated_at if state else row.updated_at,
         submitted_at=row.submitted_at,
         decided_at=(row.decided_at or (state.updated_at if decided else None)) if state else row.decided_at,
+        expense_class=cast(ExpenseClass | None, row.expense_class),
+        rulebook_version=(state.facts.rulebook_version if state else None) or row.rulebook_version,
     )

@@ -12,6 +12,7 @@ from schemas.document import (
     ActionName,
     AllowedAction,
     Capacity,
+    ExpenseClass,
     FinanceState,
     Flag,
     Matter,
@@ -71,6 +72,7 @@ class DocumentCreate(_Request):
     readers: list[StaffId] = Field(default_factory=list, max_length=100)  # 供覧先
     budget_code: BudgetCode | None = None  # 予算科目: reserved at submit, committed at the decision
     fiscal_year: int | None = Field(default=None, ge=2000, le=2200)  # 年度, only to name the previous one (4/1–5/31)
+    expense_class: ExpenseClass | None = None  # spending / contract: 工事請負費, その他 (default), 交際費・食糧費
 
     details: AffairDetails | None = None  # 庶務 requests (leave, overtime, trip): required for them, else absent
 
@@ -90,6 +92,16 @@ class DocumentCreate(_Request):
             raise ValueError(f"a {self.matter} request needs details with matter {self.matter!r}")
         if self.amount_yen != 0 or self.budget_code is not None:
             raise ValueError(f"a {self.matter} request carries no amount_yen or budget_code")
+        return self
+
+    @model_validator(mode="after")
+    def _expense_class_fits(self) -> DocumentCreate:
+        """Spending and contracts fall in a band group of the matrix (その他 unless named); other matters none."""
+        if self.matter in ("spending", "contract"):
+            if self.expense_class is None:
+                self.expense_class = "other"
+        elif self.expense_class is not None:
+            raise ValueError(f"a {self.matter} document has no expense_class")
         return self
 
     @field_validator("retention_years")
@@ -115,6 +127,7 @@ class DocumentUpdate(_Request):
     readers: list[StaffId] | None = Field(default=None, max_length=100)
     budget_code: BudgetCode | None = None
     fiscal_year: int | None = Field(default=None, ge=2000, le=2200)
+    expense_class: ExpenseClass | None = None
     details: AffairDetails | None = None  # 庶務 requests: replaces the details (same matter)
 
 
@@ -148,6 +161,8 @@ class StepRead(BaseModel):
     escalate_at: datetime | None = None
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
+    reason: str = ""  # why the rules put the stage there
+    rule: str = ""  # the rulebook row(s) cited, e.g. 別表第1 第1項(3)イ
 
 
 class FinanceRead(BaseModel):
@@ -215,6 +230,8 @@ class DocumentRead(BaseModel):
     decided_at: datetime | None
     #: 添付ファイル: listed by GET /v1/documents/{id}; other answers leave it null.
     attachments: list[AttachmentRead] | None = None
+    expense_class: ExpenseClass | None = None
+    rulebook_version: str | None = None  # the rulebook version the document was submitted under
 
 
 class Page(BaseModel, Generic[T]):
@@ -228,10 +245,14 @@ class StageRead(BaseModel):
     kind: StageKind
     assignees: list[StaffRef]
     reason: str
+    rule: str = ""  # the rulebook row(s) that put the stage there
+    substitute_allowed: bool = True  # decide: whether 代決 may decide it
 
 
 class RoutePreview(BaseModel):
     stages: list[StageRead]
+    as_of: date | None = None  # the date the rulebook and the org chart were taken as of
+    rulebook_version: str = ""
 
 
 class InboxItem(BaseModel):

@@ -1,4 +1,5 @@
-"""Who decides a 庶務 request: leave and trips up to 2 days the 課長, longer the 部長; overtime the 課長."""
+"""Who decides a 庶務 request under the shipped rulebook: leave and trips up to 2 days the 課長, longer the 部長;
+overtime the 課長 until the month's total passes 20 hours."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from datetime import date, time
 
 import pytest
 
-from activities.routing import decider_rule
-from core.authority import GENERAL_AFFAIRS, general_affairs_rule
+from activities.routing import ruling_for
+from rules.loader import repository_rulebooks
 from schemas.document import DocumentFacts
-from schemas.general_affairs import AffairDetails, LeaveDetails, OvertimeDetails, TripDetails
+from schemas.general_affairs import AffairDetails, LeaveDetails, OvertimeDetails, TripDetails, measured
 
 START = date(2027, 4, 5)
+BOOK = repository_rulebooks()[0]
 
 
 def leave(days: float) -> LeaveDetails:
@@ -26,30 +28,33 @@ OVERTIME = OvertimeDetails(work_date=START, start_time=time(17, 30), end_time=ti
 
 
 @pytest.mark.parametrize(
-    ("details", "level"),
+    ("details", "month_hours", "level"),
     [
-        (leave(0.5), "manager"),
-        (leave(2), "manager"),  # 2日以内
-        (leave(2.5), "director"),
-        (leave(3), "director"),
-        (trip(1), "manager"),
-        (trip(2), "manager"),
-        (trip(3), "director"),
-        (OVERTIME, "manager"),
+        (leave(0.5), None, "manager"),
+        (leave(2), None, "manager"),  # 2日以内
+        (leave(2.5), None, "director"),  # a part day counts as a day
+        (leave(3), None, "director"),
+        (trip(1), None, "manager"),
+        (trip(2), None, "manager"),
+        (trip(3), None, "director"),
+        (OVERTIME, 4, "manager"),
+        (OVERTIME, 20, "manager"),  # exactly 20 hours is not over
+        (OVERTIME, 20.5, "director"),  # 月20時間を超えるもの
     ],
 )
-def test_the_decider_of_each_request(details: AffairDetails, level: str) -> None:
-    rule = general_affairs_rule(details)
-    assert rule.level == level
-    assert rule.matter == details.matter
+def test_the_decider_of_each_request(details: AffairDetails, month_hours: float | None, level: str) -> None:
+    days, hours = measured(details)
     facts = DocumentFacts(
-        matter=details.matter, amount_yen=0, org_unit_code="x", version=1, content_hash="", details=details
+        matter=details.matter,
+        amount_yen=0,
+        org_unit_code="x",
+        version=1,
+        content_hash="",
+        details=details,
+        days=days,
+        hours=hours,
+        monthly_overtime_hours=month_hours,
     )
-    assert decider_rule(facts) == (level, rule.citation)
-
-
-def test_every_matter_has_an_unbounded_last_row() -> None:
-    for matter in ("leave", "overtime", "trip"):
-        rows = [r for r in GENERAL_AFFAIRS if r.matter == matter]
-        assert rows[-1].up_to is None
-        assert all(r.up_to is not None for r in rows[:-1])
+    ruling = ruling_for(BOOK, facts)
+    assert ruling.level == level
+    assert ruling.authority.matter == details.matter and ruling.citation

@@ -1,0 +1,127 @@
+"""The rulebook (事務決裁規程 as data): one version per 適用日, every row with the citation that makes it law.
+
+A version holds
+- ``authority``: bands of (matter, expense class, quantity) -> the level that decides (専決 / 決裁);
+  ``以上`` (at_least) is inclusive and ``未満`` (below) exclusive, exactly as the regulation words them;
+- ``consultations``: mandatory 合議 per matter (e.g. spending >= 100万円 consults 財政課);
+- ``non_delegable``: matters that neither 専決 nor 代決 may decide: the named level decides in person;
+- ``escalation``: flagged (重要・異例・先例・疑義) or 合議不調 matters go up from what the matrix says.
+
+Quantities other than yen (days, hours) count a fraction as a whole unit (端数は1として数える), so
+"2日以内" is written ``未満: 3`` and "20時間を超える" ``以上: 21`` and both stay exact.
+YAML and JSON may use the Japanese keys (適用日, 以上, 未満) or the English field names.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: The quantities a band can measure, and the fact of a document each one reads.
+QUANTITIES: tuple[str, ...] = ("amount_yen", "days", "hours", "monthly_overtime_hours")
+#: 節 groups the matrix distinguishes: 工事請負費, その他, 交際費・食糧費.
+EXPENSE_CLASSES: tuple[str, ...] = ("construction", "other", "hospitality")
+EXPENSE_CLASS_NAMES: dict[str, str] = {"construction": "工事請負費", "other": "その他", "hospitality": "交際費・食糧費"}
+MATTER_NAMES: dict[str, str] = {
+    "spending": "支出負担行為",
+    "contract": "契約の締結",
+    "leave": "休暇の承認",
+    "overtime": "時間外勤務命令",
+    "trip": "旅行命令",
+}
+LEVEL_NAMES: dict[str, str] = {"manager": "課長", "director": "部長", "deputy_mayor": "副市長", "mayor": "市長"}
+FLAG_NAMES: dict[str, str] = {"important": "重要", "unusual": "異例", "precedent": "先例", "doubtful": "疑義"}
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class BandedRule(_Row):
+    """A row that applies to one matter (and expense class) from ``at_least`` (以上) to ``below`` (未満)."""
+
+    matter: str
+    expense_class: str | None = None
+    quantity: str | None = None  # None: the row applies whatever the quantity
+    at_least: int = Field(default=0, alias="以上")
+    below: int | None = Field(default=None, alias="未満")
+    citation: str = Field(min_length=1, max_length=200)
+    note: str = ""
+
+    def covers(self, value: int | None) -> bool:
+        """Whether a measured quantity falls in [以上, 未満)."""
+        if self.quantity is None:
+            return True
+        if value is None:
+            return False
+        return self.at_least <= value and (self.below is None or value < self.below)
+
+
+class AuthorityRule(BandedRule):
+    """事務決裁規程 別表: who decides (``level``: manager / director / deputy_mayor / mayor) in this band."""
+
+    quantity: str | None = "amount_yen"
+    level: str
+
+
+class ConsultRule(BandedRule):
+    """Mandatory 合議: the holder of ``post`` in ``org_unit`` is consulted on the matter in this band."""
+
+    org_unit: str
+    post: str = "manager"
+
+
+class NonDelegableRule(BandedRule):
+    """専決・代決 not allowed: ``level`` (by default the 市長) decides in person."""
+
+    level: str = "mayor"
+
+
+class EscalationRule(_Row):
+    """専決の制限: flagged matters (and those whose 合議 failed) are decided ``levels`` above the matrix."""
+
+    flags: tuple[str, ...] = ("important", "unusual", "precedent", "doubtful")
+    consult_failed: bool = True
+    levels: int = Field(default=1, ge=1, le=3)
+    citation: str = Field(min_length=1, max_length=200)
+
+
+class RulebookContent(_Row):
+    """What a YAML file or an upload holds: one version of the rulebook, without its id."""
+
+    effective_from: date = Field(alias="適用日")
+    title: str = Field(default="", max_length=200)
+    review_citation: str = Field(default="", max_length=200)  # 回議: up the direct line (決裁の順序)
+    authority: tuple[AuthorityRule, ...]
+    consultations: tuple[ConsultRule, ...] = ()
+    non_delegable: tuple[NonDelegableRule, ...] = ()
+    escalation: EscalationRule
+
+
+class Rulebook(RulebookContent):
+    """A stored version; its id is its 適用日 (one version per date)."""
+
+    id: str
+
+
+class RuleProblem(BaseModel):
+    """One thing wrong with an uploaded rulebook, naming the row (section, index and citation)."""
+
+    section: str
+    index: int | None = None
+    citation: str = ""
+    message: str
+
+    def describe(self) -> str:
+        where = self.section if self.index is None else f"{self.section}[{self.index}]"
+        cited = f" ({self.citation})" if self.citation else ""
+        return f"{where}{cited}: {self.message}"
+
+
+class RulebookSummary(BaseModel):
+    id: str
+    effective_from: date
+    title: str
+    rows: int
+    in_force: bool = False  # the version new submissions get today
