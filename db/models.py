@@ -236,3 +236,19 @@ class AuditEventRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class OrgTransferRow(Base):
+    """人事異動: the next org chart (``plan``: schemas.transfers.TransferPlan) and whether it has been applied."""
+
+    __tablename__ = "org_transfers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    effective_on: Mapped[date] = mapped_column(Date, index=True)
+    #: draft | applying (assignments written, steps being moved) | applied
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    applied_at: Mapped[datetime | None]

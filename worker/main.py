@@ -15,16 +15,18 @@ from activities.finance import FinanceActivities
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
 from activities.routing import RouteActivities
+from activities.transfers import TransferActivities
 from core.settings import Settings
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
 from integrations.finance import FinanceClient, HttpFinanceClient
 from integrations.hr import HrClient, HttpHrClient
 from workflows.document import DocumentWorkflow
+from workflows.transfer import TransferWorkflow
 
 log = structlog.get_logger("ringi.worker")
 
-WORKFLOWS: Sequence[type] = (DocumentWorkflow,)
+WORKFLOWS: Sequence[type] = (DocumentWorkflow, TransferWorkflow)
 
 
 def build_activities(
@@ -45,6 +47,7 @@ def build_activities(
         money.adjust_budget,
         money.release_budget,
         money.commit_budget,
+        TransferActivities(sessions, hr).apply_transfer,
     ]
 
 
