@@ -69,8 +69,10 @@ class TransferApplier:
         self._rpc_timeout = rpc_timeout
 
     async def impact(self, transfer_id: str) -> TransferImpact:
+        """Before the first apply: what applying would do now; after it: the plan it fixed, with progress."""
         row, plan = await self._load(transfer_id)
-        moves = await self._moves(plan)
+        async with self._sessions() as session:
+            moves = await self._plan(session, plan) if row.status == "draft" else await self._fixed(session, row.id)
         return TransferImpact(
             transfer_id=row.id,
             status=row.status,
@@ -86,12 +88,13 @@ class TransferApplier:
                 transfer_id=transfer_id, status="applied", reassigned_documents=0, needs_decision=0, skipped_documents=0
             )
         await self._hr.apply_transfer(transfer_id, plan)
-        await self._write_mirror(transfer_id, plan)
-        moves = await self._moves(plan)
-        undecided = [m for m in moves if m.outcome == "needs_decision"]
+        await self._fix_plan_and_write_mirror(transfer_id, plan)
+        async with self._sessions() as session:
+            open_moves = [m for m in await self._fixed(session, transfer_id) if not m.done]
+        undecided = [m for m in open_moves if m.outcome == "needs_decision"]
         await self._tell_records_office(transfer_id, plan, undecided)
         by_document: dict[str, list[TransferMove]] = {}
-        for move in moves:
+        for move in open_moves:
             if move.outcome == "reassign":
                 by_document.setdefault(move.document_id, []).append(move)
         done, skipped = await self._reassign_all(transfer_id, plan, by_document, progress)
@@ -119,21 +122,27 @@ class TransferApplier:
             raise NotFound(f"no transfer {transfer_id}")
         return row, TransferPlan.model_validate(row.plan)
 
-    async def _moves(self, plan: TransferPlan) -> list[TransferMove]:
-        async with self._sessions() as session:
-            repo = TransferRepository(session)
-            steps = await repo.held_steps(leaving_staff(plan))
-            holders = await repo.holders_on(positions_of_interest(plan), as_of=plan.effective_on)
+    @staticmethod
+    async def _plan(session: AsyncSession, plan: TransferPlan) -> list[TransferMove]:
+        repo = TransferRepository(session)
+        steps = await repo.held_steps(leaving_staff(plan))
+        holders = await repo.holders_on(positions_of_interest(plan), as_of=plan.effective_on)
         return plan_moves(plan, steps, holders)
 
-    async def _write_mirror(self, transfer_id: str, plan: TransferPlan) -> None:
+    @staticmethod
+    async def _fixed(session: AsyncSession, transfer_id: str) -> list[TransferMove]:
+        return await TransferRepository(session).moves(transfer_id)
+
+    async def _fix_plan_and_write_mirror(self, transfer_id: str, plan: TransferPlan) -> None:
+        """One transaction: the plan (from the org chart before the transfer) and the new assignments."""
         async with self._sessions() as session, session.begin():
             await begin_write(session)
             repo = TransferRepository(session)
             row = await repo.get(transfer_id, for_update=True)
             assert row is not None
             if row.status != "draft":
-                return  # written by an earlier (maybe interrupted) apply
+                return  # fixed and written by an earlier (maybe interrupted) apply
+            await repo.add_moves(transfer_id, await self._plan(session, plan))
             await repo.write_plan(plan)
             row.status = "applying"
 
@@ -150,6 +159,8 @@ class TransferApplier:
         counts = {"done": 0, "skipped": 0}
         reason = f"人事異動 ({plan.effective_on.isoformat()} 付)"
 
+        finished: list[str] = []
+
         async def one(document_id: str, moves: list[TransferMove]) -> None:
             request = ReassignInput(
                 transfer_id=transfer_id,
@@ -161,12 +172,16 @@ class TransferApplier:
             )
             async with gate:
                 moved = await self._reassign(document_id, request)
+            finished.append(document_id)
             counts["done" if moved else "skipped"] += 1
             if progress is not None:
                 progress(counts["done"] + counts["skipped"], total)
 
         # Every document gets its chance before a failure surfaces (a re-apply then finishes the rest).
         outcomes = await asyncio.gather(*(one(d, m) for d, m in sorted(by_document.items())), return_exceptions=True)
+        async with self._sessions() as session, session.begin():
+            await begin_write(session)
+            await TransferRepository(session).mark_done(transfer_id, finished, outcome="reassign")
         failures = [o for o in outcomes if isinstance(o, BaseException)]
         if failures:
             log.error(
@@ -225,6 +240,9 @@ class TransferApplier:
                         subject=subject[:400],
                         created_at=datetime.now(UTC),
                     )
+            await TransferRepository(session).mark_done(
+                transfer_id, [m.document_id for m in moves], outcome="needs_decision"
+            )
 
 
 class TransferActivities:

@@ -79,6 +79,7 @@ class TransferMove(_Frozen):
     new_assignee_id: str | None = None
     outcome: MoveOutcome
     reason: str = ""
+    done: bool = False  # applied (reassigned, or the records office told)
 
 
 class TransferImpact(_Frozen):

@@ -10,8 +10,17 @@ from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.transfers import HeldStep, PositionKey
-from db.models import DocumentRow, OrgTransferRow, OrgUnitRow, PostAssignmentRow, PostRow, RouteStepRow, StaffRow
-from schemas.transfers import TransferPlan
+from db.models import (
+    DocumentRow,
+    OrgTransferMoveRow,
+    OrgTransferRow,
+    OrgUnitRow,
+    PostAssignmentRow,
+    PostRow,
+    RouteStepRow,
+    StaffRow,
+)
+from schemas.transfers import TransferMove, TransferPlan
 
 IN_FLIGHT = ("in_review", "circulating")
 UNANSWERED = ("pending", "waiting")
@@ -48,6 +57,62 @@ class TransferRepository:
     async def all(self) -> list[OrgTransferRow]:
         stmt = select(OrgTransferRow).order_by(OrgTransferRow.effective_on.desc(), OrgTransferRow.created_at.desc())
         return list((await self._session.scalars(stmt)).all())
+
+    # --- the plan fixed at the first apply ------------------------------------------------------------------
+
+    async def add_moves(self, transfer_id: str, moves: Sequence[TransferMove]) -> None:
+        rows = [
+            {
+                "transfer_id": transfer_id,
+                "document_id": m.document_id,
+                "stage_index": m.stage_index,
+                "stage_kind": m.stage_kind,
+                "old_assignee_id": m.old_assignee_id,
+                "org_unit_code": m.org_unit,
+                "post_code": m.post,
+                "new_assignee_id": m.new_assignee_id,
+                "outcome": m.outcome,
+                "reason": m.reason,
+                "done": False,
+            }
+            for m in moves
+        ]
+        for chunk in _chunks(rows, 1000):
+            await self._session.execute(insert(OrgTransferMoveRow), list(chunk))
+
+    async def moves(self, transfer_id: str) -> list[TransferMove]:
+        stmt = (
+            select(OrgTransferMoveRow)
+            .where(OrgTransferMoveRow.transfer_id == transfer_id)
+            .order_by(OrgTransferMoveRow.document_id, OrgTransferMoveRow.stage_index, OrgTransferMoveRow.id)
+        )
+        return [
+            TransferMove(
+                document_id=r.document_id,
+                stage_index=r.stage_index,
+                stage_kind=r.stage_kind,
+                old_assignee_id=r.old_assignee_id,
+                org_unit=r.org_unit_code,
+                post=r.post_code,
+                new_assignee_id=r.new_assignee_id,
+                outcome=r.outcome,
+                reason=r.reason,
+                done=r.done,
+            )
+            for r in (await self._session.scalars(stmt)).all()
+        ]
+
+    async def mark_done(self, transfer_id: str, document_ids: Sequence[str], *, outcome: str) -> None:
+        for chunk in _chunks(sorted(document_ids)):
+            await self._session.execute(
+                update(OrgTransferMoveRow)
+                .where(
+                    OrgTransferMoveRow.transfer_id == transfer_id,
+                    OrgTransferMoveRow.outcome == outcome,
+                    OrgTransferMoveRow.document_id.in_(chunk),
+                )
+                .values(done=True)
+            )
 
     # --- what the org mirror knows ---------------------------------------------------------------------------
 
