@@ -10,9 +10,10 @@ from activities.transfers import TransferApplier
 from core.calendar import JST
 from db.session import create_engine, create_sessionmaker
 from integrations.hr import HttpHrClient
-from schemas.transfers import ReassignInput
+from schemas.transfers import ReassignInput, TransferApplied
 from tests.api.support import ADMIN, BIG, DIRECTOR, DRAFTER, FINANCE, MANAGER, SMALL, assert_problem, submitted
 from tests.support.stack import Stack, holder
+from workflows.transfer import transfer_workflow_id
 
 SUCCESSOR = holder("somu.jinji", "assistant_manager")  # 人事課 課長補佐 -> 総務課長
 
@@ -224,3 +225,24 @@ async def test_routing_after_the_effective_date_asks_hr_for_the_new_holder(org_s
         assert await hr.holders("somu.zaisei", "manager", as_of=tomorrow) == []
     me = await org_stack.call(DIRECTOR, "GET", "/v1/staff", params={"org_unit": "somu.somu", "post": "manager"})
     assert [s["id"] for s in me.json()] == [MANAGER]
+
+
+async def test_the_transfer_workflow_applies_it_at_the_effective_date(org_stack: Stack) -> None:
+    doc = await submitted(org_stack, SMALL)
+    transfer = await _upload(org_stack, spring_transfer(effective_on=_day(0)))  # 00:00 JST today: already due
+    handle = org_stack.temporal.get_workflow_handle(transfer_workflow_id(transfer["id"]), result_type=TransferApplied)
+    result = await handle.result()
+    assert (result.status, result.reassigned_documents, result.needs_decision) == ("applied", 1, 0)
+    assert doc["id"] in await _inbox(org_stack, SUCCESSOR)
+    r = await org_stack.call(ADMIN, "GET", f"/v1/org/transfers/{transfer['id']}")
+    assert r.json()["status"] == "applied" and r.json()["applied_at"] is not None
+
+
+async def test_a_transfer_for_a_later_date_waits_for_it(org_stack: Stack) -> None:
+    transfer = await _upload(org_stack, spring_transfer(effective_on=_day(30)))
+    handle = org_stack.temporal.get_workflow_handle(transfer_workflow_id(transfer["id"]))
+    description = await handle.describe()
+    assert description.status is not None and description.status.name == "RUNNING"
+    r = await org_stack.call(ADMIN, "GET", f"/v1/org/transfers/{transfer['id']}")
+    assert r.json()["status"] == "draft"
+    await handle.terminate("test over")
