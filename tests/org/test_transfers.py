@@ -3,6 +3,9 @@ finished ones keep who acted), idempotent and resumable re-apply."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -246,3 +249,31 @@ async def test_a_transfer_for_a_later_date_waits_for_it(org_stack: Stack) -> Non
     r = await org_stack.call(ADMIN, "GET", f"/v1/org/transfers/{transfer['id']}")
     assert r.json()["status"] == "draft"
     await handle.terminate("test over")
+
+
+async def test_the_command_applies_a_transfer_with_a_progress_bar(org_stack: Stack) -> None:
+    doc = await submitted(org_stack, SMALL)
+    transfer = await _upload(org_stack, spring_transfer())
+    settings = org_stack.settings
+    env = {
+        **os.environ,
+        "RINGI_DATABASE_URL": settings.database_url,
+        "RINGI_TEMPORAL_ADDRESS": settings.temporal_address,
+        "RINGI_TEMPORAL_NAMESPACE": settings.temporal_namespace,
+        "RINGI_HR_URL": settings.hr_url,
+        "RINGI_LOG_LEVEL": "WARNING",
+    }
+    argv = [sys.executable, "-m", "cli.main", "org", "apply-transfer", transfer["id"]]
+    proc = await asyncio.create_subprocess_exec(
+        *argv, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=120)
+    text = out.decode()
+    assert proc.returncode == 0, text
+    assert "reassigning documents" in text and "1 documents reassigned" in text
+    assert doc["id"] in await _inbox(org_stack, SUCCESSOR)
+    missing = await asyncio.create_subprocess_exec(
+        *argv[:-1], "no-such-transfer", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await asyncio.wait_for(missing.communicate(), timeout=120)
+    assert missing.returncode == 1 and "no transfer no-such-transfer" in out.decode()
