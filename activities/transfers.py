@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.notifications import RECORDS_OFFICE, safe_name
@@ -252,8 +253,20 @@ class TransferActivities:
 
     @activity.defn(name="apply_transfer")
     async def apply_transfer(self, transfer_id: str) -> TransferApplied:
-        """Apply at the effective date (TransferWorkflow's timer); heartbeats its progress."""
+        """Apply at the effective date (TransferWorkflow's timer); heartbeats while it works."""
         applier = TransferApplier(self._sessions, self._hr, activity.client())
-        result = await applier.apply(transfer_id, progress=lambda done, total: activity.heartbeat(done, total))
+        beating = asyncio.create_task(_heartbeat_every(timedelta(seconds=20)))
+        try:
+            result = await applier.apply(transfer_id)
+        except NotFound as exc:
+            raise ApplicationError(exc.detail, type="TransferNotFound", non_retryable=True) from exc
+        finally:
+            beating.cancel()
         activity.logger.info("transfer %s applied: %d documents reassigned", transfer_id, result.reassigned_documents)
         return result
+
+
+async def _heartbeat_every(interval: timedelta) -> None:
+    while True:
+        activity.heartbeat()
+        await asyncio.sleep(interval.total_seconds())
