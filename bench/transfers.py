@@ -1,12 +1,13 @@
 """人事異動 at scale: N documents in flight, then a transfer that moves every 課長; prints how long applying takes.
 
-Builds its own stack in one process on a temporary directory: the embedded Temporal dev server tuned as DESIGN §5,
-the HR stub (a generated city of ``--staff`` people), ringi's database (SQLite, or ``--database-url``), a worker.
-Documents are inserted into the database in bulk and submitted straight to their workflows (update-with-start,
-``--submit-concurrency`` at a time): 300,000 yen each, so each waits at its division's 課長, who decides.  The
-transfer rotates every 課長 to the next division, so every document's pending step moves.  Then it applies the
-transfer exactly as ``ringi org apply-transfer`` does and reports the time, the documents/s, and checks that each
-document now waits for its division's new 課長.
+Starts a whole ``ringi dev`` stack on a temporary directory and free ports (the embedded Temporal dev server tuned
+as DESIGN §5 with its SQLite file, the HR stub with a generated city of ``--staff`` people, the worker, the API;
+ringi's database in SQLite), each its own process.  Documents are inserted into ringi's database in bulk and
+submitted straight to their workflows (update-with-start, ``--submit-concurrency`` at a time, retried with the
+same update id): 300,000 yen each, so each waits at its division's 課長, who decides.  The transfer rotates every
+課長 to the next division, so every document's pending step moves.  Then this process applies it exactly as
+``ringi org apply-transfer`` does and reports the time, the documents/s, and checks that each document now waits
+for its division's new 課長.
 
     python -m bench.transfers --docs 1000
     python -m bench.transfers --docs 10000 --staff 10000
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -26,45 +28,33 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
-from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
+from temporalio.service import RPCError
 
 from activities.transfers import TransferApplier
+from bench.approvals import stack_settings
 from bench.measure import machine_facts
-from cli.dev import find_temporal
+from cli.dev import start_stack
 from core.audit import content_hash
 from core.calendar import JST
 from core.demo_city import generate_city
 from core.logging import configure_logging
 from core.settings import Settings
+from core.temporal import connect_client
 from core.transfers import check_plan, day_before
-from db.migrate import upgrade
 from db.models import DocumentRow, OrgTransferRow, RouteStepRow
 from db.repositories.transfers import TransferRepository
-from db.seed import seed_demo
 from db.session import create_engine, create_sessionmaker
-from integrations.finance import HttpFinanceClient
 from integrations.hr import HttpHrClient
 from schemas.document import DocumentFacts, DocumentInput, SubmitInput
 from schemas.org import City
 from schemas.transfers import TransferPlan
-from stubs.hr.app import create_app as create_hr_app
-from tests.support.serve import serve_app
-from worker.main import build_worker
 from workflows.document import DocumentWorkflow, workflow_id
 
-DEV_SERVER_ARGS = [
-    "--sqlite-pragma",
-    "journal_mode=wal",
-    "--dynamic-config-value",
-    "history.transferProcessorMaxPollRPS=1000",
-    "--log-level",
-    "error",
-]
 AMOUNT_YEN = 300_000  # < 100万: the drafter's 課長 decides
 
 
@@ -131,6 +121,16 @@ async def insert_documents(sessions: object, drafts: Sequence[Draft]) -> None:
             await session.execute(insert(DocumentRow), rows[start : start + 1000])
 
 
+def _start(draft: Draft, task_queue: str) -> WithStartWorkflowOperation[DocumentWorkflow, Any]:
+    return WithStartWorkflowOperation(
+        DocumentWorkflow.run,
+        DocumentInput(document_id=draft.document_id, drafter_id=draft.drafter_id),
+        id=workflow_id(draft.document_id),
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        task_queue=task_queue,
+    )
+
+
 async def submit_all(client: Client, task_queue: str, drafts: Sequence[Draft], concurrency: int) -> float:
     gate = asyncio.Semaphore(concurrency)
     done = 0
@@ -141,20 +141,22 @@ async def submit_all(client: Client, task_queue: str, drafts: Sequence[Draft], c
         facts = DocumentFacts(
             matter="spending", amount_yen=AMOUNT_YEN, org_unit_code=draft.org_unit, version=1, content_hash="x"
         )
-        start = WithStartWorkflowOperation(
-            DocumentWorkflow.run,
-            DocumentInput(document_id=draft.document_id, drafter_id=draft.drafter_id),
-            id=workflow_id(draft.document_id),
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            task_queue=task_queue,
-        )
+        _start(draft, task_queue)  # fail early on a bad draft
         async with gate:
-            await client.execute_update_with_start_workflow(
-                DocumentWorkflow.submit,
-                SubmitInput(actor_id=draft.drafter_id, facts=facts),
-                start_workflow_operation=start,
-                id=f"bench-submit-{draft.document_id}",
-            )
+            for attempt in range(20):  # an overloaded box times out; the same update id applies once
+                try:
+                    await client.execute_update_with_start_workflow(
+                        DocumentWorkflow.submit,
+                        SubmitInput(actor_id=draft.drafter_id, facts=facts),
+                        start_workflow_operation=_start(draft, task_queue),
+                        id=f"bench-submit-{draft.document_id}",
+                    )
+                    break
+                except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+                    if attempt == 19:
+                        raise
+                    log(f"  retrying submit of {draft.document_id}: {exc}")
+                    await asyncio.sleep(2)
         done += 1
         if done % 500 == 0:
             log(f"  submitted {done}/{len(drafts)} ({done / (time.monotonic() - started):.1f}/s)")
@@ -164,20 +166,17 @@ async def submit_all(client: Client, task_queue: str, drafts: Sequence[Draft], c
 
 
 @contextlib.asynccontextmanager
-async def stack(data_dir: Path, database_url: str, city: City) -> AsyncIterator[tuple[Client, Settings]]:
-    settings = Settings(data_dir=data_dir, database_url=database_url, temporal_task_queue="bench-transfers")
-    upgrade(settings.database_url)
-    await seed_demo(settings, staff=len(city.staff))
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(find_temporal()),
-        dev_server_extra_args=DEV_SERVER_ARGS,
-        data_converter=pydantic_data_converter,
-    )
+async def stack(data_dir: Path, staff: int | None) -> AsyncIterator[tuple[Client, Settings]]:
+    """``ringi dev``'s processes (Temporal, HR stub, finance stub, worker, API) on free ports."""
+    if staff:
+        os.environ["RINGI_DEMO_STAFF"] = str(staff)
+    settings = stack_settings(data_dir).model_copy(update={"demo_staff": staff})
+    running = await asyncio.to_thread(start_stack, settings, timeout=300)
     try:
-        async with serve_app(create_hr_app(data_dir / "hr.db", city=city)) as hr_url:
-            yield env.client, settings.model_copy(update={"hr_url": hr_url})
+        client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+        yield client, settings
     finally:
-        await env.shutdown()
+        await asyncio.to_thread(running.stop)
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -185,42 +184,35 @@ async def run(args: argparse.Namespace) -> int:
     logging.getLogger("temporalio").setLevel(logging.ERROR)
     city = generate_city(staff=args.staff)
     with tempfile.TemporaryDirectory(prefix="ringi-bench-transfers-") as tmp:
-        data_dir = Path(tmp)
-        url = args.database_url or f"sqlite+aiosqlite:///{data_dir / 'ringi.db'}"
-        async with stack(data_dir, url, city) as (client, settings):
+        async with stack(Path(tmp), args.staff) as (client, settings):
             engine = create_engine(settings.database_url)
             sessions = create_sessionmaker(engine)
-            async with HttpHrClient(settings.hr_url, timeout=60) as hr, HttpFinanceClient("http://127.0.0.1:9") as fin:
-                worker = build_worker(
-                    client, task_queue=settings.temporal_task_queue, hr=hr, finance=fin, sessions=sessions
-                )
-                async with worker:
-                    drafts = drafts_for(city, args.docs)
-                    await insert_documents(sessions, drafts)
-                    log(f"city of {len(city.staff)} staff; submitting {len(drafts)} documents …")
-                    submit_seconds = await submit_all(
-                        client, settings.temporal_task_queue, drafts, args.submit_concurrency
-                    )
-                    plan = rotation(city, datetime.now(JST).date() + timedelta(days=1))
-                    transfer_id = await store_transfer(sessions, plan)
-                    log(f"applying a transfer of {len(plan.end)} 課長 to {len(drafts)} documents in flight …")
-                    applier = TransferApplier(sessions, hr, client, concurrency=args.concurrency)
-                    impact = await applier.impact(transfer_id)
-                    started = time.monotonic()
-                    last = [0.0]
+            async with HttpHrClient(settings.hr_url, timeout=120) as hr:
+                drafts = drafts_for(city, args.docs)
+                await insert_documents(sessions, drafts)
+                log(f"city of {len(city.staff)} staff; submitting {len(drafts)} documents …")
+                queue = settings.temporal_task_queue
+                submit_seconds = await submit_all(client, queue, drafts, args.submit_concurrency)
+                plan = rotation(city, datetime.now(JST).date() + timedelta(days=1))
+                transfer_id = await store_transfer(sessions, plan)
+                log(f"applying a transfer of {len(plan.end)} 課長 to {len(drafts)} documents in flight …")
+                applier = TransferApplier(sessions, hr, client, concurrency=args.concurrency)
+                impact = await applier.impact(transfer_id)
+                started = time.monotonic()
+                last = [0.0]
 
-                    def progress(done: int, total: int) -> None:
-                        if time.monotonic() - last[0] > 10:
-                            last[0] = time.monotonic()
-                            log(f"  reassigned {done}/{total}")
+                def progress(done: int, total: int) -> None:
+                    if time.monotonic() - last[0] > 10:
+                        last[0] = time.monotonic()
+                        log(f"  reassigned {done}/{total}")
 
-                    result = await applier.apply(transfer_id, progress=progress)
-                    apply_seconds = time.monotonic() - started
-                    moved = await count_moved(sessions, plan)
+                result = await applier.apply(transfer_id, progress=progress)
+                apply_seconds = time.monotonic() - started
+                moved = await count_moved(sessions, plan)
             await engine.dispose()
     facts = machine_facts()
     print(f"machine: {facts['cpu_count']} cores, {facts['cpu_model']}, load average {facts['load_avg_1m']} (shared)")
-    print(f"database: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}; city: {len(city.staff)} staff")
+    print(f"stack: ringi dev processes, SQLite; city: {len(city.staff)} staff")
     rate = len(drafts) / submit_seconds
     print(f"documents in flight: {len(drafts)} (submitted in {submit_seconds:.1f} s, {rate:.1f}/s)")
     print(f"impact preview: {impact.documents} documents, {len(impact.moves)} steps")
@@ -281,7 +273,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--staff", type=int, default=None, help="city size (default: the demo city, ~190)")
     parser.add_argument("--concurrency", type=int, default=24, help="updates in flight while applying")
     parser.add_argument("--submit-concurrency", type=int, default=32, help="submits in flight while preparing")
-    parser.add_argument("--database-url", default="", help="ringi's database (default: SQLite in a temp dir)")
     return asyncio.run(run(parser.parse_args(argv)))
 
 
