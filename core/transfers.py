@@ -50,13 +50,16 @@ def check_plan(
     org_units: Collection[str],
     posts: Collection[str],
     held: Collection[tuple[str, str, str]],
+    occupied: Collection[tuple[str, str, str]] = (),
 ) -> None:
     """Raise ``Invalid`` naming the first offending row; nothing is stored when this raises.
 
     Args:
         today: today in Japan; the effective date may not be earlier.
         staff, org_units, posts: what ringi's org mirror knows.
-        held: (staff, org unit, post) held the day before the effective date.
+        held: (staff, org unit, post) held the day before the effective date by the staff the plan names.
+        occupied: (staff, org unit, post) held the day before in the units and posts the plan abolishes; each
+            must be ended by the plan (nobody may be left in a post that no longer exists).
     """
     if plan.effective_on < today:
         raise Invalid(f"effective_on {plan.effective_on} is in the past (today is {today})")
@@ -88,6 +91,10 @@ def check_plan(
         ended.add((row.staff_id, row.org_unit, row.post))
     gone = set(plan.abolished_org_units)
     closed = abolished(plan)
+    for occupant in sorted(occupied):
+        _, unit_code, post_code = occupant
+        if (unit_code in gone or (unit_code, post_code) in closed) and occupant not in ended:
+            raise Invalid(f"{post_code} in {unit_code} is abolished but {occupant[0]} still holds it: add them to end")
     for i, row in enumerate(plan.start):
         where = f"start[{i}]"
         _check_staff(where, row.staff_id, known)

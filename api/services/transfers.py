@@ -69,6 +69,9 @@ class TransferService:
                 org_units=await repo.org_unit_codes(),
                 posts=await repo.post_codes(),
                 held=await repo.held(named, as_of=day_before(plan)),
+                occupied=await repo.occupants(
+                    {*plan.abolished_org_units, *(p.org_unit for p in plan.abolished_posts)}, as_of=day_before(plan)
+                ),
             )
             row = OrgTransferRow(
                 id=str(uuid.uuid4()),

@@ -139,6 +139,16 @@ class TransferRepository:
             held.update((s, u, p) for s, u, p in (await self._session.execute(stmt)).all())
         return held
 
+    async def occupants(self, units: Iterable[str], *, as_of: date) -> set[tuple[str, str, str]]:
+        """(staff, org unit, post) in force on ``as_of`` in these org units."""
+        codes = sorted(set(units))
+        found: set[tuple[str, str, str]] = set()
+        cols = (PostAssignmentRow.staff_id, PostAssignmentRow.org_unit_code, PostAssignmentRow.post_code)
+        for chunk in _chunks(codes):
+            stmt = select(*cols).where(_in_force(as_of), PostAssignmentRow.org_unit_code.in_(chunk))  # type: ignore[arg-type]
+            found.update((s, u, p) for s, u, p in (await self._session.execute(stmt)).all())
+        return found
+
     async def holders_on(self, positions: Iterable[PositionKey], *, as_of: date) -> dict[PositionKey, list[str]]:
         """Holders on ``as_of`` of the given (org unit, post) positions (one query per 500 org units)."""
         wanted = set(positions)

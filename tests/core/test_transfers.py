@@ -58,6 +58,20 @@ def test_bad_rows_are_named(overrides: dict[str, Any], named: str) -> None:
         check(make_plan(**overrides))
 
 
+def test_nobody_may_be_left_in_an_abolished_post() -> None:
+    plan = make_plan(end=[{"staff_id": "a", "org_unit": "u1", "post": "manager"}], start=[])
+    with pytest.raises(Invalid, match="manager in u3 is abolished but c still holds it"):
+        check_plan(
+            plan,
+            today=TODAY,
+            staff={"a", "b", "c"},
+            org_units={"u1", "u2", "u3"},
+            posts={"manager", "chief"},
+            held=HELD,
+            occupied={("c", "u3", "manager")},
+        )
+
+
 def test_the_plan_follows_the_post() -> None:
     steps = [HeldStep("d1", 0, "review", "a"), HeldStep("d2", 1, "consult", "c"), HeldStep("d3", 0, "decide", "x")]
     moves = plan_moves(make_plan(), steps, {("u1", "manager"): ["a"], ("u3", "manager"): ["c"]})

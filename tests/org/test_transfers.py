@@ -87,6 +87,9 @@ async def test_uploads_naming_unknown_staff_or_a_past_date_are_refused_and_nothi
         "end[0]"
         in assert_problem(await org_stack.call(ADMIN, "POST", "/v1/org/transfers", json=not_held), 422)["detail"]
     )
+    still_held = spring_transfer(end=spring_transfer()["end"][:2])  # 財政課長 left in an abolished post
+    r = await org_stack.call(ADMIN, "POST", "/v1/org/transfers", json=still_held)
+    assert "still holds it" in assert_problem(r, 422)["detail"]
     unknown_unit = spring_transfer(abolished_org_units=["somu.nowhere"])
     r = await org_stack.call(ADMIN, "POST", "/v1/org/transfers", json=unknown_unit)
     assert "somu.nowhere" in assert_problem(r, 422)["detail"]
