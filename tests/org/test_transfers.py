@@ -280,3 +280,21 @@ async def test_the_command_applies_a_transfer_with_a_progress_bar(org_stack: Sta
     )
     out, _ = await asyncio.wait_for(missing.communicate(), timeout=120)
     assert missing.returncode == 1 and "no transfer no-such-transfer" in out.decode()
+
+
+async def test_unknown_transfers_are_404_and_only_admins_see_any(org_stack: Stack) -> None:
+    for method, path in (
+        ("GET", "/v1/org/transfers/nope"),
+        ("GET", "/v1/org/transfers/nope/impact"),
+        ("POST", "/v1/org/transfers/nope/apply"),
+    ):
+        assert "nope" in assert_problem(await org_stack.call(ADMIN, method, path), 404)["detail"]
+    transfer = await _upload(org_stack, spring_transfer())
+    for method, path in (
+        ("GET", "/v1/org/transfers"),
+        ("GET", f"/v1/org/transfers/{transfer['id']}/impact"),
+        ("POST", f"/v1/org/transfers/{transfer['id']}/apply"),
+    ):
+        assert_problem(await org_stack.call(DIRECTOR, method, path), 403)
+    r = await org_stack.call(ADMIN, "GET", f"/v1/org/transfers/{transfer['id']}")
+    assert r.json()["status"] == "draft"
