@@ -11,7 +11,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppState
 from api.problems import install_problem_handlers, problem
-from api.routes import attachments, auth, budgets, documents, inbox, notifications, printing, rules, staff
+from api.routes import (
+    absences,
+    attachments,
+    auth,
+    budgets,
+    documents,
+    inbox,
+    notifications,
+    org,
+    printing,
+    rules,
+    staff,
+)
 from api.routes import preferences as notification_preferences
 from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
 from api.web import mount_web
@@ -105,7 +117,8 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="ringi", version="0.1.0", summary="稟議: electronic approval API", lifespan=lifespan)
     app.add_middleware(BodyLimit, attachment_max_bytes=settings.attachment_max_bytes)
     install_problem_handlers(app)
-    for module in (auth, staff, documents, inbox, budgets, notifications, attachments, printing, rules):
+    modules = (auth, staff, documents, inbox, budgets, notifications, attachments, printing, rules, absences, org)
+    for module in modules:
         app.include_router(module.router)
     app.include_router(notification_preferences.router)
     mount_web(app)

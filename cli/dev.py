@@ -371,7 +371,7 @@ def format_banner(stack: Stack) -> str:
 
     settings = stack.settings
     api = api_url(settings)
-    logins = demo_logins()
+    logins = demo_logins(settings.demo_staff)
     width = max((len(staff_id) for staff_id, _ in logins), default=0)
     lines = [
         "",

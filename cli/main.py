@@ -113,12 +113,16 @@ def migrate() -> None:
 
 
 @app.command()
-def seed() -> None:
+def seed(
+    staff: Annotated[
+        int | None, typer.Option(min=1, help="Generate a city of at least this many staff [default: ~190]")
+    ] = None,
+) -> None:
     """Load the demo city (org, staff, demo accounts) into an empty database; no-op when already seeded."""
     from db.seed import seed_demo
 
     settings = _settings()
-    seeded = asyncio.run(seed_demo(settings))
+    seeded = asyncio.run(seed_demo(settings, staff=staff))
     get_logger("ringi.cli").info("db.seeded" if seeded else "db.seed_skipped_already_seeded")
 
 
@@ -151,11 +155,63 @@ def audit_verify() -> None:
         raise typer.Exit(code=1)
 
 
+org_app = typer.Typer(help="The organisation (組織): 人事異動.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+
+
+@org_app.command("apply-transfer")
+def apply_transfer(
+    transfer_id: Annotated[str, typer.Argument(help="The transfer's id (POST /v1/org/transfers answered it).")],
+    concurrency: Annotated[int, typer.Option(min=1, max=200, help="Documents updated at once.")] = 24,
+) -> None:
+    """Apply a 人事異動 now: new assignments into HR and ringi, pending steps to the new holders (idempotent)."""
+    import time
+
+    from activities.transfers import TransferApplier
+    from core.errors import RingiError
+    from core.temporal import connect_client
+    from db.session import create_engine, create_sessionmaker
+    from integrations.hr import HttpHrClient
+
+    settings = _settings()
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+        started = time.monotonic()
+        try:
+            async with HttpHrClient(settings.hr_url) as hr:
+                applier = TransferApplier(create_sessionmaker(engine), hr, client, concurrency=concurrency)
+                with typer.progressbar(length=1, label="reassigning documents") as bar:
+
+                    def progress(done: int, total: int) -> None:
+                        bar.length = max(total, 1)
+                        bar.update(1)
+
+                    result = await applier.apply(transfer_id, progress=progress)
+        finally:
+            await engine.dispose()
+        typer.echo(
+            f"transfer {result.transfer_id}: {result.status}; {result.reassigned_documents} documents reassigned, "
+            f"{result.skipped_documents} skipped (finished meanwhile), {result.needs_decision} steps need a "
+            f"decision by the records office; {time.monotonic() - started:.1f} s"
+        )
+
+    try:
+        asyncio.run(run())
+    except RingiError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(code=1) from exc
+
+
 @app.command()
 def stub(
     name: Annotated[StubName, typer.Argument(help="Which system to stand in for.")],
     host: Annotated[str | None, typer.Option(help="Bind address [default: host of its RINGI_*_URL]")] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: port of its RINGI_*_URL]")] = None,
+    staff: Annotated[
+        int | None, typer.Option(min=1, help="HR: seed a city of this many staff (as `ringi seed`)")
+    ] = None,
 ) -> None:
     """Serve the HR (人事給与) or finance (財務会計) stub at RINGI_HR_URL / RINGI_FINANCE_URL."""
     from cli.dev import url_host_port
@@ -163,15 +219,17 @@ def stub(
     settings = _settings()
     url_host, url_port = url_host_port(settings.hr_url if name is StubName.hr else settings.finance_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    _serve(_stub_app(name, settings), host or url_host, port or url_port, settings)
+    _serve(_stub_app(name, settings, staff=staff), host or url_host, port or url_port, settings)
 
 
-def _stub_app(name: StubName, settings: Settings) -> FastAPI:
+def _stub_app(name: StubName, settings: Settings, *, staff: int | None = None) -> FastAPI:
     db_path = settings.stub_db_path(name.value)
     if name is StubName.hr:
+        from core.demo_city import generate_city
         from stubs.hr.app import create_app as create_hr_app
 
-        return create_hr_app(db_path)
+        size = staff or settings.demo_staff
+        return create_hr_app(db_path, city=generate_city(staff=size) if size else None)
     from stubs.finance.app import create_app as create_finance_app
 
     return create_finance_app(db_path)

@@ -220,16 +220,26 @@ class _Builder:
         )
 
 
-def generate_city(*, divisions_scale: int = 1) -> City:
+def scale_for_staff(staff: int) -> int:
+    """The smallest ``divisions_scale`` whose city has at least ``staff`` people (for ``ringi seed --staff``)."""
+    per_scale = sum(div.chiefs + div.staff for dept in _DEPARTMENTS for div in dept.divisions)
+    fixed = len(generate_city().staff) - per_scale
+    return max(1, -(-(staff - fixed) // per_scale))
+
+
+def generate_city(*, divisions_scale: int = 1, staff: int | None = None) -> City:
     """Build the demo city.
 
     Args:
         divisions_scale: multiplies the 係長 and 主事 of every division (the units and the 課長, 課長補佐 and
             部長 stay as they are).  1 gives 190 people (admin included), 5 gives 642, 8 gives 981.
+        staff: at least this many people (overrides ``divisions_scale``; e.g. 10,000 for scale tests).
 
     Returns:
         The whole organisation; every person has exactly one (primary) assignment from ``EFFECTIVE_FROM``.
     """
+    if staff is not None:
+        divisions_scale = scale_for_staff(staff)
     if divisions_scale < 1:
         raise ValueError("divisions_scale must be >= 1")
     b = _Builder()

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     jwt_secret: str = Field("dev-only-change-me-0123456789abcdef", min_length=32)
     jwt_ttl_seconds: int = Field(8 * 3600, gt=0)
     demo_password: str = "demo"
+    demo_staff: int | None = Field(None, gt=0, description="Size of the generated demo city (default: ~190).")
 
     hr_url: str = "http://127.0.0.1:8101"
     finance_url: str = "http://127.0.0.1:8102"

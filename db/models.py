@@ -371,3 +371,45 @@ class RuleRow(Base):
     post: Mapped[str | None] = mapped_column(String(40))
     citation: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OrgTransferRow(Base):
+    """人事異動: the next org chart (``plan``: schemas.transfers.TransferPlan) and whether it has been applied."""
+
+    __tablename__ = "org_transfers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    effective_on: Mapped[date] = mapped_column(Date, index=True)
+    #: draft | applying (assignments written, steps being moved) | applied
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    applied_at: Mapped[datetime | None]
+
+
+class OrgTransferMoveRow(Base):
+    """One step a transfer moves (or hands to the records office), fixed when the transfer is first applied."""
+
+    __tablename__ = "org_transfer_moves"
+    __table_args__ = (
+        UniqueConstraint(
+            "transfer_id", "document_id", "stage_index", "old_assignee_id", name="uq_org_transfer_moves_step"
+        ),
+        Index("ix_org_transfer_moves_transfer_done", "transfer_id", "done"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    transfer_id: Mapped[str] = mapped_column(ForeignKey("org_transfers.id", ondelete="CASCADE"))
+    document_id: Mapped[str] = mapped_column(String(36))
+    stage_index: Mapped[int] = mapped_column(Integer)
+    stage_kind: Mapped[str] = mapped_column(String(20))
+    old_assignee_id: Mapped[str] = mapped_column(String(40))
+    org_unit_code: Mapped[str] = mapped_column(String(64))
+    post_code: Mapped[str] = mapped_column(String(40))
+    new_assignee_id: Mapped[str | None] = mapped_column(String(40))
+    #: reassign | needs_decision
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    done: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -20,11 +20,14 @@ _DEMO_ROLES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-async def seed_demo(settings: Settings) -> bool:
+async def seed_demo(settings: Settings, *, staff: int | None = None) -> bool:
     """Load the demo city into an empty database; True if it did, False if data was already there.
 
     The rulebook versions shipped in rules/rulebook/ that the database lacks are stored either way.
+    ``staff`` (or ``settings.demo_staff``): a bigger generated city, e.g. 10,000 people for scale tests; the HR
+    stub must be started with the same size (``ringi stub hr --staff N`` or ``RINGI_DEMO_STAFF``).
     """
+    size = staff or settings.demo_staff
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
@@ -33,15 +36,15 @@ async def seed_demo(settings: Settings) -> bool:
             repo = OrgRepository(session)
             if await repo.is_seeded():
                 return False
-            await repo.add_city(generate_city(), password_hash=hash_password(settings.demo_password))
+            await repo.add_city(generate_city(staff=size), password_hash=hash_password(settings.demo_password))
             return True
     finally:
         await engine.dispose()
 
 
-def demo_logins() -> list[tuple[str, str]]:
+def demo_logins(staff: int | None = None) -> list[tuple[str, str]]:
     """(staff id, label) for the banner of ``ringi dev``: the first holder of each demo role, plus admin."""
-    city = generate_city()
+    city = generate_city(staff=staff)
     logins: list[tuple[str, str]] = []
     for unit, post, label in _DEMO_ROLES:
         holder = next((a.staff_id for a in city.assignments if a.org_unit_code == unit and a.post_code == post), None)

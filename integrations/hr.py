@@ -19,6 +19,7 @@ from pydantic import TypeAdapter
 
 from integrations.http import HttpServiceClient
 from schemas.org import Absence, AbsenceKind, OrgUnit, StaffRef
+from schemas.transfers import TransferPlan
 
 _STAFF_LIST = TypeAdapter(list[StaffRef])
 _ABSENCE_LIST = TypeAdapter(list[Absence])
@@ -97,6 +98,17 @@ class HrClient(Protocol):
 
         ``HrRefused`` if HR refuses it (e.g. the leave balance is insufficient), ``HrInvalid`` if it is invalid.
         """
+
+    async def get_absence(self, absence_id: int) -> Absence:
+        """One absence; ``HrNotFound`` if there is none with that id."""
+        ...
+
+    async def list_absences(self, *, staff_id: str | None = None, on: date | None = None) -> list[Absence]:
+        """Absences, optionally of one staff member and covering one day, by start date."""
+        ...
+
+    async def apply_transfer(self, transfer_id: str, plan: TransferPlan) -> None:
+        """人事異動: write the next org chart, once per transfer id; ``HrInvalid`` if refused."""
         ...
 
 
@@ -156,6 +168,17 @@ class HttpHrClient(HttpServiceClient):
             body = response.json()
             raise HrRefused(str(body.get("type", "refused")), str(body.get("detail", "refused by HR")))
         return int(_checked(response).json()["id"])
+
+    async def get_absence(self, absence_id: int) -> Absence:
+        return Absence.model_validate(await self._get(f"/absences/{absence_id}"))
+
+    async def list_absences(self, *, staff_id: str | None = None, on: date | None = None) -> list[Absence]:
+        params = {k: v for k, v in {"staff_id": staff_id, "on": on.isoformat() if on else None}.items() if v}
+        return _ABSENCE_LIST.validate_python(await self._get("/absences", params))
+
+    async def apply_transfer(self, transfer_id: str, plan: TransferPlan) -> None:
+        body = plan.model_dump(mode="json")
+        _checked(await self._http.put(f"/org/transfers/{quote(transfer_id, safe='')}", json=body, timeout=120))
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
         return _checked(await self._http.get(path, params=params)).json()

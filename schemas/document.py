@@ -54,6 +54,7 @@ EventAction = Literal[
     "reroute",
     "remind",
     "escalate",
+    "reassign",  # 人事異動: unanswered steps moved to the new holder of the post
 ]
 Status = Literal["draft", "in_review", "sent_back", "approved", "rejected", "withdrawn", "circulating", "completed"]
 TERMINAL_STATUSES: frozenset[str] = frozenset({"approved", "rejected", "withdrawn", "completed"})

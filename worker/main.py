@@ -16,6 +16,7 @@ from activities.hr_postings import HrPostingActivities
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
 from activities.routing import RouteActivities
+from activities.transfers import TransferActivities
 from core.settings import Settings
 from core.temporal import connect_client
 from db.rulebooks import DbRulebooks
@@ -24,10 +25,11 @@ from integrations.finance import FinanceClient, HttpFinanceClient
 from integrations.hr import HrClient, HttpHrClient
 from worker.delivery import running_dispatcher
 from workflows.document import DocumentWorkflow
+from workflows.transfer import TransferWorkflow
 
 log = structlog.get_logger("ringi.worker")
 
-WORKFLOWS: Sequence[type] = (DocumentWorkflow,)
+WORKFLOWS: Sequence[type] = (DocumentWorkflow, TransferWorkflow)
 
 
 def build_activities(
@@ -51,6 +53,7 @@ def build_activities(
         money.commit_budget,
         hr_postings.post_to_hr,
         hr_postings.project_hr_posting,
+        TransferActivities(sessions, hr).apply_transfer,
     ]
 
 

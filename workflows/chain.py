@@ -138,6 +138,32 @@ def note_deadline(
     return _emit(state, kind, "system", now, stage_index=stage_index, detail=detail)
 
 
+def reassign(state: ChainState, old_id: str, new_id: str, now: datetime, *, reason: str, post: str = "") -> Transition:
+    """人事異動: every unanswered step of ``old_id`` from the current stage on goes to ``new_id``.
+
+    Answers already given stay with who gave them (and the post they held then); a step ``old_id`` no longer
+    holds (answered, passed over, or the document has finished) is left alone, so no event is produced.  When
+    ``new_id`` is already a member of the stage, ``old_id`` simply leaves it.
+    """
+    if state.status not in ("in_review", "circulating") or state.current is None or old_id == new_id:
+        return state, []
+    moved: list[int] = []
+    for index in range(state.current, len(state.stages)):
+        stage = state.stages[index]
+        if old_id not in stage.assignee_ids or old_id in stage.skipped_ids or stage.response_of(old_id) is not None:
+            continue
+        if index == state.current and stage.complete:
+            continue
+        ids = tuple(dict.fromkeys(new_id if a == old_id else a for a in stage.assignee_ids))
+        quorum = None if stage.quorum is None else min(stage.quorum, len(ids))
+        state = _replace_stage(state, index, stage.model_copy(update={"assignee_ids": ids, "quorum": quorum}))
+        moved.append(index)
+    if not moved:
+        return state, []
+    detail = {"from": old_id, "to": new_id, "post": post, "stages": moved}
+    return _emit(state, "reassign", "system", now, stage_index=moved[0], comment=reason, detail=detail)
+
+
 def rebuild(events: list[ChainEvent]) -> ChainState:
     """Replay a chain from its events (the first must be the submit): the audit trail is the state."""
     first = events[0]
@@ -159,6 +185,15 @@ def rebuild(events: list[ChainEvent]) -> ChainState:
             state, _ = reroute(state, event.route, event.at, reason=event.comment, after=event.detail.get("after"))
         elif event.action in ("remind", "escalate") and event.stage_index is not None:
             state, _ = note_deadline(state, event.action, event.stage_index, event.at)
+        elif event.action == "reassign":
+            state, _ = reassign(
+                state,
+                event.detail["from"],
+                event.detail["to"],
+                event.at,
+                reason=event.comment,
+                post=event.detail["post"],
+            )
         else:
             raise ValueError(f"event {event.seq} ({event.action}) cannot be replayed")
     return state

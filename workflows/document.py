@@ -31,6 +31,7 @@ from schemas.document import (
     RouteRequest,
     SubmitInput,
 )
+from schemas.transfers import ReassignInput
 from workflows import chain
 from workflows.budget_saga import BudgetSaga
 from workflows.hr_posting import HrPosting
@@ -149,6 +150,19 @@ class DocumentWorkflow:
             chain.check(self._require_state(), action)
         except chain.ChainError as error:
             raise _refusal(error) from error
+
+    @workflow.update
+    async def reassign(self, request: ReassignInput) -> ChainState:
+        """人事異動: unanswered steps of those who left their post go to its new holder (no-op if none are left)."""
+        async with self._lock:
+            state = self._require_state()
+            events: list[ChainEvent] = []
+            for move in request.moves:
+                state, more = chain.reassign(
+                    state, move.old_id, move.new_id, workflow.now(), reason=request.reason, post=move.new_post
+                )
+                events += more
+            return await self._commit(state, events) if events else state
 
     def _require_state(self) -> ChainState:
         if self._state is None:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from core.demo_city import generate_city
 from schemas.org import Absence, AbsenceKind, City, OrgUnit, StaffRef
+from schemas.transfers import TransferPlan
 from stubs.faults import WriteFaultConfig, add_faults
 from stubs.hr.store import HrStore, Posting, PostingRefused, Substitution
 
@@ -236,5 +237,18 @@ def create_app(db_path: Path, *, city: City | None = None) -> FastAPI:
         if posting is None or posting.kind != kind:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown {kind} posting {posting_id}")
         return posting
+
+    @app.put("/org/transfers/{transfer_id}")
+    def apply_transfer(transfer_id: str, plan: TransferPlan, store: StoreDep, response: Response) -> Health:
+        """人事異動: the next org chart (assignments ended and started on ``effective_on``), applied once per id.
+
+        201 when written now, 200 when this transfer was applied before.  Staff must exist (else 422).
+        """
+        unknown = sorted({r.staff_id for r in (*plan.end, *plan.start) if not store.has_staff(r.staff_id)})
+        if unknown:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown staff {', '.join(unknown[:5])}")
+        written = store.apply_transfer(transfer_id, plan)
+        response.status_code = status.HTTP_201_CREATED if written else status.HTTP_200_OK
+        return Health(status="applied")
 
     return app

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from schemas.org import Absence, AbsenceKind, City, OrgUnit, OrgUnitRef, PostRef, StaffRef
+from schemas.transfers import TransferPlan
 from stubs.hr.substitutes import SubstituteRule, default_substitute_rules
 
 _SCHEMA = """
@@ -69,6 +70,7 @@ CREATE TABLE IF NOT EXISTS substitute_rules (
 );
 CREATE INDEX IF NOT EXISTS ix_substitute_rules_substitute
     ON substitute_rules (substitute_org_unit_code, substitute_post_code);
+CREATE TABLE IF NOT EXISTS transfers (id TEXT PRIMARY KEY, effective_on TEXT NOT NULL, applied_at TEXT NOT NULL);
 """
 
 _IN_FORCE = """
@@ -469,3 +471,41 @@ class HrStore:
         with self._connect() as conn:
             rows = conn.execute(_SUBSTITUTING, {"staff_id": staff_id, "on": on.isoformat()}).fetchall()
         return [Substitution(absent=_staff_ref(r), org_unit=r[2], post=r[4], order=r[6]) for r in rows]
+
+    def apply_transfer(self, transfer_id: str, plan: TransferPlan) -> bool:
+        """人事異動: write the next org chart as of ``plan.effective_on``, once per transfer id (one transaction).
+
+        Returns:
+            True if written now, False if this transfer was applied before (nothing changes).
+        """
+        on = plan.effective_on.isoformat()
+        with self._connect() as conn:
+            if conn.execute("SELECT 1 FROM transfers WHERE id = ?", (transfer_id,)).fetchone() is not None:
+                return False
+            position = conn.execute("SELECT COALESCE(MAX(position), 0) FROM org_units").fetchone()[0]
+            conn.executemany(
+                "INSERT OR IGNORE INTO org_units (code, name, kind, parent_code, symbol, position)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (u.code, u.name, u.kind, u.parent_code, u.symbol, position + i + 1)
+                    for i, u in enumerate(plan.new_org_units)
+                ],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO posts (code, name, rank) VALUES (?, ?, ?)",
+                [(p.code, p.name, p.rank) for p in plan.new_posts],
+            )
+            conn.executemany(
+                "UPDATE assignments SET effective_to = :on WHERE staff_id = :staff AND org_unit_code = :unit"
+                " AND post_code = :post AND effective_from < :on AND (effective_to IS NULL OR effective_to > :on)",
+                [{"on": on, "staff": r.staff_id, "unit": r.org_unit, "post": r.post} for r in plan.end],
+            )
+            conn.executemany(
+                "INSERT INTO assignments (staff_id, org_unit_code, post_code, effective_from) VALUES (?, ?, ?, ?)",
+                [(r.staff_id, r.org_unit, r.post, on) for r in plan.start],
+            )
+            conn.execute(
+                "INSERT INTO transfers (id, effective_on, applied_at) VALUES (?, ?, ?)",
+                (transfer_id, on, datetime.now(UTC).isoformat()),
+            )
+        return True

@@ -1,4 +1,5 @@
-"""Record the histories replayed by test_replay.py: an approval with 合議 and a send-back/resubmit/withdraw.
+"""Record the histories replayed by test_replay.py: an approval with 合議, a send-back/resubmit/withdraw, 代決,
+合議不調, a budget, and a 人事異動 reassignment.
 
 .venv/bin/python -m tests.replay.record
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -102,6 +103,23 @@ async def _leave_posted(stack: Stack) -> str:
     return str(doc["id"])
 
 
+async def _reassigned(stack: Stack) -> str:
+    """人事異動: the pending 課長 step moves to the new holder, who decides."""
+    drafter, manager = holder("somu.somu", "staff"), holder("somu.somu", "manager")
+    successor, admin = holder("somu.jinji", "assistant_manager"), "admin"
+    doc = await stack.submitted(drafter, amount_yen=300_000)
+    tomorrow = (datetime.now(JST) + timedelta(days=1)).date().isoformat()
+    plan = {
+        "effective_on": tomorrow,
+        "end": [{"staff_id": manager, "org_unit": "somu.somu", "post": "manager"}],
+        "start": [{"staff_id": successor, "org_unit": "somu.somu", "post": "manager"}],
+    }
+    transfer = (await stack.call(admin, "POST", "/v1/org/transfers", json=plan)).raise_for_status().json()
+    (await stack.call(admin, "POST", f"/v1/org/transfers/{transfer['id']}/apply")).raise_for_status()
+    await stack.ok(successor, doc["id"], "approve")
+    return str(doc["id"])
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
@@ -127,6 +145,7 @@ async def main() -> None:
                         "rerouted_and_circulated": lambda: _rerouted_and_circulated(stack),
                         "budgeted": lambda: _budgeted(stack),
                         "leave_posted": lambda: _leave_posted(stack),
+                        "reassigned": lambda: _reassigned(stack),  # last: it changes the org chart
                     }
                     for name, scenario in scenarios.items():
                         document_id = await scenario()

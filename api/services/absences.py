@@ -1,0 +1,88 @@
+"""不在 (absences: 休暇, 出張) registered through ringi and kept in HR, where routing and 代決 look them up.
+
+Staff register their own; an administrator, 人事課, or a 庶務 superior of the same 課 (係長 and above, ranked
+above the person) may register or cancel them for others.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+import structlog
+
+from api.deps import AppState
+from core.errors import Forbidden, Invalid, NotFound, Unavailable
+from db.models import StaffRow
+from db.repositories.org import OrgRepository
+from integrations.hr import HrInvalid, HrNotFound
+from schemas.api.absences import AbsenceCreate
+from schemas.org import POST_RANKS, Absence
+
+log = structlog.get_logger("ringi.absences")
+
+HR_DIVISION = "somu.jinji"  # 人事課
+_CLERK_RANK = POST_RANKS["chief"]  # 係長 and above act as 庶務 for their 課
+
+
+class AbsenceService:
+    def __init__(self, app: AppState) -> None:
+        self._app = app
+
+    async def register(self, staff: StaffRow, body: AbsenceCreate, *, key: str | None, today: date) -> Absence:
+        target = body.staff_id or staff.id
+        await self._authorise(staff, target, today=today)
+        try:
+            absence = await self._app.hr.add_absence(
+                target,
+                kind=body.kind,
+                start=body.start,
+                end=body.end,
+                note=body.note,
+                idempotency_key=f"{staff.id}:{key}" if key else None,
+            )
+        except HrInvalid as exc:
+            raise Invalid(str(exc)) from exc
+        except httpx.HTTPError as exc:
+            raise _hr_down() from exc
+        log.info("absence.registered", staff_id=target, by=staff.id, absence_id=absence.id)
+        return absence
+
+    async def list(self, *, staff_id: str | None, on: date | None) -> list[Absence]:
+        """Who is away is no secret in a city hall (the 在席表): anyone signed in may look."""
+        try:
+            return await self._app.hr.list_absences(staff_id=staff_id, on=on)
+        except httpx.HTTPError as exc:
+            raise _hr_down() from exc
+
+    async def cancel(self, staff: StaffRow, absence_id: int, *, today: date) -> None:
+        try:
+            absence = await self._app.hr.get_absence(absence_id)
+            await self._authorise(staff, absence.staff_id, today=today)
+            await self._app.hr.delete_absence(absence_id)
+        except HrNotFound as exc:
+            raise NotFound(f"no absence {absence_id}") from exc
+        except httpx.HTTPError as exc:
+            raise _hr_down() from exc
+        log.info("absence.cancelled", absence_id=absence_id, by=staff.id)
+
+    async def _authorise(self, staff: StaffRow, target: str, *, today: date) -> None:
+        if target == staff.id or staff.is_admin:
+            return
+        async with self._app.sessions() as session:
+            repo = OrgRepository(session)
+            me = await repo.staff_ref(staff.id, as_of=today)
+            them = await repo.staff_ref(target, as_of=today)
+            if them is None and await repo.get_staff(target) is None:
+                raise Forbidden(f"you may register absences only for yourself (unknown staff {target!r})")
+        if me is not None and me.org_unit.code == HR_DIVISION:
+            return
+        if me is not None and them is not None and me.org_unit.code == them.org_unit.code:
+            mine, theirs = POST_RANKS.get(me.post.code, 0), POST_RANKS.get(them.post.code, 0)
+            if mine >= _CLERK_RANK and mine > theirs:
+                return
+        raise Forbidden("you may register absences only for yourself (or as 庶務 of your 課, 人事課 or an admin)")
+
+
+def _hr_down() -> Unavailable:
+    return Unavailable("the HR system (人事給与) is not answering; retry later")

@@ -1,0 +1,96 @@
+"""POST/GET/DELETE /v1/absences: staff register their own 不在 (庶務 and admins for others), kept in HR; while the
+decider is away, the first 代決者 sees the decision in their inbox."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from core.calendar import JST
+from tests.api.support import ADMIN, BIG, DIRECTOR, DRAFTER, FINANCE, MANAGER, STRANGER, assert_problem, submitted
+from tests.support.stack import Stack, holder
+
+CHIEF = holder("somu.somu", "chief")  # 総務課 係長: 庶務 for the 総務課 主事
+
+
+def _today() -> str:
+    return datetime.now(JST).date().isoformat()
+
+
+def _in(days: int) -> str:
+    return (datetime.now(JST).date() + timedelta(days=days)).isoformat()
+
+
+async def test_register_list_and_cancel_my_own_absence(org_stack: Stack) -> None:
+    body = {"kind": "leave", "start": _today(), "end": _in(2), "note": "年次有給休暇"}
+    r = await org_stack.call(DRAFTER, "POST", "/v1/absences", json=body)
+    assert r.status_code == 201, r.text
+    absence = r.json()
+    assert (absence["staff_id"], absence["kind"], absence["end"]) == (DRAFTER, "leave", _in(2))
+
+    mine = await org_stack.call(MANAGER, "GET", "/v1/absences", params={"staff_id": DRAFTER, "on": _in(1)})
+    assert [a["id"] for a in mine.json()] == [absence["id"]]
+    later = await org_stack.call(MANAGER, "GET", "/v1/absences", params={"staff_id": DRAFTER, "on": _in(3)})
+    assert later.json() == []
+
+    assert (await org_stack.call(DRAFTER, "DELETE", f"/v1/absences/{absence['id']}")).status_code == 204
+    assert_problem(await org_stack.call(DRAFTER, "DELETE", f"/v1/absences/{absence['id']}"), 404)
+    gone = await org_stack.call(DRAFTER, "GET", "/v1/absences", params={"staff_id": DRAFTER})
+    assert gone.json() == []
+
+
+async def test_a_repeated_idempotency_key_registers_once(org_stack: Stack) -> None:
+    key = str(uuid.uuid4())
+    body = {"kind": "trip", "start": _in(1), "end": _in(1)}
+    first = await org_stack.call(DRAFTER, "POST", "/v1/absences", json=body, headers={"Idempotency-Key": key})
+    again = await org_stack.call(DRAFTER, "POST", "/v1/absences", json=body, headers={"Idempotency-Key": key})
+    assert first.json()["id"] == again.json()["id"]
+    listed = await org_stack.call(DRAFTER, "GET", "/v1/absences", params={"staff_id": DRAFTER})
+    assert len(listed.json()) == 1
+
+
+async def test_bad_absences_are_refused_and_nothing_is_stored(org_stack: Stack) -> None:
+    backwards = {"kind": "leave", "start": _in(2), "end": _in(1)}
+    assert (
+        "before start"
+        in assert_problem(await org_stack.call(DRAFTER, "POST", "/v1/absences", json=backwards), 422)["detail"]
+    )
+    bad_kind = {"kind": "holiday", "start": _in(1), "end": _in(1)}
+    assert_problem(await org_stack.call(DRAFTER, "POST", "/v1/absences", json=bad_kind), 422)
+    unknown = {"staff_id": "nobody", "kind": "leave", "start": _in(1), "end": _in(1)}
+    assert "nobody" in assert_problem(await org_stack.call(ADMIN, "POST", "/v1/absences", json=unknown), 422)["detail"]
+    everyone = await org_stack.call(ADMIN, "GET", "/v1/absences")
+    assert everyone.json() == []
+
+
+async def test_only_the_person_their_shomu_or_an_admin_registers_and_cancels(org_stack: Stack) -> None:
+    for_drafter = {"staff_id": DRAFTER, "kind": "leave", "start": _in(1), "end": _in(1)}
+    assert_problem(await org_stack.call(STRANGER, "POST", "/v1/absences", json=for_drafter), 403)
+    by_chief = await org_stack.call(CHIEF, "POST", "/v1/absences", json=for_drafter)
+    assert by_chief.status_code == 201, by_chief.text
+    assert_problem(await org_stack.call(DRAFTER, "POST", "/v1/absences", json={**for_drafter, "staff_id": CHIEF}), 403)
+    absence_id = by_chief.json()["id"]
+    assert_problem(await org_stack.call(STRANGER, "DELETE", f"/v1/absences/{absence_id}"), 403)
+    assert (await org_stack.call(ADMIN, "DELETE", f"/v1/absences/{absence_id}")).status_code == 204
+
+
+async def test_the_substitute_sees_the_absent_deciders_step_in_the_inbox(org_stack: Stack) -> None:
+    doc = await submitted(org_stack, BIG)  # 総務課長 -> 財政課長 (合議) -> 総務部長 (決裁)
+    await org_stack.ok(MANAGER, doc["id"], "approve")
+    await org_stack.ok(FINANCE, doc["id"], "consent")
+
+    async def substitute_items() -> list[dict[str, str]]:
+        r = await org_stack.call(MANAGER, "GET", "/v1/inbox")  # 総務課長: first 代決者 of 総務部長
+        assert r.status_code == 200, r.text
+        return [i for i in r.json() if i["document_id"] == doc["id"] and i["kind"] == "substitute"]
+
+    assert await substitute_items() == []
+    r = await org_stack.call(
+        DIRECTOR, "POST", "/v1/absences", json={"kind": "trip", "start": _today(), "end": _today()}
+    )
+    assert r.status_code == 201, r.text
+    [item] = await substitute_items()
+    assert item["on_behalf_of"] == DIRECTOR and item["stage_kind"] == "decide"
+    decided = await org_stack.ok(MANAGER, doc["id"], "substitute", on_behalf_of=DIRECTOR)
+    assert decided["status"] == "approved"
+    assert await substitute_items() == []
