@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.org import StaffRef
+from schemas.records import Numbering
 
 Matter = Literal["spending"]
 #: 重要 / 異例 / 先例 / 疑義: such a matter goes one level up and may not be decided by 専決 or 代決.
@@ -84,11 +85,13 @@ class DocumentFacts(_Payload):
     readers: tuple[str, ...] = ()  # 供覧: staff who read the decided document
     budget_code: str | None = None  # 予算科目 (款・項・目・節 + 事業): reserved at submit, committed at the decision
     fiscal_year: int | None = None  # 年度 the budget is taken from
+    needs_issuance: bool = False  # 施行 (clean copy, 公印, dispatch) after the decision; 完結 waits for it
 
 
 class SubmitInput(_Payload):
     actor_id: str
     facts: DocumentFacts
+    numbering: Numbering = "at_decision"  # when the 文書番号 is taken (the API's setting)
 
 
 class ActionContext(_Payload):

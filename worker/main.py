@@ -14,6 +14,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.finance import FinanceActivities
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
+from activities.records import RecordsActivities
 from activities.routing import RouteActivities
 from core.settings import Settings
 from core.temporal import connect_client
@@ -35,6 +36,7 @@ def build_activities(
     projection = ProjectionActivities(sessions)
     notifications = NotificationActivities(sessions, hr)
     money = FinanceActivities(finance)
+    records = RecordsActivities(sessions)
     return [
         routing.resolve_route,
         projection.project_document,
@@ -45,6 +47,9 @@ def build_activities(
         money.adjust_budget,
         money.release_budget,
         money.commit_budget,
+        records.assign_number,
+        records.record_issuance,
+        records.complete_document,
     ]
 
 

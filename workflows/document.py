@@ -31,8 +31,10 @@ from schemas.document import (
     RouteRequest,
     SubmitInput,
 )
+from schemas.records import IssuanceInput, RecordsState
 from workflows import chain
 from workflows.budget_saga import BudgetSaga
+from workflows.records import RecordsLifecycle
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
@@ -62,6 +64,7 @@ class DocumentWorkflow:
         self._state: ChainState | None = None
         self._deadlines = Deadlines()
         self._budget = BudgetSaga(document.document_id)
+        self._records = RecordsLifecycle(document.document_id)
         self._lock = asyncio.Lock()  # one transition at a time: validators see a settled state
 
     @workflow.run
@@ -75,9 +78,13 @@ class DocumentWorkflow:
             if self._state is None:
                 raise ApplicationError("never submitted", type="NeverSubmitted", non_retryable=True) from None
         while True:
+            await self._settle_records()
             await self._settle_finance()
             if chain.is_finished(self._require_state()) and self._budget.finance.state != "reserved":
-                break
+                if self._records.completed_at is not None:
+                    break
+                await workflow.wait_condition(lambda: self._records.completed_at is not None)  # 施行待ち
+                continue
             await self._watch_deadlines()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return DocumentResult(document_id=document.document_id, status=self._require_state().status)
@@ -93,6 +100,10 @@ class DocumentWorkflow:
     @workflow.query
     def finance(self) -> DocumentFinance:
         return self._budget.finance
+
+    @workflow.query
+    def records(self) -> RecordsState:
+        return self._records.state
 
     @workflow.update
     async def submit(self, request: SubmitInput) -> ChainState:
@@ -116,7 +127,9 @@ class DocumentWorkflow:
             except chain.ChainError as error:
                 raise _refusal(error) from error
             await self._budget.reserve(request.facts, seq=state.seq)
-            return await self._commit(state, events)
+            committed = await self._commit(state, events)
+            await self._records.at_submit(committed, request.numbering)
+            return committed
 
     @submit.validator
     def _validate_submit(self, request: SubmitInput) -> None:
@@ -146,6 +159,17 @@ class DocumentWorkflow:
             chain.check(self._require_state(), action)
         except chain.ChainError as error:
             raise _refusal(error) from error
+
+    @workflow.update
+    async def issue(self, issuance: IssuanceInput) -> RecordsState:
+        """施行: clean copy, 公印 (or 公印省略) and dispatch, once, after the decision; completes the document."""
+        async with self._lock:
+            self._validate_issue(issuance)
+            return await self._records.issue(self._require_state(), issuance)
+
+    @issue.validator
+    def _validate_issue(self, issuance: IssuanceInput) -> None:
+        self._records.check_issue(self._state)
 
     def _require_state(self) -> ChainState:
         if self._state is None:
@@ -185,6 +209,11 @@ class DocumentWorkflow:
         self._state = state
         workflow.logger.info("document %s is %s (seq %d)", state.document_id, state.status, state.seq)
         return state
+
+    async def _settle_records(self) -> None:
+        async with self._lock:
+            await self._records.settle(self._require_state())
+            self._budget.document_number = self._records.number_display
 
     # --- finance -----------------------------------------------------------------------------------------------
 

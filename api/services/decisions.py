@@ -59,7 +59,7 @@ class DecisionService:
         )
         call = self._app.temporal.execute_update_with_start_workflow(
             DocumentWorkflow.submit,
-            SubmitInput(actor_id=staff.id, facts=facts_of(row, today=today)),
+            SubmitInput(actor_id=staff.id, facts=facts_of(row, today=today), numbering=settings.numbering),
             start_workflow_operation=start,
             id=update_id,
             rpc_timeout=self._rpc_timeout,

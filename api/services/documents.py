@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activities.routing import RouteResolver, RouteUnresolvable
 from api.deps import AppState
+from api.services.records_rules import check_follow_up, check_retention, issuance_default, paper_columns
 from api.services.temporal_calls import not_found
 from api.services.views import facts_of, from_read_model
 from core.audit import content_hash
@@ -59,7 +60,9 @@ class DocumentService:
             now = datetime.now(UTC)
             row = DocumentRow(
                 id=str(uuid.uuid4()),
-                **draft.model_dump(),
+                **draft.model_dump(exclude={"paper_original", "needs_issuance"}),
+                needs_issuance=issuance_default(draft.matter) if draft.needs_issuance is None else draft.needs_issuance,
+                **paper_columns(draft.paper_original),
                 drafter_id=staff.id,
                 org_unit_code=me.org_unit.code,
                 status="draft",
@@ -72,6 +75,8 @@ class DocumentService:
             )
             row.content_hash = _hash(row)
             _check_fiscal_year(row, today)
+            check_retention(row, self._app.settings)
+            await check_follow_up(session, row)
             DocumentRepository(session).add(row)
             await session.flush()
             detail: dict[str, object] = {"title": row.title, "amount_yen": row.amount_yen}
@@ -99,6 +104,8 @@ class DocumentService:
             consult_quorum=source.consult_quorum,
             readers=list(source.readers),
             budget_code=source.budget_code,
+            retention_permanent=source.retention_permanent,
+            needs_issuance=source.needs_issuance,
         )
         return await self.create(staff, draft, today=today, copied_from=source.id)
 
@@ -113,14 +120,19 @@ class DocumentService:
                 raise Forbidden("only the drafter may edit the document")
             if row.status not in EDITABLE:
                 raise Conflict(f"a {row.status} document cannot be edited; it must be sent back or recalled first")
+            edits = changes.model_dump(exclude_unset=True)
+            if "paper_original" in edits:
+                edits.pop("paper_original")
+                edits.update(paper_columns(changes.paper_original))
             changed = []
-            for field, value in changes.model_dump(exclude_unset=True).items():
+            for field, value in edits.items():
                 if getattr(row, field) != value:
                     setattr(row, field, value)
                     changed.append(field)
             if row.consult_quorum is not None and row.consult_quorum > len(row.consult_units):
                 raise Invalid("consult_quorum cannot exceed the number of consult_units")
             _check_fiscal_year(row, datetime.now(JST).date())
+            check_retention(row, self._app.settings)
             if changed:
                 row.version += 1
                 row.content_hash = _hash(row)
