@@ -28,7 +28,7 @@ from schemas.api.models import (
     RetentionExtensionRead,
     SealUseRead,
 )
-from schemas.records import IssuanceInput, SealUse
+from schemas.records import IssuanceInput, RecordsState, SealUse
 from workflows.document import DocumentWorkflow, workflow_id
 
 log = structlog.get_logger("ringi.records")
@@ -55,19 +55,26 @@ class RecordsService:
         )
         handle = self._app.temporal.get_workflow_handle(workflow_id(row.id))
         timeout = self._app.settings.action_timeout_seconds
+        update_id = f"{staff.id}:issue:{key or uuid.uuid4()}"
         try:
             await bounded(
                 handle.execute_update(
-                    DocumentWorkflow.issue,
-                    issuance,
-                    id=f"{staff.id}:issue:{key or uuid.uuid4()}",
-                    rpc_timeout=timedelta(seconds=timeout),
+                    DocumentWorkflow.issue, issuance, id=update_id, rpc_timeout=timedelta(seconds=timeout)
                 ),
                 within_seconds=timeout,
             )
-        except WorkflowGone as exc:  # the lifecycle has closed: completed without (or after) issuance
-            done = "has already been issued (施行済)" if row.issued_at else f"is {row.status} and complete"
-            raise Conflict(f"the document {done}; it cannot be issued now") from exc
+        except WorkflowGone:
+            # The lifecycle has closed (issuance completes it): a retry with the same key gets its recorded answer.
+            try:
+                await bounded(
+                    handle.get_update_handle(update_id, result_type=RecordsState).result(
+                        rpc_timeout=timedelta(seconds=timeout)
+                    ),
+                    within_seconds=timeout,
+                )
+            except WorkflowGone as exc:
+                done = "has already been issued (施行済)" if row.issued_at else f"is {row.status} and complete"
+                raise Conflict(f"the document {done}; it cannot be issued now") from exc
         log.info("document.issuance_recorded", document_id=row.id, seal=seal.name if seal else None)
         return await self._read(row.id)
 

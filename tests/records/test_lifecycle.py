@@ -243,3 +243,19 @@ async def test_follow_up_takes_a_sub_number(stack: Stack) -> None:
 
 def doc_body() -> dict[str, Any]:
     return {"title": "後続文書", "body": "", "matter": "spending", "amount_yen": 300_000}
+
+
+async def test_a_retried_issuance_is_applied_once(stack: Stack, temporal_client: Client) -> None:
+    """The same Idempotency-Key after the workflow has closed: the recorded answer, one seal-log line."""
+    doc = await decided(stack, needs_issuance=True)
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = {**SEAL, "seal": {"name": "副市長印"}}
+    path = f"/v1/documents/{doc['id']}/issuance"
+    first = await stack.call(DRAFTER, "POST", path, json=body, headers=key)
+    assert first.status_code == 200, first.text
+    await temporal_client.get_workflow_handle(f"document:{doc['id']}").result()
+    again = await stack.call(DRAFTER, "POST", path, json=body, headers=key)
+    assert again.status_code == 200, again.text
+    assert again.json()["issuance"] == first.json()["issuance"]
+    log = (await stack.call(DRAFTER, "GET", "/v1/seal-log")).json()
+    assert [u["seal_name"] for u in log if u["document_id"] == doc["id"]] == ["副市長印"]
