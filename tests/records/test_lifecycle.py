@@ -259,3 +259,17 @@ async def test_a_retried_issuance_is_applied_once(stack: Stack, temporal_client:
     assert again.json()["issuance"] == first.json()["issuance"]
     log = (await stack.call(DRAFTER, "GET", "/v1/seal-log")).json()
     assert [u["seal_name"] for u in log if u["document_id"] == doc["id"]] == ["副市長印"]
+
+
+async def test_circulation_completes_when_every_reader_has_read(stack: Stack) -> None:
+    doc = await stack.submitted(DRAFTER, amount_yen=300_000, readers=[COLLEAGUE])
+    circulating = await stack.ok(MANAGER, doc["id"], "approve")
+    assert circulating["status"] == "circulating"
+    numbered = await until(stack, doc["id"], lambda d: d["number_display"] is not None)
+    assert numbered["completed_at"] is None  # 供覧 still open
+    read = await stack.ok(COLLEAGUE, doc["id"], "acknowledge")
+    assert read["status"] == "completed"
+    done = await until(stack, doc["id"], lambda d: d["completed_at"] is not None)
+    assert done["completed_at"] == read["updated_at"]
+    r = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/audit")
+    assert [e["detail"].get("cause") for e in r.json()["events"] if e["action"] == "complete"] == ["circulation"]
