@@ -107,6 +107,14 @@ class DocumentUpdate(_Request):
     needs_issuance: bool | None = None
     paper_original: PaperOriginal | None = None  # null clears it
 
+    @field_validator("retention_years", "retention_permanent", "needs_issuance")
+    @classmethod
+    def _not_null(cls, value: int | bool | None) -> int | bool:
+        """Omit these to keep them; an explicit null has no meaning (the columns always hold a value)."""
+        if value is None:
+            raise ValueError("must not be null (omit the field to keep its value)")
+        return value
+
 
 class ActionCreate(_Request):
     action: ActionName

@@ -219,7 +219,12 @@ async def test_paper_original_and_retention_class_on_create_and_patch(stack: Sta
     r = await stack.call(DRAFTER, "PATCH", path, json={"paper_original": None, "retention_permanent": True})
     assert r.status_code == 200, r.text
     assert r.json()["paper_original"] is None and r.json()["retention_label"] == "永年"
-    for bad in ({"retention_years": 7, "retention_permanent": False}, {"paper_original": {"reason": ""}}):
+    for bad in (
+        {"retention_years": 7, "retention_permanent": False},
+        {"paper_original": {"reason": ""}},
+        {"retention_permanent": None},
+        {"needs_issuance": None},
+    ):
         r = await stack.call(DRAFTER, "PATCH", path, json=bad)
         assert r.status_code == 422, r.text
     r = await stack.call(DRAFTER, "POST", "/v1/documents", json={**doc_body(), "retention_years": 2})
