@@ -64,7 +64,10 @@ async def _audit(
 
 async def take_number(session: AsyncSession, document_id: str, at: datetime) -> DocumentNumber:
     """The document's 文書番号, taken now if it has none (the caller's transaction makes it all or nothing)."""
-    row = await _locked(session, document_id)
+    return await _number(session, await _locked(session, document_id), at)
+
+
+async def _number(session: AsyncSession, row: DocumentRow, at: datetime) -> DocumentNumber:
     existing = number_of(row)
     if existing is not None:
         return existing
@@ -154,12 +157,16 @@ class RecordsActivities:
         log.info("document.issued", document_id=record.document_id, seal=row.seal_name)
 
     @activity.defn(name="complete_document")
-    async def complete_document(self, request: CompletionRequest) -> None:
-        """完結: fixes the completion fiscal year (JST) and the retention period that follows from it."""
+    async def complete_document(self, request: CompletionRequest) -> DocumentNumber | None:
+        """完結: fixes the completion fiscal year (JST) and the retention period that follows from it.
+
+        A document decided this moment takes its number first, in the same transaction (``number_at``).
+        """
         async with self._sessions() as session, session.begin():
             row = await _locked(session, request.document_id)
+            number = await _number(session, row, request.number_at) if request.number_at else number_of(row)
             if row.completed_at is not None:
-                return
+                return number
             period = retention_period(
                 jst_date(request.completed_at), row.retention_years, permanent=row.retention_permanent
             )
@@ -175,3 +182,4 @@ class RecordsActivities:
             }
             await _audit(session, row, "complete", request.actor_id, request.completed_at, detail)
         log.info("document.completed", document_id=request.document_id, cause=request.cause)
+        return number

@@ -69,6 +69,7 @@ class CompletionRequest(_Payload):
     completed_at: datetime
     cause: CompletionCause
     actor_id: str
+    number_at: datetime | None = None  # take the 文書番号 first, in the same transaction (decided, not yet numbered)
 
 
 class RecordsState(_Payload):

@@ -68,10 +68,13 @@ class RecordsLifecycle:
 
     async def settle(self, state: ChainState) -> None:
         """After each transition: number a decided document, complete one that needs nothing more."""
-        if state.status in DECIDED and self.number is None:
-            await self._take_number(state.updated_at)
+        unnumbered = state.status in DECIDED and self.number is None
         if self.completed_at is None and state.status in CLOSED and not self.awaits_issuance(state):
-            await self._complete(state, self._cause(state), self._completion_time(state))
+            # One write for both when a decision completes the document at once (no issuance due).
+            number_at = state.updated_at if unnumbered else None
+            await self._complete(state, self._cause(state), self._completion_time(state), number_at=number_at)
+        elif unnumbered:
+            await self._take_number(state.updated_at)
 
     def awaits_issuance(self, state: ChainState) -> bool:
         """施行待ち: decided, needs issuance, not yet issued."""
@@ -124,11 +127,16 @@ class RecordsLifecycle:
             retry_policy=WRITE_RETRY,
         )
 
-    async def _complete(self, state: ChainState, cause: CompletionCause, at: datetime) -> None:
-        await workflow.execute_local_activity_method(
+    async def _complete(
+        self, state: ChainState, cause: CompletionCause, at: datetime, *, number_at: datetime | None = None
+    ) -> None:
+        number = await workflow.execute_local_activity_method(
             RecordsActivities.complete_document,
-            CompletionRequest(document_id=self.document_id, completed_at=at, cause=cause, actor_id="system"),
+            CompletionRequest(
+                document_id=self.document_id, completed_at=at, cause=cause, actor_id="system", number_at=number_at
+            ),
             start_to_close_timeout=WRITE_TIMEOUT,
             retry_policy=WRITE_RETRY,
         )
         self.completed_at = at
+        self.number = number or self.number
