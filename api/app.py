@@ -21,6 +21,7 @@ from api.routes import (
     notifications,
     org,
     printing,
+    records,
     rules,
     staff,
 )
@@ -117,7 +118,20 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="ringi", version="0.1.0", summary="稟議: electronic approval API", lifespan=lifespan)
     app.add_middleware(BodyLimit, attachment_max_bytes=settings.attachment_max_bytes)
     install_problem_handlers(app)
-    modules = (auth, staff, documents, inbox, budgets, notifications, attachments, printing, rules, absences, org)
+    modules = (
+        auth,
+        staff,
+        documents,
+        inbox,
+        budgets,
+        notifications,
+        attachments,
+        printing,
+        rules,
+        absences,
+        org,
+        records,
+    )
     for module in modules:
         app.include_router(module.router)
     app.include_router(notification_preferences.router)

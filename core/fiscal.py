@@ -9,15 +9,21 @@ Pure and deterministic: no clock, no I/O.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-#: The first fiscal year of 令和 (令和元年度 = FY2019).
-REIWA_FIRST_YEAR = 2019
+from core.era import fiscal_year_label as _era_fiscal_year_label
+from core.era import jst_date
 
 
 def fiscal_year_of(d: date) -> int:
     """The fiscal year ``d`` falls in: 2027-03-31 -> 2026, 2027-04-01 -> 2027."""
     return d.year if d.month >= 4 else d.year - 1
+
+
+def fiscal_year_at(at: datetime) -> int:
+    """The fiscal year of the instant ``at`` (timezone-aware): it rolls over at midnight JST between March 31
+    and April 1, so 2027-03-31T14:59:59Z is still FY2026 and 2027-03-31T15:00Z is FY2027."""
+    return fiscal_year_of(jst_date(at))
 
 
 def fiscal_year_start(fiscal_year: int) -> date:
@@ -66,8 +72,5 @@ def spending_fiscal_year(decision_date: date, named: int | None) -> int:
 
 
 def fiscal_year_label(fiscal_year: int) -> str:
-    """How a fiscal year is shown: 令和8年度 (2026), 令和元年度 (2019); years before 令和 as 2018年度."""
-    if fiscal_year < REIWA_FIRST_YEAR:
-        return f"{fiscal_year}年度"
-    era_year = fiscal_year - REIWA_FIRST_YEAR + 1
-    return f"令和{'元' if era_year == 1 else era_year}年度"
+    """How a fiscal year is shown: 令和8年度 (2026), 令和元年度 (2019), 平成30年度 (2018) — see ``core.era``."""
+    return _era_fiscal_year_label(fiscal_year)

@@ -24,6 +24,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.era import wareki_date as wareki
+from core.era import wareki_short
 from schemas.printing import PrintableDocument, SealBox
 
 FONT = "RingiJapanese"
@@ -42,26 +44,6 @@ STATUS_LABELS = {
     "circulating": "供覧中",
     "completed": "完結",
 }
-#: 元号 (era) by first day; a date belongs to the latest era begun on or before it.  (To be unified with the
-#: shared era helper.)
-_ERAS = ((date(2019, 5, 1), "令和", "R"), (date(1989, 1, 8), "平成", "H"), (date(1926, 12, 25), "昭和", "S"))
-
-
-def wareki(d: date) -> str:
-    """令和8年11月26日; the first year of an era is 元年 (令和元年5月1日)."""
-    for start, name, _ in _ERAS:
-        if d >= start:
-            year = d.year - start.year + 1
-            return f"{name}{'元' if year == 1 else year}年{d.month}月{d.day}日"
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def wareki_short(d: date) -> str:
-    """The date on a seal: R8.11.26."""
-    for start, _, initial in _ERAS:
-        if d >= start:
-            return f"{initial}{d.year - start.year + 1}.{d.month}.{d.day}"
-    return d.isoformat()
 
 
 def surname(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,18 @@ class Settings(BaseSettings):
     attachments_dir: Path | None = Field(None, description="Where attachment files live; empty = data_dir/attachments.")
     pdf_font_path: Path | None = Field(
         None, description="A Japanese TrueType font for the 原議 PDF; empty = find IPAex (fonts-ipaexfont)."
+    )
+    numbering: Literal["at_drafting", "at_decision"] = Field(
+        "at_decision",
+        description="When a document takes its 文書番号: at submit (at_drafting) or at its decision (at_decision).",
+    )
+    retention_years_allowed: tuple[int, ...] = Field(
+        (0, 1, 3, 5, 10, 30), description="保存期間 classes in years (0 = 1年未満); 永年 is retention_permanent."
+    )
+    retention_permanent_allowed: bool = Field(True, description="Whether 永年 (permanent retention) may be chosen.")
+    records_office_unit: str = Field("somu.somu", description="The records office (文書担当, 総務課) org unit.")
+    seals: tuple[str, ...] = Field(
+        ("市長印", "副市長印", "教育長印", "総務課長印"), description="公印 that issuance may record in the 公印使用簿."
     )
 
     log_level: str = "INFO"

@@ -161,6 +161,35 @@ class DocumentRow(Base):
     hr_error: Mapped[str] = mapped_column(Text, default="")
     expense_class: Mapped[str | None] = mapped_column(String(20))  # 工事請負費 / その他 / 交際費・食糧費
     rulebook_version: Mapped[str | None] = mapped_column(String(40))  # pinned at the first submit
+    # --- records lifecycle (文書管理): 文書番号, 施行, 完結, 保存期間, 紙原本 ---
+    needs_issuance: Mapped[bool] = mapped_column(Boolean, default=False)  # 施行 (clean copy, 公印, dispatch) due
+    follow_up_of: Mapped[str | None] = mapped_column(String(36))  # takes a sub-number (の2) of this document's
+    number_symbol: Mapped[str | None] = mapped_column(String(20))  # 文書記号
+    number_fiscal_year: Mapped[int | None] = mapped_column(Integer)
+    number_serial: Mapped[int | None] = mapped_column(Integer)
+    number_sub: Mapped[int | None] = mapped_column(Integer)  # の2, の3 …
+    number_display: Mapped[str | None] = mapped_column(String(60))  # 萩総第123号の2
+    numbered_at: Mapped[datetime | None]
+    last_sub_number: Mapped[int] = mapped_column(Integer, default=1)  # sub-numbers handed to follow-ups
+    issued_at: Mapped[datetime | None]
+    issued_by: Mapped[str | None] = mapped_column(String(40))
+    clean_copy_on: Mapped[date | None] = mapped_column(Date)  # 浄書日
+    seal_name: Mapped[str | None] = mapped_column(String(40))  # 公印 (None with seal_omitted: 公印省略)
+    seal_omitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    dispatch_method: Mapped[str | None] = mapped_column(String(20))  # 郵送 / メール / 手交 / 庁内
+    dispatched_on: Mapped[date | None] = mapped_column(Date)
+    completed_at: Mapped[datetime | None]  # 完結
+    completion_fiscal_year: Mapped[int | None] = mapped_column(Integer)
+    retention_permanent: Mapped[bool] = mapped_column(Boolean, default=False)  # 永年
+    retention_starts_on: Mapped[date | None] = mapped_column(Date)  # 起算日
+    retention_expires_on: Mapped[date | None] = mapped_column(Date)
+    records_status: Mapped[str] = mapped_column(String(20), default="active")  # active | transferred | disposed
+    paper_original_reason: Mapped[str | None] = mapped_column(Text)  # 紙原本: why the original is on paper
+    paper_original_location: Mapped[str | None] = mapped_column(String(200))  # and where it is kept
+
+
+Index("ix_documents_records_expiry", DocumentRow.records_status, DocumentRow.retention_expires_on)
+Index("ix_documents_number", DocumentRow.number_fiscal_year, DocumentRow.number_display, unique=True)
 
 
 class RouteStepRow(Base):
@@ -413,3 +442,44 @@ class OrgTransferMoveRow(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
     done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DocumentNumberCounterRow(Base):
+    """The last 文書番号 serial taken per 文書記号 per fiscal year (the row is the lock: gapless, no duplicates)."""
+
+    __tablename__ = "document_number_counters"
+
+    symbol: Mapped[str] = mapped_column(String(20), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_serial: Mapped[int] = mapped_column(Integer)
+
+
+class SealUseRow(Base):
+    """公印使用簿: one use of an official seal at a document's issuance (施行)."""
+
+    __tablename__ = "seal_uses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    seal_name: Mapped[str] = mapped_column(String(40))
+    used_by: Mapped[str] = mapped_column(String(40))  # who pressed it (押印者)
+    used_on: Mapped[date] = mapped_column(Date, index=True)
+    document_number: Mapped[str | None] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(400))
+    recorded_by: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[datetime]
+
+
+class RetentionExtensionRow(Base):
+    """保存期間の延長: each extension of a document's retention, kept as history."""
+
+    __tablename__ = "retention_extensions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    years: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    previous_expires_on: Mapped[date] = mapped_column(Date)
+    new_expires_on: Mapped[date] = mapped_column(Date)
+    extended_by: Mapped[str] = mapped_column(String(40))
+    extended_at: Mapped[datetime]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.general_affairs import AffairDetails
 from schemas.org import StaffRef
+from schemas.records import Numbering
 
 #: 支出負担行為, 契約の締結, and the 庶務 requests 休暇・時間外勤務命令・旅行命令.
 Matter = Literal["spending", "contract", "leave", "overtime", "trip"]
@@ -95,11 +96,13 @@ class DocumentFacts(_Payload):
     hours: float | None = None  # overtime: the hours of this order
     monthly_overtime_hours: float | None = None  # overtime: the month's ordered hours including this order
     rulebook_version: str | None = None  # pinned at the first submit: later 適用日 do not change it
+    needs_issuance: bool = False  # 施行 (clean copy, 公印, dispatch) after the decision; 完結 waits for it
 
 
 class SubmitInput(_Payload):
     actor_id: str
     facts: DocumentFacts
+    numbering: Numbering = "at_decision"  # when the 文書番号 is taken (the API's setting)
 
 
 class ActionContext(_Payload):

@@ -15,6 +15,7 @@ from activities.finance import FinanceActivities
 from activities.hr_postings import HrPostingActivities
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
+from activities.records import RecordsActivities
 from activities.routing import RouteActivities
 from activities.transfers import TransferActivities
 from core.settings import Settings
@@ -41,6 +42,7 @@ def build_activities(
     notifications = NotificationActivities(sessions, hr)
     money = FinanceActivities(finance)
     hr_postings = HrPostingActivities(hr, sessions)
+    records = RecordsActivities(sessions)
     return [
         routing.resolve_route,
         projection.project_document,
@@ -54,6 +56,9 @@ def build_activities(
         hr_postings.post_to_hr,
         hr_postings.project_hr_posting,
         TransferActivities(sessions, hr).apply_transfer,
+        records.assign_number,
+        records.record_issuance,
+        records.complete_document,
     ]
 
 

@@ -49,6 +49,7 @@ class BudgetSaga:
     def __init__(self, document_id: str) -> None:
         self.document_id = document_id
         self.finance = DocumentFinance()
+        self.document_number: str | None = None  # 文書番号 once taken: the commitment names it
 
     async def reserve(self, facts: DocumentFacts, *, seq: int) -> None:
         """仮押さえ, or the difference when the budget is still held (a resubmission).  Refused → the update fails."""
@@ -106,7 +107,7 @@ class BudgetSaga:
         request = CommitRequest(
             document_id=state.document_id,
             reservation_id=finance.reservation_id or "",
-            document_number=state.document_id,  # until 文書番号 issuance lands (records lifecycle)
+            document_number=self.document_number or state.document_id,
             decision_date=state.updated_at.astimezone(JST).date(),
             amount_yen=finance.reserved_yen,
             key=f"{finance.reservation_id}:commit",

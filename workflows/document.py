@@ -31,10 +31,12 @@ from schemas.document import (
     RouteRequest,
     SubmitInput,
 )
+from schemas.records import IssuanceInput, RecordsState
 from schemas.transfers import ReassignInput
 from workflows import chain
 from workflows.budget_saga import BudgetSaga
 from workflows.hr_posting import HrPosting
+from workflows.records import RecordsLifecycle
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
@@ -65,6 +67,7 @@ class DocumentWorkflow:
         self._deadlines = Deadlines()
         self._budget = BudgetSaga(document.document_id)
         self._hr_posting = HrPosting(document.document_id)
+        self._records = RecordsLifecycle(document.document_id)
         self._lock = asyncio.Lock()  # one transition at a time: validators see a settled state
 
     @workflow.run
@@ -78,10 +81,14 @@ class DocumentWorkflow:
             if self._state is None:
                 raise ApplicationError("never submitted", type="NeverSubmitted", non_retryable=True) from None
         while True:
+            await self._settle_records()
             await self._settle_finance()
             await self._hr_posting.settle(self._require_state())  # 庶務 requests, once decided
             if chain.is_finished(self._require_state()) and self._budget.finance.state != "reserved":
-                break
+                if self._records.completed_at is not None:
+                    break
+                await workflow.wait_condition(lambda: self._records.completed_at is not None)  # 施行待ち
+                continue
             await self._watch_deadlines()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return DocumentResult(document_id=document.document_id, status=self._require_state().status)
@@ -97,6 +104,10 @@ class DocumentWorkflow:
     @workflow.query
     def finance(self) -> DocumentFinance:
         return self._budget.finance
+
+    @workflow.query
+    def records(self) -> RecordsState:
+        return self._records.state
 
     @workflow.update
     async def submit(self, request: SubmitInput) -> ChainState:
@@ -120,7 +131,9 @@ class DocumentWorkflow:
             except chain.ChainError as error:
                 raise _refusal(error) from error
             await self._budget.reserve(request.facts, seq=state.seq)
-            return await self._commit(state, events)
+            committed = await self._commit(state, events)
+            await self._records.at_submit(committed, request.numbering)
+            return committed
 
     @submit.validator
     def _validate_submit(self, request: SubmitInput) -> None:
@@ -164,6 +177,17 @@ class DocumentWorkflow:
                 events += more
             return await self._commit(state, events) if events else state
 
+    @workflow.update
+    async def issue(self, issuance: IssuanceInput) -> RecordsState:
+        """施行: clean copy, 公印 (or 公印省略) and dispatch, once, after the decision; completes the document."""
+        async with self._lock:
+            self._validate_issue(issuance)
+            return await self._records.issue(self._require_state(), issuance)
+
+    @issue.validator
+    def _validate_issue(self, issuance: IssuanceInput) -> None:
+        self._records.check_issue(self._state)
+
     def _require_state(self) -> ChainState:
         if self._state is None:
             raise ApplicationError("the document has not been submitted", type="Conflict", non_retryable=True)
@@ -204,6 +228,11 @@ class DocumentWorkflow:
         self._state = state
         workflow.logger.info("document %s is %s (seq %d)", state.document_id, state.status, state.seq)
         return state
+
+    async def _settle_records(self) -> None:
+        async with self._lock:
+            await self._records.settle(self._require_state())
+            self._budget.document_number = self._records.number_display
 
     # --- finance -----------------------------------------------------------------------------------------------
 

@@ -63,7 +63,7 @@ class DecisionService:
         facts = await self._facts(row, today=today, at_submit=True)
         call = self._app.temporal.execute_update_with_start_workflow(
             DocumentWorkflow.submit,
-            SubmitInput(actor_id=staff.id, facts=facts),
+            SubmitInput(actor_id=staff.id, facts=facts, numbering=settings.numbering),
             start_workflow_operation=start,
             id=update_id,
             rpc_timeout=self._rpc_timeout,

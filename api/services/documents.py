@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import cast
+from typing import Any, cast
 
 import httpx
 import structlog
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.routing import RouteResolver, RouteUnresolvable, today_in_japan
 from api.deps import AppState
 from api.services.general_affairs import affair_changes, affair_facts
+from api.services.records_rules import check_follow_up, check_retention, issuance_default, paper_columns
 from api.services.temporal_calls import not_found
 from api.services.views import details_of, facts_of, from_read_model, matter_of
 from core.audit import content_hash
@@ -51,6 +52,17 @@ def _check_fiscal_year(row: DocumentRow, today: date) -> None:
             raise Invalid(str(exc)) from exc
 
 
+def _row_of(draft: DocumentCreate, **columns: Any) -> DocumentRow:
+    """The document row a draft describes (plus ``columns``): details as JSON, 施行 by the matter's default."""
+    return DocumentRow(
+        **draft.model_dump(exclude={"details", "paper_original", "needs_issuance"}),
+        details=draft.details.model_dump(mode="json") if draft.details else None,
+        needs_issuance=issuance_default(draft.matter) if draft.needs_issuance is None else draft.needs_issuance,
+        **paper_columns(draft.paper_original),
+        **columns,
+    )
+
+
 def _hash(row: DocumentRow) -> str:
     return content_hash(
         title=row.title, body=row.body, amount_yen=row.amount_yen, matter=row.matter, details=row.details
@@ -70,10 +82,9 @@ class DocumentService:
             if me is None:
                 raise Conflict("you hold no post today, so you cannot draft a document")
             now = datetime.now(UTC)
-            row = DocumentRow(
+            row = _row_of(
+                draft,
                 id=str(uuid.uuid4()),
-                **draft.model_dump(exclude={"details"}),
-                details=draft.details.model_dump(mode="json") if draft.details else None,
                 drafter_id=staff.id,
                 org_unit_code=me.org_unit.code,
                 status="draft",
@@ -86,6 +97,8 @@ class DocumentService:
             )
             row.content_hash = _hash(row)
             _check_fiscal_year(row, today)
+            check_retention(row, self._app.settings)
+            await check_follow_up(session, row)
             DocumentRepository(session).add(row)
             await session.flush()
             detail: dict[str, object] = {"title": row.title, "amount_yen": row.amount_yen}
@@ -117,6 +130,8 @@ class DocumentService:
             readers=list(source.readers),
             budget_code=source.budget_code,
             details=details_of(source),
+            retention_permanent=source.retention_permanent,
+            needs_issuance=source.needs_issuance,
         )
         return await self.create(staff, draft, today=today, copied_from=source.id)
 
@@ -131,8 +146,12 @@ class DocumentService:
                 raise Forbidden("only the drafter may edit the document")
             if row.status not in EDITABLE:
                 raise Conflict(f"a {row.status} document cannot be edited; it must be sent back or recalled first")
+            edits = affair_changes(row, changes)
+            if "paper_original" in edits:
+                edits.pop("paper_original")
+                edits.update(paper_columns(changes.paper_original))
             changed = []
-            for field, value in affair_changes(row, changes).items():
+            for field, value in edits.items():
                 if getattr(row, field) != value:
                     setattr(row, field, value)
                     changed.append(field)
@@ -141,6 +160,7 @@ class DocumentService:
             if row.expense_class is not None and row.matter not in ("spending", "contract"):
                 raise Invalid(f"a {row.matter} document has no expense_class")
             _check_fiscal_year(row, datetime.now(JST).date())
+            check_retention(row, self._app.settings)
             if changed:
                 row.version += 1
                 row.content_hash = _hash(row)
@@ -210,8 +230,8 @@ class DocumentService:
             me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
         if me is None:
             raise Conflict("you hold no post today, so you cannot draft a document")
-        row = DocumentRow(**draft.model_dump(), id="preview", drafter_id=staff.id, org_unit_code=me.org_unit.code)
-        row.version, row.content_hash = 1, ""
+        row = _row_of(draft, id="preview", drafter_id=staff.id, org_unit_code=me.org_unit.code, version=1)
+        row.content_hash = ""
         return await self._preview(row, on=today)
 
     async def _preview(self, row: DocumentRow, *, on: date) -> RoutePreview:

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from pydantic import TypeAdapter
 
+from core.era import wareki_date
 from core.errors import Invalid
-from core.fiscal import spending_fiscal_year
+from core.fiscal import fiscal_year_label, spending_fiscal_year
+from core.retention import retention_label
 from db.models import DocumentRow, PostReviewRow, RouteStepRow
-from schemas.api.models import DocumentRead, FinanceRead, HrPostingRead, PostReviewRead, StepRead
+from schemas.api.models import (
+    DocumentNumberRead,
+    DocumentRead,
+    FinanceRead,
+    HrPostingRead,
+    IssuanceRead,
+    PaperOriginalRead,
+    PostReviewRead,
+    StepRead,
+)
 from schemas.document import ChainState, DocumentFacts, ExpenseClass, Matter
 from schemas.general_affairs import AffairDetails, measured
+from schemas.records import DISPATCH_LABELS
 
 _DETAILS: TypeAdapter[AffairDetails] = TypeAdapter(AffairDetails)
 _MATTER: TypeAdapter[Matter] = TypeAdapter(Matter)
@@ -55,6 +67,7 @@ def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
         hours=hours,
         expense_class=cast(ExpenseClass | None, row.expense_class),
         rulebook_version=row.rulebook_version,
+        needs_issuance=row.needs_issuance,
     )
 
 
@@ -126,4 +139,53 @@ def _document(
         decided_at=(row.decided_at or (state.updated_at if decided else None)) if state else row.decided_at,
         expense_class=cast(ExpenseClass | None, row.expense_class),
         rulebook_version=(state.facts.rulebook_version if state else None) or row.rulebook_version,
+        **records_fields(row),
     )
+
+
+def records_fields(row: DocumentRow) -> dict[str, Any]:
+    """The records lifecycle of a document (文書番号, 施行, 完結, 保存期間, 紙原本) with 和暦 labels."""
+    number = None
+    if row.number_symbol and row.number_fiscal_year is not None and row.number_serial is not None:
+        number = DocumentNumberRead(
+            symbol=row.number_symbol,
+            fiscal_year=row.number_fiscal_year,
+            fiscal_year_label=fiscal_year_label(row.number_fiscal_year),
+            serial=row.number_serial,
+            sub=row.number_sub,
+            display=row.number_display or "",
+        )
+    issuance = None
+    if row.issued_at and row.issued_by and row.clean_copy_on and row.dispatch_method and row.dispatched_on:
+        issuance = IssuanceRead(
+            issued_at=row.issued_at,
+            issued_by=row.issued_by,
+            clean_copy_on=row.clean_copy_on,
+            clean_copy_on_label=wareki_date(row.clean_copy_on),
+            seal_name=row.seal_name,
+            seal_omitted=row.seal_omitted,
+            dispatch_method=row.dispatch_method,
+            dispatch_method_label=DISPATCH_LABELS.get(row.dispatch_method, row.dispatch_method),
+            dispatched_on=row.dispatched_on,
+        )
+    paper = None
+    if row.paper_original_reason and row.paper_original_location:
+        paper = PaperOriginalRead(reason=row.paper_original_reason, kept_at=row.paper_original_location)
+    completion_year = row.completion_fiscal_year
+    return {
+        "number": number,
+        "number_display": row.number_display,
+        "follow_up_of": row.follow_up_of,
+        "needs_issuance": row.needs_issuance,
+        "issuance": issuance,
+        "completed_at": row.completed_at,
+        "completion_fiscal_year": completion_year,
+        "completion_fiscal_year_label": fiscal_year_label(completion_year) if completion_year is not None else None,
+        "retention_permanent": row.retention_permanent,
+        "retention_label": retention_label(row.retention_years, permanent=row.retention_permanent),
+        "retention_starts_on": row.retention_starts_on,
+        "retention_expires_on": row.retention_expires_on,
+        "retention_expires_on_label": wareki_date(row.retention_expires_on) if row.retention_expires_on else None,
+        "records_status": row.records_status,
+        "paper_original": paper,
+    }

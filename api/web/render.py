@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from core.calendar import JST
-from core.era import wareki
+from core.era import wareki_date as wareki
 from core.fiscal import fiscal_year_label
 
 STATUS = {

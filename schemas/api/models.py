@@ -23,10 +23,10 @@ from schemas.document import (
 )
 from schemas.general_affairs import AFFAIR_MATTERS, AffairDetails, HrPostingState
 from schemas.org import StaffRef
+from schemas.records import DispatchMethod
 
 T = TypeVar("T")
 
-RETENTION_YEARS = (1, 3, 5, 10, 30)
 OrgCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")]
 StaffId = Annotated[str, Field(min_length=1, max_length=40)]
 BudgetCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z-]+$")]
@@ -54,6 +54,13 @@ class TokenResponse(BaseModel):
     token_type: Literal["bearer"] = "bearer"
 
 
+class PaperOriginal(_Request):
+    """紙原本: the original is kept on paper — why, and where."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    kept_at: str = Field(min_length=1, max_length=200)
+
+
 class DocumentCreate(_Request):
     """起案: a new draft."""
 
@@ -62,7 +69,7 @@ class DocumentCreate(_Request):
     matter: Matter
     amount_yen: StrictInt = Field(ge=0, le=10**13)
     confidentiality: Literal[1, 2, 3] = 1
-    retention_years: int = 5
+    retention_years: int = Field(default=5, ge=0, le=100)  # 保存期間 (0 = 1年未満); the city's classes apply
     flags: list[Flag] = Field(default_factory=list, max_length=4)
     pre_instructed: bool = False
     urgent_reason: str = Field(default="", max_length=2000)
@@ -75,6 +82,10 @@ class DocumentCreate(_Request):
     expense_class: ExpenseClass | None = None  # spending / contract: 工事請負費, その他 (default), 交際費・食糧費
 
     details: AffairDetails | None = None  # 庶務 requests (leave, overtime, trip): required for them, else absent
+    retention_permanent: bool = False  # 永年 (then retention_years is not used)
+    needs_issuance: bool | None = None  # 施行 after the decision (None: the matter's default)
+    follow_up_of: str | None = Field(default=None, max_length=36)  # takes a sub-number (の2) of that document's
+    paper_original: PaperOriginal | None = None  # 紙原本
 
     @model_validator(mode="after")
     def _quorum_fits(self) -> DocumentCreate:
@@ -104,13 +115,6 @@ class DocumentCreate(_Request):
             raise ValueError(f"a {self.matter} document has no expense_class")
         return self
 
-    @field_validator("retention_years")
-    @classmethod
-    def _known_retention(cls, value: int) -> int:
-        if value not in RETENTION_YEARS:
-            raise ValueError(f"retention_years must be one of {RETENTION_YEARS}")
-        return value
-
 
 class DocumentUpdate(_Request):
     """Edit a draft or a sent-back document (the version goes up; approvals of older versions lapse)."""
@@ -129,6 +133,18 @@ class DocumentUpdate(_Request):
     fiscal_year: int | None = Field(default=None, ge=2000, le=2200)
     expense_class: ExpenseClass | None = None
     details: AffairDetails | None = None  # 庶務 requests: replaces the details (same matter)
+    retention_years: int | None = Field(default=None, ge=0, le=100)
+    retention_permanent: bool | None = None
+    needs_issuance: bool | None = None
+    paper_original: PaperOriginal | None = None  # null clears it
+
+    @field_validator("retention_years", "retention_permanent", "needs_issuance")
+    @classmethod
+    def _not_null(cls, value: int | bool | None) -> int | bool:
+        """Omit these to keep them; an explicit null has no meaning (the columns always hold a value)."""
+        if value is None:
+            raise ValueError("must not be null (omit the field to keep its value)")
+        return value
 
 
 class ActionCreate(_Request):
@@ -193,6 +209,37 @@ class PostReviewRead(BaseModel):
     acknowledged_at: datetime | None
 
 
+RecordsStatus = Literal["active", "transferred", "disposed"]
+
+
+class DocumentNumberRead(BaseModel):
+    symbol: str  # 文書記号
+    fiscal_year: int
+    fiscal_year_label: str  # 令和8年度
+    serial: int
+    sub: int | None
+    display: str  # 萩総第123号の2
+
+
+class IssuanceRead(BaseModel):
+    """施行: the clean copy, the seal (or 公印省略) and the dispatch."""
+
+    issued_at: datetime
+    issued_by: str
+    clean_copy_on: date  # 浄書日
+    clean_copy_on_label: str  # 和暦
+    seal_name: str | None
+    seal_omitted: bool
+    dispatch_method: DispatchMethod
+    dispatch_method_label: str  # 郵送 / メール / 手交 / 庁内
+    dispatched_on: date
+
+
+class PaperOriginalRead(BaseModel):
+    reason: str
+    kept_at: str
+
+
 class DocumentRead(BaseModel):
     id: str
     title: str
@@ -232,6 +279,22 @@ class DocumentRead(BaseModel):
     attachments: list[AttachmentRead] | None = None
     expense_class: ExpenseClass | None = None
     rulebook_version: str | None = None  # the rulebook version the document was submitted under
+    # records lifecycle (文書管理)
+    number: DocumentNumberRead | None = None
+    number_display: str | None = None  # 萩総第123号
+    follow_up_of: str | None = None
+    needs_issuance: bool = False
+    issuance: IssuanceRead | None = None
+    completed_at: datetime | None = None  # 完結
+    completion_fiscal_year: int | None = None
+    completion_fiscal_year_label: str | None = None  # 令和8年度
+    retention_permanent: bool = False
+    retention_label: str = ""  # 1年未満, 5年, 永年
+    retention_starts_on: date | None = None
+    retention_expires_on: date | None = None
+    retention_expires_on_label: str | None = None  # 令和13年3月31日
+    records_status: RecordsStatus = "active"
+    paper_original: PaperOriginalRead | None = None
 
 
 class Page(BaseModel, Generic[T]):
@@ -302,3 +365,57 @@ class AllowedActions(BaseModel):
     actions: list[AllowedAction] = Field(default_factory=list)
     can_submit: bool = False  # 提出: the drafter, before the first submission
     can_edit: bool = False  # the drafter, while a draft or sent back
+
+
+class SealChoice(_Request):
+    """公印: which seal (one the city keeps) and who pressed it (default: the caller)."""
+
+    name: str = Field(min_length=1, max_length=40)
+    used_by: StaffId | None = None
+
+
+class IssuanceCreate(_Request):
+    """施行: after the decision, once.  Either ``seal`` or ``seal_omitted`` (公印省略)."""
+
+    clean_copy_on: date  # 浄書日
+    seal: SealChoice | None = None
+    seal_omitted: bool = False
+    dispatch_method: DispatchMethod  # post (郵送) / email (メール) / hand (手交) / internal (庁内)
+    dispatched_on: date
+
+    @model_validator(mode="after")
+    def _seal_or_omitted(self) -> IssuanceCreate:
+        if (self.seal is None) == (not self.seal_omitted):
+            raise ValueError("name a seal, or set seal_omitted (公印省略) — exactly one of the two")
+        return self
+
+
+class RetentionExtensionCreate(_Request):
+    """保存期間の延長 by the records office."""
+
+    years: int = Field(ge=1, le=30)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RetentionExtensionRead(BaseModel):
+    years: int
+    reason: str
+    previous_expires_on: date
+    new_expires_on: date
+    extended_by: str
+    extended_at: datetime
+
+
+class SealUseRead(BaseModel):
+    """One line of the 公印使用簿."""
+
+    id: int
+    document_id: str
+    seal_name: str
+    used_by: str
+    used_on: date
+    used_on_label: str  # 和暦
+    document_number: str | None
+    title: str
+    recorded_by: str
+    recorded_at: datetime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -60,6 +61,16 @@ async def submitted(stack: Stack, amount_yen: int = BIG, drafter: str = DRAFTER)
     r = await stack.call(drafter, "POST", f"/v1/documents/{doc['id']}/submit")
     assert r.status_code == 200, r.text
     return dict(r.json())
+
+
+async def completed(stack: Stack, staff_id: str, document_id: str) -> None:
+    """Wait for 完結: the workflow numbers and completes a decided / withdrawn document just after answering."""
+    for _ in range(200):
+        r = await stack.call(staff_id, "GET", f"/v1/documents/{document_id}")
+        if r.json()["completed_at"] is not None:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the document never completed: {r.json()}")
 
 
 def audit_actions(snap: dict[str, Any]) -> list[str]:

@@ -28,6 +28,7 @@ from tests.api.support import (
     STRANGER,
     assert_problem,
     audit_actions,
+    completed,
     document_total,
     snapshot,
     submitted,
@@ -462,6 +463,7 @@ async def test_actions_on_a_decided_document_are_409(stack: Stack) -> None:
     doc = await submitted(stack, SMALL)  # the 総務課長 decides alone
     r = await stack.act(MANAGER, doc["id"], "approve")
     assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+    await completed(stack, DRAFTER, doc["id"])
     before = await snapshot(stack, DRAFTER, doc["id"])
     for actor, action in [
         (MANAGER, "approve"),
@@ -475,13 +477,14 @@ async def test_actions_on_a_decided_document_are_409(stack: Stack) -> None:
     assert_problem(r, 409)
     after = await snapshot(stack, DRAFTER, doc["id"])
     assert after == before
-    assert audit_actions(after) == ["create", "submit", "approve"]
+    assert audit_actions(after) == ["create", "submit", "approve", "number", "complete"]
 
 
 async def test_actions_on_a_withdrawn_document_are_409(stack: Stack) -> None:
     doc = await submitted(stack, SMALL)
     r = await stack.act(DRAFTER, doc["id"], "withdraw", comment="取り下げます")
     assert r.status_code == 200 and r.json()["status"] == "withdrawn", r.text
+    await completed(stack, DRAFTER, doc["id"])
     before = await snapshot(stack, DRAFTER, doc["id"])
     for actor, action in [(MANAGER, "approve"), (DRAFTER, "resubmit"), (DRAFTER, "withdraw")]:
         r = await stack.act(actor, doc["id"], action, comment="理由")

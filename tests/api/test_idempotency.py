@@ -17,6 +17,7 @@ from tests.api.support import (
     SMALL,
     assert_problem,
     audit_actions,
+    completed,
     snapshot,
     submitted,
 )
@@ -34,6 +35,8 @@ async def test_same_key_twice_is_applied_once_and_answered_the_same(stack: Stack
 
     first = await stack.act(MANAGER, doc["id"], "approve", comment="確認しました", key=key)
     assert first.status_code == 200, first.text
+    if amount == SMALL:
+        await completed(stack, DRAFTER, doc["id"])  # 文書番号 and 完結 follow the decision
     after_first = await snapshot(stack, DRAFTER, doc["id"])
 
     second = await stack.act(MANAGER, doc["id"], "approve", comment="確認しました", key=key)
@@ -43,7 +46,8 @@ async def test_same_key_twice_is_applied_once_and_answered_the_same(stack: Stack
 
     after_second = await snapshot(stack, DRAFTER, doc["id"])
     assert after_second == after_first
-    assert audit_actions(after_second) == ["create", "submit", "approve"]
+    records = ["number", "complete"] if amount == SMALL else []
+    assert audit_actions(after_second) == ["create", "submit", "approve", *records]
 
 
 async def test_concurrent_retries_are_applied_once(stack: Stack) -> None:
@@ -60,6 +64,7 @@ async def test_a_different_key_for_an_applied_decision_is_409(stack: Stack) -> N
     doc = await submitted(stack, SMALL)  # the 総務課長 decides alone: the document closes
     r = await stack.act(MANAGER, doc["id"], "approve", key=str(uuid.uuid4()))
     assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+    await completed(stack, DRAFTER, doc["id"])
     before = await snapshot(stack, DRAFTER, doc["id"])
 
     r = await stack.act(MANAGER, doc["id"], "approve", key=str(uuid.uuid4()))
@@ -97,7 +102,7 @@ async def test_retry_after_the_document_closed_gets_the_recorded_answer(stack: S
 
     after = await snapshot(stack, DRAFTER, doc["id"])
     assert after == before
-    assert audit_actions(after) == ["create", "submit", "approve", "approve", "approve"]
+    assert audit_actions(after) == ["create", "submit", "approve", "approve", "approve", "number", "complete"]
 
 
 async def test_keys_are_scoped_to_the_caller(stack: Stack) -> None:

@@ -84,7 +84,7 @@ def test_closing_period_end() -> None:
 
 
 @pytest.mark.parametrize(
-    ("fiscal_year", "label"), [(2026, "令和8年度"), (2019, "令和元年度"), (2020, "令和2年度"), (2018, "2018年度")]
+    ("fiscal_year", "label"), [(2026, "令和8年度"), (2019, "令和元年度"), (2020, "令和2年度"), (2018, "平成30年度")]
 )
 def test_fiscal_year_label(fiscal_year: int, label: str) -> None:
     assert fiscal_year_label(fiscal_year) == label

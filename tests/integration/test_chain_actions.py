@@ -13,6 +13,7 @@ from temporalio.client import Client
 
 from core.calendar import JST
 from integrations.hr import HttpHrClient
+from tests.api.support import completed
 from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
 
 DRAFTER = holder("somu.somu", "staff")  # 総務課 主事
@@ -83,7 +84,8 @@ async def test_substitute_decision_with_post_review(stack: Stack, hr_url: str) -
     reviewed = await stack.ok(MANAGER, doc["id"], "post_review", comment="確認しました")
     assert reviewed["post_reviews"][0]["acknowledged_at"] is not None
     assert not [i for i in await inbox(stack, MANAGER) if i["document_id"] == doc["id"]]
-    assert await audit(stack, doc["id"]) == ["create", "submit", "substitute", "post_review"]
+    await completed(stack, DRAFTER, doc["id"])  # 完結 at the decision: the 後閲 does not hold it up
+    assert await audit(stack, doc["id"]) == ["create", "submit", "substitute", "number", "complete", "post_review"]
     result = await stack.temporal.get_workflow_handle(f"document:{doc['id']}").result()
     assert result["status"] == "approved"
 
@@ -203,4 +205,5 @@ async def test_comment_and_withdraw_keep_history(stack: Stack) -> None:
     assert r.status_code == 403
     withdrawn = await stack.ok(DRAFTER, doc["id"], "withdraw", comment="取下げます")
     assert withdrawn["status"] == "withdrawn"
-    assert await audit(stack, doc["id"]) == ["create", "submit", "comment", "withdraw"]
+    await completed(stack, DRAFTER, doc["id"])  # a withdrawn document is a record too
+    assert await audit(stack, doc["id"]) == ["create", "submit", "comment", "withdraw", "complete"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest_asyncio
 from temporalio.client import Client
 
+from tests.api.support import completed
 from tests.support.stack import Stack, WorkerProcess, api_stack, holder, settings_for
 
 DRAFTER = holder("somu.somu", "staff")
@@ -81,7 +82,11 @@ async def test_killing_the_worker_between_approvals_loses_nothing(api_only: tupl
     state = await retry_until_ok(stack, DIRECTOR, doc["id"], "approve", key="a3")
     assert state["status"] == "approved"
 
-    assert await audit_actions(stack, doc["id"]) == ["create", "submit", "approve", "approve", "approve"]
+    await completed(stack, DRAFTER, doc["id"])
+    assert await audit_actions(stack, doc["id"]) == [
+        *("create", "submit", "approve", "approve", "approve"),
+        *("number", "complete"),  # each once, across the kills
+    ]
 
 
 async def test_action_while_worker_is_down_answers_503_then_applies_once(

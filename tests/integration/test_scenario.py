@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest_asyncio
 from temporalio.client import Client
 
+from tests.api.support import completed
 from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
 
 DRAFTER = holder("somu.somu", "staff")
@@ -60,6 +61,7 @@ async def test_spending_document_from_draft_to_decision(stack: Stack) -> None:
     assert r.json()["decided_at"] is not None
     assert all(s["state"] == "done" for s in r.json()["steps"])
 
+    await completed(stack, DRAFTER, doc["id"])  # numbered (文書番号) and complete (完結) just after the decision
     r = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/audit")
     audit = r.json()
     assert audit["verified"] is True
@@ -69,8 +71,10 @@ async def test_spending_document_from_draft_to_decision(stack: Stack) -> None:
         ("approve", MANAGER),
         ("approve", FINANCE),
         ("approve", DIRECTOR),
+        ("number", "system"),
+        ("complete", "system"),
     ]
-    assert [e["seq"] for e in audit["events"]] == [1, 2, 3, 4, 5]
+    assert [e["seq"] for e in audit["events"]] == [1, 2, 3, 4, 5, 6, 7]
     assert all(b["prev_hash"] == a["hash"] for a, b in zip(audit["events"], audit["events"][1:], strict=False))
 
     result = await stack.temporal.get_workflow_handle(f"document:{doc['id']}").result()
@@ -102,7 +106,8 @@ async def test_send_back_resubmit_and_withdraw(stack: Stack) -> None:
     r = await stack.act(MANAGER, doc["id"], "approve")
     assert r.status_code == 409, r.text
 
+    await completed(stack, DRAFTER, doc["id"])
     r = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/audit")
     actions = [e["action"] for e in r.json()["events"]]
-    assert actions == ["create", "submit", "send_back", "resubmit", "withdraw"]
+    assert actions == ["create", "submit", "send_back", "resubmit", "withdraw", "complete"]
     assert r.json()["verified"] is True

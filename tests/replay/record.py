@@ -94,6 +94,21 @@ async def _budgeted(stack: Stack) -> str:
     return str(doc["id"])
 
 
+async def _issued(stack: Stack) -> str:
+    """決裁, 文書番号, 施行 with a 公印, 完結."""
+    drafter, manager = holder("somu.somu", "staff"), holder("somu.somu", "manager")
+    doc = await stack.submitted(drafter, amount_yen=300_000, needs_issuance=True)
+    await stack.ok(manager, doc["id"], "approve")
+    body = {
+        "clean_copy_on": "2026-11-26",
+        "seal": {"name": "市長印"},
+        "dispatch_method": "post",
+        "dispatched_on": "2026-11-27",
+    }
+    (await stack.call(drafter, "POST", f"/v1/documents/{doc['id']}/issuance", json=body)).raise_for_status()
+    return str(doc["id"])
+
+
 async def _leave_posted(stack: Stack) -> str:
     """A 休暇 request decided by the 課長, then posted to 人事給与 once."""
     drafter, manager = holder("somu.somu", "staff"), holder("somu.somu", "manager")
@@ -144,6 +159,7 @@ async def main() -> None:
                         "substituted": lambda: _substituted(stack, hr_url),
                         "rerouted_and_circulated": lambda: _rerouted_and_circulated(stack),
                         "budgeted": lambda: _budgeted(stack),
+                        "issued": lambda: _issued(stack),
                         "leave_posted": lambda: _leave_posted(stack),
                         "reassigned": lambda: _reassigned(stack),  # last: it changes the org chart
                     }

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -40,6 +41,7 @@ from schemas.document import (
 )
 from schemas.finance import Reservation, ReserveRequest
 from schemas.org import OrgUnitRef, PostRef, StaffRef
+from schemas.records import CompletionRequest, DocumentNumber, NumberRequest
 from worker.main import workflow_runner
 from workflows.document import DocumentWorkflow, workflow_id
 
@@ -60,6 +62,18 @@ class StandIns:
     @activity.defn(name="project_document")
     async def project_document(self, projection: ProjectionInput) -> Deadlines:
         return deadlines(projection.state)
+
+    @activity.defn(name="assign_number")
+    async def assign_number(self, request: NumberRequest) -> DocumentNumber:
+        return DocumentNumber(symbol="萩総", fiscal_year=2026, serial=1, display="萩総第1号")
+
+    @activity.defn(name="complete_document")
+    async def complete_document(self, request: CompletionRequest) -> None:
+        return None
+
+    @property
+    def records(self) -> list[Callable[..., Any]]:
+        return [self.assign_number, self.complete_document]
 
     @activity.defn(name="notify_deadline")
     async def notify_deadline(self, notice: DeadlineNotice) -> list[str]:
@@ -116,7 +130,7 @@ async def test_reminder_and_escalation_skip_golden_week(env: WorkflowEnvironment
         env.client,
         task_queue=task_queue,
         workflows=[DocumentWorkflow],
-        activities=[stand_ins.resolve_route, stand_ins.project_document, stand_ins.notify_deadline],
+        activities=[stand_ins.resolve_route, stand_ins.project_document, stand_ins.notify_deadline, *stand_ins.records],
         workflow_runner=workflow_runner(),
     ):
         document_id = await submit(env.client, task_queue)
@@ -144,7 +158,7 @@ async def test_acting_in_time_cancels_the_reminder(env: WorkflowEnvironment) -> 
         env.client,
         task_queue=task_queue,
         workflows=[DocumentWorkflow],
-        activities=[stand_ins.resolve_route, stand_ins.project_document, stand_ins.notify_deadline],
+        activities=[stand_ins.resolve_route, stand_ins.project_document, stand_ins.notify_deadline, *stand_ins.records],
         workflow_runner=workflow_runner(),
     ):
         document_id = await submit(env.client, task_queue)
@@ -200,7 +214,7 @@ async def test_a_refused_submit_gives_up_after_30_days_then_may_start_again(env:
         env.client,
         task_queue=task_queue,
         workflows=[DocumentWorkflow],
-        activities=[stand_ins.resolve_route, stand_ins.project_document, finance.reserve_budget],
+        activities=[stand_ins.resolve_route, stand_ins.project_document, finance.reserve_budget, *stand_ins.records],
         workflow_runner=workflow_runner(),
     ):
         with pytest.raises(WorkflowUpdateFailedError) as refused:

@@ -1,0 +1,185 @@
+"""Records activities (文書管理): take the 文書番号, record the 施行 with its 公印 use, complete (完結) the document.
+
+Each is one short unit of work under the document's row lock, idempotent by document id: a retried activity
+finds the number / issuance / completion already written and returns it unchanged.  Every step is an event in
+the document's audit hash chain.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from core.era import jst_date
+from core.fiscal import fiscal_year_at
+from core.numbering import render_number
+from core.retention import retention_period
+from db.models import DocumentRow, SealUseRow
+from db.repositories.audit import AuditRepository
+from db.repositories.documents import DocumentRepository
+from db.repositories.records import NumberRepository, SealLogRepository
+from db.session import begin_write
+from schemas.records import CompletionRequest, DocumentNumber, IssuanceRecord, NumberRequest
+
+log = structlog.get_logger("ringi.records")
+
+
+def number_of(row: DocumentRow) -> DocumentNumber | None:
+    if row.number_symbol is None or row.number_fiscal_year is None or row.number_serial is None:
+        return None
+    return DocumentNumber(
+        symbol=row.number_symbol,
+        fiscal_year=row.number_fiscal_year,
+        serial=row.number_serial,
+        sub=row.number_sub,
+        display=row.number_display or render_number(row.number_symbol, row.number_serial, row.number_sub),
+    )
+
+
+async def _locked(session: AsyncSession, document_id: str) -> DocumentRow:
+    await begin_write(session)
+    row = await DocumentRepository(session).get(document_id, for_update=True)
+    if row is None:
+        raise ApplicationError(f"document {document_id} is not in the database", non_retryable=True)
+    return row
+
+
+async def _audit(
+    session: AsyncSession, row: DocumentRow, action: str, actor_id: str, at: datetime, detail: dict[str, object]
+) -> None:
+    await AuditRepository(session).append(
+        document_id=row.id,
+        action=action,
+        actor_id=actor_id,
+        at=at,
+        version=row.version,
+        content_hash=row.content_hash,
+        detail=detail,
+    )
+
+
+async def take_number(session: AsyncSession, document_id: str, at: datetime) -> DocumentNumber:
+    """The document's 文書番号, taken now if it has none (the caller's transaction makes it all or nothing)."""
+    return await _number(session, await _locked(session, document_id), at)
+
+
+async def _number(session: AsyncSession, row: DocumentRow, at: datetime) -> DocumentNumber:
+    existing = number_of(row)
+    if existing is not None:
+        return existing
+    numbers = NumberRepository(session)
+    parent = await DocumentRepository(session).get(row.follow_up_of) if row.follow_up_of else None
+    parent_number = number_of(parent) if parent is not None else None
+    if parent is not None and parent_number is not None:  # a follow-up: 第123号の2
+        # The sub-numbers of 第123号 are counted on 第123号 itself, also for a follow-up of a follow-up.
+        root = parent.follow_up_of if parent.number_sub is not None and parent.follow_up_of else parent.id
+        sub = await numbers.next_sub(root)
+        number = parent_number.model_copy(
+            update={"sub": sub, "display": render_number(parent_number.symbol, parent_number.serial, sub)}
+        )
+    else:
+        symbol = await numbers.symbol_of(row.org_unit_code)
+        fiscal_year = fiscal_year_at(at)
+        serial = await numbers.next_serial(symbol=symbol, fiscal_year=fiscal_year)
+        number = DocumentNumber(
+            symbol=symbol, fiscal_year=fiscal_year, serial=serial, display=render_number(symbol, serial)
+        )
+    row.number_symbol = number.symbol
+    row.number_fiscal_year = number.fiscal_year
+    row.number_serial = number.serial
+    row.number_sub = number.sub
+    row.number_display = number.display
+    row.numbered_at = at
+    await _audit(session, row, "number", "system", at, {"number": number.display, "fiscal_year": number.fiscal_year})
+    return number
+
+
+class RecordsActivities:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    @activity.defn(name="assign_number")
+    async def assign_number(self, request: NumberRequest) -> DocumentNumber:
+        """文書番号: exactly once per document; a retry answers the number already taken."""
+        async with self._sessions() as session, session.begin():
+            number = await take_number(session, request.document_id, request.at)
+        log.info("document.numbered", document_id=request.document_id, number=number.display)
+        return number
+
+    @activity.defn(name="record_issuance")
+    async def record_issuance(self, record: IssuanceRecord) -> None:
+        """施行: the clean-copy date, the dispatch, and the seal use in the 公印使用簿 (or 公印省略)."""
+        issuance = record.issuance
+        async with self._sessions() as session, session.begin():
+            row = await _locked(session, record.document_id)
+            if row.issued_at is not None:
+                return  # already recorded (a retried activity)
+            row.issued_at = record.at
+            row.issued_by = issuance.actor_id
+            row.clean_copy_on = issuance.clean_copy_on
+            row.seal_name = issuance.seal.name if issuance.seal else None
+            row.seal_omitted = issuance.seal is None
+            row.dispatch_method = issuance.dispatch_method
+            row.dispatched_on = issuance.dispatched_on
+            number = record.number.display if record.number else row.number_display
+            if issuance.seal is not None:
+                SealLogRepository(session).add(
+                    SealUseRow(
+                        document_id=row.id,
+                        seal_name=issuance.seal.name,
+                        used_by=issuance.seal.used_by,
+                        used_on=issuance.clean_copy_on,
+                        document_number=number,
+                        title=row.title,
+                        recorded_by=issuance.actor_id,
+                        recorded_at=record.at,
+                    )
+                )
+                seal_detail: dict[str, object] = {
+                    "seal": issuance.seal.name,
+                    "used_by": issuance.seal.used_by,
+                    "number": number,
+                }
+                await _audit(session, row, "seal_use", issuance.actor_id, record.at, seal_detail)
+            detail: dict[str, object] = {
+                "number": number,
+                "clean_copy_on": issuance.clean_copy_on.isoformat(),
+                "seal": issuance.seal.name if issuance.seal else None,
+                "seal_omitted": issuance.seal is None,
+                "dispatch_method": issuance.dispatch_method,
+                "dispatched_on": issuance.dispatched_on.isoformat(),
+            }
+            await _audit(session, row, "issue", issuance.actor_id, record.at, detail)
+        log.info("document.issued", document_id=record.document_id, seal=row.seal_name)
+
+    @activity.defn(name="complete_document")
+    async def complete_document(self, request: CompletionRequest) -> DocumentNumber | None:
+        """完結: fixes the completion fiscal year (JST) and the retention period that follows from it.
+
+        A document decided this moment takes its number first, in the same transaction (``number_at``).
+        """
+        async with self._sessions() as session, session.begin():
+            row = await _locked(session, request.document_id)
+            number = await _number(session, row, request.number_at) if request.number_at else number_of(row)
+            if row.completed_at is not None:
+                return number
+            period = retention_period(
+                jst_date(request.completed_at), row.retention_years, permanent=row.retention_permanent
+            )
+            row.completed_at = request.completed_at
+            row.completion_fiscal_year = fiscal_year_at(request.completed_at)
+            row.retention_starts_on = period.starts_on
+            row.retention_expires_on = period.expires_on
+            detail: dict[str, object] = {
+                "cause": request.cause,
+                "completion_fiscal_year": row.completion_fiscal_year,
+                "retention_starts_on": period.starts_on.isoformat(),
+                "retention_expires_on": period.expires_on.isoformat() if period.expires_on else None,
+            }
+            await _audit(session, row, "complete", request.actor_id, request.completed_at, detail)
+        log.info("document.completed", document_id=request.document_id, cause=request.cause)
+        return number

@@ -1,0 +1,204 @@
+"""Records use cases (文書管理): 施行 (issuance, through the workflow), 保存期間の延長, the 公印使用簿."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import structlog
+
+from api.deps import AppState
+from api.services.documents import DocumentService
+from api.services.temporal_calls import WorkflowGone, bounded, not_found
+from api.services.views import from_read_model
+from core.calendar import JST
+from core.era import wareki_date
+from core.errors import Conflict, Forbidden, Invalid
+from core.retention import extended_expiry
+from db.models import DocumentRow, RetentionExtensionRow, StaffRow
+from db.repositories.audit import AuditRepository
+from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
+from db.repositories.org import OrgRepository
+from db.repositories.records import RetentionExtensionRepository, SealLogRepository
+from db.session import begin_write
+from schemas.api.models import (
+    DocumentRead,
+    IssuanceCreate,
+    RetentionExtensionCreate,
+    RetentionExtensionRead,
+    SealUseRead,
+)
+from schemas.records import IssuanceInput, RecordsState, SealUse
+from workflows.document import DocumentWorkflow, workflow_id
+
+log = structlog.get_logger("ringi.records")
+
+
+class RecordsService:
+    def __init__(self, app: AppState) -> None:
+        self._app = app
+
+    async def issue(self, staff: StaffRow, document_id: str, body: IssuanceCreate, *, key: str) -> DocumentRead:
+        """施行 by the drafter or their division: the workflow checks it is decided and not yet issued."""
+        today = datetime.now(JST).date()
+        row = await self._document(document_id)
+        await self._require_drafting_division(staff, row, today=today)
+        seal = await self._seal(staff, body)
+        if row.submitted_at is None:
+            raise Conflict("issuance (施行) comes after the decision; the document is a draft")
+        issuance = IssuanceInput(
+            actor_id=staff.id,
+            clean_copy_on=body.clean_copy_on,
+            seal=seal,
+            dispatch_method=body.dispatch_method,
+            dispatched_on=body.dispatched_on,
+        )
+        handle = self._app.temporal.get_workflow_handle(workflow_id(row.id))
+        timeout = self._app.settings.action_timeout_seconds
+        update_id = f"{staff.id}:issue:{key or uuid.uuid4()}"
+        try:
+            await bounded(
+                handle.execute_update(
+                    DocumentWorkflow.issue, issuance, id=update_id, rpc_timeout=timedelta(seconds=timeout)
+                ),
+                within_seconds=timeout,
+            )
+        except WorkflowGone:
+            # The lifecycle has closed (issuance completes it): a retry with the same key gets its recorded answer.
+            try:
+                await bounded(
+                    handle.get_update_handle(update_id, result_type=RecordsState).result(
+                        rpc_timeout=timedelta(seconds=timeout)
+                    ),
+                    within_seconds=timeout,
+                )
+            except WorkflowGone as exc:
+                done = "has already been issued (施行済)" if row.issued_at else f"is {row.status} and complete"
+                raise Conflict(f"the document {done}; it cannot be issued now") from exc
+        log.info("document.issuance_recorded", document_id=row.id, seal=seal.name if seal else None)
+        return await self._read(row.id)
+
+    async def extend_retention(self, staff: StaffRow, document_id: str, body: RetentionExtensionCreate) -> DocumentRead:
+        """延長: a new expiry, kept in the extension history and the audit chain."""
+        await self._require_records_office(staff)
+        now = datetime.now(UTC)
+        async with self._app.sessions() as session, session.begin():
+            await begin_write(session)
+            row = await DocumentRepository(session).get(document_id, for_update=True)
+            if row is None:
+                raise not_found(document_id)
+            if row.retention_permanent:
+                raise Conflict("the document is kept permanently (永年); there is nothing to extend")
+            if row.completed_at is None or row.retention_expires_on is None:
+                raise Conflict("retention starts at completion (完結); the document is not complete yet")
+            if row.records_status != "active":
+                raise Conflict(f"the document has been {row.records_status}; its retention cannot be extended")
+            previous = row.retention_expires_on
+            row.retention_expires_on = extended_expiry(previous, body.years)
+            RetentionExtensionRepository(session).add(
+                RetentionExtensionRow(
+                    document_id=row.id,
+                    years=body.years,
+                    reason=body.reason,
+                    previous_expires_on=previous,
+                    new_expires_on=row.retention_expires_on,
+                    extended_by=staff.id,
+                    extended_at=now,
+                )
+            )
+            await AuditRepository(session).append(
+                document_id=row.id,
+                action="retention_extend",
+                actor_id=staff.id,
+                at=now,
+                version=row.version,
+                content_hash=row.content_hash,
+                detail={
+                    "years": body.years,
+                    "reason": body.reason,
+                    "previous_expires_on": previous.isoformat(),
+                    "new_expires_on": row.retention_expires_on.isoformat(),
+                },
+            )
+        log.info("document.retention_extended", document_id=document_id, years=body.years)
+        return await self._read(document_id)
+
+    async def extensions(self, staff: StaffRow, document_id: str) -> list[RetentionExtensionRead]:
+        await DocumentService(self._app).visible(staff, document_id)
+        async with self._app.sessions() as session:
+            rows = await RetentionExtensionRepository(session).for_document(document_id)
+        return [RetentionExtensionRead.model_validate(r, from_attributes=True) for r in rows]
+
+    async def seal_log(self, staff: StaffRow, *, start: date | None, end: date | None) -> list[SealUseRead]:
+        """公印使用簿 for the records office."""
+        await self._require_records_office(staff)
+        if start is not None and end is not None and start > end:
+            raise Invalid("from must not be after to")
+        async with self._app.sessions() as session:
+            rows = await SealLogRepository(session).between(start=start, end=end)
+        return [
+            SealUseRead(
+                id=r.id,
+                document_id=r.document_id,
+                seal_name=r.seal_name,
+                used_by=r.used_by,
+                used_on=r.used_on,
+                used_on_label=wareki_date(r.used_on),
+                document_number=r.document_number,
+                title=r.title,
+                recorded_by=r.recorded_by,
+                recorded_at=r.recorded_at,
+            )
+            for r in rows
+        ]
+
+    # --- helpers ---------------------------------------------------------------------------------------------
+
+    async def _document(self, document_id: str) -> DocumentRow:
+        if "\x00" in document_id:
+            raise not_found(document_id)
+        async with self._app.sessions() as session:
+            row = await DocumentRepository(session).get(document_id)
+        if row is None:
+            raise not_found(document_id)
+        return row
+
+    async def _read(self, document_id: str) -> DocumentRead:
+        async with self._app.sessions() as session:
+            row = await DocumentRepository(session).get(document_id)
+            if row is None:
+                raise not_found(document_id)
+            steps = await RouteStepRepository(session).for_document(document_id)
+            reviews = await PostReviewRepository(session).for_document(document_id)
+        return from_read_model(row, steps, reviews)
+
+    async def _require_drafting_division(self, staff: StaffRow, row: DocumentRow, *, today: date) -> None:
+        if staff.is_admin or staff.id == row.drafter_id:
+            return
+        async with self._app.sessions() as session:
+            me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
+        if me is None or me.org_unit.code != row.org_unit_code:
+            raise Forbidden("only the drafter or the drafting division may issue (施行) the document")
+
+    async def _require_records_office(self, staff: StaffRow) -> None:
+        """The records office (文書担当: 総務課 by default) or an administrator."""
+        if staff.is_admin:
+            return
+        unit = self._app.settings.records_office_unit
+        async with self._app.sessions() as session:
+            members = await OrgRepository(session).find_staff(as_of=datetime.now(JST).date(), org_unit=unit)
+        if staff.id not in {m.id for m in members}:
+            raise Forbidden("only the records office (文書担当) may do this")
+
+    async def _seal(self, staff: StaffRow, body: IssuanceCreate) -> SealUse | None:
+        if body.seal is None:
+            return None  # 公印省略
+        seals = self._app.settings.seals
+        if body.seal.name not in seals:
+            raise Invalid(f"seal: unknown 公印 {body.seal.name!r}; the city keeps {', '.join(seals)}")
+        used_by = body.seal.used_by or staff.id
+        if used_by != staff.id:
+            async with self._app.sessions() as session:
+                if await OrgRepository(session).get_staff(used_by) is None:
+                    raise Invalid(f"seal.used_by: there is no staff member {used_by}")
+        return SealUse(name=body.seal.name, used_by=used_by)
