@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.deps import AppState
 from api.problems import install_problem_handlers, problem
 from api.routes import auth, budgets, documents, inbox, notifications, staff
+from api.routes import access_log
 from core.settings import Settings
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
@@ -86,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_problem_handlers(app)
     for module in (auth, staff, documents, inbox, budgets, notifications):
         app.include_router(module.router)
+    app.include_router(access_log.router)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

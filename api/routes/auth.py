@@ -1,23 +1,37 @@
-"""Sign-in (dev token issuer): staff id + password -> bearer token."""
+"""Sign-in: staff id + password (+ a one-time code outside the office network) -> bearer token; TOTP enrolment."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import SessionDep, StateDep
-from core.errors import Unauthorized
-from core.security import issue_token, verify_password
-from db.repositories.org import OrgRepository
+from api.deps import CurrentStaff, SessionDep, StateDep
+from api.origin import OriginDep
+from api.services.auth import authenticate
+from api.services.second_factor import SecondFactorService
+from core.security import issue_token
 from schemas.api.models import TokenRequest, TokenResponse
+from schemas.api.signin import TotpConfirm, TotpConfirmed, TotpEnrolment
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 
 @router.post("/token")
-async def create_token(body: TokenRequest, session: SessionDep, app: StateDep) -> TokenResponse:
-    """Exchange a staff id and password for a bearer token (JWT)."""
-    staff = await OrgRepository(session).get_staff(body.staff_id)
-    if staff is None or not verify_password(body.password, staff.password_hash):
-        raise Unauthorized("unknown staff id or wrong password")
+async def create_token(body: TokenRequest, session: SessionDep, app: StateDep, origin: OriginDep) -> TokenResponse:
+    """Exchange a staff id and password (and, outside the office network, a one-time code) for a bearer token."""
+    staff = await authenticate(
+        session, app.settings, body.staff_id, body.password, body.otp, origin.client_ip, origin.user_agent
+    )
     token = issue_token(staff.id, secret=app.settings.jwt_secret, ttl_seconds=app.settings.jwt_ttl_seconds)
     return TokenResponse(access_token=token)
+
+
+@router.post("/totp/enrol")
+async def enrol_totp(staff: CurrentStaff, app: StateDep, origin: OriginDep) -> TotpEnrolment:
+    """Start a TOTP enrolment (office network only): the otpauth URI and its QR code (SVG), drawn locally."""
+    return await SecondFactorService(app).enrol(staff, client_ip=origin.client_ip)
+
+
+@router.post("/totp/confirm")
+async def confirm_totp(body: TotpConfirm, staff: CurrentStaff, app: StateDep, origin: OriginDep) -> TotpConfirmed:
+    """Activate the pending enrolment with the app's current code; answers with 10 one-time recovery codes."""
+    return await SecondFactorService(app).confirm(staff, body.code, client_ip=origin.client_ip)

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import db.models
 
 revision: str = "0009"
 down_revision: str | None = "0003"
@@ -24,9 +23,9 @@ def upgrade() -> None:
         sa.Column("staff_id", sa.String(length=40), nullable=False),
         sa.Column("secret_sealed", sa.Text(), nullable=True),
         sa.Column("pending_secret_sealed", sa.Text(), nullable=True),
-        sa.Column("confirmed_at", db.models.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_counter", sa.BigInteger(), nullable=True),
-        sa.Column("updated_at", db.models.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["staff_id"], ["staff.id"], name=op.f("fk_staff_totp_staff_id_staff"), ondelete="CASCADE"
         ),
@@ -37,8 +36,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("staff_id", sa.String(length=40), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", db.models.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", db.models.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["staff_id"], ["staff.id"], name=op.f("fk_staff_recovery_codes_staff_id_staff"), ondelete="CASCADE"
         ),
@@ -49,14 +48,14 @@ def upgrade() -> None:
         "sign_in_guard",
         sa.Column("staff_id", sa.String(length=40), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("locked_until", db.models.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("last_failure_at", db.models.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("staff_id", name=op.f("pk_sign_in_guard")),
     )
     op.create_table(
         "access_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("at", db.models.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("outcome", sa.String(length=10), nullable=False),
         sa.Column("reason", sa.String(length=200), nullable=False),
