@@ -11,8 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppState
 from api.problems import install_problem_handlers, problem
-from api.routes import auth, budgets, documents, inbox, notifications, staff
-from api.routes import access_log
+from api.routes import access_log, auth, budgets, documents, inbox, notifications, staff
 from core.settings import Settings
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker

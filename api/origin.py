@@ -20,9 +20,7 @@ class Origin:
 def origin_of(request: Request, settings: Settings) -> Origin:
     """X-Forwarded-For counts only when the peer is one of ``RINGI_TRUSTED_PROXIES``."""
     peer = request.client.host if request.client is not None else ""
-    address = client_address(
-        peer, request.headers.get("x-forwarded-for"), parse_networks(settings.trusted_proxies)
-    )
+    address = client_address(peer, request.headers.get("x-forwarded-for"), parse_networks(settings.trusted_proxies))
     return Origin(client_ip=address, user_agent=request.headers.get("user-agent", "")[:400])
 
 

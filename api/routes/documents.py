@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import structlog
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
+from api.origin import OriginDep
+from api.services.access_log import logged_read
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
 from api.services.views import from_read_model
+from api.services.visibility import viewer
 from core.calendar import JST
 from db.repositories.audit import AuditRepository, verify_chain
 from db.repositories.documents import DocumentRepository
+from db.repositories.visibility import visible_page
 from schemas.api.models import (
     ActionCreate,
     AuditEventRead,
@@ -27,6 +31,7 @@ from schemas.api.models import (
     ResubmitCreate,
     RoutePreview,
 )
+from schemas.document import Status
 
 
 def _bind_document_id(request: Request) -> None:
@@ -67,18 +72,30 @@ async def create_document(body: DocumentCreate, staff: CurrentStaff, documents: 
 async def list_documents(
     session: SessionDep,
     staff: CurrentStaff,
+    app: StateDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    scope: Annotated[
+        Literal["mine", "visible"], Query(description="mine: my drafts; visible: every document I may see")
+    ] = "mine",
+    status: Annotated[list[Status] | None, Query(description="only documents in these statuses")] = None,
 ) -> Page[DocumentRead]:
-    """My drafts and submitted documents, newest first."""
-    rows, total = await DocumentRepository(session).list_by_drafter(staff.id, limit=limit, offset=offset)
+    """My drafts and submitted documents (or every document I may see), newest first."""
+    if scope == "visible":
+        me = await viewer(app, session, staff, today=_now().date())
+        rows, total = await visible_page(session, me, statuses=status or (), limit=limit, offset=offset)
+    else:
+        rows, total = await DocumentRepository(session).list_by_drafter(staff.id, limit=limit, offset=offset)
     return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/{document_id}")
-async def get_document(document_id: str, staff: CurrentStaff, documents: Documents) -> DocumentRead:
+async def get_document(
+    document_id: str, staff: CurrentStaff, documents: Documents, app: StateDep, origin: OriginDep
+) -> DocumentRead:
     """One document with its route steps (who acted, in which capacity, when) and 後閲."""
-    return from_read_model(*await documents.read(staff, document_id))
+    read = documents.read(staff, document_id)
+    return from_read_model(*await logged_read(app.sessions, read, "document_read", staff, document_id, origin))
 
 
 @router.patch("/{document_id}")
@@ -140,9 +157,11 @@ async def resubmit_document(
 
 
 @router.get("/{document_id}/audit")
-async def audit_trail(document_id: str, staff: CurrentStaff, documents: Documents, session: SessionDep) -> AuditRead:
+async def audit_trail(
+    document_id: str, staff: CurrentStaff, documents: Documents, session: SessionDep, app: StateDep, origin: OriginDep
+) -> AuditRead:
     """The document's audit events and the verification of their hash chain."""
-    await documents.visible(staff, document_id)
+    await logged_read(app.sessions, documents.visible(staff, document_id), "audit_read", staff, document_id, origin)
     rows = await AuditRepository(session).list(document_id)
     check = verify_chain(rows)
     events = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows]

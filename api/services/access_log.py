@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.origin import Origin
-from core.errors import Forbidden
+from core.errors import Forbidden, NotFound
 from db.models import AccessLogRow, StaffRow
 from db.repositories.signin import AccessLogFilter, AccessLogRepository
 from db.session import begin_write
 from schemas.api.models import Page
 from schemas.api.signin import AccessKind, AccessLogEntry
+
+T = TypeVar("T")
 
 
 async def record_read(
@@ -34,7 +38,7 @@ async def record_read(
                 outcome="failure" if refusal else "success",
                 reason=refusal[:200],
                 staff_id=staff_id,
-                document_id=document_id[:64],
+                document_id=document_id.replace("\x00", "")[:64],
                 client_ip=origin.client_ip[:45],
                 user_agent=origin.user_agent[:400],
             )
@@ -47,6 +51,24 @@ async def search(
     if not staff.is_admin:
         raise Forbidden("only administrators may read the access log")
     rows, total = await AccessLogRepository(session).search(where, limit=limit, offset=offset)
-    return Page(
-        items=[AccessLogEntry.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
-    )
+    return Page(items=[AccessLogEntry.model_validate(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def logged_read(
+    sessions: async_sessionmaker[AsyncSession],
+    read: Awaitable[T],
+    kind: AccessKind,
+    staff: StaffRow,
+    document_id: str,
+    origin: Origin,
+) -> T:
+    """``read`` (a document or its audit trail), with its access-log entry: allowed, or refused with the reason."""
+    try:
+        result = await read
+    except (NotFound, Forbidden) as exc:
+        await record_read(
+            sessions, kind=kind, staff_id=staff.id, document_id=document_id, origin=origin, refusal=exc.detail
+        )
+        raise
+    await record_read(sessions, kind=kind, staff_id=staff.id, document_id=document_id, origin=origin)
+    return result

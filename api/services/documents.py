@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +12,7 @@ from activities.routing import RouteResolver, RouteUnresolvable
 from api.deps import AppState
 from api.services.temporal_calls import not_found
 from api.services.views import facts_of, from_read_model
+from api.services.visibility import may_see, refusal
 from core.audit import content_hash
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid
@@ -22,7 +22,6 @@ from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.repositories.org import OrgRepository
 from db.session import begin_write
-from integrations.hr import HrNotFound
 from schemas.api.models import DocumentCreate, DocumentRead, DocumentUpdate, RoutePreview, StageRead
 from schemas.document import RouteRequest
 
@@ -110,6 +109,9 @@ class DocumentService:
             if row is None:
                 raise not_found(document_id)
             if row.drafter_id != staff.id:
+                steps = await RouteStepRepository(session).for_document(row.id)
+                if not await may_see(self._app, session, staff, row, steps):
+                    raise refusal(row)
                 raise Forbidden("only the drafter may edit the document")
             if row.status not in EDITABLE:
                 raise Conflict(f"a {row.status} document cannot be edited; it must be sent back or recalled first")
@@ -131,7 +133,7 @@ class DocumentService:
         return from_read_model(row, steps, reviews)
 
     async def visible(self, staff: StaffRow, document_id: str) -> DocumentRow:
-        """The document, if ``staff`` may see it: the drafter, anyone on its route, or admin."""
+        """The document, if ``staff`` may see it (see api/services/visibility.py)."""
         row, _, _ = await self.read(staff, document_id, with_reviews=False)
         return row
 
@@ -146,21 +148,9 @@ class DocumentService:
             if row is None:
                 raise not_found(document_id)
             steps, reviews = await self._read_model(session, document_id, with_reviews=with_reviews)
-        people = {row.drafter_id, *(s.assignee_id for s in steps), *(s.acted_by for s in steps if s.acted_by)}
-        if not (staff.is_admin or staff.id in people or await self._substitutes_on(staff, steps)):
-            raise Forbidden("you are neither the drafter nor on this document's route")
+            if not await may_see(self._app, session, staff, row, steps):
+                raise refusal(row)
         return row, steps, reviews
-
-    async def _substitutes_on(self, staff: StaffRow, steps: list[RouteStepRow]) -> bool:
-        """代決者 of an absent assignee may see the document they may decide."""
-        pending = {s.assignee_id for s in steps if s.state == "pending"}
-        if not pending:
-            return False
-        try:
-            absent = await self._app.hr.substituting(staff.id, on=datetime.now(JST).date())
-        except (httpx.HTTPError, HrNotFound):
-            return False
-        return any(a.id in pending for a in absent)
 
     async def preview(self, staff: StaffRow, document_id: str) -> RoutePreview:
         row = await self.visible(staff, document_id)
