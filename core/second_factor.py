@@ -1,4 +1,4 @@
-"""TOTP second factor (二要素認証): secrets encrypted at rest, codes checked once, QR codes drawn locally, recovery codes.
+"""TOTP second factor (二要素認証): sealed secrets, codes good once, QR codes drawn locally, recovery codes.
 
 No I/O here: the service (api/services/auth.py) stores what these functions produce.
 """

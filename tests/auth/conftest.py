@@ -19,8 +19,8 @@ from fastapi import FastAPI
 from api.app import create_app
 from core.settings import Settings
 from db.seed import seed_demo
-from tests.support.databases import BACKENDS, fresh_database
 from tests.api.support import DRAFTER
+from tests.support.databases import BACKENDS, fresh_database
 from tests.support.stack import CITY
 
 OFFICE_IP = "127.0.0.1"
