@@ -36,11 +36,11 @@ async def record_read(
                 at=datetime.now(UTC),
                 kind=kind,
                 outcome="failure" if refusal else "success",
-                reason=refusal[:200],
+                reason=refusal,
                 staff_id=staff_id,
-                document_id=document_id.replace("\x00", "")[:64],
-                client_ip=origin.client_ip[:45],
-                user_agent=origin.user_agent[:400],
+                document_id=document_id,
+                client_ip=origin.client_ip,
+                user_agent=origin.user_agent,
             )
         )
 

@@ -25,7 +25,7 @@ from core.security import hash_password, needs_rehash, verify_password
 from core.settings import Settings, parse_networks
 from db.models import AccessLogRow, SignInGuardRow, StaffRow
 from db.repositories.org import OrgRepository
-from db.repositories.signin import SignInGuardRepository, TotpRepository
+from db.repositories.signin import AccessLogRepository, SignInGuardRepository, TotpRepository
 from db.session import begin_write
 
 log = structlog.get_logger("ringi.auth")
@@ -193,16 +193,16 @@ def _lockout(guard: SignInGuardRow, now: datetime) -> RingiError:
 def _log(
     session: AsyncSession, attempt: _Attempt, now: datetime, reason: str, refusal: RingiError | None
 ) -> RingiError | None:
-    session.add(
+    AccessLogRepository(session).add(
         AccessLogRow(
             at=now,
             kind="sign_in",
             outcome="failure" if refusal is not None else "success",
-            reason=reason[:200],
-            staff_id=attempt.staff_id[:40],
+            reason=reason,
+            staff_id=attempt.staff_id,
             document_id=None,
-            client_ip=attempt.client_ip[:45],
-            user_agent=attempt.user_agent[:400],
+            client_ip=attempt.client_ip,
+            user_agent=attempt.user_agent,
         )
     )
     return refusal

@@ -82,6 +82,12 @@ class AccessLogRepository:
         self._session = session
 
     def add(self, row: AccessLogRow) -> None:
+        """Text as the client sent it, cut to the column and without NUL (PostgreSQL refuses it)."""
+        for field, limit in (("reason", 200), ("staff_id", 40), ("document_id", 64), ("client_ip", 45)):
+            value = getattr(row, field)
+            if value is not None:
+                setattr(row, field, value.replace("\x00", "")[:limit])
+        row.user_agent = (row.user_agent or "").replace("\x00", "")[:400]
         self._session.add(row)
 
     async def search(self, where: AccessLogFilter, *, limit: int, offset: int) -> tuple[list[AccessLogRow], int]:
