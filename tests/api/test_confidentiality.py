@@ -112,9 +112,7 @@ MATRIX = [
 
 
 @pytest.mark.parametrize(("role", "level", "state"), MATRIX)
-async def test_who_sees_what(
-    stack: Stack, documents: Scene, hr_url: str, role: str, level: int, state: str
-) -> None:
+async def test_who_sees_what(stack: Stack, documents: Scene, hr_url: str, role: str, level: int, state: str) -> None:
     document_id = documents.ids[state, level]
     who = ROLES[role]
     visible = role in SEES[state]
