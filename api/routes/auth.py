@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.origin import OriginDep
-from api.services.auth import authenticate
+from api.services.auth import authenticate, unlock
 from api.services.second_factor import SecondFactorService
 from core.security import issue_token
 from schemas.api.models import TokenRequest, TokenResponse
@@ -35,3 +35,15 @@ async def enrol_totp(staff: CurrentStaff, app: StateDep, origin: OriginDep) -> T
 async def confirm_totp(body: TotpConfirm, staff: CurrentStaff, app: StateDep, origin: OriginDep) -> TotpConfirmed:
     """Activate the pending enrolment with the app's current code; answers with 10 one-time recovery codes."""
     return await SecondFactorService(app).confirm(staff, body.code, client_ip=origin.client_ip)
+
+
+@router.delete("/totp/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_totp(staff_id: str, staff: CurrentStaff, app: StateDep) -> None:
+    """Remove a staff member's second factor and recovery codes, e.g. a lost phone (admins only)."""
+    await SecondFactorService(app).reset(staff, staff_id)
+
+
+@router.delete("/lockout/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def lift_lockout(staff_id: str, staff: CurrentStaff, session: SessionDep) -> None:
+    """Lift a lockout and forget the failed sign-ins (admins only)."""
+    await unlock(session, staff, staff_id)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.errors import Forbidden, RingiError, TooManyAttempts, Unauthorized
+from core.errors import Forbidden, NotFound, RingiError, TooManyAttempts, Unauthorized
 from core.network import within
 from core.second_factor import (
     SecretBox,
@@ -113,6 +113,16 @@ async def authenticate(
     assert staff is not None
     log.info("auth.signed_in", staff_id=staff_id, client_ip=client_ip, office=attempt.office)
     return staff
+
+
+async def unlock(session: AsyncSession, admin: StaffRow, staff_id: str) -> None:
+    """An administrator lifts a lockout (解除) before it lapses."""
+    if not admin.is_admin:
+        raise Forbidden("only administrators may lift a lockout")
+    await begin_write(session)
+    if not await SignInGuardRepository(session).clear(staff_id):
+        raise NotFound(f"{staff_id} has no failed sign-ins on record")
+    log.info("auth.unlocked", staff_id=staff_id, admin_id=admin.id)
 
 
 def _locked(guard: SignInGuardRow, now: datetime) -> bool:

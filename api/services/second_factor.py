@@ -8,7 +8,7 @@ import structlog
 
 from api.deps import AppState
 from api.services.auth import in_office, secret_key
-from core.errors import Conflict, Forbidden, Unauthorized
+from core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from core.second_factor import (
     SecretBox,
     matching_counter,
@@ -75,6 +75,20 @@ class SecondFactorService:
             await repo.replace_recovery_codes(staff.id, hashes, at=now)
         log.info("auth.totp_enrolled", staff_id=staff.id)
         return TotpConfirmed(recovery_codes=codes, confirmed_at=now)
+
+    async def reset(self, admin: StaffRow, staff_id: str) -> None:
+        """An administrator removes a lost device's enrolment and its recovery codes (the staff member enrols
+        again from the office)."""
+        if not admin.is_admin:
+            raise Forbidden("only administrators may reset a second factor")
+        async with self._app.sessions() as session, session.begin():
+            await begin_write(session)
+            repo = TotpRepository(session)
+            row = await repo.get(staff_id, for_update=True)
+            if row is None:
+                raise NotFound(f"{staff_id} has no second factor enrolled")
+            await repo.remove(row)
+        log.info("auth.totp_reset", staff_id=staff_id, admin_id=admin.id)
 
     def _office_only(self, client_ip: str) -> None:
         if not in_office(client_ip, self._app.settings):

@@ -29,6 +29,11 @@ class SignInGuardRepository:
         stmt = select(SignInGuardRow).where(SignInGuardRow.staff_id == staff_id).with_for_update()
         return (await self._session.scalars(stmt)).one()
 
+    async def clear(self, staff_id: str) -> bool:
+        """Forget the failures and lift the lock; False if there was nothing to clear."""
+        result = await self._session.execute(delete(SignInGuardRow).where(SignInGuardRow.staff_id == staff_id))
+        return bool(getattr(result, "rowcount", 0))
+
 
 class TotpRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -42,6 +47,11 @@ class TotpRepository:
 
     def add(self, row: StaffTotpRow) -> None:
         self._session.add(row)
+
+    async def remove(self, row: StaffTotpRow) -> None:
+        """The enrolment and its recovery codes."""
+        await self._session.execute(delete(RecoveryCodeRow).where(RecoveryCodeRow.staff_id == row.staff_id))
+        await self._session.delete(row)
 
     async def replace_recovery_codes(self, staff_id: str, hashes: Sequence[str], *, at: datetime) -> None:
         await self._session.execute(delete(RecoveryCodeRow).where(RecoveryCodeRow.staff_id == staff_id))

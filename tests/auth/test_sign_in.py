@@ -377,3 +377,55 @@ async def test_only_admins_read_the_access_log(api: Api, staff: Staff) -> None:
         assert_problem(await http.get("/v1/access-log", params={"kind": "nonsense"}), 422)
     async with api.client(OFFICE_IP) as http:
         assert_problem(await http.get("/v1/access-log"), 401)
+
+
+# --- administrators: a lost phone, a lockout lifted ------------------------------------------------------------------
+
+
+async def test_an_admin_resets_a_lost_second_factor(api: Api, staff: Staff) -> None:
+    someone = staff.take()
+    totp, codes = await enrolled(api, someone)
+    member = await api.token(someone)
+    async with api.client(OFFICE_IP, authorization=f"Bearer {member}") as http:
+        assert "administrators" in assert_problem(await http.delete(f"/v1/auth/totp/{someone}"), 403)["detail"]
+    admin = await api.token(ADMIN)
+    async with api.client(OFFICE_IP, authorization=f"Bearer {admin}") as http:
+        assert (await http.delete(f"/v1/auth/totp/{someone}")).status_code == 204
+        assert_problem(await http.delete(f"/v1/auth/totp/{someone}"), 404)
+    # Outside the office the member must enrol again; the old recovery codes are gone.
+    assert assert_problem(await api.sign_in(someone, ip=HOME_IP, otp=codes[0]), 403)["detail"] == ENROL_FIRST
+    async with database(api) as session:
+        left = await session.scalars(select(RecoveryCodeRow).where(RecoveryCodeRow.staff_id == someone))
+        assert left.all() == []
+    totp, _ = await enrolled(api, someone)
+    assert (await api.sign_in(someone, ip=HOME_IP, otp=next_code(totp))).status_code == 200
+
+
+async def test_an_admin_lifts_a_lockout(api: Api, staff: Staff) -> None:
+    someone = staff.take()
+    for _ in range(api.settings.lockout_threshold):
+        await api.sign_in(someone, password="wrong")
+    assert_problem(await api.sign_in(someone), 429)
+    admin = await api.token(ADMIN)
+    async with api.client(OFFICE_IP, authorization=f"Bearer {admin}") as http:
+        assert (await http.delete(f"/v1/auth/lockout/{someone}")).status_code == 204
+        assert_problem(await http.delete("/v1/auth/lockout/never-failed"), 404)
+    assert (await api.sign_in(someone)).status_code == 200
+    other = await api.token(staff.take())
+    async with api.client(OFFICE_IP, authorization=f"Bearer {other}") as http:
+        assert_problem(await http.delete(f"/v1/auth/lockout/{someone}"), 403)
+
+
+async def test_the_new_routes_are_in_the_openapi_document_with_bearer_security(api: Api) -> None:
+    async with api.client() as http:
+        spec = (await http.get("/openapi.json")).json()
+    for path, method in (
+        ("/v1/auth/totp/enrol", "post"),
+        ("/v1/auth/totp/confirm", "post"),
+        ("/v1/auth/totp/{staff_id}", "delete"),
+        ("/v1/auth/lockout/{staff_id}", "delete"),
+        ("/v1/access-log", "get"),
+    ):
+        assert spec["paths"][path][method].get("security"), f"{method} {path}"
+    token = spec["components"]["schemas"]["TokenRequest"]["properties"]
+    assert "otp" in token
