@@ -39,6 +39,22 @@ OTP_REQUIRED = (
 WRONG_OTP = "the one-time code is wrong, expired or already used"
 
 
+class WrongCredentials(Unauthorized):
+    """Unknown staff id or wrong password: one answer for both."""
+
+
+class SecondFactorRequired(Unauthorized):
+    """Outside the office network an enrolled staff member must send a one-time or recovery code."""
+
+
+class WrongSecondFactor(Unauthorized):
+    """The one-time code or recovery code does not match, has expired, or was used before."""
+
+
+class SecondFactorNotEnrolled(Forbidden):
+    """Outside the office network, and no second factor enrolled: enrol from the office first."""
+
+
 def in_office(client_ip: str, settings: Settings) -> bool:
     return within(client_ip, parse_networks(settings.office_networks))
 
@@ -52,6 +68,12 @@ def secret_key(settings: Settings) -> str:
 def _decoy_hash() -> str:
     """A hash to check unknown staff ids against, so they cost the same time as known ones."""
     return hash_password("ringi-decoy-password")
+
+
+def _password_matches(password: str, stored: str | None) -> bool:
+    """Unknown ids (``stored`` None) pay for a hash check too, so their answer takes as long."""
+    matches = verify_password(password, stored if stored is not None else _decoy_hash())
+    return matches and stored is not None
 
 
 @dataclass(frozen=True)
@@ -80,17 +102,16 @@ async def authenticate(
     code's use) is written in a transaction of its own, so it stands whatever the caller does next.  Call it
     outside a writing transaction (SQLite has one writer).
 
-    Refusals: 401 wrong staff id / password (the same answer whether the id exists) or wrong one-time code;
-    403 outside the office without an enrolled second factor; 429 + Retry-After while locked.
+    Refusals: ``WrongCredentials`` (401, the same answer whether the id exists), ``SecondFactorRequired`` (401:
+    outside the office, ask for ``otp``), ``WrongSecondFactor`` (401), ``SecondFactorNotEnrolled`` (403) and
+    ``TooManyAttempts`` (429 + Retry-After while locked).
     """
     now = datetime.now(UTC)
     staff = await OrgRepository(session).get_staff(staff_id)
     guard = await session.get(SignInGuardRow, staff_id)
     locked = guard is not None and _locked(guard, now)
-    password_ok = False
-    if not locked:  # unknown ids pay for a hash check too (no timing difference)
-        stored = staff.password_hash if staff is not None else _decoy_hash()
-        password_ok = await asyncio.to_thread(verify_password, password, stored) and staff is not None
+    stored = staff.password_hash if staff is not None else None
+    password_ok = not locked and await asyncio.to_thread(_password_matches, password, stored)
     attempt = _Attempt(
         staff_id=staff_id,
         password_ok=password_ok,
@@ -138,12 +159,14 @@ async def _record(
         return _log(session, attempt, now, "locked", _lockout(guard, now))
     if not attempt.password_ok:
         reason = "wrong password" if attempt.known else "unknown staff id"
-        return _log(session, attempt, now, reason, _failure(guard, settings, now) or Unauthorized(WRONG_CREDENTIALS))
+        return _log(
+            session, attempt, now, reason, _failure(guard, settings, now) or WrongCredentials(WRONG_CREDENTIALS)
+        )
     second_factor = "office network"
     if not attempt.office:
         refusal, second_factor = await _check_second_factor(session, settings, attempt, now)
         if refusal is not None:
-            counted = isinstance(refusal, Unauthorized) and attempt.otp is not None
+            counted = isinstance(refusal, WrongSecondFactor)
             lockout = _failure(guard, settings, now) if counted else None
             return _log(session, attempt, now, second_factor, lockout or refusal)
     guard.failures = 0
@@ -162,20 +185,20 @@ async def _check_second_factor(
     """(refusal or None, what the access log says)."""
     totp = await TotpRepository(session).get(attempt.staff_id, for_update=True)
     if totp is None or totp.secret_sealed is None:
-        return Forbidden(ENROL_FIRST), "second factor not enrolled"
+        return SecondFactorNotEnrolled(ENROL_FIRST), "second factor not enrolled"
     if attempt.otp is None:
-        return Unauthorized(OTP_REQUIRED), "second factor missing"
+        return SecondFactorRequired(OTP_REQUIRED), "second factor missing"
     key = secret_key(settings)
     if looks_like_totp(attempt.otp):
         secret = SecretBox(key).open(totp.secret_sealed)
         counter = matching_counter(secret, attempt.otp, now=now, after=totp.last_counter)
         if counter is None:
-            return Unauthorized(WRONG_OTP), "wrong one-time code"
+            return WrongSecondFactor(WRONG_OTP), "wrong one-time code"
         totp.last_counter = counter
         return None, "second factor: totp"
     code_hash = recovery_code_hash(attempt.otp, staff_id=attempt.staff_id, key_material=key)
     if not await TotpRepository(session).use_recovery_code(attempt.staff_id, code_hash, at=now):
-        return Unauthorized(WRONG_OTP), "wrong recovery code"
+        return WrongSecondFactor(WRONG_OTP), "wrong recovery code"
     return None, "second factor: recovery code"
 
 

@@ -12,11 +12,23 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services.auth import ENROL_FIRST, OTP_REQUIRED, WRONG_CREDENTIALS, WRONG_OTP
+from api.services.auth import (
+    ENROL_FIRST,
+    OTP_REQUIRED,
+    WRONG_CREDENTIALS,
+    WRONG_OTP,
+    SecondFactorNotEnrolled,
+    SecondFactorRequired,
+    WrongCredentials,
+    WrongSecondFactor,
+    authenticate,
+)
 from api.services.second_factor import OFFICE_ONLY
+from core.errors import TooManyAttempts
 from core.security import hash_pbkdf2
 from db.models import RecoveryCodeRow, SignInGuardRow, StaffRow, StaffTotpRow
 from db.session import create_engine, create_sessionmaker
@@ -429,3 +441,31 @@ async def test_the_new_routes_are_in_the_openapi_document_with_bearer_security(a
         assert spec["paths"][path][method].get("security"), f"{method} {path}"
     token = spec["components"]["schemas"]["TokenRequest"]["properties"]
     assert "otp" in token
+
+
+async def test_authenticate_raises_a_class_per_reason(api: Api, staff: Staff) -> None:
+    """The web UI's sign-in page calls the service directly and tells the reasons apart by class."""
+    someone, enrolled_one = staff.take(), staff.take()
+    totp, _ = await enrolled(api, enrolled_one)
+    state = api.app.state.ringi
+
+    async def attempt(staff_id: str, password: str, otp: str | None, ip: str) -> StaffRow:
+        async with state.sessions() as session, session.begin():
+            return await authenticate(session, api.settings, staff_id, password, otp, ip, "ui")
+
+    assert (await attempt(someone, "demo", None, OFFICE_IP)).id == someone
+    for staff_id, password, otp, ip, error in (
+        (someone, "wrong", None, OFFICE_IP, WrongCredentials),
+        ("nobody-at-all", "demo", None, OFFICE_IP, WrongCredentials),
+        (someone, "demo", None, HOME_IP, SecondFactorNotEnrolled),
+        (enrolled_one, "demo", None, HOME_IP, SecondFactorRequired),
+        (enrolled_one, "demo", "000000" if next_code(totp) != "000000" else "111111", HOME_IP, WrongSecondFactor),
+    ):
+        with pytest.raises(error):
+            await attempt(staff_id, password, otp, ip)
+    assert (await attempt(enrolled_one, "demo", next_code(totp), HOME_IP)).id == enrolled_one
+    for _ in range(api.settings.lockout_threshold):
+        with contextlib.suppress(WrongCredentials, TooManyAttempts):
+            await attempt(someone, "wrong", None, OFFICE_IP)
+    with pytest.raises(TooManyAttempts):
+        await attempt(someone, "demo", None, OFFICE_IP)
