@@ -12,7 +12,7 @@ from activities.routing import RouteResolver, RouteUnresolvable
 from api.deps import AppState
 from api.services.temporal_calls import not_found
 from api.services.views import facts_of, from_read_model
-from api.services.visibility import may_see, refusal
+from api.services.visibility import may_see, refusal, substitutes_on
 from core.audit import content_hash
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid
@@ -103,15 +103,13 @@ class DocumentService:
 
     async def edit(self, staff: StaffRow, document_id: str, changes: DocumentUpdate) -> DocumentRead:
         """Edit a draft or a sent-back document: a new version, so earlier approvals no longer cover it."""
+        await self.visible(staff, document_id)  # who may not see it learns nothing more (404 for 機密性2+)
         async with self._app.sessions() as session, session.begin():
             await begin_write(session)
             row = await DocumentRepository(session).get(document_id, for_update=True)
             if row is None:
                 raise not_found(document_id)
             if row.drafter_id != staff.id:
-                steps = await RouteStepRepository(session).for_document(row.id)
-                if not await may_see(self._app, session, staff, row, steps):
-                    raise refusal(row)
                 raise Forbidden("only the drafter may edit the document")
             if row.status not in EDITABLE:
                 raise Conflict(f"a {row.status} document cannot be edited; it must be sent back or recalled first")
@@ -148,8 +146,9 @@ class DocumentService:
             if row is None:
                 raise not_found(document_id)
             steps, reviews = await self._read_model(session, document_id, with_reviews=with_reviews)
-            if not await may_see(self._app, session, staff, row, steps):
-                raise refusal(row)
+            seen = await may_see(self._app, session, staff, row, steps)
+        if not (seen or await substitutes_on(self._app, staff, steps)):  # HR is asked with no connection held
+            raise refusal(row)
         return row, steps, reviews
 
     async def preview(self, staff: StaffRow, document_id: str) -> RoutePreview:
