@@ -37,6 +37,7 @@ OTP_REQUIRED = (
     "(otp) or one of your recovery codes"
 )
 WRONG_OTP = "the one-time code is wrong, expired or already used"
+UNREADABLE = "second factor required: the enrolment can no longer be read; enrol again from the office network"
 
 
 class WrongCredentials(Unauthorized):
@@ -190,7 +191,11 @@ async def _check_second_factor(
         return SecondFactorRequired(OTP_REQUIRED), "second factor missing"
     key = secret_key(settings)
     if looks_like_totp(attempt.otp):
-        secret = SecretBox(key).open(totp.secret_sealed)
+        try:
+            secret = SecretBox(key).open(totp.secret_sealed)
+        except ValueError:  # RINGI_TOTP_ENCRYPTION_KEY (or the JWT secret it defaults to) changed since enrolment
+            log.error("auth.totp_secret_unreadable", staff_id=attempt.staff_id)
+            return SecondFactorNotEnrolled(UNREADABLE), "second factor unreadable (key changed)"
         counter = matching_counter(secret, attempt.otp, now=now, after=totp.last_counter)
         if counter is None:
             return WrongSecondFactor(WRONG_OTP), "wrong one-time code"

@@ -469,3 +469,15 @@ async def test_authenticate_raises_a_class_per_reason(api: Api, staff: Staff) ->
             await attempt(someone, "wrong", None, OFFICE_IP)
     with pytest.raises(TooManyAttempts):
         await attempt(someone, "demo", None, OFFICE_IP)
+
+
+async def test_a_changed_encryption_key_asks_for_a_new_enrolment(
+    signin_database: str, tmp_path: Path, staff: Staff
+) -> None:
+    async with running_api(signin_database, tmp_path, totp_encryption_key="first-key-0123456789") as api:
+        someone = staff.take()
+        totp, _ = await enrolled(api, someone)
+    async with running_api(signin_database, tmp_path, totp_encryption_key="second-key-0123456789") as api:
+        r = await api.sign_in(someone, ip=HOME_IP, otp=next_code(totp))
+        assert "enrol again" in assert_problem(r, 403)["detail"]
+        assert (await api.sign_in(someone, ip=OFFICE_IP)).status_code == 200
