@@ -13,6 +13,7 @@ from api.deps import AppState
 from api.problems import install_problem_handlers, problem
 from api.routes import (
     absences,
+    access_log,
     attachments,
     auth,
     budgets,
@@ -136,6 +137,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(module.router)
     app.include_router(notification_preferences.router)
     mount_web(app)
+    app.include_router(access_log.router)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

@@ -49,3 +49,13 @@ class Unavailable(RingiError):
 
     def __init__(self, detail: str, *, retry_after_seconds: int = 2) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
+
+
+class TooManyAttempts(RingiError):
+    """Sign-in locked after repeated failures (ロックアウト): retry after ``Retry-After`` seconds."""
+
+    status = 429
+    title = "Too many failed sign-ins"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -80,6 +81,23 @@ class Settings(BaseSettings):
     notify_poll_seconds: float = Field(5.0, gt=0, description="How often the worker's dispatcher looks for work.")
     notify_max_attempts: int = Field(8, ge=1, description="Sends per channel before a notice is given up.")
     notify_retry_seconds: float = Field(30.0, gt=0, description="First retry delay; doubles, capped at an hour.")
+    # Sign-in for telework (see api/services/auth.py).
+    office_networks: str = Field(
+        "127.0.0.0/8,::1/128",
+        description="Comma-separated CIDRs of the office network; sign-in from elsewhere needs a second factor (TOTP).",
+    )
+    trusted_proxies: str = Field(
+        "", description="Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = none."
+    )
+    totp_issuer: str = "ringi"
+    totp_encryption_key: str = Field(
+        "", description="Key that encrypts TOTP secrets at rest; empty = derived from jwt_secret."
+    )
+    lockout_threshold: int = Field(5, gt=0, description="Consecutive sign-in failures that lock a staff id.")
+    lockout_minutes: int = Field(15, gt=0, description="How long a locked staff id stays locked.")
+    records_office_units: str = Field(
+        "somu.somu", description="Comma-separated org units of the records office (文書担当課), who see every document."
+    )
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
@@ -90,6 +108,24 @@ class Settings(BaseSettings):
     def attachment_root(self) -> Path:
         return self.attachments_dir or self.data_dir / "attachments"
 
+    @model_validator(mode="after")
+    def _networks_parse(self) -> Settings:
+        parse_networks(self.office_networks)
+        parse_networks(self.trusted_proxies)
+        return self
+
     def stub_db_path(self, name: str) -> Path:
         """Each stub keeps its own SQLite state beside ringi's."""
         return self.data_dir / f"stub-{name}.db"
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(spec: str) -> tuple[Network, ...]:
+    """``"10.0.0.0/8, 127.0.0.1/32"`` -> networks; a malformed entry is a configuration error (ValueError)."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip())
+
+
+def split_codes(spec: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in spec.split(",") if part.strip())

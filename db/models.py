@@ -483,3 +483,67 @@ class RetentionExtensionRow(Base):
     new_expires_on: Mapped[date] = mapped_column(Date)
     extended_by: Mapped[str] = mapped_column(String(40))
     extended_at: Mapped[datetime]
+
+
+class StaffTotpRow(Base):
+    """A staff member's TOTP second factor (二要素認証): secrets sealed (encrypted), never in clear."""
+
+    __tablename__ = "staff_totp"
+
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    #: The active secret (None until the first enrolment is confirmed).
+    secret_sealed: Mapped[str | None] = mapped_column(Text)
+    #: An enrolment started and not yet confirmed (replaces the active secret when confirmed).
+    pending_secret_sealed: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[datetime | None]
+    #: The time step of the last accepted code: each code is good once.
+    last_counter: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+
+
+class RecoveryCodeRow(Base):
+    """One-time recovery codes of a TOTP enrolment (keyed hashes only)."""
+
+    __tablename__ = "staff_recovery_codes"
+    __table_args__ = (UniqueConstraint("staff_id", "code_hash", name="uq_staff_recovery_codes_staff_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class SignInGuardRow(Base):
+    """Consecutive sign-in failures per staff id (known or not, so a lockout reveals nothing) and the lock."""
+
+    __tablename__ = "sign_in_guard"
+
+    staff_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime | None]
+
+
+class AccessLogRow(Base):
+    """アクセスログ: every sign-in (success or failure, with the reason) and every document read."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_at", "at"),
+        Index("ix_access_log_staff_at", "staff_id", "at"),
+        Index("ix_access_log_document_at", "document_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    #: sign_in | document_read | audit_read
+    kind: Mapped[str] = mapped_column(String(20))
+    #: success | failure
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    #: As given (an unknown id is logged too): no foreign key.
+    staff_id: Mapped[str] = mapped_column(String(40))
+    document_id: Mapped[str | None] = mapped_column(String(64))
+    client_ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")

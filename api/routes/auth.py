@@ -1,20 +1,49 @@
-"""Sign-in (dev token issuer): staff id + password -> bearer token."""
+"""Sign-in: staff id + password (+ a one-time code outside the office network) -> bearer token; TOTP enrolment."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, status
 
-from api.deps import SessionDep, StateDep
-from api.services.auth import authenticate
+from api.deps import CurrentStaff, SessionDep, StateDep
+from api.origin import OriginDep
+from api.services.auth import authenticate, unlock
+from api.services.second_factor import SecondFactorService
 from core.security import issue_token
 from schemas.api.models import TokenRequest, TokenResponse
+from schemas.api.signin import TotpConfirm, TotpConfirmed, TotpEnrolment
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 
 @router.post("/token")
-async def create_token(body: TokenRequest, session: SessionDep, app: StateDep) -> TokenResponse:
-    """Exchange a staff id and password for a bearer token (JWT)."""
-    staff = await authenticate(session, staff_id=body.staff_id, password=body.password)
+async def create_token(body: TokenRequest, session: SessionDep, app: StateDep, origin: OriginDep) -> TokenResponse:
+    """Exchange a staff id and password (and, outside the office network, a one-time code) for a bearer token."""
+    staff = await authenticate(
+        session, app.settings, body.staff_id, body.password, body.otp, origin.client_ip, origin.user_agent
+    )
     token = issue_token(staff.id, secret=app.settings.jwt_secret, ttl_seconds=app.settings.jwt_ttl_seconds)
     return TokenResponse(access_token=token)
+
+
+@router.post("/totp/enrol")
+async def enrol_totp(staff: CurrentStaff, app: StateDep, origin: OriginDep) -> TotpEnrolment:
+    """Start a TOTP enrolment (office network only): the otpauth URI and its QR code (SVG), drawn locally."""
+    return await SecondFactorService(app).enrol(staff, client_ip=origin.client_ip)
+
+
+@router.post("/totp/confirm")
+async def confirm_totp(body: TotpConfirm, staff: CurrentStaff, app: StateDep, origin: OriginDep) -> TotpConfirmed:
+    """Activate the pending enrolment with the app's current code; answers with 10 one-time recovery codes."""
+    return await SecondFactorService(app).confirm(staff, body.code, client_ip=origin.client_ip)
+
+
+@router.delete("/totp/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_totp(staff_id: str, staff: CurrentStaff, app: StateDep) -> None:
+    """Remove a staff member's second factor and recovery codes, e.g. a lost phone (admins only)."""
+    await SecondFactorService(app).reset(staff, staff_id)
+
+
+@router.delete("/lockout/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def lift_lockout(staff_id: str, staff: CurrentStaff, session: SessionDep) -> None:
+    """Lift a lockout and forget the failed sign-ins (admins only)."""
+    await unlock(session, staff, staff_id)

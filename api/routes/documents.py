@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import structlog
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 
 from api.deps import CurrentStaff, StateDep
+from api.origin import OriginDep
+from api.services.access_log import logged_read
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
 from api.services.reading import read_document
@@ -25,6 +27,7 @@ from schemas.api.models import (
     ResubmitCreate,
     RoutePreview,
 )
+from schemas.document import Status
 
 
 def _bind_document_id(request: Request) -> None:
@@ -67,15 +70,22 @@ async def list_documents(
     documents: Documents,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    scope: Annotated[
+        Literal["mine", "visible"], Query(description="mine: my drafts; visible: every document I may see")
+    ] = "mine",
+    status: Annotated[list[Status] | None, Query(description="only documents in these statuses")] = None,
 ) -> Page[DocumentRead]:
-    """My drafts and submitted documents, newest first."""
+    """My drafts and submitted documents (or every document I may see), newest first."""
+    if scope == "visible":
+        return await documents.visible_to(staff, statuses=status or (), limit=limit, offset=offset)
     return await documents.mine(staff, limit=limit, offset=offset)
 
 
 @router.get("/{document_id}")
-async def get_document(document_id: str, staff: CurrentStaff, app: StateDep) -> DocumentRead:
+async def get_document(document_id: str, staff: CurrentStaff, app: StateDep, origin: OriginDep) -> DocumentRead:
     """One document with its route steps (who acted, in which capacity, when), 後閲 and attachments."""
-    return await read_document(app, staff, document_id)
+    read = read_document(app, staff, document_id)
+    return await logged_read(app.sessions, read, "document_read", staff, document_id, origin)
 
 
 @router.patch("/{document_id}")
@@ -139,9 +149,13 @@ async def resubmit_document(
 
 
 @router.get("/{document_id}/audit")
-async def audit_trail(document_id: str, staff: CurrentStaff, documents: Documents) -> AuditRead:
+async def audit_trail(
+    document_id: str, staff: CurrentStaff, documents: Documents, app: StateDep, origin: OriginDep
+) -> AuditRead:
     """The document's audit events and the verification of their hash chain."""
-    return await documents.audit(staff, document_id)
+    return await logged_read(
+        app.sessions, documents.audit(staff, document_id), "audit_read", staff, document_id, origin
+    )
 
 
 @router.get("/{document_id}/actions/allowed")

@@ -1,29 +1,246 @@
-"""Sign-in (サインイン): the one credential check that both the web UI and ``POST /v1/auth/token`` call.
-
-Transport-free: the UI turns the staff member into a session cookie, the API into a bearer token.  A second
-factor (TOTP) plugs in here: when the check needs a one-time code it raises ``SecondFactorRequired`` and the
-sign-in form shows its code field.
+"""Sign-in (認証) for telework: password (argon2), a TOTP second factor outside the office network, lockout after
+repeated failures, and an access-log entry for every attempt.  Transport-free: the token route and the web UI's
+sign-in page both call ``authenticate``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncio
+import functools
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from core.errors import Unauthorized
-from core.security import verify_password
-from db.models import StaffRow
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.errors import Forbidden, NotFound, RingiError, TooManyAttempts, Unauthorized
+from core.network import within
+from core.second_factor import (
+    SecretBox,
+    looks_like_totp,
+    matching_counter,
+    recovery_code_hash,
+)
+from core.security import hash_password, needs_rehash, verify_password
+from core.settings import Settings, parse_networks
+from db.models import AccessLogRow, SignInGuardRow, StaffRow
 from db.repositories.org import OrgRepository
+from db.repositories.signin import AccessLogRepository, SignInGuardRepository, TotpRepository
+from db.session import begin_write
+
+log = structlog.get_logger("ringi.auth")
+
+WRONG_CREDENTIALS = "unknown staff id or wrong password"
+ENROL_FIRST = "second factor required: enrol from the office network"
+OTP_REQUIRED = (
+    "second factor required: outside the office network, send the one-time code of your authenticator app "
+    "(otp) or one of your recovery codes"
+)
+WRONG_OTP = "the one-time code is wrong, expired or already used"
+UNREADABLE = "second factor required: the enrolment can no longer be read; enrol again from the office network"
+
+
+class WrongCredentials(Unauthorized):
+    """Unknown staff id or wrong password: one answer for both."""
 
 
 class SecondFactorRequired(Unauthorized):
-    """The password is right but a one-time code (ワンタイムコード) is needed, or the one given is wrong."""
+    """Outside the office network an enrolled staff member must send a one-time or recovery code."""
+
+
+class WrongSecondFactor(Unauthorized):
+    """The one-time code or recovery code does not match, has expired, or was used before."""
+
+
+class SecondFactorNotEnrolled(Forbidden):
+    """Outside the office network, and no second factor enrolled: enrol from the office first."""
+
+
+def in_office(client_ip: str, settings: Settings) -> bool:
+    return within(client_ip, parse_networks(settings.office_networks))
+
+
+def secret_key(settings: Settings) -> str:
+    """What seals TOTP secrets and keys the recovery-code hashes."""
+    return settings.totp_encryption_key or settings.jwt_secret
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash to check unknown staff ids against, so they cost the same time as known ones."""
+    return hash_password("ringi-decoy-password")
+
+
+def _password_matches(password: str, stored: str | None) -> bool:
+    """Unknown ids (``stored`` None) pay for a hash check too, so their answer takes as long."""
+    matches = verify_password(password, stored if stored is not None else _decoy_hash())
+    return matches and stored is not None
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    staff_id: str
+    password_ok: bool
+    known: bool
+    otp: str | None
+    office: bool
+    client_ip: str
+    user_agent: str
 
 
 async def authenticate(
-    session: AsyncSession, *, staff_id: str, password: str, one_time_code: str | None = None
+    session: AsyncSession,
+    settings: Settings,
+    staff_id: str,
+    password: str,
+    otp: str | None,
+    client_ip: str,
+    user_agent: str,
 ) -> StaffRow:
-    """The staff member whose credentials these are; ``Unauthorized`` (never saying which part was wrong)."""
+    """The staff member, if the credentials hold; a ``RingiError`` with the reason otherwise.
+
+    ``session`` is read from (the staff member); the attempt's record (counter, lock, access log, rehash, the
+    code's use) is written in a transaction of its own, so it stands whatever the caller does next.  Call it
+    outside a writing transaction (SQLite has one writer).
+
+    Refusals: ``WrongCredentials`` (401, the same answer whether the id exists), ``SecondFactorRequired`` (401:
+    outside the office, ask for ``otp``), ``WrongSecondFactor`` (401), ``SecondFactorNotEnrolled`` (403) and
+    ``TooManyAttempts`` (429 + Retry-After while locked).
+    """
+    now = datetime.now(UTC)
     staff = await OrgRepository(session).get_staff(staff_id)
-    if staff is None or not verify_password(password, staff.password_hash):
-        raise Unauthorized("unknown staff id or wrong password")
+    guard = await session.get(SignInGuardRow, staff_id)
+    locked = guard is not None and _locked(guard, now)
+    stored = staff.password_hash if staff is not None else None
+    password_ok = not locked and await asyncio.to_thread(_password_matches, password, stored)
+    attempt = _Attempt(
+        staff_id=staff_id,
+        password_ok=password_ok,
+        known=staff is not None,
+        otp=(otp or "").strip() or None,
+        office=in_office(client_ip, settings),
+        client_ip=client_ip,
+        user_agent=user_agent,
+    )
+    fresh_hash = None
+    if password_ok and staff is not None and needs_rehash(staff.password_hash):
+        fresh_hash = await asyncio.to_thread(hash_password, password)
+    writer = async_sessionmaker(session.bind, expire_on_commit=False)
+    async with writer() as record, record.begin():
+        await begin_write(record)
+        refusal = await _record(record, settings, attempt, now=now, fresh_hash=fresh_hash)
+    if refusal is not None:
+        log.info("auth.sign_in_refused", staff_id=staff_id, client_ip=client_ip, status=refusal.status)
+        raise refusal
+    assert staff is not None
+    log.info("auth.signed_in", staff_id=staff_id, client_ip=client_ip, office=attempt.office)
     return staff
+
+
+async def unlock(session: AsyncSession, admin: StaffRow, staff_id: str) -> None:
+    """An administrator lifts a lockout (解除) before it lapses."""
+    if not admin.is_admin:
+        raise Forbidden("only administrators may lift a lockout")
+    await begin_write(session)
+    if not await SignInGuardRepository(session).clear(staff_id):
+        raise NotFound(f"{staff_id} has no failed sign-ins on record")
+    log.info("auth.unlocked", staff_id=staff_id, admin_id=admin.id)
+
+
+def _locked(guard: SignInGuardRow, now: datetime) -> bool:
+    return guard.locked_until is not None and guard.locked_until > now
+
+
+async def _record(
+    session: AsyncSession, settings: Settings, attempt: _Attempt, *, now: datetime, fresh_hash: str | None
+) -> RingiError | None:
+    """Apply the attempt to the counter (under its row lock) and log it; the refusal to raise, if any."""
+    guard = await SignInGuardRepository(session).locked_row(attempt.staff_id)
+    if _locked(guard, now):
+        return _log(session, attempt, now, "locked", _lockout(guard, now))
+    if not attempt.password_ok:
+        reason = "wrong password" if attempt.known else "unknown staff id"
+        return _log(
+            session, attempt, now, reason, _failure(guard, settings, now) or WrongCredentials(WRONG_CREDENTIALS)
+        )
+    second_factor = "office network"
+    if not attempt.office:
+        refusal, second_factor = await _check_second_factor(session, settings, attempt, now)
+        if refusal is not None:
+            counted = isinstance(refusal, WrongSecondFactor)
+            lockout = _failure(guard, settings, now) if counted else None
+            return _log(session, attempt, now, second_factor, lockout or refusal)
+    guard.failures = 0
+    guard.locked_until = None
+    if fresh_hash is not None:
+        staff = await session.get(StaffRow, attempt.staff_id)
+        if staff is not None:
+            staff.password_hash = fresh_hash
+    _log(session, attempt, now, second_factor, None)
+    return None
+
+
+async def _check_second_factor(
+    session: AsyncSession, settings: Settings, attempt: _Attempt, now: datetime
+) -> tuple[RingiError | None, str]:
+    """(refusal or None, what the access log says)."""
+    totp = await TotpRepository(session).get(attempt.staff_id, for_update=True)
+    if totp is None or totp.secret_sealed is None:
+        return SecondFactorNotEnrolled(ENROL_FIRST), "second factor not enrolled"
+    if attempt.otp is None:
+        return SecondFactorRequired(OTP_REQUIRED), "second factor missing"
+    key = secret_key(settings)
+    if looks_like_totp(attempt.otp):
+        try:
+            secret = SecretBox(key).open(totp.secret_sealed)
+        except ValueError:  # RINGI_TOTP_ENCRYPTION_KEY (or the JWT secret it defaults to) changed since enrolment
+            log.error("auth.totp_secret_unreadable", staff_id=attempt.staff_id)
+            return SecondFactorNotEnrolled(UNREADABLE), "second factor unreadable (key changed)"
+        counter = matching_counter(secret, attempt.otp, now=now, after=totp.last_counter)
+        if counter is None:
+            return WrongSecondFactor(WRONG_OTP), "wrong one-time code"
+        totp.last_counter = counter
+        return None, "second factor: totp"
+    code_hash = recovery_code_hash(attempt.otp, staff_id=attempt.staff_id, key_material=key)
+    if not await TotpRepository(session).use_recovery_code(attempt.staff_id, code_hash, at=now):
+        return WrongSecondFactor(WRONG_OTP), "wrong recovery code"
+    return None, "second factor: recovery code"
+
+
+def _failure(guard: SignInGuardRow, settings: Settings, now: datetime) -> RingiError | None:
+    """Count a failure; the lockout refusal when it reaches the threshold."""
+    guard.failures = (guard.failures or 0) + 1 if guard.locked_until is None else 1  # a lapsed lock starts afresh
+    guard.locked_until = None
+    guard.last_failure_at = now
+    if guard.failures < settings.lockout_threshold:
+        return None
+    guard.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+    return _lockout(guard, now)
+
+
+def _lockout(guard: SignInGuardRow, now: datetime) -> RingiError:
+    assert guard.locked_until is not None
+    seconds = max(1, int((guard.locked_until - now).total_seconds() + 0.999))
+    return TooManyAttempts(
+        f"too many failed sign-ins for this staff id: locked until {guard.locked_until.isoformat(timespec='seconds')}"
+        f" (retry in {seconds} s)",
+        retry_after_seconds=seconds,
+    )
+
+
+def _log(
+    session: AsyncSession, attempt: _Attempt, now: datetime, reason: str, refusal: RingiError | None
+) -> RingiError | None:
+    AccessLogRepository(session).add(
+        AccessLogRow(
+            at=now,
+            kind="sign_in",
+            outcome="failure" if refusal is not None else "success",
+            reason=reason,
+            staff_id=attempt.staff_id,
+            document_id=None,
+            client_ip=attempt.client_ip,
+            user_agent=attempt.user_agent,
+        )
+    )
+    return refusal

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from api.services.general_affairs import affair_changes, affair_facts
 from api.services.records_rules import check_follow_up, check_retention, issuance_default, paper_columns
 from api.services.temporal_calls import not_found
 from api.services.views import details_of, facts_of, from_read_model, matter_of
+from api.services.visibility import may_see, refusal, substitutes_on, viewer
 from core.audit import content_hash
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid
@@ -24,8 +25,8 @@ from db.models import DocumentRow, PostReviewRow, RouteStepRow, StaffRow
 from db.repositories.audit import AuditRepository, verify_with_head
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.repositories.org import OrgRepository
+from db.repositories.visibility import visible_page
 from db.session import begin_write
-from integrations.hr import HrNotFound
 from schemas.api.models import (
     AuditEventRead,
     AuditRead,
@@ -137,6 +138,7 @@ class DocumentService:
 
     async def edit(self, staff: StaffRow, document_id: str, changes: DocumentUpdate) -> DocumentRead:
         """Edit a draft or a sent-back document: a new version, so earlier approvals no longer cover it."""
+        await self.visible(staff, document_id)  # who may not see it learns nothing more (404 for 機密性2+)
         async with self._app.sessions() as session, session.begin():
             await begin_write(session)
             row = await DocumentRepository(session).get(document_id, for_update=True)
@@ -176,6 +178,15 @@ class DocumentService:
             rows, total = await DocumentRepository(session).list_by_drafter(staff.id, limit=limit, offset=offset)
         return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
 
+    async def visible_to(
+        self, staff: StaffRow, *, statuses: Sequence[str], limit: int, offset: int
+    ) -> Page[DocumentRead]:
+        """Every document ``staff`` may see (see api/services/visibility.py), newest first."""
+        async with self._app.sessions() as session:
+            me = await viewer(self._app, session, staff, today=datetime.now(JST).date())
+            rows, total = await visible_page(session, me, statuses=statuses, limit=limit, offset=offset)
+        return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
+
     async def audit(self, staff: StaffRow, document_id: str) -> AuditRead:
         """The document's audit events and the verification of their hash chain."""
         await self.visible(staff, document_id)
@@ -187,7 +198,7 @@ class DocumentService:
         return AuditRead(events=events, verified=check.verified, problem=check.problem)
 
     async def visible(self, staff: StaffRow, document_id: str) -> DocumentRow:
-        """The document, if ``staff`` may see it: the drafter, anyone on its route, or admin."""
+        """The document, if ``staff`` may see it (see api/services/visibility.py)."""
         row, _, _ = await self.read(staff, document_id, with_reviews=False)
         return row
 
@@ -202,21 +213,10 @@ class DocumentService:
             if row is None:
                 raise not_found(document_id)
             steps, reviews = await self._read_model(session, document_id, with_reviews=with_reviews)
-        people = {row.drafter_id, *(s.assignee_id for s in steps), *(s.acted_by for s in steps if s.acted_by)}
-        if not (staff.is_admin or staff.id in people or await self._substitutes_on(staff, steps)):
-            raise Forbidden("you are neither the drafter nor on this document's route")
+            seen = await may_see(self._app, session, staff, row, steps)
+        if not (seen or await substitutes_on(self._app, staff, steps)):  # HR is asked with no connection held
+            raise refusal(row)
         return row, steps, reviews
-
-    async def _substitutes_on(self, staff: StaffRow, steps: list[RouteStepRow]) -> bool:
-        """代決者 of an absent assignee may see the document they may decide."""
-        pending = {s.assignee_id for s in steps if s.state == "pending"}
-        if not pending:
-            return False
-        try:
-            absent = await self._app.hr.substituting(staff.id, on=datetime.now(JST).date())
-        except (httpx.HTTPError, HrNotFound):
-            return False
-        return any(a.id in pending for a in absent)
 
     async def preview(self, staff: StaffRow, document_id: str, *, as_of: date | None = None) -> RoutePreview:
         """The route the rules give as of ``as_of`` (default today): the rulebook in force then (a submitted

@@ -13,11 +13,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import StateDep
+from api.origin import origin_of
+from api.services.access_log import logged_read
 from api.services.budgets import budget_of
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
 from api.services.inbox import inbox_for
 from api.services.people import people
+from api.services.reading import read_document
 from api.services.views import from_read_model
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
@@ -74,7 +77,9 @@ async def create_draft(request: Request, viewer: PostingViewer, form: FormData, 
 async def edit_form(request: Request, document_id: str, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
     """修正: the drafter changes a draft or a sent-back document (approvals of the older version lapse)."""
     try:
-        document = from_read_model(*await DocumentService(app).read(viewer.staff, document_id))
+        read = read_document(app, viewer.staff, document_id)
+        origin = origin_of(request, app.settings)
+        document = await logged_read(app.sessions, read, "document_read", viewer.staff, document_id, origin)
     except RingiError as exc:
         return _refused(request, viewer, exc)
     return page(request, "draft.html", viewer, values=values_of(document), error="", editing=document, nav="mine")
@@ -133,7 +138,9 @@ async def budget_check(
 @router.get("/documents/{document_id}")
 async def document_page(request: Request, document_id: str, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
     try:
-        document = from_read_model(*await DocumentService(app).read(viewer.staff, document_id))
+        read = read_document(app, viewer.staff, document_id)
+        origin = origin_of(request, app.settings)
+        document = await logged_read(app.sessions, read, "document_read", viewer.staff, document_id, origin)
     except RingiError as exc:
         return _refused(request, viewer, exc)
     return await _document(request, viewer, app, document)
@@ -214,7 +221,9 @@ async def _again(
     again applies the action once, as a retrying integrator's request would.
     """
     try:
-        document = from_read_model(*await DocumentService(app).read(viewer.staff, document_id))
+        read = read_document(app, viewer.staff, document_id)
+        origin = origin_of(request, app.settings)
+        document = await logged_read(app.sessions, read, "document_read", viewer.staff, document_id, origin)
     except RingiError as unreadable:
         return _refused(request, viewer, unreadable)
     retry_key = key if isinstance(exc, Unavailable) else None

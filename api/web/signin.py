@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import StateDep
-from api.services.auth import SecondFactorRequired, authenticate
+from api.origin import origin_of
+from api.services.auth import SecondFactorRequired, WrongCredentials, WrongSecondFactor, authenticate
 from api.web.deps import SECURITY_HEADERS, PostingViewer, page, templates
 from api.web.session import (
     CsrfRefused,
@@ -20,7 +21,7 @@ from api.web.session import (
     signin_token,
     start_session,
 )
-from core.errors import Unauthorized
+from core.errors import RingiError
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,18 +86,20 @@ async def signin(
 ) -> Response:
     check_signin_token(request, signin_csrf, secret=app.settings.jwt_secret)
     staff_id = staff_id.strip()
+    origin = origin_of(request, app.settings)
+    back = _local_path(next)
     try:
         async with app.sessions() as session:
             staff = await authenticate(
-                session, staff_id=staff_id, password=password, one_time_code=one_time_code or None
+                session, app.settings, staff_id, password, one_time_code or None, origin.client_ip, origin.user_agent
             )
-    except SecondFactorRequired as exc:  # the password was right: ask for the one-time code
-        return _form(
-            request, app, next_path=_local_path(next), staff_id=staff_id, error=exc.detail, otp=True, status_code=401
-        )
-    except Unauthorized:
+    except (SecondFactorRequired, WrongSecondFactor) as exc:  # the password was right: ask for the one-time code
+        return _form(request, app, next_path=back, staff_id=staff_id, error=exc.detail, otp=True, status_code=401)
+    except WrongCredentials:
         error = "職員番号またはパスワードが正しくありません。"
-        return _form(request, app, next_path=_local_path(next), staff_id=staff_id, error=error, status_code=401)
+        return _form(request, app, next_path=back, staff_id=staff_id, error=error, status_code=401)
+    except RingiError as exc:  # locked out (429), or outside the office without a second factor (403)
+        return _form(request, app, next_path=back, staff_id=staff_id, error=exc.detail, status_code=exc.status)
     response = RedirectResponse(_local_path(next), status_code=303)
     settings = app.settings
     start_session(request, response, staff.id, secret=settings.jwt_secret, ttl_seconds=settings.jwt_ttl_seconds)

@@ -47,6 +47,8 @@ class _Request(BaseModel):
 class TokenRequest(_Request):
     staff_id: str = Field(min_length=1, max_length=40)
     password: str = Field(min_length=1, max_length=200)
+    #: The authenticator app's one-time code, or a recovery code: needed from outside the office network.
+    otp: str | None = Field(default=None, max_length=40)
 
 
 class TokenResponse(BaseModel):

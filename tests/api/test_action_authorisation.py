@@ -387,7 +387,8 @@ PULL_UP = [
     case("post_review_owed", MANAGER, "pull_up", 409, "the document is approved"),
 ]
 SUBSTITUTE = [
-    case("deciding", DEPUTY, "substitute", 403, UNSEEN, on_behalf_of=MANAGER, name="decider-at-work"),
+    # The 課長補佐 works in the drafter's division, so sees the document: the chain refuses.
+    case("deciding", DEPUTY, "substitute", 409, f"{MANAGER} is not absent today", on_behalf_of=MANAGER, name="at-work"),
     case("deciding", READER, "substitute", 403, f"{DEPUTY} is first in line", on_behalf_of=MANAGER, absent=(MANAGER,)),
     case("deciding", DRAFTER, "substitute", 403, NOT_SUBSTITUTE, on_behalf_of=MANAGER, absent=(MANAGER,)),
     case("handed_on", FINANCE, "substitute", 403, NOT_SUBSTITUTE, on_behalf_of=DIRECTOR, absent=(DIRECTOR,)),

@@ -129,9 +129,9 @@ async def test_the_division_may_attach_while_sent_back(stack: Stack) -> None:
     assert (await stack.call(MANAGER, "DELETE", f"/v1/documents/{doc['id']}/attachments/1")).status_code == 204
 
 
-async def test_a_colleague_who_cannot_see_the_draft_cannot_attach(stack: Stack) -> None:
+async def test_someone_who_cannot_see_the_draft_cannot_attach(stack: Stack) -> None:
     doc = await stack.draft(DRAFTER)
-    assert_problem(await upload(stack, COLLEAGUE, doc["id"]), 403)  # visibility comes first
+    assert_problem(await upload(stack, STRANGER, doc["id"]), 403)  # visibility comes first
 
 
 # --- immutability after the first approval ---------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.session import create_engine, create_sessionmaker
-from tests.api.support import DRAFTER, MANAGER, SMALL
+from tests.api.support import DRAFTER, MANAGER, SMALL, STRANGER
 from tests.support.stack import Stack
 from tests.support.tamper import append_event, delete_event, edit_event, insert_event, swap_events
 
@@ -59,7 +59,7 @@ async def test_views_of_an_ordinary_document_are_not_recorded(stack: Stack) -> N
 
 async def test_a_refused_view_is_not_recorded(stack: Stack) -> None:
     doc = await stack.draft(DRAFTER, confidentiality=2)
-    assert (await stack.call(MANAGER, "GET", f"/v1/documents/{doc['id']}")).status_code == 403
+    assert (await stack.call(STRANGER, "GET", f"/v1/documents/{doc['id']}")).status_code == 404  # 機密性2: unseen
     assert [e["action"] for e in (await audit(stack, doc["id"]))["events"]] == ["create"]
 
 

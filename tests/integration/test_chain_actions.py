@@ -66,7 +66,8 @@ async def test_substitute_decision_with_post_review(stack: Stack, hr_url: str) -
     doc = await stack.submitted(DRAFTER, amount_yen=300_000)  # < 100万: 総務課長 decides
     assert doc["pending"] == [MANAGER]
     r = await stack.act(DEPUTY, doc["id"], "substitute", on_behalf_of=MANAGER)
-    assert r.status_code == 403, r.text  # while the 課長 is at work, the document is not the deputy's to see
+    # The deputy sees the document (the drafter's division), but may not decide it while the 課長 is at work.
+    assert r.status_code == 409 and "not absent today" in r.json()["detail"], r.text
 
     async with absent(hr_url, MANAGER):
         mine = [i for i in await inbox(stack, DEPUTY) if i["document_id"] == doc["id"]]

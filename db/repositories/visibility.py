@@ -1,0 +1,88 @@
+"""Who may see which document, in SQL: the document lists filter with the same rule as a single read."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import DocumentRow, PostAssignmentRow, PostReviewRow, RouteStepRow
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A staff member as the visibility rule sees them today."""
+
+    staff_id: str
+    is_admin: bool
+    #: The org units of the posts they hold today.
+    units: frozenset[str]
+    #: 文書担当課 (records office): sees every document.
+    records_office: bool
+    #: Absent staff whose pending steps they may take as 代決者 today.
+    substituting_for: frozenset[str] = frozenset()
+
+    @property
+    def sees_all(self) -> bool:
+        return self.is_admin or self.records_office
+
+
+async def units_held(session: AsyncSession, staff_id: str, *, as_of: date) -> frozenset[str]:
+    stmt = select(PostAssignmentRow.org_unit_code).where(
+        PostAssignmentRow.staff_id == staff_id,
+        PostAssignmentRow.effective_from <= as_of,
+        or_(PostAssignmentRow.effective_to.is_(None), PostAssignmentRow.effective_to > as_of),
+    )
+    return frozenset((await session.scalars(stmt)).all())
+
+
+async def owes_post_review(session: AsyncSession, document_id: str, staff_id: str) -> bool:
+    stmt = select(PostReviewRow.id).where(PostReviewRow.document_id == document_id, PostReviewRow.staff_id == staff_id)
+    return (await session.scalar(stmt.limit(1))) is not None
+
+
+def visible_to(viewer: Viewer) -> ColumnElement[bool]:
+    """The documents ``viewer`` may see: drafted by them or in their unit, or with them on the route (assignee,
+    actor, 後閲), or with a pending step of someone they stand in for (代決)."""
+    if viewer.sees_all:
+        return true()
+    on_route = exists().where(
+        RouteStepRow.document_id == DocumentRow.id,
+        or_(RouteStepRow.assignee_id == viewer.staff_id, RouteStepRow.acted_by == viewer.staff_id),
+    )
+    post_review = exists().where(PostReviewRow.document_id == DocumentRow.id, PostReviewRow.staff_id == viewer.staff_id)
+    substitute = (
+        exists().where(
+            RouteStepRow.document_id == DocumentRow.id,
+            RouteStepRow.state == "pending",
+            RouteStepRow.assignee_id.in_(viewer.substituting_for),
+        )
+        if viewer.substituting_for
+        else false()
+    )
+    return or_(
+        DocumentRow.drafter_id == viewer.staff_id,
+        DocumentRow.org_unit_code.in_(viewer.units) if viewer.units else false(),
+        on_route,
+        post_review,
+        substitute,
+    )
+
+
+async def visible_page(
+    session: AsyncSession, viewer: Viewer, *, statuses: Collection[str] = (), limit: int, offset: int
+) -> tuple[list[DocumentRow], int]:
+    """A page of the documents ``viewer`` may see, newest first, and how many there are."""
+    where = and_(visible_to(viewer), DocumentRow.status.in_(statuses) if statuses else true())
+    total = await session.scalar(select(func.count()).select_from(DocumentRow).where(where))
+    stmt = (
+        select(DocumentRow)
+        .where(where)
+        .order_by(DocumentRow.created_at.desc(), DocumentRow.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list((await session.scalars(stmt)).all()), int(total or 0)

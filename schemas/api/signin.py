@@ -1,0 +1,48 @@
+"""Request and response bodies of sign-in for telework: TOTP enrolment and the access log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TotpEnrolment(BaseModel):
+    """Scan the QR code (or type the secret) into an authenticator app, then confirm with its first code."""
+
+    otpauth_uri: str
+    secret: str
+    qr_svg: str
+    qr_data_url: str
+
+
+class TotpConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=6, max_length=6, pattern=r"^[0-9]{6}$")
+
+
+class TotpConfirmed(BaseModel):
+    """Each recovery code signs in once in place of a one-time code; they are shown only now."""
+
+    recovery_codes: list[str]
+    confirmed_at: datetime
+
+
+AccessKind = Literal["sign_in", "document_read", "audit_read"]
+AccessOutcome = Literal["success", "failure"]
+
+
+class AccessLogEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    kind: str
+    outcome: str
+    reason: str
+    staff_id: str
+    document_id: str | None
+    client_ip: str
+    user_agent: str
