@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.org import StaffRef
 from schemas.records import Numbering
 
-Matter = Literal["spending"]
+Matter = Literal["spending", "disposal_review"]  # disposal_review: a 廃棄決裁 (see schemas/disposal.py)
+#: What a person may draft through POST /v1/documents (a disposal review is drafted by the records office).
+DraftMatter = Literal["spending"]
 #: 重要 / 異例 / 先例 / 疑義: such a matter goes one level up and may not be decided by 専決 or 代決.
 Flag = Literal["important", "unusual", "precedent", "doubtful"]
 NO_SUBSTITUTE_FLAGS: frozenset[str] = frozenset({"important", "unusual", "doubtful"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from core.era import wareki_date
 from core.errors import Invalid
@@ -20,7 +20,7 @@ from schemas.api.models import (
     PostReviewRead,
     StepRead,
 )
-from schemas.document import ChainState, DocumentFacts
+from schemas.document import ChainState, DocumentFacts, Matter
 from schemas.records import DISPATCH_LABELS
 
 
@@ -31,7 +31,7 @@ def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
     return DocumentFacts(
-        matter="spending",
+        matter=cast(Matter, row.matter),
         amount_yen=row.amount_yen,
         org_unit_code=row.org_unit_code,
         version=row.version,
@@ -76,7 +76,7 @@ def _document(
         id=row.id,
         title=row.title,
         body=row.body,
-        matter="spending",
+        matter=cast(Matter, row.matter),
         amount_yen=row.amount_yen,
         confidentiality=row.confidentiality,
         retention_years=row.retention_years,
