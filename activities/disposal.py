@@ -196,7 +196,12 @@ class DisposalActivities:
         return 1
 
     async def _extend(
-        self, session: AsyncSession, review: DisposalReviewRow, item: DisposalReviewItemRow, row: DocumentRow, at: datetime
+        self,
+        session: AsyncSession,
+        review: DisposalReviewRow,
+        item: DisposalReviewItemRow,
+        row: DocumentRow,
+        at: datetime,
     ) -> None:
         assert row.retention_expires_on is not None and item.extend_years is not None
         previous = row.retention_expires_on
@@ -213,12 +218,19 @@ class DisposalActivities:
             )
         )
         item.outcome = "extended"
-        await _audit(session, row, "retention_extend", review, at, {
-            "years": item.extend_years,
-            "reason": item.reason,
-            "previous_expires_on": previous.isoformat(),
-            "new_expires_on": row.retention_expires_on.isoformat(),
-        })
+        await _audit(
+            session,
+            row,
+            "retention_extend",
+            review,
+            at,
+            {
+                "years": item.extend_years,
+                "reason": item.reason,
+                "previous_expires_on": previous.isoformat(),
+                "new_expires_on": row.retention_expires_on.isoformat(),
+            },
+        )
 
     async def _transfer(self, session: AsyncSession, review: DisposalReviewRow, row: DocumentRow, at: datetime) -> None:
         """移管: export metadata, body (and attachments) with a manifest, then mark the document transferred."""
@@ -228,14 +240,26 @@ class DisposalActivities:
         directory = self._archive_root / str(review.fiscal_year) / row.id
         await asyncio.to_thread(_write_all, directory, {**files, "manifest.json": manifest_bytes})
         row.records_status = "transferred"
-        await _audit(session, row, "transfer", review, at, {
-            "archive": f"archives/{review.fiscal_year}/{row.id}",
-            "manifest_sha256": sha256_hex(manifest_bytes),
-            "files": sorted(files),
-        })
+        await _audit(
+            session,
+            row,
+            "transfer",
+            review,
+            at,
+            {
+                "archive": f"archives/{review.fiscal_year}/{row.id}",
+                "manifest_sha256": sha256_hex(manifest_bytes),
+                "files": sorted(files),
+            },
+        )
 
     async def _dispose(
-        self, session: AsyncSession, review: DisposalReviewRow, item: DisposalReviewItemRow, row: DocumentRow, at: datetime
+        self,
+        session: AsyncSession,
+        review: DisposalReviewRow,
+        item: DisposalReviewItemRow,
+        row: DocumentRow,
+        at: datetime,
     ) -> None:
         """廃棄: the content goes, the 廃棄記録 stays (permanently)."""
         assert row.retention_expires_on is not None
@@ -265,7 +289,12 @@ class DisposalActivities:
 
 
 async def _audit(
-    session: AsyncSession, row: DocumentRow, action: str, review: DisposalReviewRow, at: datetime, detail: dict[str, Any]
+    session: AsyncSession,
+    row: DocumentRow,
+    action: str,
+    review: DisposalReviewRow,
+    at: datetime,
+    detail: dict[str, Any],
 ) -> None:
     await AuditRepository(session).append(
         document_id=row.id,
@@ -303,8 +332,14 @@ async def _metadata(session: AsyncSession, row: DocumentRow) -> dict[str, Any]:
         if row.paper_original_location
         else None,
         "route": [
-            {"stage": s.stage_index, "kind": s.stage_kind, "assignee": s.assignee_id, "acted_by": s.acted_by,
-             "response": s.response, "acted_at": s.acted_at.isoformat() if s.acted_at else None}
+            {
+                "stage": s.stage_index,
+                "kind": s.stage_kind,
+                "assignee": s.assignee_id,
+                "acted_by": s.acted_by,
+                "response": s.response,
+                "acted_at": s.acted_at.isoformat() if s.acted_at else None,
+            }
             for s in steps
         ],
         "audit": [{"seq": e.seq, "action": e.action, "actor": e.actor_id, "hash": e.hash} for e in events],

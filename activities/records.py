@@ -136,7 +136,11 @@ class RecordsActivities:
                         recorded_at=record.at,
                     )
                 )
-                seal_detail: dict[str, object] = {"seal": issuance.seal.name, "used_by": issuance.seal.used_by, "number": number}
+                seal_detail: dict[str, object] = {
+                    "seal": issuance.seal.name,
+                    "used_by": issuance.seal.used_by,
+                    "number": number,
+                }
                 await _audit(session, row, "seal_use", issuance.actor_id, record.at, seal_detail)
             detail: dict[str, object] = {
                 "number": number,

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppState
 from api.problems import install_problem_handlers, problem
-from api.routes import auth, budgets, documents, inbox, notifications, records, staff
+from api.routes import auth, budgets, disposal, documents, inbox, notifications, records, staff
 from core.settings import Settings
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
@@ -84,7 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="ringi", version="0.1.0", summary="稟議: electronic approval API", lifespan=lifespan)
     app.add_middleware(BodyLimit)
     install_problem_handlers(app)
-    for module in (auth, staff, documents, inbox, budgets, notifications, records):
+    for module in (auth, staff, documents, inbox, budgets, notifications, records, disposal):
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)

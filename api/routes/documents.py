@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.decisions import DecisionService
+from api.services.disposal import DisposalService
 from api.services.documents import DocumentService
 from api.services.views import from_read_model
 from core.calendar import JST
@@ -76,9 +77,13 @@ async def list_documents(
 
 
 @router.get("/{document_id}")
-async def get_document(document_id: str, staff: CurrentStaff, documents: Documents) -> DocumentRead:
-    """One document with its route steps (who acted, in which capacity, when) and 後閲."""
-    return from_read_model(*await documents.read(staff, document_id))
+async def get_document(document_id: str, staff: CurrentStaff, documents: Documents, app: StateDep) -> DocumentRead:
+    """One document with its route steps (who acted, in which capacity, when) and 後閲; a disposed one (廃棄済) is a
+    tombstone: metadata and its 廃棄記録, no body."""
+    document = from_read_model(*await documents.read(staff, document_id))
+    if document.records_status == "disposed":
+        document.disposal = await DisposalService(app).record_of(document_id)
+    return document
 
 
 @router.patch("/{document_id}")

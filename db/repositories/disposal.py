@@ -35,7 +35,7 @@ class DisposalRepository:
             stmt = stmt.with_for_update()
         return (await self._session.scalars(stmt)).one_or_none()
 
-    async def list(self) -> list[DisposalReviewRow]:
+    async def all(self) -> list[DisposalReviewRow]:
         stmt = select(DisposalReviewRow).order_by(DisposalReviewRow.fiscal_year.desc(), DisposalReviewRow.opened_at)
         return list((await self._session.scalars(stmt)).all())
 
@@ -43,7 +43,9 @@ class DisposalRepository:
         stmt = (
             select(DisposalReviewItemRow)
             .where(DisposalReviewItemRow.review_id == review_id)
-            .order_by(DisposalReviewItemRow.org_unit_code, DisposalReviewItemRow.number, DisposalReviewItemRow.document_id)
+            .order_by(
+                DisposalReviewItemRow.org_unit_code, DisposalReviewItemRow.number, DisposalReviewItemRow.document_id
+            )
         )
         return list((await self._session.scalars(stmt)).all())
 

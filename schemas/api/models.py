@@ -11,8 +11,8 @@ from schemas.api.disposal import DisposalRecordRead
 from schemas.document import (
     ActionName,
     Capacity,
-    FinanceState,
     DraftMatter,
+    FinanceState,
     Flag,
     Matter,
     ResponseKind,

@@ -31,7 +31,9 @@ def upgrade() -> None:
         sa.Column("approved_by", sa.String(length=40), nullable=True),
         sa.Column("decided_at", utc, nullable=True),
         sa.Column("applied_at", utc, nullable=True),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], name=op.f("fk_disposal_reviews_document_id_documents")),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], name=op.f("fk_disposal_reviews_document_id_documents")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_disposal_reviews")),
         sa.UniqueConstraint("document_id", name=op.f("uq_disposal_reviews_document_id")),
         sa.UniqueConstraint("live_fiscal_year", name=op.f("uq_disposal_reviews_live_fiscal_year")),
@@ -81,7 +83,9 @@ def upgrade() -> None:
         sa.Column("approved_at", utc, nullable=False),
         sa.Column("disposed_at", utc, nullable=False),
         sa.Column("method", sa.String(length=40), nullable=False),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], name=op.f("fk_disposal_records_document_id_documents")),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], name=op.f("fk_disposal_records_document_id_documents")
+        ),
         sa.ForeignKeyConstraint(
             ["review_id"], ["disposal_reviews.id"], name=op.f("fk_disposal_records_review_id_disposal_reviews")
         ),
