@@ -122,6 +122,7 @@ async def in_process_worker(settings: Settings, temporal: Client) -> AsyncIterat
                 hr=hr,
                 finance=finance,
                 sessions=create_sessionmaker(engine),
+                archive_dir=settings.data_dir / "archives",
             )
             async with worker:
                 yield worker
