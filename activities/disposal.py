@@ -101,9 +101,13 @@ async def open_review_once(sessions: async_sessionmaker[AsyncSession], request: 
 
 # --- attachments hook ------------------------------------------------------------------------------------------
 # TODO(merge with the attachments branch): this branch has no ``attachments`` table.  When it exists
-# (db AttachmentRow, integrations/attachment_store.py), ``_attachment_files`` returns each attachment's bytes
-# keyed ``attachments/<n>-<filename>`` (they are exported and listed in the manifest like the body), and
-# ``_delete_attachments`` deletes the stored objects and rows of a disposed document, returning how many.
+# (db AttachmentRow: document_id, n, filename, sha256, deleted_at; integrations/attachment_store.py: a
+# content-addressed AttachmentStore), wire these two (DisposalActivities then takes the store as well):
+# - ``_attachment_files``: every live attachment's bytes (``store.chunks(sha256)``), keyed
+#   ``attachments/<n>-<filename>``; they are written beside body.txt and listed with their SHA-256 in the manifest.
+# - ``_delete_attachments``: mark each live row deleted (deleted_by = the approver, deleted_at = now: rows stay as
+#   tombstones so numbers are never reused) and ``store.delete(sha256)`` only when no other live row shares that
+#   blob (the store is content-addressed); return how many were removed (it goes into the ``dispose`` audit event).
 
 
 async def _attachment_files(session: AsyncSession, row: DocumentRow) -> dict[str, bytes]:
