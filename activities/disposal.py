@@ -53,22 +53,30 @@ async def open_review(session: AsyncSession, request: OpenReviewRequest) -> Revi
     repo = DisposalRepository(session)
     existing = await repo.live(fiscal_year)
     if existing is not None:
-        return ReviewOpened(
-            review_id=existing.id, fiscal_year=fiscal_year, created=False, item_count=len(await repo.items(existing.id))
-        )
-    expires_on = review_expiry(fiscal_year)
+        # Still open: documents that have come to expire since (e.g. completed late) join it; frozen otherwise.
+        if existing.status == "open":
+            await _list_expiring(repo, existing)
+        count = len(await repo.items(existing.id))
+        return ReviewOpened(review_id=existing.id, fiscal_year=fiscal_year, created=False, item_count=count)
     review = DisposalReviewRow(
         id=str(uuid.uuid4()),
         fiscal_year=fiscal_year,
         live_fiscal_year=fiscal_year,
-        expires_on=expires_on,
+        expires_on=review_expiry(fiscal_year),
         status="open",
         opened_at=request.at,
         opened_by=request.opened_by,
     )
     repo.add(review)
     await session.flush()
-    documents = await repo.expiring(expires_on)
+    added = await _list_expiring(repo, review)
+    return ReviewOpened(review_id=review.id, fiscal_year=fiscal_year, created=True, item_count=added)
+
+
+async def _list_expiring(repo: DisposalRepository, review: DisposalReviewRow) -> int:
+    """List the documents expiring on the review's March 31 that it does not list yet; how many were added."""
+    listed = {i.document_id for i in await repo.items(review.id)}
+    documents = [d for d in await repo.expiring(review.expires_on) if d.id not in listed]
     for doc in documents:
         repo.add(
             DisposalReviewItemRow(
@@ -78,13 +86,13 @@ async def open_review(session: AsyncSession, request: OpenReviewRequest) -> Revi
                 title=doc.title,
                 org_unit_code=doc.org_unit_code,
                 retention_label=retention_label(doc.retention_years, permanent=doc.retention_permanent),
-                expires_on=expires_on,
+                expires_on=review.expires_on,
                 paper_original_location=doc.paper_original_location,
                 reason="",
             )
         )
-    await session.flush()
-    return ReviewOpened(review_id=review.id, fiscal_year=fiscal_year, created=True, item_count=len(documents))
+    await repo.flush()
+    return len(documents)
 
 
 async def open_review_once(sessions: async_sessionmaker[AsyncSession], request: OpenReviewRequest) -> ReviewOpened:

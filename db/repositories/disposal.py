@@ -17,6 +17,9 @@ class DisposalRepository:
     def add(self, row: DisposalReviewRow | DisposalReviewItemRow | DisposalRecordRow) -> None:
         self._session.add(row)
 
+    async def flush(self) -> None:
+        await self._session.flush()
+
     async def get(self, review_id: str, *, for_update: bool = False) -> DisposalReviewRow | None:
         stmt = select(DisposalReviewRow).where(DisposalReviewRow.id == review_id)
         if for_update:

@@ -242,11 +242,18 @@ async def test_a_rejected_review_applies_nothing_and_a_new_one_may_open(stack: S
     assert r.status_code == 201, r.text
     rid = r.json()["id"]
     assert [i["document_id"] for i in r.json()["items"]] == [doc["id"]]
+    # A document that comes to expire while the review is open joins it when the review is run again.
+    late = await completed(stack, "遅れて完結", completed_on=date(2022, 11, 1))
+    r = await stack.call(RECORDS_CLERK, "POST", REVIEWS, json={"fiscal_year": FY + 1})
+    assert r.status_code == 200 and r.json()["id"] == rid, r.text
+    assert {i["document_id"] for i in r.json()["items"]} == {doc["id"], late["id"]}
+    assert (await propose(stack, rid, late["id"], disposition="transfer")).status_code == 200
     assert (await propose(stack, rid, doc["id"], disposition="dispose")).status_code == 200
     review_doc = (await submit(stack, rid)).json()["document_id"]
     await stack.ok(MANAGER, review_doc, "reject", comment="選別をやり直すこと")
     rejected = await review_when(stack, rid, "rejected")
-    assert [i["applied_at"] for i in rejected["items"]] == [None]
+    assert [i["applied_at"] for i in rejected["items"]] == [None, None]
+    assert not (stack.settings.data_dir / "archives" / str(FY + 1)).exists()  # nothing transferred
     kept = (await stack.call(RECORDS_CLERK, "GET", f"/v1/documents/{doc['id']}")).json()
     assert kept["records_status"] == "active" and kept["body"] == "保存文書の本文" and kept["disposal"] is None
     assert await count(stack, DisposalRecordRow, doc["id"]) == 0
