@@ -14,6 +14,7 @@ from temporalio.client import (
     SchedulePolicy,
     ScheduleRange,
     ScheduleSpec,
+    ScheduleUpdate,
 )
 from temporalio.service import RPCError
 
@@ -56,10 +57,13 @@ def disposal_schedule(task_queue: str) -> Schedule:
 
 
 async def ensure_disposal_schedule(client: Client, task_queue: str) -> bool:
-    """Create the schedule unless it exists (True when created now)."""
+    """Create the schedule unless it exists (True when created now); an existing one gets this release's spec and
+    task queue, so a changed configuration takes effect without a second schedule."""
     try:
         await client.create_schedule(SCHEDULE_ID, disposal_schedule(task_queue))
     except ScheduleAlreadyRunningError:
+        wanted = disposal_schedule(task_queue)
+        await client.get_schedule_handle(SCHEDULE_ID).update(lambda _: ScheduleUpdate(schedule=wanted))
         return False
     log.info("disposal.schedule_created", schedule_id=SCHEDULE_ID, task_queue=task_queue)
     return True

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from temporalio.client import Client
+from temporalio.client import Client, ScheduleActionStartWorkflow
 
 from core.fiscal import fiscal_year_at
 from db.repositories.disposal import DisposalRepository
@@ -33,7 +33,10 @@ async def test_the_schedule_is_created_once_fires_each_february_and_opens_the_re
     try:
         async with in_process_worker(settings, temporal_client):
             assert await ensure_disposal_schedule(temporal_client, settings.temporal_task_queue) is True
+            assert await ensure_disposal_schedule(temporal_client, "another-queue") is False
             assert await ensure_disposal_schedule(temporal_client, settings.temporal_task_queue) is False
+            action = (await handle.describe()).schedule.action
+            assert isinstance(action, ScheduleActionStartWorkflow) and action.task_queue == settings.temporal_task_queue
 
             upcoming = (await handle.describe()).info.next_action_times[:3]
             assert [(t.month, t.day, t.hour, t.minute) for t in upcoming] == [(2, 1, 0, 0)] * 3  # 09:00 JST
