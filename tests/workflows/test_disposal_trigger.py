@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest_asyncio
 from temporalio import activity
@@ -170,7 +171,7 @@ class StandIns:
         self.settlements.append(settlement)
         return DisposalApplied(review_id="r", status="applied", applied=1)
 
-    def all(self) -> list[object]:
+    def all(self) -> list[Callable[..., Any]]:
         return [
             self.resolve_route,
             self.project_document,
@@ -182,7 +183,7 @@ class StandIns:
 
 async def decide(client: Client, task_queue: str, matter: str, action: str) -> str:
     document_id = str(uuid.uuid4())
-    facts = DocumentFacts(matter=matter, amount_yen=0, org_unit_code="somu.somu", version=1, content_hash="h")  # type: ignore[arg-type]
+    facts = DocumentFacts(matter=matter, amount_yen=0, org_unit_code="somu.somu", version=1, content_hash="h")
     start = WithStartWorkflowOperation(
         DocumentWorkflow.run,
         DocumentInput(document_id=document_id, drafter_id=CLERK),
@@ -194,7 +195,7 @@ async def decide(client: Client, task_queue: str, matter: str, action: str) -> s
         DocumentWorkflow.submit, SubmitInput(actor_id=CLERK, facts=facts), start_workflow_operation=start
     )
     handle = client.get_workflow_handle_for(DocumentWorkflow.run, workflow_id(document_id))
-    await handle.execute_update(DocumentWorkflow.act, ActionInput(action=action, actor_id=MANAGER.id, comment="理由"))  # type: ignore[arg-type]
+    await handle.execute_update(DocumentWorkflow.act, ActionInput(action=action, actor_id=MANAGER.id, comment="理由"))
     await handle.result()
     return document_id
 
