@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -163,10 +164,15 @@ class DisposalActivities:
             applied += await self._apply_item(review_id, document_id)
         async with self._sessions() as session, session.begin():
             await begin_write(session)
-            review = await DisposalRepository(session).get(review_id, for_update=True)
+            repo = DisposalRepository(session)
+            review = await repo.get(review_id, for_update=True)
             assert review is not None
-            review.status = "applied"
-            review.applied_at = review.applied_at or datetime.now(UTC)
+            if review.status != "applied":  # the review's own chain records the application once
+                review.status, review.applied_at = "applied", datetime.now(UTC)
+                outcomes = Counter(i.outcome or "none" for i in await repo.items(review_id))
+                row = await DocumentRepository(session).get(settlement.document_id, for_update=True)
+                assert row is not None
+                await _audit(session, row, "disposal_apply", review, review.applied_at, dict(sorted(outcomes.items())))
         log.info("disposal.review_applied", review_id=review_id, applied=applied)
         return DisposalApplied(review_id=review_id, status="applied", applied=applied)
 

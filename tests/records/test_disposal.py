@@ -213,6 +213,10 @@ async def test_yearly_review_extend_transfer_dispose_applied_once(stack: Stack) 
     assert (await audit_actions(stack, keep["id"]))[-1] == "retention_extend"
     assert (await audit_actions(stack, archive["id"]))[-1] == "transfer"
     assert (await audit_actions(stack, destroy["id"]))[-1] == "dispose"
+    review_events = (await stack.call(RECORDS_CLERK, "GET", f"/v1/documents/{review_doc}/audit")).json()
+    assert review_events["verified"] is True
+    applied_event = next(e for e in review_events["events"] if e["action"] == "disposal_apply")
+    assert applied_event["detail"]["disposed"] == 2 and applied_event["detail"]["extended"] == 1
 
     # A retried settlement applies nothing twice.
     engine = create_engine(stack.settings.database_url)
