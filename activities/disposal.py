@@ -71,7 +71,21 @@ async def open_review(session: AsyncSession, request: OpenReviewRequest) -> Revi
     repo.add(review)
     await session.flush()
     added = await _list_expiring(repo, review)
+    await _carry_proposals(repo, review)
     return ReviewOpened(review_id=review.id, fiscal_year=fiscal_year, created=True, item_count=added)
+
+
+async def _carry_proposals(repo: DisposalRepository, review: DisposalReviewRow) -> None:
+    """After a rejected or withdrawn review (e.g. withdrawn to revise it), the new one starts from its proposals."""
+    earlier = [r for r in await repo.all() if r.fiscal_year == review.fiscal_year and r.id != review.id]
+    if not earlier:
+        return
+    previous = {i.document_id: i for i in await repo.items(max(earlier, key=lambda r: r.opened_at).id)}
+    for item in await repo.items(review.id):
+        before = previous.get(item.document_id)
+        if before is not None and before.disposition is not None:
+            item.disposition, item.extend_years, item.reason = before.disposition, before.extend_years, before.reason
+            item.proposed_by, item.proposed_at = before.proposed_by, before.proposed_at
 
 
 async def _list_expiring(repo: DisposalRepository, review: DisposalReviewRow) -> int:

@@ -263,3 +263,5 @@ async def test_a_rejected_review_applies_nothing_and_a_new_one_may_open(stack: S
     assert await count(stack, DisposalRecordRow, doc["id"]) == 0
     r = await stack.call(RECORDS_CLERK, "POST", REVIEWS, json={"fiscal_year": FY + 1})
     assert r.status_code == 201 and r.json()["id"] != rid, r.text  # the rejected one no longer counts
+    carried = {i["document_id"]: i["disposition"] for i in r.json()["items"]}
+    assert carried == {doc["id"]: "dispose", late["id"]: "transfer"}  # revised from the rejected proposals
