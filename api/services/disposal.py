@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.disposal import open_review_once
+from activities.disposal_opening import open_review_once
 from api.deps import AppState
 from api.services.decisions import DecisionService
 from core.audit import content_hash

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities.disposal import DisposalActivities, open_review_once
+from activities.disposal import DisposalActivities
+from activities.disposal_opening import open_review_once
 from db.models import AuditEventRow, DisposalRecordRow, DocumentRow, RetentionExtensionRow
 from db.repositories.disposal import DisposalRepository
 from db.session import create_engine, create_sessionmaker
