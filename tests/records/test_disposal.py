@@ -238,6 +238,9 @@ async def test_yearly_review_extend_transfer_dispose_applied_once(stack: Stack) 
     listing = (await stack.call(RECORDS_CLERK, "GET", REVIEWS)).json()
     assert [x["id"] for x in listing if x["fiscal_year"] == FY] == [rid]
     assert (await stack.call(OUTSIDER, "GET", REVIEWS)).status_code == 403
+    # A 廃棄決裁 is drafted only through the review, never directly.
+    body = {"title": "廃棄", "matter": "disposal_review", "amount_yen": 0}
+    assert (await stack.call(RECORDS_CLERK, "POST", "/v1/documents", json=body)).status_code == 422
 
 
 async def test_a_rejected_review_applies_nothing_and_a_new_one_may_open(stack: Stack) -> None:
