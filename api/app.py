@@ -17,6 +17,7 @@ from api.routes import (
     attachments,
     auth,
     budgets,
+    disposal,
     documents,
     inbox,
     notifications,
@@ -132,6 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
         absences,
         org,
         records,
+        disposal,
     )
     for module in modules:
         app.include_router(module.router)

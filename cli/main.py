@@ -204,6 +204,56 @@ def apply_transfer(
         raise typer.Exit(code=1) from exc
 
 
+records_app = typer.Typer(
+    help="Records (文書管理): the yearly disposal review (廃棄・移管の審査).", no_args_is_help=True
+)
+app.add_typer(records_app, name="records")
+
+
+@records_app.command("schedule")
+def records_schedule() -> None:
+    """Create the yearly disposal review schedule (February 1, 09:00 JST) unless it exists."""
+    from core.temporal import connect_client
+    from worker.schedule import ensure_disposal_schedule
+
+    settings = _settings()
+
+    async def ensure() -> bool:
+        client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+        return await ensure_disposal_schedule(client, settings.temporal_task_queue)
+
+    typer.echo("schedule created" if asyncio.run(ensure()) else "schedule already exists")
+
+
+@records_app.command("review-now")
+def records_review_now(
+    fiscal_year: Annotated[
+        int | None, typer.Option(help="年度 whose March 31 expiries to review [default: now]")
+    ] = None,
+) -> None:
+    """Open the fiscal year's disposal review now (no second one if it is already open)."""
+    from datetime import UTC, datetime
+
+    from activities.disposal_opening import open_review_once
+    from db.session import create_engine, create_sessionmaker
+    from schemas.disposal import OpenReviewRequest
+
+    settings = _settings()
+
+    async def run() -> tuple[str, int, bool, int]:
+        engine = create_engine(settings.database_url)
+        try:
+            request = OpenReviewRequest(fiscal_year=fiscal_year, at=datetime.now(UTC), opened_by="cli")
+            opened = await open_review_once(create_sessionmaker(engine), request)
+        finally:
+            await engine.dispose()
+        return opened.review_id, opened.fiscal_year, opened.created, opened.item_count
+
+    review_id, year, created, count = asyncio.run(run())
+    state = "opened" if created else "already open"
+    typer.echo(f"disposal review {review_id} of FY{year}: {state}, {count} documents")
+
+
 @app.command()
 def stub(
     name: Annotated[StubName, typer.Argument(help="Which system to stand in for.")],

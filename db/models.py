@@ -547,3 +547,68 @@ class AccessLogRow(Base):
     document_id: Mapped[str | None] = mapped_column(String(64))
     client_ip: Mapped[str] = mapped_column(String(45), default="")
     user_agent: Mapped[str] = mapped_column(String(400), default="")
+
+
+class DisposalReviewRow(Base):
+    """廃棄・移管の審査: one per fiscal year, listing the documents whose retention expires on its March 31.
+
+    ``live_fiscal_year`` carries the fiscal year while the review counts (open, submitted, applied) and is cleared
+    when its 廃棄決裁 is rejected or withdrawn: the unique index makes "one review per fiscal year" hold under
+    concurrent runs, and a rejected review does not block a new one.
+    """
+
+    __tablename__ = "disposal_reviews"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    live_fiscal_year: Mapped[int | None] = mapped_column(Integer, unique=True)
+    expires_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # open | submitted | applied | rejected | withdrawn
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[str] = mapped_column(String(40))
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), unique=True)  # its 廃棄決裁
+    approved_by: Mapped[str | None] = mapped_column(String(40))
+    decided_at: Mapped[datetime | None]
+    applied_at: Mapped[datetime | None]
+
+
+class DisposalReviewItemRow(Base):
+    """One expiring document of a review (as listed when the review opened) and the proposal for it."""
+
+    __tablename__ = "disposal_review_items"
+
+    review_id: Mapped[str] = mapped_column(ForeignKey("disposal_reviews.id", ondelete="CASCADE"), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(400))
+    org_unit_code: Mapped[str] = mapped_column(String(64))
+    retention_label: Mapped[str] = mapped_column(String(20))
+    expires_on: Mapped[date] = mapped_column(Date)
+    paper_original_location: Mapped[str | None] = mapped_column(String(200))
+    disposition: Mapped[str | None] = mapped_column(String(20))  # extend | transfer | dispose
+    extend_years: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    proposed_by: Mapped[str | None] = mapped_column(String(40))
+    proposed_at: Mapped[datetime | None]
+    applied_at: Mapped[datetime | None]  # set in the same transaction as the change: applied exactly once
+    outcome: Mapped[str | None] = mapped_column(String(20))
+
+
+class DisposalRecordRow(Base):
+    """廃棄記録: kept permanently (no cascade: the document row stays as a tombstone)."""
+
+    __tablename__ = "disposal_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), unique=True)
+    number: Mapped[str | None] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(400))
+    org_unit_code: Mapped[str] = mapped_column(String(64))
+    retention_label: Mapped[str] = mapped_column(String(20))
+    expires_on: Mapped[date] = mapped_column(Date)
+    review_id: Mapped[str] = mapped_column(ForeignKey("disposal_reviews.id"))
+    review_document_id: Mapped[str | None] = mapped_column(String(36))
+    approved_by: Mapped[str] = mapped_column(String(40))  # who decided the 廃棄決裁
+    approved_at: Mapped[datetime]
+    disposed_at: Mapped[datetime]
+    method: Mapped[str] = mapped_column(String(40))  # 電子データ消去, 紙原本は溶解 / 裁断

@@ -31,6 +31,7 @@ REQUIRED_GROUPS: dict[str, tuple[str | None, ...]] = {
     "leave": (None,),
     "overtime": (None,),
     "trip": (None,),
+    "disposal_review": (None,),
 }
 CLASSED_MATTERS = frozenset(m for m, classes in REQUIRED_GROUPS.items() if None not in classes)
 

@@ -14,8 +14,11 @@ from schemas.general_affairs import AffairDetails
 from schemas.org import StaffRef
 from schemas.records import Numbering
 
-#: 支出負担行為, 契約の締結, and the 庶務 requests 休暇・時間外勤務命令・旅行命令.
-Matter = Literal["spending", "contract", "leave", "overtime", "trip"]
+#: 支出負担行為, 契約の締結, the 庶務 requests 休暇・時間外勤務命令・旅行命令, and the records office's 廃棄決裁
+#: (disposal_review, see schemas/disposal.py).
+Matter = Literal["spending", "contract", "leave", "overtime", "trip", "disposal_review"]
+#: What a person may draft through POST /v1/documents (a disposal review is drafted by the records office).
+DraftMatter = Literal["spending", "contract", "leave", "overtime", "trip"]
 #: 節 groups of the authority matrix: 工事請負費, その他, 交際費・食糧費 (spending and contracts only).
 ExpenseClass = Literal["construction", "other", "hospitality"]
 #: 重要 / 異例 / 先例 / 疑義: such a matter goes one level up and may not be decided by 専決 or 代決.

@@ -29,6 +29,7 @@ MATTER_NAMES: dict[str, str] = {
     "leave": "休暇の承認",
     "overtime": "時間外勤務命令",
     "trip": "旅行命令",
+    "disposal_review": "保存期間満了文書の廃棄・移管",
 }
 LEVEL_NAMES: dict[str, str] = {"manager": "課長", "director": "部長", "deputy_mayor": "副市長", "mayor": "市長"}
 FLAG_NAMES: dict[str, str] = {"important": "重要", "unusual": "異例", "precedent": "先例", "doubtful": "疑義"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -11,6 +12,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.disposal import DisposalActivities
 from activities.finance import FinanceActivities
 from activities.hr_postings import HrPostingActivities
 from activities.notifications import NotificationActivities
@@ -22,19 +24,29 @@ from core.settings import Settings
 from core.temporal import connect_client
 from db.rulebooks import DbRulebooks
 from db.session import create_engine, create_sessionmaker
+from integrations.attachment_store import AttachmentStore, attachment_store
 from integrations.finance import FinanceClient, HttpFinanceClient
 from integrations.hr import HrClient, HttpHrClient
 from worker.delivery import running_dispatcher
+from worker.schedule import ensure_schedule_at_start
+from workflows.disposal import DisposalReviewTriggerWorkflow
 from workflows.document import DocumentWorkflow
 from workflows.transfer import TransferWorkflow
 
 log = structlog.get_logger("ringi.worker")
 
-WORKFLOWS: Sequence[type] = (DocumentWorkflow, TransferWorkflow)
+WORKFLOWS: Sequence[type] = (DocumentWorkflow, TransferWorkflow, DisposalReviewTriggerWorkflow)
+#: Where transferred (移管) documents are exported when no archive directory is given: <data dir>/archives.
+DEFAULT_ARCHIVE_DIR = Path(".ringi") / "archives"
 
 
 def build_activities(
-    *, hr: HrClient, finance: FinanceClient, sessions: async_sessionmaker[AsyncSession]
+    *,
+    hr: HrClient,
+    finance: FinanceClient,
+    sessions: async_sessionmaker[AsyncSession],
+    archive_dir: Path = DEFAULT_ARCHIVE_DIR,
+    attachments: AttachmentStore | None = None,
 ) -> list[Callable[..., Any]]:
     """Every activity the worker runs, bound to its clients (used by the worker and by the tests)."""
     routing = RouteActivities(hr, DbRulebooks(sessions))
@@ -43,6 +55,7 @@ def build_activities(
     money = FinanceActivities(finance)
     hr_postings = HrPostingActivities(hr, sessions)
     records = RecordsActivities(sessions)
+    disposal = DisposalActivities(sessions, archive_dir, attachments)
     return [
         routing.resolve_route,
         projection.project_document,
@@ -59,6 +72,8 @@ def build_activities(
         records.assign_number,
         records.record_issuance,
         records.complete_document,
+        disposal.open_disposal_review,
+        disposal.settle_disposal_review,
     ]
 
 
@@ -79,13 +94,17 @@ def build_worker(
     hr: HrClient,
     finance: FinanceClient,
     sessions: async_sessionmaker[AsyncSession],
+    archive_dir: Path = DEFAULT_ARCHIVE_DIR,
+    attachments: AttachmentStore | None = None,
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
         workflow_runner=workflow_runner(),
-        activities=build_activities(hr=hr, finance=finance, sessions=sessions),
+        activities=build_activities(
+            hr=hr, finance=finance, sessions=sessions, archive_dir=archive_dir, attachments=attachments
+        ),
     )
 
 
@@ -101,7 +120,10 @@ async def run_worker(settings: Settings) -> None:
             hr=hr,
             finance=finance,
             sessions=sessions,
+            archive_dir=settings.data_dir / "archives",
+            attachments=attachment_store(settings.attachment_root()),
         )
+        await ensure_schedule_at_start(client, settings.temporal_task_queue)
         log.info("worker.started", task_queue=settings.temporal_task_queue, address=settings.temporal_address)
         try:
             async with running_dispatcher(settings, sessions, hr):  # 通知: delivers the outbox

@@ -15,6 +15,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
+from schemas.disposal import DISPOSAL_REVIEW_MATTER, DisposalSettlement
 from schemas.document import ChainState
 from schemas.records import (
     CompletionCause,
@@ -28,6 +29,7 @@ from schemas.records import (
 )
 
 with workflow.unsafe.imports_passed_through():
+    from activities.disposal import DisposalActivities
     from activities.records import RecordsActivities
 
 DECIDED = frozenset({"approved", "circulating", "completed"})
@@ -51,6 +53,7 @@ class RecordsLifecycle:
         self.number: DocumentNumber | None = None
         self.issued_at: datetime | None = None
         self.completed_at: datetime | None = None
+        self.disposal_settled = False  # a disposal review's items applied (or released) once it closed
 
     @property
     def state(self) -> RecordsState:
@@ -69,6 +72,8 @@ class RecordsLifecycle:
     async def settle(self, state: ChainState) -> None:
         """After each transition: number a decided document, complete one that needs nothing more."""
         unnumbered = state.status in DECIDED and self.number is None
+        if state.facts.matter == DISPOSAL_REVIEW_MATTER and not self.disposal_settled and state.status in CLOSED:
+            await self._settle_disposal(state)
         if self.completed_at is None and state.status in CLOSED and not self.awaits_issuance(state):
             # One write for both when a decision completes the document at once (no issuance due).
             number_at = state.updated_at if unnumbered else None
@@ -126,6 +131,17 @@ class RecordsLifecycle:
             start_to_close_timeout=WRITE_TIMEOUT,
             retry_policy=WRITE_RETRY,
         )
+
+    async def _settle_disposal(self, state: ChainState) -> None:
+        """廃棄決裁 closed: apply each item once (decided) or release the review (rejected / withdrawn).  A normal
+        activity, not a local one: a transfer exports files, which may take a while."""
+        await workflow.execute_activity_method(
+            DisposalActivities.settle_disposal_review,
+            DisposalSettlement(document_id=self.document_id, status=state.status, at=state.updated_at),
+            start_to_close_timeout=timedelta(minutes=10),
+            retry_policy=WRITE_RETRY,
+        )
+        self.disposal_settled = True
 
     async def _complete(
         self, state: ChainState, cause: CompletionCause, at: datetime, *, number_at: datetime | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.deps import AppState
 from api.services.attachments import AttachmentService
 from api.services.audit_trail import record_view
+from api.services.disposal import DisposalService
 from api.services.documents import DocumentService
 from api.services.views import from_read_model
 from db.models import StaffRow
@@ -16,4 +17,6 @@ async def read_document(app: AppState, staff: StaffRow, document_id: str) -> Doc
     await record_view(app.sessions, staff, row, what="document")
     document = from_read_model(row, steps, reviews)
     document.attachments = await AttachmentService(app).of(row.id)
+    if document.records_status == "disposed":  # 廃棄済: a tombstone, with its permanent 廃棄記録
+        document.disposal = await DisposalService(app).record_of(document_id)
     return document

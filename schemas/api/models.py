@@ -8,10 +8,12 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from schemas.api.attachments import AttachmentRead
+from schemas.api.disposal import DisposalRecordRead
 from schemas.document import (
     ActionName,
     AllowedAction,
     Capacity,
+    DraftMatter,
     ExpenseClass,
     FinanceState,
     Flag,
@@ -68,7 +70,7 @@ class DocumentCreate(_Request):
 
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(default="", max_length=100_000)
-    matter: Matter
+    matter: DraftMatter
     amount_yen: StrictInt = Field(ge=0, le=10**13)
     confidentiality: Literal[1, 2, 3] = 1
     retention_years: int = Field(default=5, ge=0, le=100)  # 保存期間 (0 = 1年未満); the city's classes apply
@@ -297,6 +299,7 @@ class DocumentRead(BaseModel):
     retention_expires_on_label: str | None = None  # 令和13年3月31日
     records_status: RecordsStatus = "active"
     paper_original: PaperOriginalRead | None = None
+    disposal: DisposalRecordRead | None = None  # 廃棄記録 of a disposed document (its tombstone)
 
 
 class Page(BaseModel, Generic[T]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -17,12 +17,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from cli.dev import find_temporal
 from core.calendar import JST
+from core.fiscal import fiscal_year_at
 from core.settings import Settings
 from db.migrate import upgrade
 from db.seed import seed_demo
 from integrations.hr import HttpHrClient
 from stubs.finance.app import create_app as create_finance_app
 from stubs.hr.app import create_app as create_hr_app
+from tests.records.test_disposal import completed
 from tests.support.serve import serve_app
 from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
 
@@ -118,6 +120,20 @@ async def _leave_posted(stack: Stack) -> str:
     return str(doc["id"])
 
 
+async def _disposal_review(stack: Stack) -> str:
+    """A 廃棄決裁: the fiscal year's review of one expiring document, decided, then applied (廃棄)."""
+    clerk, manager = holder("somu.somu", "staff"), holder("somu.somu", "manager")
+    fiscal_year = fiscal_year_at(datetime.now(JST))
+    doc = await completed(stack, "消耗品購入", completed_on=date(fiscal_year - 5, 9, 10))
+    review = (await stack.call(clerk, "POST", "/v1/records/disposal-reviews", json={"fiscal_year": fiscal_year})).json()
+    path = f"/v1/records/disposal-reviews/{review['id']}"
+    (await stack.call(clerk, "PUT", f"{path}/items/{doc['id']}", json={"disposition": "dispose"})).raise_for_status()
+    submitted = await stack.call(clerk, "POST", f"{path}/submit", headers={"Idempotency-Key": review["id"]})
+    submitted.raise_for_status()
+    await stack.ok(manager, submitted.json()["document_id"], "approve")
+    return str(submitted.json()["document_id"])
+
+
 async def _reassigned(stack: Stack) -> str:
     """人事異動: the pending 課長 step moves to the new holder, who decides."""
     drafter, manager = holder("somu.somu", "staff"), holder("somu.somu", "manager")
@@ -161,6 +177,7 @@ async def main() -> None:
                         "budgeted": lambda: _budgeted(stack),
                         "issued": lambda: _issued(stack),
                         "leave_posted": lambda: _leave_posted(stack),
+                        "disposal_review": lambda: _disposal_review(stack),
                         "reassigned": lambda: _reassigned(stack),  # last: it changes the org chart
                     }
                     for name, scenario in scenarios.items():

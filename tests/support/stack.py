@@ -21,6 +21,7 @@ from api.app import create_app
 from core.demo_city import generate_city
 from core.settings import Settings
 from db.session import create_engine, create_sessionmaker
+from integrations.attachment_store import attachment_store
 from integrations.finance import HttpFinanceClient
 from integrations.hr import HttpHrClient
 from tests.support.serve import serve_app
@@ -122,6 +123,8 @@ async def in_process_worker(settings: Settings, temporal: Client) -> AsyncIterat
                 hr=hr,
                 finance=finance,
                 sessions=create_sessionmaker(engine),
+                archive_dir=settings.data_dir / "archives",
+                attachments=attachment_store(settings.attachment_root()),
             )
             async with worker:
                 yield worker

@@ -1,0 +1,320 @@
+"""Disposal review activities (廃棄・移管の審査): open the fiscal year's review (activities/disposal_opening.py), and
+apply a decided review.
+
+Application is exactly once per item: each item is applied in its own transaction under the document's
+row lock, and ``applied_at`` is set in that same transaction, so a retried activity skips what is done.  Each
+application is an event in the document's audit hash chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+
+from activities.disposal_opening import open_review_once
+from core.disposal import disposal_method, export_files, manifest, sha256_hex
+from core.retention import extended_expiry, retention_label
+from db.models import (
+    DisposalRecordRow,
+    DisposalReviewItemRow,
+    DisposalReviewRow,
+    DocumentRow,
+    RetentionExtensionRow,
+)
+from db.repositories.attachments import AttachmentRepository
+from db.repositories.audit import AuditRepository
+from db.repositories.disposal import DisposalRepository
+from db.repositories.documents import DocumentRepository, RouteStepRepository
+from db.repositories.records import RetentionExtensionRepository
+from db.session import begin_write
+from integrations.attachment_store import AttachmentStore
+from schemas.disposal import DisposalApplied, DisposalSettlement, OpenReviewRequest, ReviewOpened
+
+log = structlog.get_logger("ringi.disposal")
+
+DECIDED = frozenset({"approved", "circulating", "completed"})
+
+
+# --- attachments hook ------------------------------------------------------------------------------------------
+class DisposalActivities:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], archive_root: Path, attachments: AttachmentStore | None = None
+    ) -> None:
+        self._sessions = sessions
+        self._archive_root = archive_root
+        self._attachments = attachments  # None: documents are exported and disposed without their attachments
+
+    @activity.defn(name="open_disposal_review")
+    async def open_disposal_review(self, request: OpenReviewRequest) -> ReviewOpened:
+        """The yearly trigger: open the fiscal year's review (no second one if it is already open)."""
+        opened = await open_review_once(self._sessions, request)
+        log.info("disposal.review_opened", review_id=opened.review_id, created=opened.created, items=opened.item_count)
+        return opened
+
+    @activity.defn(name="settle_disposal_review")
+    async def settle_disposal_review(self, settlement: DisposalSettlement) -> DisposalApplied:
+        """The review's 廃棄決裁 closed: apply every item once if decided, else release the review."""
+        async with self._sessions() as session, session.begin():
+            await begin_write(session)
+            review = await DisposalRepository(session).by_document(settlement.document_id, for_update=True)
+            if review is None:
+                return DisposalApplied(review_id=None, status="none")
+            if settlement.status not in DECIDED:
+                if review.status == "submitted":
+                    review.status = "withdrawn" if settlement.status == "withdrawn" else "rejected"
+                    review.live_fiscal_year = None
+                    review.decided_at = settlement.at
+                return DisposalApplied(review_id=review.id, status=review.status)
+            if review.approved_by is None:
+                review.approved_by, review.decided_at = await self._decider(session, settlement)
+            review_id, status = review.id, review.status
+            items = [i.document_id for i in await DisposalRepository(session).items(review.id) if i.applied_at is None]
+        if status == "applied":
+            return DisposalApplied(review_id=review_id, status=status)
+        applied = 0
+        for document_id in items:
+            applied += await self._apply_item(review_id, document_id)
+        async with self._sessions() as session, session.begin():
+            await begin_write(session)
+            repo = DisposalRepository(session)
+            review = await repo.get(review_id, for_update=True)
+            assert review is not None
+            if review.status != "applied":  # the review's own chain records the application once
+                review.status, review.applied_at = "applied", datetime.now(UTC)
+                outcomes = Counter(i.outcome or "none" for i in await repo.items(review_id))
+                row = await DocumentRepository(session).get(settlement.document_id, for_update=True)
+                assert row is not None
+                await _audit(session, row, "disposal_apply", review, review.applied_at, dict(sorted(outcomes.items())))
+        log.info("disposal.review_applied", review_id=review_id, applied=applied)
+        return DisposalApplied(review_id=review_id, status="applied", applied=applied)
+
+    @staticmethod
+    async def _decider(session: AsyncSession, settlement: DisposalSettlement) -> tuple[str, datetime]:
+        """Who decided (決裁) the review's document, and when (the decide step of the read model)."""
+        steps = await RouteStepRepository(session).for_document(settlement.document_id)
+        done = [s for s in steps if s.stage_kind == "decide" and s.state == "done" and s.acted_by]
+        if done:
+            return str(done[-1].acted_by), done[-1].acted_at or settlement.at
+        return "unknown", settlement.at
+
+    async def _apply_item(self, review_id: str, document_id: str) -> int:
+        """One item, in one transaction: the change, its audit event and ``applied_at`` commit together."""
+        removed: list[str] = []  # SHA-256 of the attachments a disposal deleted
+        async with self._sessions() as session, session.begin():
+            await begin_write(session)
+            repo = DisposalRepository(session)
+            review = await repo.get(review_id)
+            item = await repo.item(review_id, document_id, for_update=True)
+            row = await DocumentRepository(session).get(document_id, for_update=True)
+            assert review is not None and item is not None and row is not None
+            if item.applied_at is not None:
+                return 0
+            now = datetime.now(UTC)
+            if row.records_status != "active" or row.retention_expires_on is None:
+                item.outcome = "skipped"  # disposed or transferred meanwhile: nothing left to apply
+            elif item.disposition == "extend":
+                await self._extend(session, review, item, row, now)
+            elif item.disposition == "transfer":
+                await self._transfer(session, review, row, now)
+                item.outcome = "transferred"
+            elif item.disposition == "dispose":
+                removed = await self._dispose(session, review, item, row, now)
+                item.outcome = "disposed"
+            else:
+                item.outcome = "skipped"
+            item.applied_at = now
+        await self._purge(removed)
+        log.info("disposal.item_applied", review_id=review_id, document_id=document_id, outcome=item.outcome)
+        return 1
+
+    async def _extend(
+        self,
+        session: AsyncSession,
+        review: DisposalReviewRow,
+        item: DisposalReviewItemRow,
+        row: DocumentRow,
+        at: datetime,
+    ) -> None:
+        assert row.retention_expires_on is not None and item.extend_years is not None
+        previous = row.retention_expires_on
+        row.retention_expires_on = extended_expiry(previous, item.extend_years)
+        RetentionExtensionRepository(session).add(
+            RetentionExtensionRow(
+                document_id=row.id,
+                years=item.extend_years,
+                reason=item.reason,
+                previous_expires_on=previous,
+                new_expires_on=row.retention_expires_on,
+                extended_by=review.approved_by or "system",
+                extended_at=at,
+            )
+        )
+        item.outcome = "extended"
+        await _audit(
+            session,
+            row,
+            "retention_extend",
+            review,
+            at,
+            {
+                "years": item.extend_years,
+                "reason": item.reason,
+                "previous_expires_on": previous.isoformat(),
+                "new_expires_on": row.retention_expires_on.isoformat(),
+            },
+        )
+
+    async def _transfer(self, session: AsyncSession, review: DisposalReviewRow, row: DocumentRow, at: datetime) -> None:
+        """移管: export metadata, body (and attachments) with a manifest, then mark the document transferred."""
+        files = export_files(await _metadata(session, row), row.body)
+        files.update(await self._attachment_files(session, row))
+        manifest_bytes = manifest(row.id, files)
+        directory = self._archive_root / str(review.fiscal_year) / row.id
+        await asyncio.to_thread(_write_all, directory, {**files, "manifest.json": manifest_bytes})
+        row.records_status = "transferred"
+        await _audit(
+            session,
+            row,
+            "transfer",
+            review,
+            at,
+            {
+                "archive": f"archives/{review.fiscal_year}/{row.id}",
+                "manifest_sha256": sha256_hex(manifest_bytes),
+                "files": sorted(files),
+            },
+        )
+
+    async def _dispose(
+        self,
+        session: AsyncSession,
+        review: DisposalReviewRow,
+        item: DisposalReviewItemRow,
+        row: DocumentRow,
+        at: datetime,
+    ) -> list[str]:
+        """廃棄: the content goes, the 廃棄記録 stays (permanently); answers the SHA-256 of the removed attachments."""
+        assert row.retention_expires_on is not None
+        method = disposal_method(
+            paper_original=row.paper_original_location is not None, confidentiality=row.confidentiality
+        )
+        DisposalRepository(session).add(
+            DisposalRecordRow(
+                document_id=row.id,
+                number=row.number_display,
+                title=row.title,
+                org_unit_code=row.org_unit_code,
+                retention_label=item.retention_label,
+                expires_on=row.retention_expires_on,
+                review_id=review.id,
+                review_document_id=review.document_id,
+                approved_by=review.approved_by or "unknown",
+                approved_at=review.decided_at or at,
+                disposed_at=at,
+                method=method,
+            )
+        )
+        removed = await AttachmentRepository(session).for_document(row.id)
+        for attachment in removed:  # rows stay as tombstones, so numbers are never reused
+            attachment.deleted_by, attachment.deleted_at = review.approved_by or "system", at
+        row.body = ""
+        row.records_status = "disposed"
+        await _audit(session, row, "dispose", review, at, {"method": method, "attachments_deleted": len(removed)})
+        return [a.sha256 for a in removed]
+
+    async def _attachment_files(self, session: AsyncSession, row: DocumentRow) -> dict[str, bytes]:
+        """Every live attachment's bytes, keyed ``attachments/<n>-<filename>`` (beside body.txt, in the manifest)."""
+        if self._attachments is None:
+            return {}
+        files: dict[str, bytes] = {}
+        for attachment in await AttachmentRepository(session).for_document(row.id):
+            content = b"".join([chunk async for chunk in self._attachments.chunks(attachment.sha256)])
+            files[f"attachments/{attachment.n}-{attachment.filename}"] = content
+        return files
+
+    async def _purge(self, hashes: list[str]) -> None:
+        """Delete the disposed attachments' bytes, once committed, unless another live attachment shares them (the
+        store is content-addressed).  A crash right before this leaves the bytes behind, unreferenced."""
+        if self._attachments is None or not hashes:
+            return
+        async with self._sessions() as session:
+            repo = AttachmentRepository(session)
+            orphans = [sha for sha in set(hashes) if await repo.references(sha) == 0]
+        for sha in orphans:
+            await self._attachments.delete(sha)
+
+
+async def _audit(
+    session: AsyncSession,
+    row: DocumentRow,
+    action: str,
+    review: DisposalReviewRow,
+    at: datetime,
+    detail: dict[str, Any],
+) -> None:
+    await AuditRepository(session).append(
+        document_id=row.id,
+        action=action,
+        actor_id=review.approved_by or "system",
+        at=at,
+        version=row.version,
+        content_hash=row.content_hash,
+        detail={**detail, "disposal_review": review.id, "review_document": review.document_id},
+    )
+
+
+async def _metadata(session: AsyncSession, row: DocumentRow) -> dict[str, Any]:
+    """What an archive needs to understand the record: its identity, dates, retention, route and audit chain."""
+    steps = await RouteStepRepository(session).for_document(row.id)
+    events = await AuditRepository(session).list(row.id)
+    return {
+        "id": row.id,
+        "number": row.number_display,
+        "title": row.title,
+        "matter": row.matter,
+        "amount_yen": row.amount_yen,
+        "confidentiality": row.confidentiality,
+        "drafter_id": row.drafter_id,
+        "org_unit": row.org_unit_code,
+        "created_at": row.created_at.isoformat(),
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "completed_at": row.completed_at.isoformat() if row.completed_at else None,
+        "completion_fiscal_year": row.completion_fiscal_year,
+        "retention": retention_label(row.retention_years, permanent=row.retention_permanent),
+        "retention_starts_on": row.retention_starts_on,
+        "retention_expires_on": row.retention_expires_on,
+        "content_hash": row.content_hash,
+        "paper_original": {"reason": row.paper_original_reason, "kept_at": row.paper_original_location}
+        if row.paper_original_location
+        else None,
+        "route": [
+            {
+                "stage": s.stage_index,
+                "kind": s.stage_kind,
+                "assignee": s.assignee_id,
+                "acted_by": s.acted_by,
+                "response": s.response,
+                "acted_at": s.acted_at.isoformat() if s.acted_at else None,
+            }
+            for s in steps
+        ],
+        "audit": [{"seq": e.seq, "action": e.action, "actor": e.actor_id, "hash": e.hash} for e in events],
+    }
+
+
+def _write_all(directory: Path, files: dict[str, bytes]) -> None:
+    """Write each file atomically (temp file + rename): a retried export rewrites the same bytes."""
+    for name, data in files.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)

@@ -1,0 +1,286 @@
+"""Disposal review use cases (廃棄・移管の審査): run the review now, propose per document, submit the review as its
+own 起案文書 (matter ``disposal_review``) through DocumentWorkflow, list the 廃棄記録.
+
+The review's decision is an ordinary approval: the records-office member who submits it is its drafter, and the
+normal route resolution sends it up their line (a 0-yen matter of 総務課: decided by 総務課長).  Once submitted the
+items are frozen; when the workflow closes, ``RecordsLifecycle`` applies them (approved) or releases the review
+(rejected / withdrawn).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activities.disposal_opening import open_review_once
+from api.deps import AppState
+from api.services.decisions import DecisionService
+from core.audit import content_hash
+from core.calendar import JST
+from core.disposal import CatalogueLine, catalogue, review_title
+from core.era import fiscal_year_label, wareki_date
+from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
+from db.models import DisposalRecordRow, DisposalReviewItemRow, DisposalReviewRow, DocumentRow, StaffRow
+from db.repositories.audit import AuditRepository
+from db.repositories.disposal import DisposalRepository
+from db.repositories.documents import DocumentRepository
+from db.repositories.org import OrgRepository
+from db.session import begin_write
+from schemas.api.disposal import (
+    DisposalItemRead,
+    DisposalItemUpdate,
+    DisposalRecordRead,
+    DisposalReviewRead,
+)
+from schemas.disposal import DISPOSAL_REVIEW_MATTER, DISPOSITION_LABELS, OpenReviewRequest
+
+log = structlog.get_logger("ringi.disposal")
+
+
+def _not_found(review_id: str) -> NotFound:
+    return NotFound(f"there is no disposal review {review_id}")
+
+
+class DisposalService:
+    def __init__(self, app: AppState) -> None:
+        self._app = app
+
+    async def open(self, staff: StaffRow, fiscal_year: int | None) -> tuple[DisposalReviewRead, bool]:
+        """Run the yearly review now: the fiscal year's review (a second run opens nothing new)."""
+        await self.require_records_office(staff)
+        opened = await open_review_once(
+            self._app.sessions, OpenReviewRequest(fiscal_year=fiscal_year, at=datetime.now(UTC), opened_by=staff.id)
+        )
+        log.info("disposal.review_opened", review_id=opened.review_id, created=opened.created)
+        return await self.get(staff, opened.review_id), opened.created
+
+    async def all(self, staff: StaffRow) -> list[DisposalReviewRead]:
+        await self.require_records_office(staff)
+        async with self._app.sessions() as session:
+            repo = DisposalRepository(session)
+            return [_review(r, await repo.items(r.id), with_items=False) for r in await repo.all()]
+
+    async def get(self, staff: StaffRow, review_id: str) -> DisposalReviewRead:
+        await self.require_records_office(staff)
+        async with self._app.sessions() as session:
+            repo = DisposalRepository(session)
+            review = await repo.get(review_id) if "\x00" not in review_id else None
+            if review is None:
+                raise _not_found(review_id)
+            return _review(review, await repo.items(review.id), with_items=True)
+
+    async def propose(
+        self, staff: StaffRow, review_id: str, document_id: str, body: DisposalItemUpdate
+    ) -> DisposalItemRead:
+        """延長 (years + reason), 移管 or 廃棄 for one listed document, while the review is open."""
+        await self.require_records_office(staff)
+        async with self._app.sessions() as session, session.begin():
+            await begin_write(session)
+            repo = DisposalRepository(session)
+            review = await repo.get(review_id, for_update=True) if "\x00" not in review_id else None
+            if review is None:
+                raise _not_found(review_id)
+            if review.status != "open":
+                raise Conflict(f"the review is {review.status}: its items are frozen")
+            item = await repo.item(review_id, document_id, for_update=True) if "\x00" not in document_id else None
+            if item is None:
+                raise NotFound(f"document {document_id} is not listed in this review")
+            item.disposition = body.disposition
+            item.extend_years = body.extend_years
+            item.reason = body.reason.strip()
+            item.proposed_by = staff.id
+            item.proposed_at = datetime.now(UTC)
+            read = _item(item)
+        log.info("disposal.item_proposed", review_id=review_id, document_id=document_id, disposition=body.disposition)
+        return read
+
+    async def submit(self, staff: StaffRow, review_id: str, *, key: str) -> DisposalReviewRead:
+        """Submit the review as its own 起案文書 (廃棄決裁) by ``staff``, who becomes its drafter."""
+        await self.require_records_office(staff)
+        today = datetime.now(JST).date()
+        document_id = await self._prepare_document(staff, review_id, today=today)
+        try:
+            await DecisionService(self._app).submit(staff, document_id, key=key, today=today)
+        except RingiError:
+            await self._reopen(review_id, document_id)  # nothing was routed: the items may still change
+            raise
+        log.info("disposal.review_submitted", review_id=review_id, document_id=document_id)
+        return await self.get(staff, review_id)
+
+    async def records(self, staff: StaffRow) -> list[DisposalRecordRead]:
+        """廃棄記録, oldest first (records office / admin)."""
+        await self.require_records_office(staff)
+        async with self._app.sessions() as session:
+            return [_record(r) for r in await DisposalRepository(session).records()]
+
+    async def record_of(self, document_id: str) -> DisposalRecordRead | None:
+        async with self._app.sessions() as session:
+            row = await DisposalRepository(session).record_of(document_id)
+        return _record(row) if row else None
+
+    async def require_records_office(self, staff: StaffRow) -> None:
+        """The records office (文書担当: 総務課 by default) or an administrator."""
+        if staff.is_admin:
+            return
+        unit = self._app.settings.records_office_unit
+        async with self._app.sessions() as session:
+            members = await OrgRepository(session).find_staff(as_of=datetime.now(JST).date(), org_unit=unit)
+        if staff.id not in {m.id for m in members}:
+            raise Forbidden("only the records office (文書担当) may do this")
+
+    # --- helpers ---------------------------------------------------------------------------------------------
+
+    async def _prepare_document(self, staff: StaffRow, review_id: str, *, today: date) -> str:
+        """Freeze the review and draft (or refresh) its document with the catalogue of the proposals."""
+        async with self._app.sessions() as session, session.begin():
+            await begin_write(session)
+            repo = DisposalRepository(session)
+            review = await repo.get(review_id, for_update=True) if "\x00" not in review_id else None
+            if review is None:
+                raise _not_found(review_id)
+            if review.status == "submitted" and review.document_id is not None:
+                return review.document_id  # a retried submit: the workflow answers it once
+            if review.status != "open":
+                raise Conflict(f"the review is {review.status}; it cannot be submitted")
+            items = await repo.items(review.id)
+            if not items:
+                raise Conflict("the review lists no documents: there is nothing to decide")
+            undecided = [i.document_id for i in items if i.disposition is None]
+            if undecided:
+                raise Conflict(f"{len(undecided)} documents have no proposal yet (first: {undecided[0]})")
+            me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
+            if me is None:
+                raise Conflict("you hold no post today, so you cannot draft the review")
+            body = catalogue(review.fiscal_year, [_line(i) for i in items])
+            row = await self._review_document(session, review, staff, me.org_unit.code, body)
+            review.document_id = row.id
+            review.status = "submitted"
+            return row.id
+
+    async def _review_document(
+        self, session: AsyncSession, review: DisposalReviewRow, staff: StaffRow, unit: str, body: str
+    ) -> DocumentRow:
+        """The review's 起案文書: drafted by the submitting records-office member in their own division."""
+        documents = DocumentRepository(session)
+        now = datetime.now(UTC)
+        title = review_title(review.fiscal_year)
+        if review.document_id is not None:  # submitted before, refused: refresh the draft's catalogue
+            row = await documents.get(review.document_id, for_update=True)
+            assert row is not None
+            if row.body != body or row.drafter_id != staff.id:
+                row.body, row.drafter_id, row.version, row.updated_at = body, staff.id, row.version + 1, now
+                row.content_hash = content_hash(title=title, body=body, amount_yen=0, matter=DISPOSAL_REVIEW_MATTER)
+            return row
+        row = DocumentRow(
+            id=str(uuid.uuid4()),
+            title=title,
+            body=body,
+            matter=DISPOSAL_REVIEW_MATTER,
+            amount_yen=0,
+            confidentiality=1,
+            retention_years=30,
+            retention_permanent=True,  # a 廃棄決裁 is evidence of what was destroyed: kept for good
+            drafter_id=staff.id,
+            org_unit_code=unit,
+            status="draft",
+            version=1,
+            content_hash=content_hash(title=title, body=body, amount_yen=0, matter=DISPOSAL_REVIEW_MATTER),
+            projected_seq=0,
+            created_at=now,
+            updated_at=now,
+        )
+        documents.add(row)
+        await session.flush()
+        await AuditRepository(session).append(
+            document_id=row.id,
+            action="create",
+            actor_id=staff.id,
+            at=now,
+            version=row.version,
+            content_hash=row.content_hash,
+            detail={"title": title, "disposal_review": review.id},
+        )
+        return row
+
+    async def _reopen(self, review_id: str, document_id: str) -> None:
+        async with self._app.sessions() as session, session.begin():
+            await begin_write(session)
+            review = await DisposalRepository(session).get(review_id, for_update=True)
+            doc = await DocumentRepository(session).get(document_id)
+            if review is not None and review.status == "submitted" and doc is not None and doc.status == "draft":
+                review.status = "open"
+
+
+def _line(item: DisposalReviewItemRow) -> CatalogueLine:
+    if item.disposition is None:
+        raise Invalid(f"document {item.document_id} has no proposal")
+    return CatalogueLine(
+        number=item.number,
+        title=item.title,
+        org_unit=item.org_unit_code,
+        retention_label=item.retention_label,
+        expires_on=item.expires_on,
+        disposition=item.disposition,
+        extend_years=item.extend_years,
+        reason=item.reason,
+        paper_original_location=item.paper_original_location,
+    )
+
+
+def _item(item: DisposalReviewItemRow) -> DisposalItemRead:
+    return DisposalItemRead(
+        document_id=item.document_id,
+        number=item.number,
+        title=item.title,
+        org_unit=item.org_unit_code,
+        retention_label=item.retention_label,
+        expires_on=item.expires_on,
+        expires_on_label=wareki_date(item.expires_on),
+        paper_original_location=item.paper_original_location,
+        disposition=item.disposition,
+        disposition_label=DISPOSITION_LABELS.get(item.disposition) if item.disposition else None,
+        extend_years=item.extend_years,
+        reason=item.reason,
+        proposed_by=item.proposed_by,
+        applied_at=item.applied_at,
+        outcome=item.outcome,
+    )
+
+
+def _review(review: DisposalReviewRow, items: list[DisposalReviewItemRow], *, with_items: bool) -> DisposalReviewRead:
+    return DisposalReviewRead(
+        id=review.id,
+        fiscal_year=review.fiscal_year,
+        fiscal_year_label=fiscal_year_label(review.fiscal_year),
+        expires_on=review.expires_on,
+        status=review.status,
+        opened_at=review.opened_at,
+        opened_by=review.opened_by,
+        document_id=review.document_id,
+        approved_by=review.approved_by,
+        decided_at=review.decided_at,
+        applied_at=review.applied_at,
+        item_count=len(items),
+        items=[_item(i) for i in items] if with_items else [],
+    )
+
+
+def _record(row: DisposalRecordRow) -> DisposalRecordRead:
+    return DisposalRecordRead(
+        id=row.id,
+        document_id=row.document_id,
+        number=row.number,
+        title=row.title,
+        org_unit=row.org_unit_code,
+        retention_label=row.retention_label,
+        expires_on=row.expires_on,
+        review_id=row.review_id,
+        review_document_id=row.review_document_id,
+        approved_by=row.approved_by,
+        approved_at=row.approved_at,
+        disposed_at=row.disposed_at,
+        method=row.method,
+    )

@@ -1,0 +1,83 @@
+"""Disposal review (廃棄・移管の審査): reviews per fiscal year, their items, the permanent 廃棄記録."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import DisposalRecordRow, DisposalReviewItemRow, DisposalReviewRow, DocumentRow
+
+
+class DisposalRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, row: DisposalReviewRow | DisposalReviewItemRow | DisposalRecordRow) -> None:
+        self._session.add(row)
+
+    async def flush(self) -> None:
+        await self._session.flush()
+
+    async def get(self, review_id: str, *, for_update: bool = False) -> DisposalReviewRow | None:
+        stmt = select(DisposalReviewRow).where(DisposalReviewRow.id == review_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self._session.scalars(stmt)).one_or_none()
+
+    async def live(self, fiscal_year: int) -> DisposalReviewRow | None:
+        """The fiscal year's review that counts (open, submitted or applied), if any."""
+        stmt = select(DisposalReviewRow).where(DisposalReviewRow.live_fiscal_year == fiscal_year)
+        return (await self._session.scalars(stmt)).one_or_none()
+
+    async def by_document(self, document_id: str, *, for_update: bool = False) -> DisposalReviewRow | None:
+        """The review whose 廃棄決裁 is ``document_id``."""
+        stmt = select(DisposalReviewRow).where(DisposalReviewRow.document_id == document_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self._session.scalars(stmt)).one_or_none()
+
+    async def all(self) -> list[DisposalReviewRow]:
+        stmt = select(DisposalReviewRow).order_by(DisposalReviewRow.fiscal_year.desc(), DisposalReviewRow.opened_at)
+        return list((await self._session.scalars(stmt)).all())
+
+    async def items(self, review_id: str) -> list[DisposalReviewItemRow]:
+        stmt = (
+            select(DisposalReviewItemRow)
+            .where(DisposalReviewItemRow.review_id == review_id)
+            .order_by(
+                DisposalReviewItemRow.org_unit_code, DisposalReviewItemRow.number, DisposalReviewItemRow.document_id
+            )
+        )
+        return list((await self._session.scalars(stmt)).all())
+
+    async def item(self, review_id: str, document_id: str, *, for_update: bool = False) -> DisposalReviewItemRow | None:
+        stmt = select(DisposalReviewItemRow).where(
+            DisposalReviewItemRow.review_id == review_id, DisposalReviewItemRow.document_id == document_id
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self._session.scalars(stmt)).one_or_none()
+
+    async def expiring(self, expires_on: date) -> list[DocumentRow]:
+        """Completed, active, non-permanent documents whose retention expires on ``expires_on`` (a March 31)."""
+        stmt = (
+            select(DocumentRow)
+            .where(
+                DocumentRow.records_status == "active",
+                DocumentRow.retention_expires_on == expires_on,
+                DocumentRow.retention_permanent.is_(False),
+                DocumentRow.completed_at.is_not(None),
+            )
+            .order_by(DocumentRow.org_unit_code, DocumentRow.number_display, DocumentRow.id)
+        )
+        return list((await self._session.scalars(stmt)).all())
+
+    async def records(self) -> list[DisposalRecordRow]:
+        stmt = select(DisposalRecordRow).order_by(DisposalRecordRow.disposed_at, DisposalRecordRow.id)
+        return list((await self._session.scalars(stmt)).all())
+
+    async def record_of(self, document_id: str) -> DisposalRecordRow | None:
+        stmt = select(DisposalRecordRow).where(DisposalRecordRow.document_id == document_id)
+        return (await self._session.scalars(stmt)).one_or_none()
