@@ -48,20 +48,6 @@ async def _locked(session: AsyncSession, document_id: str) -> DocumentRow:
     return row
 
 
-async def _audit(
-    session: AsyncSession, row: DocumentRow, action: str, actor_id: str, at: datetime, detail: dict[str, object]
-) -> None:
-    await AuditRepository(session).append(
-        document_id=row.id,
-        action=action,
-        actor_id=actor_id,
-        at=at,
-        version=row.version,
-        content_hash=row.content_hash,
-        detail=detail,
-    )
-
-
 async def take_number(session: AsyncSession, document_id: str, at: datetime) -> DocumentNumber:
     """The document's 文書番号, taken now if it has none (the caller's transaction makes it all or nothing)."""
     return await _number(session, await _locked(session, document_id), at)
@@ -94,7 +80,9 @@ async def _number(session: AsyncSession, row: DocumentRow, at: datetime) -> Docu
     row.number_sub = number.sub
     row.number_display = number.display
     row.numbered_at = at
-    await _audit(session, row, "number", "system", at, {"number": number.display, "fiscal_year": number.fiscal_year})
+    await AuditRepository(session).append_for(
+        row, "number", "system", at, {"number": number.display, "fiscal_year": number.fiscal_year}
+    )
     return number
 
 
@@ -144,7 +132,7 @@ class RecordsActivities:
                     "used_by": issuance.seal.used_by,
                     "number": number,
                 }
-                await _audit(session, row, "seal_use", issuance.actor_id, record.at, seal_detail)
+                await AuditRepository(session).append_for(row, "seal_use", issuance.actor_id, record.at, seal_detail)
             detail: dict[str, object] = {
                 "number": number,
                 "clean_copy_on": issuance.clean_copy_on.isoformat(),
@@ -153,7 +141,7 @@ class RecordsActivities:
                 "dispatch_method": issuance.dispatch_method,
                 "dispatched_on": issuance.dispatched_on.isoformat(),
             }
-            await _audit(session, row, "issue", issuance.actor_id, record.at, detail)
+            await AuditRepository(session).append_for(row, "issue", issuance.actor_id, record.at, detail)
         log.info("document.issued", document_id=record.document_id, seal=row.seal_name)
 
     @activity.defn(name="complete_document")
@@ -180,6 +168,6 @@ class RecordsActivities:
                 "retention_starts_on": period.starts_on.isoformat(),
                 "retention_expires_on": period.expires_on.isoformat() if period.expires_on else None,
             }
-            await _audit(session, row, "complete", request.actor_id, request.completed_at, detail)
+            await AuditRepository(session).append_for(row, "complete", request.actor_id, request.completed_at, detail)
         log.info("document.completed", document_id=request.document_id, cause=request.cause)
         return number

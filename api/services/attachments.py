@@ -125,7 +125,7 @@ class AttachmentService:
                     uploaded_at=now,
                 )
                 await self._store.put(staged, sha256=sha256)
-                await self._audit(session, document, "attach", staff.id, now, _describe(row))
+                await AuditRepository(session).append_for(document, "attach", staff.id, now, _describe(row))
         finally:
             staged.unlink(missing_ok=True)
         log.info("attachment.uploaded", document_id=document_id, n=row.n, size_bytes=size, sha256=sha256)
@@ -174,7 +174,7 @@ class AttachmentService:
             row.deleted_at = datetime.now(UTC)
             row.deleted_by = staff.id
             await session.flush()
-            await self._audit(session, document, "detach", staff.id, row.deleted_at, _describe(row))
+            await AuditRepository(session).append_for(document, "detach", staff.id, row.deleted_at, _describe(row))
             orphaned = await attachments.references(row.sha256) == 0
         if orphaned:  # after the commit: a crash in between leaves an unreferenced file, never a dangling row
             await self._store.delete(row.sha256)
@@ -230,25 +230,6 @@ class AttachmentService:
         today = datetime.now(JST).date()
         division = await OrgRepository(session).find_staff(as_of=today, org_unit=document.org_unit_code)
         return any(member.id == staff.id for member in division)
-
-    @staticmethod
-    async def _audit(
-        session: AsyncSession,
-        document: DocumentRow,
-        action: str,
-        actor_id: str,
-        at: datetime,
-        detail: dict[str, object],
-    ) -> None:
-        await AuditRepository(session).append(
-            document_id=document.id,
-            action=action,
-            actor_id=actor_id,
-            at=at,
-            version=document.version,
-            content_hash=document.content_hash,
-            detail=detail,
-        )
 
 
 def _describe(row: AttachmentRow) -> dict[str, object]:

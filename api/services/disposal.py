@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.disposal_opening import open_review_once
 from api.deps import AppState
 from api.services.decisions import DecisionService
+from api.services.records_rules import require_records_office
 from core.audit import content_hash
 from core.calendar import JST
 from core.disposal import CatalogueLine, catalogue, review_title
 from core.era import fiscal_year_label, wareki_date
-from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
+from core.errors import Conflict, Invalid, NotFound, RingiError
 from db.models import DisposalRecordRow, DisposalReviewItemRow, DisposalReviewRow, DocumentRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.disposal import DisposalRepository
@@ -50,7 +51,7 @@ class DisposalService:
 
     async def open(self, staff: StaffRow, fiscal_year: int | None) -> tuple[DisposalReviewRead, bool]:
         """Run the yearly review now: the fiscal year's review (a second run opens nothing new)."""
-        await self.require_records_office(staff)
+        await require_records_office(self._app, staff)
         opened = await open_review_once(
             self._app.sessions, OpenReviewRequest(fiscal_year=fiscal_year, at=datetime.now(UTC), opened_by=staff.id)
         )
@@ -58,13 +59,13 @@ class DisposalService:
         return await self.get(staff, opened.review_id), opened.created
 
     async def all(self, staff: StaffRow) -> list[DisposalReviewRead]:
-        await self.require_records_office(staff)
+        await require_records_office(self._app, staff)
         async with self._app.sessions() as session:
             repo = DisposalRepository(session)
             return [_review(r, await repo.items(r.id), with_items=False) for r in await repo.all()]
 
     async def get(self, staff: StaffRow, review_id: str) -> DisposalReviewRead:
-        await self.require_records_office(staff)
+        await require_records_office(self._app, staff)
         async with self._app.sessions() as session:
             repo = DisposalRepository(session)
             review = await repo.get(review_id) if "\x00" not in review_id else None
@@ -76,7 +77,7 @@ class DisposalService:
         self, staff: StaffRow, review_id: str, document_id: str, body: DisposalItemUpdate
     ) -> DisposalItemRead:
         """延長 (years + reason), 移管 or 廃棄 for one listed document, while the review is open."""
-        await self.require_records_office(staff)
+        await require_records_office(self._app, staff)
         async with self._app.sessions() as session, session.begin():
             await begin_write(session)
             repo = DisposalRepository(session)
@@ -99,7 +100,7 @@ class DisposalService:
 
     async def submit(self, staff: StaffRow, review_id: str, *, key: str) -> DisposalReviewRead:
         """Submit the review as its own 起案文書 (廃棄決裁) by ``staff``, who becomes its drafter."""
-        await self.require_records_office(staff)
+        await require_records_office(self._app, staff)
         today = datetime.now(JST).date()
         document_id = await self._prepare_document(staff, review_id, today=today)
         try:
@@ -112,7 +113,7 @@ class DisposalService:
 
     async def records(self, staff: StaffRow) -> list[DisposalRecordRead]:
         """廃棄記録, oldest first (records office / admin)."""
-        await self.require_records_office(staff)
+        await require_records_office(self._app, staff)
         async with self._app.sessions() as session:
             return [_record(r) for r in await DisposalRepository(session).records()]
 
@@ -120,16 +121,6 @@ class DisposalService:
         async with self._app.sessions() as session:
             row = await DisposalRepository(session).record_of(document_id)
         return _record(row) if row else None
-
-    async def require_records_office(self, staff: StaffRow) -> None:
-        """The records office (文書担当: 総務課 by default) or an administrator."""
-        if staff.is_admin:
-            return
-        unit = self._app.settings.records_office_unit
-        async with self._app.sessions() as session:
-            members = await OrgRepository(session).find_staff(as_of=datetime.now(JST).date(), org_unit=unit)
-        if staff.id not in {m.id for m in members}:
-            raise Forbidden("only the records office (文書担当) may do this")
 
     # --- helpers ---------------------------------------------------------------------------------------------
 

@@ -107,7 +107,7 @@ class DocumentService:
                 detail["copied_from"] = copied_from
             if row.details is not None:
                 detail["details"] = row.details
-            await self._audit(session, row, "create", staff.id, now, detail)
+            await AuditRepository(session).append_for(row, "create", staff.id, now, detail)
         log.info("document.created", document_id=row.id, drafter_id=staff.id, amount_yen=row.amount_yen)
         return from_read_model(row)
 
@@ -167,7 +167,7 @@ class DocumentService:
                 row.version += 1
                 row.content_hash = _hash(row)
                 row.updated_at = datetime.now(UTC)
-                await self._audit(session, row, "edit", staff.id, row.updated_at, {"changed": changed})
+                await AuditRepository(session).append_for(row, "edit", staff.id, row.updated_at, {"changed": changed})
             steps, reviews = await self._read_model(session, row.id)
         log.info("document.edited", document_id=row.id, version=row.version)
         return from_read_model(row, steps, reviews)
@@ -276,17 +276,3 @@ class DocumentService:
         steps = await RouteStepRepository(session).for_document(document_id)
         reviews = await PostReviewRepository(session).for_document(document_id) if with_reviews else []
         return steps, reviews
-
-    @staticmethod
-    async def _audit(
-        session: AsyncSession, row: DocumentRow, action: str, actor_id: str, at: datetime, detail: dict[str, object]
-    ) -> None:
-        await AuditRepository(session).append(
-            document_id=row.id,
-            action=action,
-            actor_id=actor_id,
-            at=at,
-            version=row.version,
-            content_hash=row.content_hash,
-            detail=detail,
-        )

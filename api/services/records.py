@@ -9,6 +9,7 @@ import structlog
 
 from api.deps import AppState
 from api.services.documents import DocumentService
+from api.services.records_rules import require_records_office
 from api.services.temporal_calls import WorkflowGone, bounded, not_found
 from api.services.views import from_read_model
 from core.calendar import JST
@@ -80,7 +81,7 @@ class RecordsService:
 
     async def extend_retention(self, staff: StaffRow, document_id: str, body: RetentionExtensionCreate) -> DocumentRead:
         """延長: a new expiry, kept in the extension history and the audit chain."""
-        await self._require_records_office(staff)
+        await require_records_office(self._app, staff)
         now = datetime.now(UTC)
         async with self._app.sessions() as session, session.begin():
             await begin_write(session)
@@ -131,7 +132,7 @@ class RecordsService:
 
     async def seal_log(self, staff: StaffRow, *, start: date | None, end: date | None) -> list[SealUseRead]:
         """公印使用簿 for the records office."""
-        await self._require_records_office(staff)
+        await require_records_office(self._app, staff)
         if start is not None and end is not None and start > end:
             raise Invalid("from must not be after to")
         async with self._app.sessions() as session:
@@ -179,16 +180,6 @@ class RecordsService:
             me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
         if me is None or me.org_unit.code != row.org_unit_code:
             raise Forbidden("only the drafter or the drafting division may issue (施行) the document")
-
-    async def _require_records_office(self, staff: StaffRow) -> None:
-        """The records office (文書担当: 総務課 by default) or an administrator."""
-        if staff.is_admin:
-            return
-        unit = self._app.settings.records_office_unit
-        async with self._app.sessions() as session:
-            members = await OrgRepository(session).find_staff(as_of=datetime.now(JST).date(), org_unit=unit)
-        if staff.id not in {m.id for m in members}:
-            raise Forbidden("only the records office (文書担当) may do this")
 
     async def _seal(self, staff: StaffRow, body: IssuanceCreate) -> SealUse | None:
         if body.seal is None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import Conflict, Invalid
+from api.deps import AppState
+from core.calendar import JST
+from core.errors import Conflict, Forbidden, Invalid
 from core.settings import Settings
-from db.models import DocumentRow
+from db.models import DocumentRow, StaffRow
 from db.repositories.documents import DocumentRepository
+from db.repositories.org import OrgRepository
 from schemas.api.models import PaperOriginal
 
 #: Whether a matter's decision is issued (施行: clean copy, 公印, dispatch) by default.  A 支出 decision is an
@@ -46,3 +51,14 @@ async def check_follow_up(session: AsyncSession, row: DocumentRow) -> None:
         raise Invalid(f"follow_up_of: there is no document {row.follow_up_of}")
     if parent.number_display is None:
         raise Conflict("follow_up_of: that document has no 文書番号 yet, so it has no sub-numbers to give")
+
+
+async def require_records_office(app: AppState, staff: StaffRow) -> None:
+    """The records office (文書担当: 総務課 by default) or an administrator; anyone else is refused (403)."""
+    if staff.is_admin:
+        return
+    unit = app.settings.records_office_unit
+    async with app.sessions() as session:
+        members = await OrgRepository(session).find_staff(as_of=datetime.now(JST).date(), org_unit=unit)
+    if staff.id not in {m.id for m in members}:
+        raise Forbidden("only the records office (文書担当) may do this")

@@ -78,6 +78,20 @@ class AuditRepository:
         )
         return (await self._session.scalars(stmt)).one_or_none()
 
+    async def append_for(
+        self, row: DocumentRow, action: str, actor_id: str, at: datetime, detail: dict[str, Any]
+    ) -> AuditEventRow:
+        """``append`` for ``row`` as it stands (its version and content hash)."""
+        return await self.append(
+            document_id=row.id,
+            action=action,
+            actor_id=actor_id,
+            at=at,
+            version=row.version,
+            content_hash=row.content_hash,
+            detail=detail,
+        )
+
     async def append(
         self,
         *,

@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from temporalio.client import Client
 
-from tests.support.stack import Stack, api_stack, in_process_worker, settings_for
+from tests.support.stack import Stack, full_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # fonts-noto-cjk
@@ -47,15 +47,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 async def stack(
     seeded_database_url: str, temporal_client: Client, hr_url: str, finance_url: str, tmp_path: Path
 ) -> AsyncIterator[Stack]:
-    settings = settings_for(
-        database_url=seeded_database_url,
-        temporal=temporal_client,
+    async with full_stack(
+        seeded_database_url,
+        temporal_client,
         hr_url=hr_url,
         finance_url=finance_url,
         data_dir=tmp_path,
         action_timeout_seconds=15,  # these tests are about pages, not about 503s on a loaded machine
-    )
-    async with in_process_worker(settings, temporal_client), api_stack(settings, temporal_client) as stack:
+    ) as stack:
         yield stack
 
 

@@ -21,7 +21,7 @@ from core.calendar import JST
 from core.fiscal import fiscal_year_of
 from integrations.finance import HttpFinanceClient
 from schemas.finance import Ledger
-from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
+from tests.support.stack import Stack, full_stack, holder
 
 DRAFTER = holder("somu.somu", "staff")
 MANAGER = holder("somu.somu", "manager")
@@ -34,14 +34,13 @@ YEAR = fiscal_year_of(datetime.now(JST).date())
 async def stack(
     seeded_database_url: str, temporal_client: Client, hr_url: str, finance_url: str, tmp_path: Path
 ) -> AsyncIterator[Stack]:
-    settings = settings_for(
-        database_url=seeded_database_url,
-        temporal=temporal_client,
+    async with full_stack(
+        seeded_database_url,
+        temporal_client,
         hr_url=hr_url,
         finance_url=finance_url,
         data_dir=tmp_path,
-    )
-    async with in_process_worker(settings, temporal_client), api_stack(settings, temporal_client) as stack:
+    ) as stack:
         yield stack
 
 

@@ -29,7 +29,7 @@ from db.models import DisposalRecordRow, DocumentRow, RetentionExtensionRow
 from db.session import create_engine, create_sessionmaker
 from schemas.disposal import DisposalSettlement
 from tests.records.test_lifecycle import audit_actions, until
-from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
+from tests.support.stack import Stack, full_stack, holder
 
 RECORDS_CLERK = holder("somu.somu", "staff")  # 総務課: the records office
 MANAGER = holder("somu.somu", "manager")  # 総務課長: decides the 廃棄決裁 (and the test documents)
@@ -42,14 +42,13 @@ FY = 2026  # ends 2027-03-31
 async def stack(
     seeded_database_url: str, temporal_client: Client, hr_url: str, finance_url: str, tmp_path: Path
 ) -> AsyncIterator[Stack]:
-    settings = settings_for(
-        database_url=seeded_database_url,
-        temporal=temporal_client,
+    async with full_stack(
+        seeded_database_url,
+        temporal_client,
         hr_url=hr_url,
         finance_url=finance_url,
         data_dir=tmp_path,
-    )
-    async with in_process_worker(settings, temporal_client), api_stack(settings, temporal_client) as stack:
+    ) as stack:
         yield stack
 
 

@@ -20,7 +20,7 @@ from core.calendar import JST
 from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.retention import retention_period
 from tests.integration.test_finance_saga import budget_line, ledger
-from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
+from tests.support.stack import Stack, full_stack, holder
 
 DRAFTER = holder("somu.somu", "staff")  # 総務課: also the records office
 COLLEAGUE = holder("somu.somu", "chief")  # same division
@@ -35,14 +35,13 @@ SEAL = {"clean_copy_on": "2026-11-26", "dispatch_method": "post", "dispatched_on
 async def stack(
     seeded_database_url: str, temporal_client: Client, hr_url: str, finance_url: str, tmp_path: Path
 ) -> AsyncIterator[Stack]:
-    settings = settings_for(
-        database_url=seeded_database_url,
-        temporal=temporal_client,
+    async with full_stack(
+        seeded_database_url,
+        temporal_client,
         hr_url=hr_url,
         finance_url=finance_url,
         data_dir=tmp_path,
-    )
-    async with in_process_worker(settings, temporal_client), api_stack(settings, temporal_client) as stack:
+    ) as stack:
         yield stack
 
 

@@ -138,6 +138,23 @@ async def api_stack(settings: Settings, temporal: Client) -> AsyncIterator[Stack
         yield Stack(settings=settings, api_url=url, temporal=temporal, http=http)
 
 
+@contextlib.asynccontextmanager
+async def full_stack(
+    database_url: str, temporal: Client, *, hr_url: str, finance_url: str, data_dir: Path, **overrides: Any
+) -> AsyncIterator[Stack]:
+    """The API and a worker in this process, on a fresh task queue: what most end-to-end tests drive."""
+    settings = settings_for(
+        database_url=database_url,
+        temporal=temporal,
+        hr_url=hr_url,
+        finance_url=finance_url,
+        data_dir=data_dir,
+        **overrides,
+    )
+    async with in_process_worker(settings, temporal), api_stack(settings, temporal) as stack:
+        yield stack
+
+
 class WorkerProcess:
     """``ringi worker`` as a real child process, so a test can SIGKILL it."""
 

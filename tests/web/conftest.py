@@ -10,7 +10,7 @@ import httpx
 import pytest_asyncio
 from temporalio.client import Client
 
-from tests.support.stack import Stack, api_stack, in_process_worker, settings_for
+from tests.support.stack import Stack, full_stack
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SIGNIN_CSRF = re.compile(r'name="signin_csrf" value="([^"]+)"')
@@ -21,15 +21,14 @@ KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 async def stack(
     seeded_database_url: str, temporal_client: Client, hr_url: str, finance_url: str, tmp_path: Path
 ) -> AsyncIterator[Stack]:
-    settings = settings_for(
-        database_url=seeded_database_url,
-        temporal=temporal_client,
+    async with full_stack(
+        seeded_database_url,
+        temporal_client,
         hr_url=hr_url,
         finance_url=finance_url,
         data_dir=tmp_path,
         action_timeout_seconds=15,  # these tests are about pages, not about 503s on a loaded machine
-    )
-    async with in_process_worker(settings, temporal_client), api_stack(settings, temporal_client) as stack:
+    ) as stack:
         yield stack
 
 
