@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 from activities.notifications import NotificationActivities, subject_for
-from core.audit import content_hash
 from db.models import DocumentRow
 from db.repositories.notifications import NotificationRepository
 from db.session import create_engine, create_sessionmaker
 from integrations.hr import HttpHrClient
 from schemas.document import DeadlineNotice
+from tests.support.documents import document_row
 from tests.support.stack import holder
 
 DRAFTER = holder("somu.somu", "staff")
@@ -21,23 +20,8 @@ SECRET_BODY = "非公開の人事案件の詳細"
 
 
 def make_document(*, confidentiality: int, title: str = "職員の懲戒について") -> DocumentRow:
-    now = datetime.now(UTC)
-    return DocumentRow(
-        id=str(uuid.uuid4()),
-        title=title,
-        body=SECRET_BODY,
-        matter="spending",
-        amount_yen=0,
-        confidentiality=confidentiality,
-        retention_years=5,
-        drafter_id=DRAFTER,
-        org_unit_code="somu.somu",
-        status="in_review",
-        version=1,
-        content_hash=content_hash(title=title, body=SECRET_BODY, amount_yen=0, matter="spending"),
-        projected_seq=0,
-        created_at=now,
-        updated_at=now,
+    return document_row(
+        title=title, body=SECRET_BODY, confidentiality=confidentiality, status="in_review", drafter_id=DRAFTER
     )
 
 

@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from temporalio.client import Client
 
-from tests.support.stack import Stack, full_stack
+from tests.web.conftest import stack  # noqa: F401  (the pages' stack: the same app and worker)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # fonts-noto-cjk
@@ -41,21 +40,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def stack(
-    seeded_database_url: str, temporal_client: Client, hr_url: str, finance_url: str, tmp_path: Path
-) -> AsyncIterator[Stack]:
-    async with full_stack(
-        seeded_database_url,
-        temporal_client,
-        hr_url=hr_url,
-        finance_url=finance_url,
-        data_dir=tmp_path,
-        action_timeout_seconds=15,  # these tests are about pages, not about 503s on a loaded machine
-    ) as stack:
-        yield stack
 
 
 @pytest_asyncio.fixture(loop_scope="session")

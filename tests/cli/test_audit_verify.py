@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,12 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.audit import content_hash
 from core.settings import Settings
-from db.models import AuditEventRow, DocumentRow
+from db.models import AuditEventRow
 from db.repositories.audit import AuditRepository
 from db.seed import seed_demo
 from db.session import create_engine, create_sessionmaker
+from tests.support.documents import document_row
 from tests.support.stack import holder
 from tests.support.tamper import append_event, delete_event, edit_event, insert_event, swap_events
 
@@ -33,24 +32,7 @@ async def _documents_with_chains(url: str, count: int) -> list[str]:
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             for n in range(count):
-                now = datetime.now(UTC)
-                doc = DocumentRow(
-                    id=f"doc-{n}",
-                    title="t",
-                    body="b",
-                    matter="spending",
-                    amount_yen=1,
-                    confidentiality=1,
-                    retention_years=5,
-                    drafter_id=DRAFTER,
-                    org_unit_code="somu.somu",
-                    status="draft",
-                    version=1,
-                    content_hash=content_hash(title="t", body="b", amount_yen=1, matter="spending"),
-                    projected_seq=0,
-                    created_at=now,
-                    updated_at=now,
-                )
+                doc = document_row(id=f"doc-{n}", amount_yen=1, drafter_id=DRAFTER)
                 session.add(doc)
                 await session.flush()
                 for action in ("create", "submit", "approve"):
@@ -58,7 +40,7 @@ async def _documents_with_chains(url: str, count: int) -> list[str]:
                         document_id=doc.id,
                         action=action,
                         actor_id=DRAFTER,
-                        at=now,
+                        at=doc.created_at,
                         version=1,
                         content_hash=doc.content_hash,
                         detail={},

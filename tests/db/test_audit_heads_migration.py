@@ -8,13 +8,13 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from sqlalchemy import delete, select
 
-from core.audit import content_hash
 from core.settings import Settings
 from db.migrate import alembic_config, downgrade, upgrade
-from db.models import AuditHeadRow, DocumentRow
+from db.models import AuditHeadRow
 from db.repositories.audit import AuditRepository
 from db.seed import seed_demo
 from db.session import create_engine, create_sessionmaker
+from tests.support.documents import document_row
 from tests.support.stack import holder
 
 DRAFTER = holder("somu.somu", "staff")
@@ -28,25 +28,7 @@ async def test_existing_chains_get_their_heads(database_url: str, tmp_path: Path
         async with sessions() as session, session.begin():
             for d, events in (("doc-a", 3), ("doc-b", 1)):
                 now = datetime.now(UTC)
-                session.add(
-                    DocumentRow(
-                        id=d,
-                        title="t",
-                        body="b",
-                        matter="spending",
-                        amount_yen=1,
-                        confidentiality=1,
-                        retention_years=5,
-                        drafter_id=DRAFTER,
-                        org_unit_code="somu.somu",
-                        status="draft",
-                        version=1,
-                        content_hash=content_hash(title="t", body="b", amount_yen=1, matter="spending"),
-                        projected_seq=0,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+                session.add(document_row(id=d, amount_yen=1, drafter_id=DRAFTER))
                 await session.flush()
                 for _ in range(events):
                     await AuditRepository(session).append(

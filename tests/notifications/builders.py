@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.notice_text import display_name, subject
-from core.audit import content_hash
 from db.models import DocumentRow
 from db.repositories.deliveries import PreferenceRepository
 from db.repositories.notifications import NotificationRepository
+from tests.support.documents import document_row
 from tests.support.stack import holder
 
 DRAFTER = holder("somu.somu", "staff")  # 総務課 主事
@@ -29,23 +29,8 @@ OPEN_BODY = "庁用車一台を購入してよろしいか伺います(本文)"
 async def add_document(
     sessions: async_sessionmaker[AsyncSession], *, confidentiality: int, title: str, body: str
 ) -> DocumentRow:
-    now = datetime.now(UTC)
-    document = DocumentRow(
-        id=str(uuid.uuid4()),
-        title=title,
-        body=body,
-        matter="spending",
-        amount_yen=0,
-        confidentiality=confidentiality,
-        retention_years=5,
-        drafter_id=DRAFTER,
-        org_unit_code="somu.somu",
-        status="in_review",
-        version=1,
-        content_hash=content_hash(title=title, body=body, amount_yen=0, matter="spending"),
-        projected_seq=0,
-        created_at=now,
-        updated_at=now,
+    document = document_row(
+        title=title, body=body, confidentiality=confidentiality, status="in_review", drafter_id=DRAFTER
     )
     async with sessions() as session, session.begin():
         session.add(document)

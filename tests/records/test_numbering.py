@@ -18,7 +18,7 @@ from activities.records import RecordsActivities
 from db.models import AuditEventRow, DocumentNumberCounterRow, DocumentRow
 from db.session import create_engine, create_sessionmaker
 from schemas.records import NumberRequest
-from tests.support.stack import holder
+from tests.support.documents import document_row
 
 SOMU = "somu.somu"  # 総務課: 文書記号 萩総
 JINJI = "somu.jinji"
@@ -43,18 +43,12 @@ async def documents(
     async with sessions() as session, session.begin():
         for document_id in ids:
             session.add(
-                DocumentRow(
+                document_row(
                     id=document_id,
                     title="番号テスト",
                     body="",
-                    matter="spending",
-                    amount_yen=0,
-                    confidentiality=1,
-                    retention_years=5,
-                    drafter_id=holder(unit, "staff"),
-                    org_unit_code=unit,
                     status="approved",
-                    version=1,
+                    org_unit=unit,
                     content_hash="0" * 64,
                     created_at=AT,
                     updated_at=AT,

@@ -42,7 +42,7 @@ from schemas.document import (
 )
 from schemas.org import OrgUnitRef, PostRef, StaffRef
 from schemas.records import CompletionRequest, DocumentNumber, NumberRequest
-from tests.support.stack import holder
+from tests.support.documents import document_row
 from worker.main import workflow_runner
 from workflows.disposal import SCHEDULE_DAY, SCHEDULE_HOUR_UTC, SCHEDULE_MONTH, DisposalReviewTriggerWorkflow
 from workflows.document import DocumentWorkflow, workflow_id
@@ -72,21 +72,12 @@ async def skip_to(env: WorkflowEnvironment, moment: datetime) -> None:
 
 def expiring_document(expires_on: date) -> DocumentRow:
     now = datetime.now(UTC)
-    return DocumentRow(
-        id=str(uuid.uuid4()),
+    return document_row(
         title="消耗品購入",
         body="本文",
-        matter="spending",
         amount_yen=1000,
-        confidentiality=1,
-        retention_years=5,
-        drafter_id=holder("somu.somu", "staff"),
-        org_unit_code="somu.somu",
         status="approved",
-        version=1,
         content_hash="h",
-        created_at=now,
-        updated_at=now,
         completed_at=now,
         retention_expires_on=expires_on,
         number_display=f"萩総第{uuid.uuid4().int % 10_000}号",
