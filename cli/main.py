@@ -279,7 +279,7 @@ def _stub_app(name: StubName, settings: Settings, *, staff: int | None = None) -
         from stubs.hr.app import create_app as create_hr_app
 
         size = staff or settings.demo_staff
-        return create_hr_app(db_path, city=generate_city(staff=size) if size else None)
+        return create_hr_app(db_path, city=generate_city(staff=size or None))
     from stubs.finance.app import create_app as create_finance_app
 
     return create_finance_app(db_path)

@@ -15,14 +15,35 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from integrations.http import HttpServiceClient
 from schemas.org import Absence, AbsenceKind, OrgUnit, StaffRef
 from schemas.transfers import TransferPlan
 
+
+class AbsentAnswer(BaseModel):
+    """What we read of HR's answer to ``GET /staff/{id}/absent``."""
+
+    absent: bool
+    absences: list[Absence]
+
+
+class SubstitutionAnswer(BaseModel):
+    """What we read of one item of HR's answer to ``GET /staff/{id}/substituting``: whom one may act for."""
+
+    absent: StaffRef
+
+
+class PostingAnswer(BaseModel):
+    """What we read of HR's answer to ``POST /postings/{kind}``."""
+
+    id: int
+
+
 _STAFF_LIST = TypeAdapter(list[StaffRef])
 _ABSENCE_LIST = TypeAdapter(list[Absence])
+_SUBSTITUTIONS = TypeAdapter(list[SubstitutionAnswer])
 
 
 class HrNotFound(LookupError):
@@ -127,12 +148,10 @@ class HttpHrClient(HttpServiceClient):
         return _STAFF_LIST.validate_python(data)
 
     async def absences(self, staff_id: str, *, on: date) -> list[Absence]:
-        data = await self._get(f"/staff/{quote(staff_id, safe='')}/absent", {"on": on.isoformat()})
-        return _ABSENCE_LIST.validate_python(data["absences"])
+        return (await self._absent(staff_id, on=on)).absences
 
     async def is_absent(self, staff_id: str, *, on: date) -> bool:
-        data = await self._get(f"/staff/{quote(staff_id, safe='')}/absent", {"on": on.isoformat()})
-        return bool(data["absent"])
+        return (await self._absent(staff_id, on=on)).absent
 
     async def substitutes(self, org_unit: str, post: str, *, as_of: date | None = None) -> list[StaffRef]:
         data = await self._get("/substitutes", {"org_unit": org_unit, "post": post, **_as_of(as_of)})
@@ -140,7 +159,7 @@ class HttpHrClient(HttpServiceClient):
 
     async def substituting(self, staff_id: str, *, on: date) -> list[StaffRef]:
         data = await self._get(f"/staff/{quote(staff_id, safe='')}/substituting", {"on": on.isoformat()})
-        return _STAFF_LIST.validate_python([item["absent"] for item in data])
+        return [item.absent for item in _SUBSTITUTIONS.validate_python(data)]
 
     async def add_absence(
         self,
@@ -167,7 +186,7 @@ class HttpHrClient(HttpServiceClient):
         if response.status_code == httpx.codes.CONFLICT:
             body = response.json()
             raise HrRefused(str(body.get("type", "refused")), str(body.get("detail", "refused by HR")))
-        return int(_checked(response).json()["id"])
+        return PostingAnswer.model_validate(_checked(response).json()).id
 
     async def get_absence(self, absence_id: int) -> Absence:
         return Absence.model_validate(await self._get(f"/absences/{absence_id}"))
@@ -179,6 +198,10 @@ class HttpHrClient(HttpServiceClient):
     async def apply_transfer(self, transfer_id: str, plan: TransferPlan) -> None:
         body = plan.model_dump(mode="json")
         _checked(await self._http.put(f"/org/transfers/{quote(transfer_id, safe='')}", json=body, timeout=120))
+
+    async def _absent(self, staff_id: str, *, on: date) -> AbsentAnswer:
+        data = await self._get(f"/staff/{quote(staff_id, safe='')}/absent", {"on": on.isoformat()})
+        return AbsentAnswer.model_validate(data)
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
         return _checked(await self._http.get(path, params=params)).json()

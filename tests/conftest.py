@@ -12,6 +12,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from cli.dev import find_temporal
+from core.demo_city import generate_city
 from core.settings import Settings
 from db.seed import seed_demo
 from stubs.finance.app import create_app as create_finance_app
@@ -69,5 +70,5 @@ async def finance_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def hr_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    async with serve_app(create_hr_app(tmp_path_factory.mktemp("hr") / "hr.db")) as url:
+    async with serve_app(create_hr_app(tmp_path_factory.mktemp("hr") / "hr.db", city=generate_city())) as url:
         yield url

@@ -1,6 +1,8 @@
 """Finance stub (財務会計システム): budget lines (予算・配当), reservations (仮押さえ) and commitments (支出負担行為).
 
-A small FastAPI app with its own SQLite state (``stubs.finance.store``).  On first start (lifespan, never at
+A small FastAPI app with its own SQLite state (``stubs.finance.store``) and its own wire format
+(``stubs.finance.models``: nothing of ringi's is imported, so a drift between ringi's client and finance shows in
+the contract tests).  On first start (lifespan, never at
 import) the database is seeded with the demo city's budget (``stubs.finance.seed``); later starts keep what is
 there.
 
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -26,53 +27,27 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
-from schemas.finance import Budget, BudgetCheck, Commitment, Ledger, Reservation
 from stubs.faults import WriteFaultConfig, add_faults
+from stubs.finance.models import (
+    AllocationSet,
+    Budget,
+    BudgetCheck,
+    BudgetCheckRequest,
+    Commitment,
+    CommitmentCreate,
+    FiscalYearStatus,
+    Health,
+    Ledger,
+    Reservation,
+    ReservationAdjust,
+    ReservationCreate,
+)
 from stubs.finance.seed import demo_allocations
 from stubs.finance.store import Allocation, Answer, FinanceStore, Refused
 
 #: What ``refuse_next`` answers instead of processing a write.
 INJECTED_REFUSAL = {"type": "insufficient_budget", "detail": "injected refusal", "available_yen": 0}
-
-
-class Health(BaseModel):
-    status: str
-
-
-class ReservationCreate(BaseModel):
-    document_id: str = Field(min_length=1, max_length=200)
-    fiscal_year: int
-    budget_code: str = Field(min_length=1, max_length=100)
-    amount_yen: int = Field(gt=0)
-
-
-class ReservationAdjust(BaseModel):
-    amount_yen: int = Field(gt=0)
-
-
-class CommitmentCreate(BaseModel):
-    reservation_id: str
-    document_number: str = Field(min_length=1, max_length=100)
-    decision_date: date
-    amount_yen: int = Field(gt=0)
-
-
-class BudgetCheckRequest(BaseModel):
-    fiscal_year: int
-    budget_code: str
-    amount_yen: int = Field(ge=0)
-
-
-class AllocationSet(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    allocated_yen: int = Field(ge=0)
-
-
-class FiscalYearStatus(BaseModel):
-    fiscal_year: int
-    closed: bool
 
 
 def _store(request: Request) -> FinanceStore:

@@ -27,8 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from core.fiscal import spending_fiscal_year
-from schemas.finance import Budget, BudgetCheck, Commitment, Ledger, Reservation
+from stubs.finance.fiscal import booking_refusal
+from stubs.finance.models import Budget, BudgetCheck, Commitment, Ledger, Reservation
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -329,10 +329,9 @@ class FinanceStore:
             held = self._reservation(conn, reservation_id)
             _require_held(held)
             self._require_open(conn, held.fiscal_year)
-            try:
-                spending_fiscal_year(decision_date, held.fiscal_year)
-            except ValueError as exc:
-                raise Refused(409, "decision_date_outside_fiscal_year", str(exc)) from exc
+            refusal = booking_refusal(decision_date, held.fiscal_year)
+            if refusal is not None:
+                raise Refused(409, "decision_date_outside_fiscal_year", refusal)
             if amount_yen > held.amount_yen:
                 raise Refused(
                     409,

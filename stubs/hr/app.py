@@ -3,8 +3,10 @@
 It also keeps 不在 (absences: 休暇 leave, 出張 trips) and the 代決順位 (substitute order per post), seeded from the
 organisation on first start (see ``stubs.hr.substitutes``).
 
-A small FastAPI app with its own SQLite state.  On first start (lifespan, never at import) the database
-is seeded from the demo city; later starts keep what is there.  ``/admin/faults`` makes it slow or failing
+A small FastAPI app with its own SQLite state and its own wire format (``stubs.hr.models``: nothing of ringi's is
+imported, so a drift between ringi's client and HR shows in the contract tests).  On first start (lifespan, never
+at import) the database is loaded with the organisation it is given (``ringi stub hr`` and the tests give it the
+demo city); later starts keep what is there.  ``/admin/faults`` makes it slow or failing
 for tests.
 """
 
@@ -19,50 +21,29 @@ from typing import Annotated, Any, Literal
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel
 
-from core.demo_city import generate_city
-from schemas.org import Absence, AbsenceKind, City, OrgUnit, StaffRef
-from schemas.transfers import TransferPlan
 from stubs.faults import WriteFaultConfig, add_faults
-from stubs.hr.store import HrStore, Posting, PostingRefused, Substitution
+from stubs.hr.models import (
+    Absence,
+    AbsenceCreate,
+    Health,
+    Organisation,
+    OrgUnit,
+    Posting,
+    PostingCreated,
+    StaffAbsence,
+    StaffRef,
+    Substitution,
+    TransferPlan,
+)
+from stubs.hr.store import HrStore, PostingRefused
 
 _JST = timezone(timedelta(hours=9))  # Japan keeps no daylight saving time
 
 PostingKind = Literal["leave", "overtime", "trip"]
 #: What ``refuse_next`` answers instead of processing a write.
 INJECTED_REFUSAL = {"type": "injected_refusal", "detail": "injected refusal"}
-
-
-class Health(BaseModel):
-    status: str
-
-
-class PostingCreated(BaseModel):
-    id: int
-
-
-class AbsenceCreate(BaseModel):
-    """不在 to register: ``start`` to ``end``, both inclusive (local dates)."""
-
-    staff_id: str
-    kind: AbsenceKind
-    start: date
-    end: date
-    note: str = Field("", max_length=2000)
-
-    @model_validator(mode="after")
-    def _end_not_before_start(self) -> AbsenceCreate:
-        if self.end < self.start:
-            raise ValueError("end is before start")
-        return self
-
-
-class StaffAbsence(BaseModel):
-    """Whether a staff member is away on a day, and the absences that cover it."""
-
-    absent: bool
-    absences: list[Absence]
 
 
 def _today() -> date:
@@ -83,18 +64,27 @@ def _require_staff(store: HrStore, staff_id: str) -> None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown staff {staff_id!r}")
 
 
-def create_app(db_path: Path, *, city: City | None = None) -> FastAPI:
+def _organisation(city: BaseModel | None) -> Organisation | None:
+    """``city`` read as HR reads an import file: its JSON, in HR's own format."""
+    if city is None or isinstance(city, Organisation):
+        return city
+    return Organisation.model_validate_json(city.model_dump_json())
+
+
+def create_app(db_path: Path, *, city: BaseModel | None = None) -> FastAPI:
     """Build the HR stub over the SQLite file ``db_path``.
 
     Args:
-        db_path: the stub's database; created and seeded on first start.
-        city: what to seed an empty database with (default: ``generate_city()``).
+        db_path: the stub's database; created on first start.
+        city: the organisation an empty database is loaded with: an ``Organisation``, or any model whose JSON
+            has its shape (e.g. the demo city of whoever starts the stub); None leaves a new database empty.
+            A database that holds an organisation keeps it.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = HrStore(db_path)
-        await anyio.to_thread.run_sync(store.initialise, lambda: city if city is not None else generate_city())
+        await anyio.to_thread.run_sync(store.initialise, lambda: _organisation(city))
         app.state.store = store
         yield
 

@@ -14,10 +14,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
-from schemas.org import Absence, AbsenceKind, City, OrgUnit, OrgUnitRef, PostRef, StaffRef
-from schemas.transfers import TransferPlan
+from stubs.hr.models import (
+    Absence,
+    AbsenceKind,
+    Organisation,
+    OrgUnit,
+    OrgUnitRef,
+    Posting,
+    PostRef,
+    StaffRef,
+    Substitution,
+    TransferPlan,
+)
 from stubs.hr.substitutes import SubstituteRule, default_substitute_rules
 
 _SCHEMA = """
@@ -129,25 +137,6 @@ ORDER BY u.position, p.rank DESC, s.id
 """
 
 
-class Posting(BaseModel):
-    """A record sent to HR (休暇 leave, 時間外勤務 overtime, 出張 trip), stored as received."""
-
-    id: int
-    kind: str
-    payload: dict[str, Any]
-    idempotency_key: str | None
-    received_at: datetime
-
-
-class Substitution(BaseModel):
-    """A post whose holder is absent and for which someone is a 代決 substitute (``order`` 1 = first in line)."""
-
-    absent: StaffRef
-    org_unit: str
-    post: str
-    order: int
-
-
 class PostingRefused(Exception):
     """HR refuses a posting: ``type`` is stable (``leave_balance_insufficient`` …), ``detail`` the reason."""
 
@@ -198,8 +187,8 @@ class HrStore:
             with conn:  # one transaction: commit on success, roll back on error
                 yield conn
 
-    def initialise(self, seed: Callable[[], City]) -> bool:
-        """Create the schema and, if the database holds no organisation yet, load ``seed()``.
+    def initialise(self, seed: Callable[[], Organisation | None]) -> bool:
+        """Create the schema and, if the database holds no organisation yet, load ``seed()`` (None: stay empty).
 
         A database without 代決順位 (new, or from before substitutes existed) gets the default order derived
         from its org units.
@@ -212,15 +201,15 @@ class HrStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
         with self._connect() as conn:
-            seeded = conn.execute("SELECT 1 FROM org_units LIMIT 1").fetchone() is None
-            if seeded:
-                self._load(conn, seed())
+            organisation = seed() if conn.execute("SELECT 1 FROM org_units LIMIT 1").fetchone() is None else None
+            if organisation is not None:
+                self._load(conn, organisation)
             if conn.execute("SELECT 1 FROM substitute_rules LIMIT 1").fetchone() is None:
                 units = conn.execute(
                     "SELECT code, name, kind, parent_code, symbol FROM org_units ORDER BY position"
                 ).fetchall()
                 self._load_substitute_rules(conn, default_substitute_rules(_org_unit(r) for r in units))
-            return seeded
+            return organisation is not None
 
     @staticmethod
     def _load_substitute_rules(conn: sqlite3.Connection, rules: Iterable[SubstituteRule]) -> None:
@@ -232,7 +221,7 @@ class HrStore:
         )
 
     @staticmethod
-    def _load(conn: sqlite3.Connection, city: City) -> None:
+    def _load(conn: sqlite3.Connection, city: Organisation) -> None:
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('city_name', ?)", (city.name,))
         conn.executemany(
             "INSERT INTO org_units (code, name, kind, parent_code, symbol, position) VALUES (?, ?, ?, ?, ?, ?)",

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schemas.org import OrgUnit
+from stubs.hr.models import OrgUnit
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 import pytest_asyncio
 from temporalio.client import Client
 
+from core.demo_city import generate_city
 from core.settings import Settings
 from db.seed import seed_demo
 from stubs.hr.app import create_app as create_hr_app
@@ -22,7 +23,7 @@ from tests.support.stack import Stack, api_stack, in_process_worker, settings_fo
 async def org_stack(request: pytest.FixtureRequest, temporal_client: Client, tmp_path: Path) -> AsyncIterator[Stack]:
     async with (
         fresh_database(request.param, tmp_path) as url,
-        serve_app(create_hr_app(tmp_path / "hr.db")) as hr_url,
+        serve_app(create_hr_app(tmp_path / "hr.db", city=generate_city())) as hr_url,
     ):
         await seed_demo(Settings(database_url=url, data_dir=tmp_path))
         settings = settings_for(database_url=url, temporal=temporal_client, hr_url=hr_url, data_dir=tmp_path)

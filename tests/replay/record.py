@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from cli.dev import find_temporal
 from core.calendar import JST
+from core.demo_city import generate_city
 from core.fiscal import fiscal_year_at
 from core.settings import Settings
 from db.migrate import upgrade
@@ -162,7 +163,7 @@ async def main() -> None:
         )
         try:
             async with (
-                serve_app(create_hr_app(data / "hr.db")) as hr_url,
+                serve_app(create_hr_app(data / "hr.db", city=generate_city())) as hr_url,
                 serve_app(create_finance_app(data / "finance.db")) as finance_url,
             ):
                 settings = settings_for(

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from core.demo_city import generate_city
 from integrations.hr import HrRefused, HttpHrClient
 from stubs.hr.app import create_app
 from stubs.hr.store import ANNUAL_LEAVE_DAYS
@@ -17,7 +18,7 @@ from tests.support.serve import serve_app
 
 @pytest.fixture
 async def hr_url(tmp_path: Path) -> AsyncIterator[str]:
-    async with serve_app(create_app(tmp_path / "hr.db")) as url:
+    async with serve_app(create_app(tmp_path / "hr.db", city=generate_city())) as url:
         yield url
 
 

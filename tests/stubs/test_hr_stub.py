@@ -21,7 +21,8 @@ from tests.support.serve import serve_app
 
 @pytest.fixture
 async def hr(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_app(create_app(tmp_path / "hr.db")) as url, httpx.AsyncClient(base_url=url) as client:
+    app = create_app(tmp_path / "hr.db", city=generate_city())
+    async with serve_app(app) as url, httpx.AsyncClient(base_url=url) as client:
         yield client
 
 
@@ -110,6 +111,12 @@ async def test_postings_are_stored_once_per_key(hr: httpx.AsyncClient) -> None:
     assert (await hr.post("/postings/leave", json=[1, 2])).status_code == 422
 
 
+async def test_without_an_organisation_a_new_database_is_empty(tmp_path: Path) -> None:
+    async with serve_app(create_app(tmp_path / "hr.db")) as url, httpx.AsyncClient(base_url=url) as client:
+        assert (await client.get("/org-units")).json() == []
+        assert (await client.get("/staff/s0001")).status_code == 404
+
+
 async def test_state_survives_restart_and_is_not_reseeded(tmp_path: Path) -> None:
     db = tmp_path / "hr.db"
     small = generate_city()
@@ -123,7 +130,7 @@ async def test_state_survives_restart_and_is_not_reseeded(tmp_path: Path) -> Non
     async with serve_app(create_app(db, city=small)) as url, httpx.AsyncClient(base_url=url) as client:
         posting_id = (await client.post("/postings/overtime", json={"hours": 3})).json()["id"]
 
-    async with serve_app(create_app(db)) as url, httpx.AsyncClient(base_url=url) as client:
+    async with serve_app(create_app(db, city=generate_city())) as url, httpx.AsyncClient(base_url=url) as client:
         assert len((await client.get("/org-units")).json()) == 3
         assert (await client.get(f"/postings/overtime/{posting_id}")).json()["payload"] == {"hours": 3}
 
@@ -328,7 +335,7 @@ async def test_substituting(hr: httpx.AsyncClient) -> None:
 
 async def test_absences_survive_restart_and_old_databases_get_substitutes(tmp_path: Path) -> None:
     db = tmp_path / "hr.db"
-    async with serve_app(create_app(db)) as url, httpx.AsyncClient(base_url=url) as client:
+    async with serve_app(create_app(db, city=generate_city())) as url, httpx.AsyncClient(base_url=url) as client:
         absence = (await client.post("/absences", json=make_absence())).json()
     with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("DELETE FROM substitute_rules")  # as if created before 代決順位 existed

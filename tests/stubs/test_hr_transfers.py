@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from core.demo_city import generate_city
 from integrations.hr import HrInvalid, HttpHrClient
 from schemas.transfers import TransferPlan
 from stubs.hr.app import create_app
@@ -32,7 +33,7 @@ def swap() -> TransferPlan:
 
 @pytest.fixture
 async def hr(tmp_path: Path) -> AsyncIterator[HttpHrClient]:
-    async with serve_app(create_app(tmp_path / "hr.db")) as url, HttpHrClient(url) as client:
+    async with serve_app(create_app(tmp_path / "hr.db", city=generate_city())) as url, HttpHrClient(url) as client:
         yield client
 
 
