@@ -10,6 +10,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppState
+from api.openapi import install_openapi
 from api.problems import install_problem_handlers, problem
 from api.routes import (
     absences,
@@ -117,7 +118,14 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         await engine.dispose()
 
-    app = FastAPI(title="ringi", version="0.1.0", summary="稟議: electronic approval API", lifespan=lifespan)
+    app = FastAPI(
+        title="ringi",
+        version="0.1.0",
+        summary="稟議: electronic approval API",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.add_middleware(BodyLimit, attachment_max_bytes=settings.attachment_max_bytes)
     install_problem_handlers(app)
     modules = (
@@ -139,6 +147,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(module.router)
     app.include_router(notification_preferences.router)
     mount_web(app)
+    install_openapi(app)
     app.include_router(access_log.router)
 
     @app.get("/health", include_in_schema=False)
