@@ -29,6 +29,7 @@ from integrations.finance import FinanceClient, HttpFinanceClient
 from integrations.hr import HrClient, HttpHrClient
 from worker.delivery import running_dispatcher
 from worker.schedule import ensure_schedule_at_start
+from worker.search_attributes import ensure_search_attributes
 from workflows.disposal import DisposalReviewTriggerWorkflow
 from workflows.document import DocumentWorkflow
 from workflows.transfer import TransferWorkflow
@@ -123,6 +124,7 @@ async def run_worker(settings: Settings) -> None:
             archive_dir=settings.data_dir / "archives",
             attachments=attachment_store(settings.attachment_root()),
         )
+        await ensure_search_attributes(client)  # 検索属性: an unregistered key would stall every document
         await ensure_schedule_at_start(client, settings.temporal_task_queue)
         log.info("worker.started", task_queue=settings.temporal_task_queue, address=settings.temporal_address)
         try:
