@@ -10,6 +10,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppState
+from api.metrics import ApiMetrics, MetricsMiddleware
 from api.problems import install_problem_handlers, problem
 from api.routes import (
     absences,
@@ -20,6 +21,7 @@ from api.routes import (
     disposal,
     documents,
     inbox,
+    metrics,
     notifications,
     org,
     printing,
@@ -119,6 +121,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="ringi", version="0.1.0", summary="稟議: electronic approval API", lifespan=lifespan)
     app.add_middleware(BodyLimit, attachment_max_bytes=settings.attachment_max_bytes)
+    app.state.metrics = ApiMetrics()
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: sees every answer
     install_problem_handlers(app)
     modules = (
         auth,
@@ -140,6 +144,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(notification_preferences.router)
     mount_web(app)
     app.include_router(access_log.router)
+    app.include_router(metrics.router)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

@@ -23,8 +23,7 @@ def create_commands(namespace: str, names: list[str] | None = None) -> list[str]
     """The ``temporal operator search-attribute create`` lines for ``names`` (default: every key)."""
     wanted = [key for key in KEYS if names is None or key.name in names]
     return [
-        f"temporal operator search-attribute create --namespace {namespace} --name {key.name} "
-        f"--type {server_type(key)}"
+        f"temporal operator search-attribute create --namespace {namespace} --name {key.name} --type {server_type(key)}"
         for key in wanted
     ]
 
