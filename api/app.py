@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers
@@ -33,10 +34,14 @@ from api.routes import preferences as notification_preferences
 from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
 from api.web import mount_web
 from core.settings import Settings
+from core.telemetry import instrument_api, temporal_interceptors, tracer_provider
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
 from integrations.finance import HttpFinanceClient
 from integrations.hr import HttpHrClient
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -107,23 +112,35 @@ async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> 
     await response(scope, receive, send)
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> FastAPI:
+    """``traces``: where spans go (a test's in-memory exporter); default: OTLP when configured, else none."""
+    owned = traces is None
+    traces = traces or tracer_provider(settings, "api")
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
-        temporal = await connect_client(settings.temporal_address, settings.temporal_namespace, lazy=True)
+        temporal = await connect_client(
+            settings.temporal_address,
+            settings.temporal_namespace,
+            lazy=True,
+            interceptors=temporal_interceptors(traces),
+        )
         async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:
             app.state.ringi = AppState(
                 settings=settings, sessions=create_sessionmaker(engine), temporal=temporal, hr=hr, finance=finance
             )
             yield
         await engine.dispose()
+        if traces is not None and owned:
+            traces.shutdown()  # flushes the spans still batched
 
     app = FastAPI(title="ringi", version="0.1.0", summary="稟議: electronic approval API", lifespan=lifespan)
     app.add_middleware(BodyLimit, attachment_max_bytes=settings.attachment_max_bytes)
     app.state.metrics = ApiMetrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: sees every answer
     install_problem_handlers(app)
+    instrument_api(app, traces)
     modules = (
         auth,
         staff,

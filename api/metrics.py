@@ -100,9 +100,9 @@ class ApiMetrics:
 def route_template(scope: Scope) -> str:
     """The template of the route that served ``scope`` (``/v1/documents/{document_id}``), once routing ran; a
     mounted app (static files) by its mount path; else UNMATCHED (404 scans share one label)."""
-    route = scope.get("route")
-    if route is not None and getattr(route, "path", ""):
-        return str(route.path)
+    path = getattr(scope.get("route"), "path", None)
+    if path:
+        return str(path)
     if scope.get("endpoint") is not None and scope.get("root_path"):
         return str(scope["root_path"])
     return UNMATCHED

@@ -21,6 +21,7 @@ from activities.records import RecordsActivities
 from activities.routing import RouteActivities
 from activities.transfers import TransferActivities
 from core.settings import Settings
+from core.telemetry import temporal_interceptors, temporal_runtime, tracer_provider
 from core.temporal import connect_client
 from db.rulebooks import DbRulebooks
 from db.session import create_engine, create_sessionmaker
@@ -112,7 +113,13 @@ def build_worker(
 async def run_worker(settings: Settings) -> None:
     """Run until cancelled (Ctrl-C / SIGTERM)."""
     engine = create_engine(settings.database_url)
-    client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+    traces = tracer_provider(settings, "worker")
+    client = await connect_client(
+        settings.temporal_address,
+        settings.temporal_namespace,
+        interceptors=temporal_interceptors(traces),  # the worker takes them from its client
+        runtime=temporal_runtime(settings),  # the SDK's Prometheus metrics, when an address is set
+    )
     sessions = create_sessionmaker(engine)
     async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:
         worker = build_worker(
@@ -132,4 +139,6 @@ async def run_worker(settings: Settings) -> None:
                 await worker.run()
         finally:
             await engine.dispose()
+            if traces is not None:
+                traces.shutdown()
             log.info("worker.stopped")

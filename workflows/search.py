@@ -7,7 +7,9 @@ be registered on the server first (``ringi dev`` and the tests do it; production
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
@@ -21,7 +23,7 @@ MATTER = SearchAttributeKey.for_keyword("RingiMatter")
 ORG_UNIT = SearchAttributeKey.for_keyword("RingiOrgUnit")
 
 #: Every key with its server type, as ``--search-attribute Name=Type`` and the operator commands spell it.
-KEYS: tuple[SearchAttributeKey[str] | SearchAttributeKey[list[str]], ...] = (
+KEYS: tuple[SearchAttributeKey[str] | SearchAttributeKey[Sequence[str]], ...] = (
     STATUS,
     ASSIGNEES,
     DOCUMENT_NUMBER,
@@ -30,7 +32,7 @@ KEYS: tuple[SearchAttributeKey[str] | SearchAttributeKey[list[str]], ...] = (
 )
 
 
-def server_type(key: SearchAttributeKey[str] | SearchAttributeKey[list[str]]) -> str:
+def server_type(key: SearchAttributeKey[str] | SearchAttributeKey[Sequence[str]]) -> str:
     """``Keyword`` / ``KeywordList``: the type name the temporal CLI takes."""
     return "KeywordList" if key.indexed_value_type.name == "KEYWORD_LIST" else "Keyword"
 
@@ -56,7 +58,7 @@ def attributes_of(state: ChainState, number: str | None) -> SearchValues:
     )
 
 
-def updates(values: SearchValues) -> list[SearchAttributeUpdate]:
+def updates(values: SearchValues) -> list[SearchAttributeUpdate[Any]]:
     number = (
         DOCUMENT_NUMBER.value_set(values.document_number)
         if values.document_number is not None
