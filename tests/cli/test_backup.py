@@ -28,6 +28,15 @@ from integrations.attachment_store import attachment_store
 from tests.support.stack import Stack, full_stack, holder
 
 DRAFTER, MANAGER = holder("somu.somu", "staff"), holder("somu.somu", "manager")
+DOCUMENT_COLUMNS = (
+    DocumentRow.id,
+    DocumentRow.status,
+    DocumentRow.title,
+    DocumentRow.number_display,
+    DocumentRow.version,
+    DocumentRow.content_hash,
+    DocumentRow.completed_at,
+)
 
 
 async def ringi(*args: str, database_url: str, data_dir: Path) -> Result:
@@ -66,19 +75,7 @@ async def city(database_url: str, data_dir: Path) -> dict[str, Any]:
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as session:
-            documents = (
-                await session.execute(
-                    select(
-                        DocumentRow.id,
-                        DocumentRow.status,
-                        DocumentRow.title,
-                        DocumentRow.number_display,
-                        DocumentRow.version,
-                        DocumentRow.content_hash,
-                        DocumentRow.completed_at,
-                    ).order_by(DocumentRow.id)
-                )  # fmt: skip
-            ).all()
+            documents = (await session.execute(select(*DOCUMENT_COLUMNS).order_by(DocumentRow.id))).all()
             audit = (
                 await session.execute(
                     select(AuditEventRow.document_id, AuditEventRow.seq, AuditEventRow.hash).order_by(
@@ -98,11 +95,15 @@ async def city(database_url: str, data_dir: Path) -> dict[str, Any]:
     return {"documents": documents, "audit": audit, "chains": chains, "attachments": attachments, "archives": archives}
 
 
+def _delete_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 async def destroy(database_url: str, data_dir: Path) -> None:
     """The disaster: the database and every file are gone (an empty database remains to restore into)."""
     if database_url.startswith("sqlite"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{data_dir / 'ringi.db'}{suffix}").unlink(missing_ok=True)
+        await asyncio.to_thread(_delete_sqlite, data_dir / "ringi.db")
     else:
         connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
         try:
