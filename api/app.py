@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppState
+from api.metrics import ApiMetrics, MetricsMiddleware
 from api.openapi import install_openapi
 from api.problems import install_problem_handlers, problem
 from api.routes import (
@@ -21,6 +23,7 @@ from api.routes import (
     disposal,
     documents,
     inbox,
+    metrics,
     notifications,
     org,
     printing,
@@ -32,10 +35,14 @@ from api.routes import preferences as notification_preferences
 from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
 from api.web import mount_web
 from core.settings import Settings
+from core.telemetry import instrument_api, temporal_interceptors, tracer_provider
 from core.temporal import connect_client
 from db.session import create_engine, create_sessionmaker
 from integrations.finance import HttpFinanceClient
 from integrations.hr import HttpHrClient
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -106,17 +113,28 @@ async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> 
     await response(scope, receive, send)
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> FastAPI:
+    """``traces``: where spans go (a test's in-memory exporter); default: OTLP when configured, else none."""
+    owned = traces is None
+    traces = traces or tracer_provider(settings, "api")
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
-        temporal = await connect_client(settings.temporal_address, settings.temporal_namespace, lazy=True)
+        temporal = await connect_client(
+            settings.temporal_address,
+            settings.temporal_namespace,
+            lazy=True,
+            interceptors=temporal_interceptors(traces),
+        )
         async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:
             app.state.ringi = AppState(
                 settings=settings, sessions=create_sessionmaker(engine), temporal=temporal, hr=hr, finance=finance
             )
             yield
         await engine.dispose()
+        if traces is not None and owned:
+            traces.shutdown()  # flushes the spans still batched
 
     app = FastAPI(
         title="ringi",
@@ -127,7 +145,10 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.add_middleware(BodyLimit, attachment_max_bytes=settings.attachment_max_bytes)
+    app.state.metrics = ApiMetrics()
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: sees every answer
     install_problem_handlers(app)
+    instrument_api(app, traces)
     modules = (
         auth,
         staff,
@@ -149,6 +170,7 @@ def create_app(settings: Settings) -> FastAPI:
     mount_web(app)
     install_openapi(app)
     app.include_router(access_log.router)
+    app.include_router(metrics.router)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

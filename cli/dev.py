@@ -284,7 +284,15 @@ def temporal_argv(settings: Settings, temporal: Path) -> list[str]:
         "--log-level", "warn",
         "--sqlite-pragma", "journal_mode=wal",
         "--dynamic-config-value", "history.transferProcessorMaxPollRPS=1000",
+        *search_attribute_args(),
     ]  # fmt: skip
+
+
+def search_attribute_args() -> list[str]:
+    """``--search-attribute Name=Type`` for each 検索属性 the document workflows upsert (workflows/search.py)."""
+    from workflows.search import KEYS, server_type
+
+    return [arg for key in KEYS for arg in ("--search-attribute", f"{key.name}={server_type(key)}")]
 
 
 def ringi_argv(*args: str) -> list[str]:

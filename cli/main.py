@@ -11,6 +11,7 @@ import contextlib
 import signal
 from collections.abc import Coroutine
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -153,6 +154,41 @@ def audit_verify() -> None:
     typer.echo(f"{len(results)} chains checked, {len(results) - len(broken)} intact, {len(broken)} broken")
     if broken:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def backup(
+    directory: Annotated[Path, typer.Argument(help="A new (or empty) directory to write the backup into.")],
+) -> None:
+    """Back up ringi's database, the attachments and the 移管 archives, with a manifest and SHA-256 sums."""
+    from datetime import UTC, datetime
+
+    from cli.backup import BackupRefused, Places, create_backup, summary
+
+    settings = _settings()
+    try:
+        manifest = create_backup(Places.of(settings), directory, now=datetime.now(UTC))
+    except BackupRefused as exc:
+        typer.echo(f"backup refused: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"backup written to {directory}: {summary(manifest)}")
+
+
+@app.command()
+def restore(
+    directory: Annotated[Path, typer.Argument(help="A directory `ringi backup` wrote.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a database or files that hold data.")] = False,
+) -> None:
+    """Restore a backup (API and worker stopped); checks every file first; then run `ringi migrate`."""
+    from cli.backup import BackupRefused, Places, restore_backup, summary
+
+    settings = _settings()
+    try:
+        manifest = restore_backup(Places.of(settings), directory, force=force)
+    except BackupRefused as exc:
+        typer.echo(f"restore refused: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"restored from {directory}: {summary(manifest)}")
 
 
 org_app = typer.Typer(help="The organisation (組織): 人事異動.", no_args_is_help=True)

@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -61,6 +61,17 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
+
+    # --- operations: traces and the worker's Temporal metrics are off while unset ---
+    otel_endpoint: str = Field(
+        "",
+        validation_alias=AliasChoices("RINGI_OTEL_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", "otel_endpoint"),
+        description="OTLP/gRPC collector for traces (e.g. http://otel-collector:4317); empty = no tracing.",
+    )
+    otel_service_name: str = Field("ringi", description="service.name of the exported spans.")
+    worker_metrics_address: str = Field(
+        "", description="host:port where the worker serves the Temporal SDK's Prometheus metrics; empty = off."
+    )
 
     # --- notifications (通知): a channel is off while its address is unset ---
     public_url: str = Field("http://127.0.0.1:8000", description="Base of the links notices carry.")

@@ -11,7 +11,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from cli.dev import find_temporal
+from cli.dev import find_temporal, search_attribute_args
 from core.demo_city import generate_city
 from core.settings import Settings
 from db.seed import seed_demo
@@ -28,6 +28,7 @@ DEV_SERVER_ARGS = [
     "history.transferProcessorMaxPollRPS=1000",
     "--log-level",
     "error",
+    *search_attribute_args(),
 ]
 
 

@@ -21,6 +21,7 @@ from activities.records import RecordsActivities
 from activities.routing import RouteActivities
 from activities.transfers import TransferActivities
 from core.settings import Settings
+from core.telemetry import temporal_interceptors, temporal_runtime, tracer_provider
 from core.temporal import connect_client
 from db.rulebooks import DbRulebooks
 from db.session import create_engine, create_sessionmaker
@@ -29,6 +30,7 @@ from integrations.finance import FinanceClient, HttpFinanceClient
 from integrations.hr import HrClient, HttpHrClient
 from worker.delivery import running_dispatcher
 from worker.schedule import ensure_schedule_at_start
+from worker.search_attributes import ensure_search_attributes
 from workflows.disposal import DisposalReviewTriggerWorkflow
 from workflows.document import DocumentWorkflow
 from workflows.transfer import TransferWorkflow
@@ -111,7 +113,13 @@ def build_worker(
 async def run_worker(settings: Settings) -> None:
     """Run until cancelled (Ctrl-C / SIGTERM)."""
     engine = create_engine(settings.database_url)
-    client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+    traces = tracer_provider(settings, "worker")
+    client = await connect_client(
+        settings.temporal_address,
+        settings.temporal_namespace,
+        interceptors=temporal_interceptors(traces),  # the worker takes them from its client
+        runtime=temporal_runtime(settings),  # the SDK's Prometheus metrics, when an address is set
+    )
     sessions = create_sessionmaker(engine)
     async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:
         worker = build_worker(
@@ -123,6 +131,7 @@ async def run_worker(settings: Settings) -> None:
             archive_dir=settings.data_dir / "archives",
             attachments=attachment_store(settings.attachment_root()),
         )
+        await ensure_search_attributes(client)  # 検索属性: an unregistered key would stall every document
         await ensure_schedule_at_start(client, settings.temporal_task_queue)
         log.info("worker.started", task_queue=settings.temporal_task_queue, address=settings.temporal_address)
         try:
@@ -130,4 +139,6 @@ async def run_worker(settings: Settings) -> None:
                 await worker.run()
         finally:
             await engine.dispose()
+            if traces is not None:
+                traces.shutdown()
             log.info("worker.stopped")

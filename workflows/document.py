@@ -37,6 +37,7 @@ from workflows import chain
 from workflows.budget_saga import BudgetSaga
 from workflows.hr_posting import HrPosting
 from workflows.records import RecordsLifecycle
+from workflows.search import DocumentSearch
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
@@ -68,6 +69,7 @@ class DocumentWorkflow:
         self._budget = BudgetSaga(document.document_id)
         self._hr_posting = HrPosting(document.document_id)
         self._records = RecordsLifecycle(document.document_id)
+        self._search = DocumentSearch()  # 検索属性 for operators
         self._lock = asyncio.Lock()  # one transition at a time: validators see a settled state
 
     @workflow.run
@@ -226,6 +228,7 @@ class DocumentWorkflow:
             ),
         )
         self._state = state
+        self._search.publish(state, self._records.number_display)
         workflow.logger.info("document %s is %s (seq %d)", state.document_id, state.status, state.seq)
         return state
 
@@ -233,6 +236,7 @@ class DocumentWorkflow:
         async with self._lock:
             await self._records.settle(self._require_state())
             self._budget.document_number = self._records.number_display
+            self._search.publish(self._require_state(), self._records.number_display)
 
     # --- finance -----------------------------------------------------------------------------------------------
 

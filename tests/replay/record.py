@@ -15,7 +15,7 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from cli.dev import find_temporal
+from cli.dev import find_temporal, search_attribute_args
 from core.calendar import JST
 from core.demo_city import generate_city
 from core.fiscal import fiscal_year_at
@@ -159,7 +159,9 @@ async def main() -> None:
         upgrade(url)
         await seed_demo(Settings(database_url=url, data_dir=data))
         env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=str(find_temporal()), data_converter=pydantic_data_converter
+            dev_server_existing_path=str(find_temporal()),
+            dev_server_extra_args=search_attribute_args(),
+            data_converter=pydantic_data_converter,
         )
         try:
             async with (

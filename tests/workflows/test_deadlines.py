@@ -43,6 +43,7 @@ from schemas.finance import Reservation, ReserveRequest
 from schemas.org import OrgUnitRef, PostRef, StaffRef
 from schemas.records import CompletionRequest, DocumentNumber, NumberRequest
 from worker.main import workflow_runner
+from worker.search_attributes import ensure_search_attributes
 from workflows.document import DocumentWorkflow, workflow_id
 
 UNIT = OrgUnitRef(code="somu.somu", name="総務課")
@@ -87,6 +88,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(server), data_converter=pydantic_data_converter
     )
+    await ensure_search_attributes(environment.client)  # the document workflows upsert them
     try:
         yield environment
     finally:

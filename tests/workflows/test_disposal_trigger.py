@@ -44,6 +44,7 @@ from schemas.org import OrgUnitRef, PostRef, StaffRef
 from schemas.records import CompletionRequest, DocumentNumber, NumberRequest
 from tests.support.documents import document_row
 from worker.main import workflow_runner
+from worker.search_attributes import ensure_search_attributes
 from workflows.disposal import SCHEDULE_DAY, SCHEDULE_HOUR_UTC, SCHEDULE_MONTH, DisposalReviewTriggerWorkflow
 from workflows.document import DocumentWorkflow, workflow_id
 
@@ -58,6 +59,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(server), data_converter=pydantic_data_converter
     )
+    await ensure_search_attributes(environment.client)  # the document workflows upsert them
     try:
         yield environment
     finally:
