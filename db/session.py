@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 #: Execution options of a unit of work that writes: on SQLite it takes the write lock at BEGIN.
 WRITE: dict[str, Any] = {"sqlite_begin": "IMMEDIATE"}
+#: ``session.info`` key: the transaction that ``begin_write`` began as a writer.
+_WRITER = "ringi.writer"
 
 
 def create_engine(database_url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
@@ -50,8 +52,13 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 async def begin_write(session: AsyncSession) -> None:
-    """Start ``session``'s transaction as a writer (call first thing in a writing unit of work)."""
+    """Start ``session``'s transaction as a writer (call first thing in a writing unit of work).
+
+    A no-op when the transaction already began as one (a ``writing`` unit that calls a helper which asks too)."""
+    if session.in_transaction() and session.info.get(_WRITER) is session.get_transaction():
+        return
     await session.connection(execution_options=WRITE)
+    session.info[_WRITER] = session.get_transaction()
 
 
 async def release(session: AsyncSession) -> None:
