@@ -46,16 +46,28 @@ def _state(request: Request) -> AppState:
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The unit of work: commit when the handler succeeds, roll back when it raises."""
-    async with _state(request).sessions() as session, session.begin():
+    """The request's one session: sign-in, services and views all read and write through it.
+
+    What is left in its transaction commits when the handler succeeds and rolls back when it raises; services
+    shorten it (``db.session.release`` before waiting on HR or Temporal, ``db.session.writing`` for a unit that
+    writes), so a request holds a pooled connection only while it talks to the database.
+    """
+    async with _state(request).sessions() as session:
         yield session
+        await session.commit()
+
+
+#: Function scope: the session commits before the response is sent, so what a reply says is already stored.
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
 _bearer = HTTPBearer(auto_error=False)
 
 
 async def _current_staff(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> StaffRow:
     if credentials is None:
         raise Unauthorized("a bearer token is required (POST /v1/auth/token)")
@@ -63,14 +75,18 @@ async def _current_staff(
         staff_id = read_token(credentials.credentials, secret=_state(request).settings.jwt_secret)
     except InvalidToken as exc:
         raise Unauthorized(str(exc)) from exc
-    # A session of its own, released at once: a request never holds two pooled connections at a time.
-    async with _state(request).sessions() as session:
-        staff = await OrgRepository(session).get_staff(staff_id)
+    staff = await OrgRepository(session).get_staff(staff_id)
     if staff is None:
         raise Unauthorized("the token's staff member no longer exists")
+    return signed_in(session, staff)
+
+
+def signed_in(session: AsyncSession, staff: StaffRow) -> StaffRow:
+    """The signed-in staff member, detached from the session: a unit of work that rolls back expires what the
+    session holds, and the request keeps using who is asking."""
+    session.expunge(staff)
     return staff
 
 
 StateDep = Annotated[AppState, Depends(_state)]
-SessionDep = Annotated[AsyncSession, Depends(_session)]
 CurrentStaff = Annotated[StaffRow, Depends(_current_staff)]

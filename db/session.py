@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -9,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 #: Execution options of a unit of work that writes: on SQLite it takes the write lock at BEGIN.
 WRITE: dict[str, Any] = {"sqlite_begin": "IMMEDIATE"}
+#: ``session.info`` key: the transaction that ``begin_write`` began as a writer.
+_WRITER = "ringi.writer"
 
 
 def create_engine(database_url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
@@ -48,8 +52,45 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 async def begin_write(session: AsyncSession) -> None:
-    """Start ``session``'s transaction as a writer (call first thing in a writing unit of work)."""
+    """Start ``session``'s transaction as a writer (call first thing in a writing unit of work).
+
+    A no-op when the transaction already began as one (a ``writing`` unit that calls a helper which asks too)."""
+    if session.in_transaction() and session.info.get(_WRITER) is session.get_transaction():
+        return
     await session.connection(execution_options=WRITE)
+    session.info[_WRITER] = session.get_transaction()
+
+
+async def release(session: AsyncSession) -> None:
+    """End ``session``'s transaction so far (it commits what it holds) and give its connection back to the pool.
+
+    A request's one session calls this before it waits on another system (HR, Temporal), so that no pooled
+    connection is held while they answer, and so that its next read starts a new transaction: on SQLite (WAL)
+    a transaction keeps the snapshot of its first read, and would not see what the worker committed meanwhile.
+    The rows read so far are detached (still readable): a later read loads them afresh instead of handing back
+    the identity map's older copy.
+    """
+    if session.in_transaction():
+        await session.commit()
+    session.expunge_all()
+
+
+@asynccontextmanager
+async def writing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """A writing unit of work in a request's one session: whole or not at all.
+
+    The reads before it (sign-in, visibility) end first: a SQLite read snapshot cannot become a writer, so the
+    unit begins as one (``begin_write``).  It commits when the block succeeds and rolls back when it raises,
+    whatever the caller then does with the exception (a page that shows the refusal must not commit half of it).
+    """
+    await release(session)
+    await begin_write(session)
+    try:
+        yield session
+    except BaseException:
+        await session.rollback()
+        raise
+    await session.commit()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from api.deps import CurrentStaff, StateDep
+from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.absences import AbsenceService
 from core.calendar import JST
 from schemas.api.absences import AbsenceCreate
@@ -16,8 +16,8 @@ from schemas.org import Absence
 router = APIRouter(prefix="/v1/absences", tags=["absences"])
 
 
-def _service(app: StateDep) -> AbsenceService:
-    return AbsenceService(app)
+def _service(app: StateDep, session: SessionDep) -> AbsenceService:
+    return AbsenceService(app, session)
 
 
 Absences = Annotated[AbsenceService, Depends(_service)]

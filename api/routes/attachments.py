@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Path, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
-from api.deps import CurrentStaff, StateDep
+from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.attachments import AttachmentService
 from schemas.api.attachments import AttachmentRead
 
@@ -22,8 +22,8 @@ UPLOAD_PATH = re.compile(r"^/v1/documents/[^/]+/attachments/?$")
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
-def _attachments(app: StateDep) -> AttachmentService:
-    return AttachmentService(app)
+def _attachments(app: StateDep, session: SessionDep) -> AttachmentService:
+    return AttachmentService(app, session)
 
 
 Attachments = Annotated[AttachmentService, Depends(_attachments)]

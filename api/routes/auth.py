@@ -26,21 +26,23 @@ async def create_token(body: TokenRequest, session: SessionDep, app: StateDep, o
 
 
 @router.post("/totp/enrol")
-async def enrol_totp(staff: CurrentStaff, app: StateDep, origin: OriginDep) -> TotpEnrolment:
+async def enrol_totp(staff: CurrentStaff, app: StateDep, session: SessionDep, origin: OriginDep) -> TotpEnrolment:
     """Start a TOTP enrolment (office network only): the otpauth URI and its QR code (SVG), drawn locally."""
-    return await SecondFactorService(app).enrol(staff, client_ip=origin.client_ip)
+    return await SecondFactorService(app, session).enrol(staff, client_ip=origin.client_ip)
 
 
 @router.post("/totp/confirm")
-async def confirm_totp(body: TotpConfirm, staff: CurrentStaff, app: StateDep, origin: OriginDep) -> TotpConfirmed:
+async def confirm_totp(
+    body: TotpConfirm, staff: CurrentStaff, app: StateDep, session: SessionDep, origin: OriginDep
+) -> TotpConfirmed:
     """Activate the pending enrolment with the app's current code; answers with 10 one-time recovery codes."""
-    return await SecondFactorService(app).confirm(staff, body.code, client_ip=origin.client_ip)
+    return await SecondFactorService(app, session).confirm(staff, body.code, client_ip=origin.client_ip)
 
 
 @router.delete("/totp/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def reset_totp(staff_id: str, staff: CurrentStaff, app: StateDep) -> None:
+async def reset_totp(staff_id: str, staff: CurrentStaff, app: StateDep, session: SessionDep) -> None:
     """Remove a staff member's second factor and recovery codes, e.g. a lost phone (admins only)."""
-    await SecondFactorService(app).reset(staff, staff_id)
+    await SecondFactorService(app, session).reset(staff, staff_id)
 
 
 @router.delete("/lockout/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)

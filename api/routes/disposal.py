@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response, status
 
-from api.deps import CurrentStaff, StateDep
+from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.disposal import DisposalService
 from schemas.api.disposal import (
     DisposalItemRead,
@@ -20,8 +20,8 @@ from schemas.api.disposal import (
 router = APIRouter(prefix="/v1/records", tags=["records"])
 
 
-def _disposal(app: StateDep) -> DisposalService:
-    return DisposalService(app)
+def _disposal(app: StateDep, session: SessionDep) -> DisposalService:
+    return DisposalService(app, session)
 
 
 Disposal = Annotated[DisposalService, Depends(_disposal)]

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import structlog
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 
-from api.deps import CurrentStaff, StateDep
+from api.deps import CurrentStaff, SessionDep, StateDep
 from api.origin import OriginDep
 from api.services.access_log import logged_read
 from api.services.decisions import DecisionService
@@ -42,12 +42,12 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"], dependencies=[Dep
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
-def _documents(app: StateDep) -> DocumentService:
-    return DocumentService(app)
+def _documents(app: StateDep, session: SessionDep) -> DocumentService:
+    return DocumentService(app, session)
 
 
-def _decisions(app: StateDep) -> DecisionService:
-    return DecisionService(app)
+def _decisions(app: StateDep, session: SessionDep) -> DecisionService:
+    return DecisionService(app, session)
 
 
 Documents = Annotated[DocumentService, Depends(_documents)]
@@ -82,10 +82,12 @@ async def list_documents(
 
 
 @router.get("/{document_id}")
-async def get_document(document_id: str, staff: CurrentStaff, app: StateDep, origin: OriginDep) -> DocumentRead:
+async def get_document(
+    document_id: str, staff: CurrentStaff, app: StateDep, session: SessionDep, origin: OriginDep
+) -> DocumentRead:
     """One document with its route steps (who acted, in which capacity, when), 後閲 and attachments."""
-    read = read_document(app, staff, document_id)
-    return await logged_read(app.sessions, read, "document_read", staff, document_id, origin)
+    read = read_document(app, session, staff, document_id)
+    return await logged_read(session, read, "document_read", staff, document_id, origin)
 
 
 @router.patch("/{document_id}")
@@ -150,12 +152,10 @@ async def resubmit_document(
 
 @router.get("/{document_id}/audit")
 async def audit_trail(
-    document_id: str, staff: CurrentStaff, documents: Documents, app: StateDep, origin: OriginDep
+    document_id: str, staff: CurrentStaff, documents: Documents, session: SessionDep, origin: OriginDep
 ) -> AuditRead:
     """The document's audit events and the verification of their hash chain."""
-    return await logged_read(
-        app.sessions, documents.audit(staff, document_id), "audit_read", staff, document_id, origin
-    )
+    return await logged_read(session, documents.audit(staff, document_id), "audit_read", staff, document_id, origin)
 
 
 @router.get("/{document_id}/actions/allowed")

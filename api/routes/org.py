@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from api.deps import CurrentStaff, StateDep
+from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.transfers import TransferService
 from core.calendar import JST
 from schemas.transfers import TransferApplied, TransferImpact, TransferPlan, TransferRead
@@ -15,8 +15,8 @@ from schemas.transfers import TransferApplied, TransferImpact, TransferPlan, Tra
 router = APIRouter(prefix="/v1/org/transfers", tags=["org"])
 
 
-def _service(app: StateDep) -> TransferService:
-    return TransferService(app)
+def _service(app: StateDep, session: SessionDep) -> TransferService:
+    return TransferService(app, session)
 
 
 Transfers = Annotated[TransferService, Depends(_service)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api.deps import CurrentStaff, StateDep
+from api.deps import CurrentStaff, SessionDep, StateDep
 from api.routes.attachments import content_disposition
 from api.services.printing import PrintService
 
@@ -16,9 +16,9 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"])
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "The 原議 as PDF."}},
 )
-async def print_original(document_id: str, staff: CurrentStaff, app: StateDep) -> Response:
+async def print_original(document_id: str, staff: CurrentStaff, app: StateDep, session: SessionDep) -> Response:
     """原議 PDF: header (文書番号, 起案日, 決裁日, 起案者, 保存期間), 決裁欄 of seals, body, attachments."""
-    pdf = await PrintService(app).original(staff, document_id)
+    pdf = await PrintService(app, session).original(staff, document_id)
     disposition = content_disposition(f"原議_{document_id}.pdf").replace("attachment;", "inline;", 1)
     headers = {"Content-Disposition": disposition, "Cache-Control": "private, no-store"}
     return Response(pdf, media_type="application/pdf", headers=headers)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
 
-from api.deps import CurrentStaff, StateDep
+from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.records import RecordsService
 from schemas.api.models import (
     DocumentRead,
@@ -20,8 +20,8 @@ from schemas.api.models import (
 router = APIRouter(prefix="/v1", tags=["records"])
 
 
-def _records(app: StateDep) -> RecordsService:
-    return RecordsService(app)
+def _records(app: StateDep, session: SessionDep) -> RecordsService:
+    return RecordsService(app, session)
 
 
 Records = Annotated[RecordsService, Depends(_records)]

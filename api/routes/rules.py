@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 
-from api.deps import CurrentStaff, StateDep
+from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.rules import RulesService
 from core.calendar import JST
 from schemas.rules import Rulebook, RulebookSummary
@@ -15,8 +15,8 @@ from schemas.rules import Rulebook, RulebookSummary
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 
 
-def _rules(app: StateDep) -> RulesService:
-    return RulesService(app)
+def _rules(app: StateDep, session: SessionDep) -> RulesService:
+    return RulesService(app, session)
 
 
 Rules = Annotated[RulesService, Depends(_rules)]

@@ -10,11 +10,13 @@ from datetime import date
 
 import httpx
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from core.errors import Forbidden, Invalid, NotFound, Unavailable
 from db.models import StaffRow
 from db.repositories.org import OrgRepository
+from db.session import release
 from integrations.hr import HrInvalid, HrNotFound
 from schemas.api.absences import AbsenceCreate
 from schemas.org import POST_RANKS, Absence
@@ -26,12 +28,14 @@ _CLERK_RANK = POST_RANKS["chief"]  # 係長 and above act as 庶務 for their �
 
 
 class AbsenceService:
-    def __init__(self, app: AppState) -> None:
+    def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
+        self._session = session
 
     async def register(self, staff: StaffRow, body: AbsenceCreate, *, key: str | None, today: date) -> Absence:
         target = body.staff_id or staff.id
         await self._authorise(staff, target, today=today)
+        await release(self._session)  # HR answers next, with no connection held
         try:
             absence = await self._app.hr.add_absence(
                 target,
@@ -50,12 +54,14 @@ class AbsenceService:
 
     async def list(self, *, staff_id: str | None, on: date | None) -> list[Absence]:
         """Who is away is no secret in a city hall (the 在席表): anyone signed in may look."""
+        await release(self._session)
         try:
             return await self._app.hr.list_absences(staff_id=staff_id, on=on)
         except httpx.HTTPError as exc:
             raise _hr_down() from exc
 
     async def cancel(self, staff: StaffRow, absence_id: int, *, today: date) -> None:
+        await release(self._session)
         try:
             absence = await self._app.hr.get_absence(absence_id)
             await self._authorise(staff, absence.staff_id, today=today)
@@ -69,12 +75,12 @@ class AbsenceService:
     async def _authorise(self, staff: StaffRow, target: str, *, today: date) -> None:
         if target == staff.id or staff.is_admin:
             return
-        async with self._app.sessions() as session:
-            repo = OrgRepository(session)
-            me = await repo.staff_ref(staff.id, as_of=today)
-            them = await repo.staff_ref(target, as_of=today)
-            if them is None and await repo.get_staff(target) is None:
-                raise Forbidden(f"you may register absences only for yourself (unknown staff {target!r})")
+        repo = OrgRepository(self._session)
+        me = await repo.staff_ref(staff.id, as_of=today)
+        them = await repo.staff_ref(target, as_of=today)
+        if them is None and await repo.get_staff(target) is None:
+            raise Forbidden(f"you may register absences only for yourself (unknown staff {target!r})")
+        await release(self._session)  # HR may answer next: no connection held
         if me is not None and me.org_unit.code == HR_DIVISION:
             return
         if me is not None and them is not None and me.org_unit.code == them.org_unit.code:

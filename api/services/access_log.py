@@ -6,13 +6,13 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.origin import Origin
 from core.errors import Forbidden, NotFound
 from db.models import AccessLogRow, StaffRow
 from db.repositories.signin import AccessLogFilter, AccessLogRepository
-from db.session import begin_write
+from db.session import writing
 from schemas.api.models import Page
 from schemas.api.signin import AccessKind, AccessLogEntry
 
@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 
 async def record_read(
-    sessions: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
     *,
     kind: AccessKind,
     staff_id: str,
@@ -29,8 +29,7 @@ async def record_read(
     refusal: str = "",
 ) -> None:
     """One read of a document (or its audit trail), allowed or refused, in a transaction of its own."""
-    async with sessions() as session, session.begin():
-        await begin_write(session)
+    async with writing(session):
         AccessLogRepository(session).add(
             AccessLogRow(
                 at=datetime.now(UTC),
@@ -55,7 +54,7 @@ async def search(
 
 
 async def logged_read(
-    sessions: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
     read: Awaitable[T],
     kind: AccessKind,
     staff: StaffRow,
@@ -67,8 +66,8 @@ async def logged_read(
         result = await read
     except (NotFound, Forbidden) as exc:
         await record_read(
-            sessions, kind=kind, staff_id=staff.id, document_id=document_id, origin=origin, refusal=exc.detail
+            session, kind=kind, staff_id=staff.id, document_id=document_id, origin=origin, refusal=exc.detail
         )
         raise
-    await record_read(sessions, kind=kind, staff_id=staff.id, document_id=document_id, origin=origin)
+    await record_read(session, kind=kind, staff_id=staff.id, document_id=document_id, origin=origin)
     return result

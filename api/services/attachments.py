@@ -34,7 +34,7 @@ from db.repositories.attachments import AttachmentRepository
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository
 from db.repositories.org import OrgRepository
-from db.session import begin_write
+from db.session import release, writing
 from integrations.attachment_store import CHUNK_BYTES, AttachmentStore, attachment_store
 from schemas.api.attachments import AttachmentRead
 
@@ -97,21 +97,22 @@ def attachment_read(row: AttachmentRow) -> AttachmentRead:
 
 
 class AttachmentService:
-    def __init__(self, app: AppState) -> None:
+    def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
+        self._session = session
+        self._documents = DocumentService(app, session)
         self._store: AttachmentStore = attachment_store(app.settings.attachment_root())
         self._staging = app.settings.attachment_root() / "tmp"
 
     async def upload(self, staff: StaffRow, document_id: str, upload: Upload) -> AttachmentRead:
         """Stream the file to a staging file while hashing it, then record it and hand it to the store."""
-        document = await DocumentService(self._app).visible(staff, document_id)
+        document = await self._documents.visible(staff, document_id)
         filename = clean_filename(upload.filename)
-        async with self._app.sessions() as session:
-            await self._check_may_add(session, staff, document)  # fail fast, before copying the bytes
+        await self._check_may_add(self._session, staff, document)  # fail fast, before copying the bytes
+        await release(self._session)  # no connection held while the bytes are copied
         staged, sha256, size = await self._stage(upload)
         try:
-            async with self._app.sessions() as session, session.begin():
-                await begin_write(session)
+            async with writing(self._session) as session:
                 document = await self._locked(session, document_id)
                 await self._check_may_add(session, staff, document)
                 now = datetime.now(UTC)
@@ -132,31 +133,28 @@ class AttachmentService:
         return attachment_read(row)
 
     async def listing(self, staff: StaffRow, document_id: str) -> list[AttachmentRead]:
-        await DocumentService(self._app).visible(staff, document_id)
+        await self._documents.visible(staff, document_id)
         return await self.of(document_id)
 
     async def of(self, document_id: str) -> list[AttachmentRead]:
         """The document's attachments (no authorisation: the caller has checked it)."""
-        async with self._app.sessions() as session:
-            return [attachment_read(r) for r in await AttachmentRepository(session).for_document(document_id)]
+        return [attachment_read(r) for r in await AttachmentRepository(self._session).for_document(document_id)]
 
     async def download(self, staff: StaffRow, document_id: str, n: int) -> Download:
-        document = await DocumentService(self._app).visible(staff, document_id)
-        async with self._app.sessions() as session:
-            row = await AttachmentRepository(session).get(document_id, n)
+        document = await self._documents.visible(staff, document_id)
+        row = await AttachmentRepository(self._session).get(document_id, n)
         if row is None:
             raise NotFound(f"document {document_id} has no attachment {n}")
         if not await self._store.exists(row.sha256):
             log.error("attachment.content_missing", document_id=document_id, n=n, sha256=row.sha256)
             raise NotFound(f"the content of attachment {n} is missing from the attachment store")
-        await record_view(self._app.sessions, staff, document, what="attachment", attachment_n=n)
+        await record_view(self._session, staff, document, what="attachment", attachment_n=n)
         return Download(attachment=row, chunks=self._store.chunks(row.sha256))
 
     async def delete(self, staff: StaffRow, document_id: str, n: int) -> None:
         """Only before the first approval, and only while the document is a draft or sent back."""
-        await DocumentService(self._app).visible(staff, document_id)
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        await self._documents.visible(staff, document_id)
+        async with writing(self._session) as session:
             document = await self._locked(session, document_id)
             attachments = AttachmentRepository(session)
             row = await attachments.get(document_id, n)

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import DocumentRow, StaffRow
 from db.repositories.audit import AuditRepository
-from db.session import begin_write
+from db.session import writing
 
 log = structlog.get_logger("ringi.audit")
 
@@ -21,7 +21,7 @@ ViewKind = Literal["document", "attachment", "print"]
 
 
 async def record_view(
-    sessions: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
     staff: StaffRow,
     document: DocumentRow,
     *,
@@ -34,8 +34,7 @@ async def record_view(
     detail: dict[str, object] = {"what": what}
     if attachment_n is not None:
         detail["n"] = attachment_n
-    async with sessions() as session, session.begin():
-        await begin_write(session)
+    async with writing(session):
         await AuditRepository(session).append(
             document_id=document.id,
             action="view",

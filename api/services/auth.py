@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Forbidden, NotFound, RingiError, TooManyAttempts, Unauthorized
 from core.network import within
@@ -26,7 +26,7 @@ from core.settings import Settings, parse_networks
 from db.models import AccessLogRow, SignInGuardRow, StaffRow
 from db.repositories.org import OrgRepository
 from db.repositories.signin import AccessLogRepository, SignInGuardRepository, TotpRepository
-from db.session import begin_write
+from db.session import writing
 
 log = structlog.get_logger("ringi.auth")
 
@@ -99,9 +99,9 @@ async def authenticate(
 ) -> StaffRow:
     """The staff member, if the credentials hold; a ``RingiError`` with the reason otherwise.
 
-    ``session`` is read from (the staff member); the attempt's record (counter, lock, access log, rehash, the
-    code's use) is written in a transaction of its own, so it stands whatever the caller does next.  Call it
-    outside a writing transaction (SQLite has one writer).
+    ``session`` (the request's) is read from (the staff member); the attempt's record (counter, lock, access log,
+    rehash, the code's use) is written in a unit of its own (``writing``), committed before a refusal is raised,
+    so it stands whatever the caller does next.
 
     Refusals: ``WrongCredentials`` (401, the same answer whether the id exists), ``SecondFactorRequired`` (401:
     outside the office, ask for ``otp``), ``WrongSecondFactor`` (401), ``SecondFactorNotEnrolled`` (403) and
@@ -125,9 +125,7 @@ async def authenticate(
     fresh_hash = None
     if password_ok and staff is not None and needs_rehash(staff.password_hash):
         fresh_hash = await asyncio.to_thread(hash_password, password)
-    writer = async_sessionmaker(session.bind, expire_on_commit=False)
-    async with writer() as record, record.begin():
-        await begin_write(record)
+    async with writing(session) as record:
         refusal = await _record(record, settings, attempt, now=now, fresh_hash=fresh_hash)
     if refusal is not None:
         log.info("auth.sign_in_refused", staff_id=staff_id, client_ip=client_ip, status=refusal.status)
@@ -141,9 +139,9 @@ async def unlock(session: AsyncSession, admin: StaffRow, staff_id: str) -> None:
     """An administrator lifts a lockout (解除) before it lapses."""
     if not admin.is_admin:
         raise Forbidden("only administrators may lift a lockout")
-    await begin_write(session)
-    if not await SignInGuardRepository(session).clear(staff_id):
-        raise NotFound(f"{staff_id} has no failed sign-ins on record")
+    async with writing(session):
+        if not await SignInGuardRepository(session).clear(staff_id):
+            raise NotFound(f"{staff_id} has no failed sign-ins on record")
     log.info("auth.unlocked", staff_id=staff_id, admin_id=admin.id)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -18,12 +19,14 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from api.deps import AppState
 from api.services.documents import EDITABLE, DocumentService
 from api.services.general_affairs import affair_facts
-from api.services.temporal_calls import WorkflowGone, bounded
+from api.services.temporal_calls import WorkflowGone, bounded, not_found
 from api.services.views import from_workflow
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, Unavailable
 from db.models import DocumentRow, RouteStepRow, StaffRow
+from db.repositories.documents import DocumentRepository
 from db.repositories.org import OrgRepository
+from db.session import release
 from integrations.hr import HrNotFound
 from schemas.api.models import ActionCreate, AllowedActions, DocumentRead
 from schemas.document import ActionContext, ActionInput, ChainState, DocumentFacts, DocumentInput, SubmitInput
@@ -34,22 +37,30 @@ log = structlog.get_logger("ringi.decisions")
 
 
 class DecisionService:
-    def __init__(self, app: AppState) -> None:
+    """Decisions through the request's one session: the document, its visibility and what the chain needs are
+    read in one transaction; the connection goes back to the pool while HR and the workflow answer; the answer
+    is read once after the update returned (its projection is committed by then)."""
+
+    def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
-        self._documents = DocumentService(app)
+        self._session = session
+        self._documents = DocumentService(app, session)
 
     async def submit(self, staff: StaffRow, document_id: str, *, key: str, today: date) -> DocumentRead:
-        row = await self._documents.visible(staff, document_id)
+        actor_post = await self._actor_post(staff, today=today)
+        row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
         if staff.id != row.drafter_id:
             raise Forbidden("only the drafter may submit the document")
         update_id = _update_id(staff, key)
         if row.status == "draft" and row.submitted_at is not None:  # recalled (引戻し): back into routing
-            return await self.act(staff, document_id, ActionCreate(action="resubmit"), key=key, today=today)
+            resubmit = ActionCreate(action="resubmit")
+            return await self._act_on(staff, row, steps, resubmit, key=key, today=today, actor_post=actor_post)
         if row.status != "draft":  # a retried submit gets its recorded answer; any other is a second submit
+            await release(self._session)
             state = await self._recorded_outcome(
                 row, update_id, refusal=f"the document has already been submitted (it is {row.status})"
             )
-            return from_workflow(row, state)
+            return from_workflow(await self._stored(row.id), state)
         settings = self._app.settings
         start = WithStartWorkflowOperation(
             DocumentWorkflow.run,
@@ -61,6 +72,7 @@ class DecisionService:
             task_queue=settings.temporal_task_queue,
         )
         facts = await self._facts(row, today=today, at_submit=True)
+        await release(self._session)
         call = self._app.temporal.execute_update_with_start_workflow(
             DocumentWorkflow.submit,
             SubmitInput(actor_id=staff.id, facts=facts, numbering=settings.numbering),
@@ -75,23 +87,40 @@ class DecisionService:
         finally:
             _observe_start_outcome(start)
         log.info("document.submitted", document_id=row.id, pending=list(state.pending_ids))
-        return from_workflow(row, state)
+        return from_workflow(await self._stored(row.id), state)
 
     async def act(
         self, staff: StaffRow, document_id: str, body: ActionCreate, *, key: str, today: date
     ) -> DocumentRead:
+        actor_post = await self._actor_post(staff, today=today)
         row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
+        return await self._act_on(staff, row, steps, body, key=key, today=today, actor_post=actor_post)
+
+    async def _act_on(
+        self,
+        staff: StaffRow,
+        row: DocumentRow,
+        steps: list[RouteStepRow],
+        body: ActionCreate,
+        *,
+        key: str,
+        today: date,
+        actor_post: str,
+    ) -> DocumentRead:
+        """``body`` on a document ``staff`` may see (checked once, by the caller)."""
         if row.submitted_at is None:
             raise Conflict("the document has not been submitted yet")
         update_id = _update_id(staff, key)
+        facts = await self._facts(row, today=today, at_submit=False) if body.action == "resubmit" else None
+        await release(self._session)  # nothing held while HR and the workflow answer
         request = ActionInput(
             action=body.action,
             actor_id=staff.id,
             comment=body.comment,
-            facts=await self._facts(row, today=today, at_submit=False) if body.action == "resubmit" else None,
+            facts=facts,
             target_step=body.target_step,
             on_behalf_of=body.on_behalf_of,
-            context=await self._context(staff, body, steps, today=today),
+            context=await self._context(staff, body, steps, today=today, actor_post=actor_post),
         )
         handle = self._app.temporal.get_workflow_handle(workflow_id(row.id))
         try:
@@ -107,7 +136,21 @@ class DecisionService:
         log.info(
             "document.action_applied", document_id=row.id, action=body.action, actor_id=staff.id, status=state.status
         )
-        return from_workflow(row, state)
+        return from_workflow(await self._stored(row.id), state)
+
+    async def _stored(self, document_id: str) -> DocumentRow:
+        """The document as stored now: read once, after the update returned (its projection has committed; what
+        the workflow settles later is named in ``settling``)."""
+        await release(self._session)  # a new transaction: SQLite's snapshot of the first read predates the update
+        row = await DocumentRepository(self._session).get(document_id)
+        if row is None:
+            raise not_found(document_id)
+        return row
+
+    async def _actor_post(self, staff: StaffRow, *, today: date) -> str:
+        """The actor's post today (the chain checks some actions against it)."""
+        me = await OrgRepository(self._session).staff_ref(staff.id, as_of=today)
+        return me.post.name if me else ""
 
     async def _facts(self, row: DocumentRow, *, today: date, at_submit: bool) -> DocumentFacts:
         """The document's facts (the rulebook version pinned at the first submit), with what 庶務 requests need
@@ -115,19 +158,16 @@ class DecisionService:
         facts = await self._documents.pinned_facts(row, today=today)
         if facts.details is None:
             return facts
-        async with self._app.sessions() as session:
-            return await affair_facts(session, row, facts, now=datetime.now(JST), at_submit=at_submit)
+        return await affair_facts(self._session, row, facts, now=datetime.now(JST), at_submit=at_submit)
 
     async def _context(
-        self, staff: StaffRow, body: ActionCreate, steps: list[RouteStepRow], *, today: date
+        self, staff: StaffRow, body: ActionCreate, steps: list[RouteStepRow], *, today: date, actor_post: str
     ) -> ActionContext:
-        """What HR knows today that the chain needs: the actor's post, absences, the 代決順位."""
-        async with self._app.sessions() as session:
-            me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
+        """What HR knows today that the chain needs (absences, the 代決順位), with the actor's post."""
         if body.action not in ("pull_up", "substitute", "reject") and body.on_behalf_of is None:
-            return ActionContext(actor_post=me.post.name if me else "")
+            return ActionContext(actor_post=actor_post)
         try:
-            return await self._hr_context(staff, body, steps, today=today, actor_post=me.post.name if me else "")
+            return await self._hr_context(staff, body, steps, today=today, actor_post=actor_post)
         except HrNotFound as exc:
             raise Invalid(str(exc)) from exc
         except httpx.HTTPError as exc:
@@ -159,15 +199,31 @@ class DecisionService:
         The UI draws its buttons from this and integrators read it at ``GET /v1/documents/{id}/actions/allowed``;
         the workflow's update validator still decides each action when it arrives.
         """
+        actor_post = await self._actor_post(staff, today=today)
         row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
+        return await self.allowed_on(staff, row, steps, today=today, actor_post=actor_post)
+
+    async def allowed_on(
+        self,
+        staff: StaffRow,
+        row: DocumentRow,
+        steps: list[RouteStepRow],
+        *,
+        today: date,
+        actor_post: str | None = None,
+    ) -> AllowedActions:
+        """``allowed`` for a document the caller has already checked ``staff`` may see (one check a request)."""
         mine = row.drafter_id == staff.id
         can_edit = mine and row.status in EDITABLE
         if row.submitted_at is None:
             return AllowedActions(can_submit=mine and row.status == "draft", can_edit=can_edit)
+        if actor_post is None:
+            actor_post = await self._actor_post(staff, today=today)
+        await release(self._session)
         state = await self._chain_state(row)
         if state is None:
             return AllowedActions(can_edit=can_edit)
-        context = await self._allowed_context(staff, state, steps, today=today)
+        context = await self._allowed_context(staff, state, steps, today=today, actor_post=actor_post)
         return AllowedActions(actions=chain.allowed_actions(state, staff.id, context), can_edit=can_edit)
 
     async def _chain_state(self, row: DocumentRow) -> ChainState | None:
@@ -182,7 +238,7 @@ class DecisionService:
             return None
 
     async def _allowed_context(
-        self, staff: StaffRow, state: ChainState, steps: list[RouteStepRow], *, today: date
+        self, staff: StaffRow, state: ChainState, steps: list[RouteStepRow], *, today: date, actor_post: str
     ) -> ActionContext:
         """HR's facts, looked up only when 引上げ承認 or 代決 could be open to this person."""
         if state.status != "in_review" or state.current is None or staff.id in state.pending_ids:
@@ -197,7 +253,7 @@ class DecisionService:
         if probe is None:
             return ActionContext()
         try:
-            return await self._context(staff, probe, steps, today=today)
+            return await self._context(staff, probe, steps, today=today, actor_post=actor_post)
         except (Invalid, Unavailable) as exc:
             log.warning("document.allowed_actions_without_hr", document_id=state.document_id, error=exc.detail)
             return ActionContext()

@@ -13,9 +13,10 @@ import uuid
 from datetime import UTC, date, datetime
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.disposal_opening import open_review_once
+from activities.disposal_opening import open_review
 from api.deps import AppState
 from api.services.decisions import DecisionService
 from api.services.records_rules import require_records_office
@@ -29,7 +30,7 @@ from db.repositories.audit import AuditRepository
 from db.repositories.disposal import DisposalRepository
 from db.repositories.documents import DocumentRepository
 from db.repositories.org import OrgRepository
-from db.session import begin_write
+from db.session import writing
 from schemas.api.disposal import (
     DisposalItemRead,
     DisposalItemUpdate,
@@ -46,40 +47,44 @@ def _not_found(review_id: str) -> NotFound:
 
 
 class DisposalService:
-    def __init__(self, app: AppState) -> None:
+    def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
+        self._session = session
 
     async def open(self, staff: StaffRow, fiscal_year: int | None) -> tuple[DisposalReviewRead, bool]:
         """Run the yearly review now: the fiscal year's review (a second run opens nothing new)."""
-        await require_records_office(self._app, staff)
-        opened = await open_review_once(
-            self._app.sessions, OpenReviewRequest(fiscal_year=fiscal_year, at=datetime.now(UTC), opened_by=staff.id)
-        )
+        await require_records_office(self._app, self._session, staff)
+        request = OpenReviewRequest(fiscal_year=fiscal_year, at=datetime.now(UTC), opened_by=staff.id)
+        for attempt in (1, 2):  # retried once when a concurrent opener won the race
+            try:
+                async with writing(self._session) as session:
+                    opened = await open_review(session, request)
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise
         log.info("disposal.review_opened", review_id=opened.review_id, created=opened.created)
         return await self.get(staff, opened.review_id), opened.created
 
     async def all(self, staff: StaffRow) -> list[DisposalReviewRead]:
-        await require_records_office(self._app, staff)
-        async with self._app.sessions() as session:
-            repo = DisposalRepository(session)
-            return [_review(r, await repo.items(r.id), with_items=False) for r in await repo.all()]
+        await require_records_office(self._app, self._session, staff)
+        repo = DisposalRepository(self._session)
+        return [_review(r, await repo.items(r.id), with_items=False) for r in await repo.all()]
 
     async def get(self, staff: StaffRow, review_id: str) -> DisposalReviewRead:
-        await require_records_office(self._app, staff)
-        async with self._app.sessions() as session:
-            repo = DisposalRepository(session)
-            review = await repo.get(review_id) if "\x00" not in review_id else None
-            if review is None:
-                raise _not_found(review_id)
-            return _review(review, await repo.items(review.id), with_items=True)
+        await require_records_office(self._app, self._session, staff)
+        repo = DisposalRepository(self._session)
+        review = await repo.get(review_id) if "\x00" not in review_id else None
+        if review is None:
+            raise _not_found(review_id)
+        return _review(review, await repo.items(review.id), with_items=True)
 
     async def propose(
         self, staff: StaffRow, review_id: str, document_id: str, body: DisposalItemUpdate
     ) -> DisposalItemRead:
         """延長 (years + reason), 移管 or 廃棄 for one listed document, while the review is open."""
-        await require_records_office(self._app, staff)
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        await require_records_office(self._app, self._session, staff)
+        async with writing(self._session) as session:
             repo = DisposalRepository(session)
             review = await repo.get(review_id, for_update=True) if "\x00" not in review_id else None
             if review is None:
@@ -100,11 +105,11 @@ class DisposalService:
 
     async def submit(self, staff: StaffRow, review_id: str, *, key: str) -> DisposalReviewRead:
         """Submit the review as its own 起案文書 (廃棄決裁) by ``staff``, who becomes its drafter."""
-        await require_records_office(self._app, staff)
+        await require_records_office(self._app, self._session, staff)
         today = datetime.now(JST).date()
         document_id = await self._prepare_document(staff, review_id, today=today)
         try:
-            await DecisionService(self._app).submit(staff, document_id, key=key, today=today)
+            await DecisionService(self._app, self._session).submit(staff, document_id, key=key, today=today)
         except RingiError:
             await self._reopen(review_id, document_id)  # nothing was routed: the items may still change
             raise
@@ -113,21 +118,18 @@ class DisposalService:
 
     async def records(self, staff: StaffRow) -> list[DisposalRecordRead]:
         """廃棄記録, oldest first (records office / admin)."""
-        await require_records_office(self._app, staff)
-        async with self._app.sessions() as session:
-            return [_record(r) for r in await DisposalRepository(session).records()]
+        await require_records_office(self._app, self._session, staff)
+        return [_record(r) for r in await DisposalRepository(self._session).records()]
 
     async def record_of(self, document_id: str) -> DisposalRecordRead | None:
-        async with self._app.sessions() as session:
-            row = await DisposalRepository(session).record_of(document_id)
+        row = await DisposalRepository(self._session).record_of(document_id)
         return _record(row) if row else None
 
     # --- helpers ---------------------------------------------------------------------------------------------
 
     async def _prepare_document(self, staff: StaffRow, review_id: str, *, today: date) -> str:
         """Freeze the review and draft (or refresh) its document with the catalogue of the proposals."""
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        async with writing(self._session) as session:
             repo = DisposalRepository(session)
             review = await repo.get(review_id, for_update=True) if "\x00" not in review_id else None
             if review is None:
@@ -197,8 +199,7 @@ class DisposalService:
         return row
 
     async def _reopen(self, review_id: str, document_id: str) -> None:
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        async with writing(self._session) as session:
             review = await DisposalRepository(session).get(review_id, for_update=True)
             doc = await DocumentRepository(session).get(document_id)
             if review is not None and review.status == "submitted" and doc is not None and doc.status == "draft":

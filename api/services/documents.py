@@ -26,7 +26,7 @@ from db.repositories.audit import AuditRepository, verify_with_head
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.repositories.org import OrgRepository
 from db.repositories.visibility import visible_page
-from db.session import begin_write
+from db.session import release, writing
 from schemas.api.models import (
     AuditEventRead,
     AuditRead,
@@ -71,14 +71,16 @@ def _hash(row: DocumentRow) -> str:
 
 
 class DocumentService:
-    def __init__(self, app: AppState) -> None:
+    """Documents through the request's one session (``session``): services never open their own."""
+
+    def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
+        self._session = session
 
     async def create(
         self, staff: StaffRow, draft: DocumentCreate, *, today: date, copied_from: str | None = None
     ) -> DocumentRead:
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        async with writing(self._session) as session:
             me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
             if me is None:
                 raise Conflict("you hold no post today, so you cannot draft a document")
@@ -139,8 +141,7 @@ class DocumentService:
     async def edit(self, staff: StaffRow, document_id: str, changes: DocumentUpdate) -> DocumentRead:
         """Edit a draft or a sent-back document: a new version, so earlier approvals no longer cover it."""
         await self.visible(staff, document_id)  # who may not see it learns nothing more (404 for 機密性2+)
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        async with writing(self._session) as session:
             row = await DocumentRepository(session).get(document_id, for_update=True)
             if row is None:
                 raise not_found(document_id)
@@ -174,26 +175,27 @@ class DocumentService:
 
     async def mine(self, staff: StaffRow, *, limit: int, offset: int) -> Page[DocumentRead]:
         """My drafts and submitted documents, newest first."""
-        async with self._app.sessions() as session:
-            rows, total = await DocumentRepository(session).list_by_drafter(staff.id, limit=limit, offset=offset)
+        rows, total = await DocumentRepository(self._session).list_by_drafter(staff.id, limit=limit, offset=offset)
         return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
 
     async def visible_to(
         self, staff: StaffRow, *, statuses: Sequence[str], limit: int, offset: int
     ) -> Page[DocumentRead]:
         """Every document ``staff`` may see (see api/services/visibility.py), newest first."""
-        async with self._app.sessions() as session:
-            me = await viewer(self._app, session, staff, today=datetime.now(JST).date())
-            rows, total = await visible_page(session, me, statuses=statuses, limit=limit, offset=offset)
+        me = await viewer(self._app, self._session, staff, today=datetime.now(JST).date())
+        rows, total = await visible_page(self._session, me, statuses=statuses, limit=limit, offset=offset)
         return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
 
     async def audit(self, staff: StaffRow, document_id: str) -> AuditRead:
         """The document's audit events and the verification of their hash chain."""
         await self.visible(staff, document_id)
-        async with self._app.sessions() as session:
-            audit = AuditRepository(session)
-            rows = await audit.list(document_id)
-            check = verify_with_head(rows, await audit.head(document_id))
+        return await self.audit_of(document_id)
+
+    async def audit_of(self, document_id: str) -> AuditRead:
+        """The audit trail of a document the caller has already checked ``staff`` may see (one check a request)."""
+        audit = AuditRepository(self._session)
+        rows = await audit.list(document_id)
+        check = verify_with_head(rows, await audit.head(document_id))
         events = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows]
         return AuditRead(events=events, verified=check.verified, problem=check.problem)
 
@@ -208,14 +210,15 @@ class DocumentService:
         """The document, its steps and (unless not wanted) its 後閲, if ``staff`` may see it."""
         if "\x00" in document_id:  # no id holds NUL, and PostgreSQL refuses it in a query
             raise not_found(document_id)
-        async with self._app.sessions() as session:
-            row = await DocumentRepository(session).get(document_id)
-            if row is None:
-                raise not_found(document_id)
-            steps, reviews = await self._read_model(session, document_id, with_reviews=with_reviews)
-            seen = await may_see(self._app, session, staff, row, steps)
-        if not (seen or await substitutes_on(self._app, staff, steps)):  # HR is asked with no connection held
-            raise refusal(row)
+        session = self._session
+        row = await DocumentRepository(session).get(document_id)
+        if row is None:
+            raise not_found(document_id)
+        steps, reviews = await self._read_model(session, document_id, with_reviews=with_reviews)
+        if not await may_see(self._app, session, staff, row, steps):
+            await release(session)  # HR is asked with no connection held
+            if not await substitutes_on(self._app, staff, steps):
+                raise refusal(row)
         return row, steps, reviews
 
     async def preview(self, staff: StaffRow, document_id: str, *, as_of: date | None = None) -> RoutePreview:
@@ -226,8 +229,7 @@ class DocumentService:
 
     async def preview_draft(self, staff: StaffRow, draft: DocumentCreate, *, today: date) -> RoutePreview:
         """The route a draft would take if ``staff`` saved and submitted it today (the drafting form's preview)."""
-        async with self._app.sessions() as session:
-            me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
+        me = await OrgRepository(self._session).staff_ref(staff.id, as_of=today)
         if me is None:
             raise Conflict("you hold no post today, so you cannot draft a document")
         row = _row_of(draft, id="preview", drafter_id=staff.id, org_unit_code=me.org_unit.code, version=1)
@@ -235,8 +237,8 @@ class DocumentService:
         return await self._preview(row, on=today)
 
     async def _preview(self, row: DocumentRow, *, on: date) -> RoutePreview:
-        async with self._app.sessions() as session:
-            facts = await affair_facts(session, row, facts_of(row, today=on), now=datetime.now(JST), at_submit=False)
+        facts = await affair_facts(self._session, row, facts_of(row, today=on), now=datetime.now(JST), at_submit=False)
+        await release(self._session)  # the route resolver asks HR
         return await self._resolve(RouteRequest(document_id=row.id, drafter_id=row.drafter_id, facts=facts, as_of=on))
 
     async def _resolve(self, request: RouteRequest) -> RoutePreview:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import NotificationPreferenceRow
 from db.repositories.deliveries import PreferenceRepository
-from db.session import begin_write
+from db.session import writing
 from schemas.api.notifications import NotificationPreferences, QuietHours
 
 
@@ -24,16 +24,14 @@ def _read(row: NotificationPreferenceRow | None) -> NotificationPreferences:
     )
 
 
-async def preferences_of(sessions: async_sessionmaker[AsyncSession], staff_id: str) -> NotificationPreferences:
-    async with sessions() as session:
-        return _read(await PreferenceRepository(session).get(staff_id))
+async def preferences_of(session: AsyncSession, staff_id: str) -> NotificationPreferences:
+    return _read(await PreferenceRepository(session).get(staff_id))
 
 
 async def replace_preferences(
-    sessions: async_sessionmaker[AsyncSession], staff_id: str, preferences: NotificationPreferences
+    session: AsyncSession, staff_id: str, preferences: NotificationPreferences
 ) -> NotificationPreferences:
-    async with sessions() as session, session.begin():
-        await begin_write(session)
+    async with writing(session):
         row = await PreferenceRepository(session).put(
             staff_id=staff_id,
             channels=list(preferences.channels),

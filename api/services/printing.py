@@ -58,19 +58,19 @@ def marks_of(step: RouteStepRow, reviews: list[PostReviewRow]) -> list[str]:
 
 
 class PrintService:
-    def __init__(self, app: AppState) -> None:
+    def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
+        self._session = session
 
     async def original(self, staff: StaffRow, document_id: str) -> bytes:
         """The 原議 PDF of a document ``staff`` may read."""
-        row, steps, reviews = await DocumentService(self._app).read(staff, document_id)
+        row, steps, reviews = await DocumentService(self._app, self._session).read(staff, document_id)
         try:
             font = find_japanese_font(self._app.settings.pdf_font_path)
         except JapaneseFontMissing as exc:
             raise PrintingUnavailable(exc.detail) from exc
-        async with self._app.sessions() as session:
-            printable = await self._printable(session, row, steps, reviews)
-        await record_view(self._app.sessions, staff, row, what="print")
+        printable = await self._printable(self._session, row, steps, reviews)
+        await record_view(self._session, staff, row, what="print")
         return await asyncio.to_thread(render_original, printable, font_path=font)
 
     @staticmethod

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from api.services.documents import DocumentService
@@ -21,7 +22,7 @@ from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.repositories.org import OrgRepository
 from db.repositories.records import RetentionExtensionRepository, SealLogRepository
-from db.session import begin_write
+from db.session import release, writing
 from schemas.api.models import (
     DocumentRead,
     IssuanceCreate,
@@ -36,8 +37,9 @@ log = structlog.get_logger("ringi.records")
 
 
 class RecordsService:
-    def __init__(self, app: AppState) -> None:
+    def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
+        self._session = session
 
     async def issue(self, staff: StaffRow, document_id: str, body: IssuanceCreate, *, key: str) -> DocumentRead:
         """施行 by the drafter or their division: the workflow checks it is decided and not yet issued."""
@@ -47,6 +49,7 @@ class RecordsService:
         seal = await self._seal(staff, body)
         if row.submitted_at is None:
             raise Conflict("issuance (施行) comes after the decision; the document is a draft")
+        await release(self._session)  # nothing held while the workflow answers
         issuance = IssuanceInput(
             actor_id=staff.id,
             clean_copy_on=body.clean_copy_on,
@@ -81,10 +84,9 @@ class RecordsService:
 
     async def extend_retention(self, staff: StaffRow, document_id: str, body: RetentionExtensionCreate) -> DocumentRead:
         """延長: a new expiry, kept in the extension history and the audit chain."""
-        await require_records_office(self._app, staff)
+        await require_records_office(self._app, self._session, staff)
         now = datetime.now(UTC)
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        async with writing(self._session) as session:
             row = await DocumentRepository(session).get(document_id, for_update=True)
             if row is None:
                 raise not_found(document_id)
@@ -125,18 +127,16 @@ class RecordsService:
         return await self._read(document_id)
 
     async def extensions(self, staff: StaffRow, document_id: str) -> list[RetentionExtensionRead]:
-        await DocumentService(self._app).visible(staff, document_id)
-        async with self._app.sessions() as session:
-            rows = await RetentionExtensionRepository(session).for_document(document_id)
+        await DocumentService(self._app, self._session).visible(staff, document_id)
+        rows = await RetentionExtensionRepository(self._session).for_document(document_id)
         return [RetentionExtensionRead.model_validate(r, from_attributes=True) for r in rows]
 
     async def seal_log(self, staff: StaffRow, *, start: date | None, end: date | None) -> list[SealUseRead]:
         """公印使用簿 for the records office."""
-        await require_records_office(self._app, staff)
+        await require_records_office(self._app, self._session, staff)
         if start is not None and end is not None and start > end:
             raise Invalid("from must not be after to")
-        async with self._app.sessions() as session:
-            rows = await SealLogRepository(session).between(start=start, end=end)
+        rows = await SealLogRepository(self._session).between(start=start, end=end)
         return [
             SealUseRead(
                 id=r.id,
@@ -158,26 +158,26 @@ class RecordsService:
     async def _document(self, document_id: str) -> DocumentRow:
         if "\x00" in document_id:
             raise not_found(document_id)
-        async with self._app.sessions() as session:
-            row = await DocumentRepository(session).get(document_id)
+        row = await DocumentRepository(self._session).get(document_id)
         if row is None:
             raise not_found(document_id)
         return row
 
     async def _read(self, document_id: str) -> DocumentRead:
-        async with self._app.sessions() as session:
-            row = await DocumentRepository(session).get(document_id)
-            if row is None:
-                raise not_found(document_id)
-            steps = await RouteStepRepository(session).for_document(document_id)
-            reviews = await PostReviewRepository(session).for_document(document_id)
+        """The document as stored now (a new transaction: the workflow may have written since the first read)."""
+        session = self._session
+        await release(session)
+        row = await DocumentRepository(session).get(document_id)
+        if row is None:
+            raise not_found(document_id)
+        steps = await RouteStepRepository(session).for_document(document_id)
+        reviews = await PostReviewRepository(session).for_document(document_id)
         return from_read_model(row, steps, reviews)
 
     async def _require_drafting_division(self, staff: StaffRow, row: DocumentRow, *, today: date) -> None:
         if staff.is_admin or staff.id == row.drafter_id:
             return
-        async with self._app.sessions() as session:
-            me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
+        me = await OrgRepository(self._session).staff_ref(staff.id, as_of=today)
         if me is None or me.org_unit.code != row.org_unit_code:
             raise Forbidden("only the drafter or the drafting division may issue (施行) the document")
 
@@ -188,8 +188,6 @@ class RecordsService:
         if body.seal.name not in seals:
             raise Invalid(f"seal: unknown 公印 {body.seal.name!r}; the city keeps {', '.join(seals)}")
         used_by = body.seal.used_by or staff.id
-        if used_by != staff.id:
-            async with self._app.sessions() as session:
-                if await OrgRepository(session).get_staff(used_by) is None:
-                    raise Invalid(f"seal.used_by: there is no staff member {used_by}")
+        if used_by != staff.id and await OrgRepository(self._session).get_staff(used_by) is None:
+            raise Invalid(f"seal.used_by: there is no staff member {used_by}")
         return SealUse(name=body.seal.name, used_by=used_by)

@@ -53,12 +53,11 @@ async def check_follow_up(session: AsyncSession, row: DocumentRow) -> None:
         raise Conflict("follow_up_of: that document has no 文書番号 yet, so it has no sub-numbers to give")
 
 
-async def require_records_office(app: AppState, staff: StaffRow) -> None:
+async def require_records_office(app: AppState, session: AsyncSession, staff: StaffRow) -> None:
     """The records office (文書担当: 総務課 by default) or an administrator; anyone else is refused (403)."""
     if staff.is_admin:
         return
     unit = app.settings.records_office_unit
-    async with app.sessions() as session:
-        members = await OrgRepository(session).find_staff(as_of=datetime.now(JST).date(), org_unit=unit)
+    members = await OrgRepository(session).find_staff(as_of=datetime.now(JST).date(), org_unit=unit)
     if staff.id not in {m.id for m in members}:
         raise Forbidden("only the records office (文書担当) may do this")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from db.models import StaffRow
 from db.repositories.rules import RulebookRepository
-from db.session import begin_write
+from db.session import writing
 from rules.loader import RulebookUnreadable, parse, with_id
 from rules.validate import validate
 from schemas.rules import Rulebook, RulebookSummary, RuleProblem
@@ -28,14 +29,14 @@ def _rejected(problems: list[RuleProblem]) -> Invalid:
 
 
 class RulesService:
-    def __init__(self, app: AppState) -> None:
+    def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
+        self._session = session
 
     async def versions(self, *, today: date) -> list[RulebookSummary]:
-        async with self._app.sessions() as session:
-            repo = RulebookRepository(session)
-            current = await repo.in_force_id(today)
-            return [s.model_copy(update={"in_force": s.id == current}) for s in await repo.summaries()]
+        repo = RulebookRepository(self._session)
+        current = await repo.in_force_id(today)
+        return [s.model_copy(update={"in_force": s.id == current}) for s in await repo.summaries()]
 
     async def version(self, version_id: str) -> Rulebook:
         book = await self._app.rulebooks.version(version_id)
@@ -52,8 +53,7 @@ class RulesService:
         except RulebookUnreadable as exc:
             raise _rejected(exc.problems) from exc
         book = with_id(content)
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        async with writing(self._session) as session:
             repo = RulebookRepository(session)
             problems = validate(content, today=today, org_units=await repo.org_unit_codes())
             if problems:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from api.services.auth import in_office, secret_key
@@ -21,7 +22,7 @@ from core.second_factor import (
 )
 from db.models import StaffRow, StaffTotpRow
 from db.repositories.signin import TotpRepository
-from db.session import begin_write
+from db.session import writing
 from schemas.api.signin import TotpConfirmed, TotpEnrolment
 
 log = structlog.get_logger("ringi.auth")
@@ -30,8 +31,9 @@ OFFICE_ONLY = "the second factor can only be enrolled from the office network"
 
 
 class SecondFactorService:
-    def __init__(self, app: AppState) -> None:
+    def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
+        self._session = session
         self._box = SecretBox(secret_key(app.settings))
 
     async def enrol(self, staff: StaffRow, *, client_ip: str) -> TotpEnrolment:
@@ -39,8 +41,7 @@ class SecondFactorService:
         self._office_only(client_ip)
         secret = new_secret()
         now = datetime.now(UTC)
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        async with writing(self._session) as session:
             repo = TotpRepository(session)
             row = await repo.get(staff.id, for_update=True)
             if row is None:
@@ -59,8 +60,7 @@ class SecondFactorService:
         now = datetime.now(UTC)
         codes = new_recovery_codes()
         key = secret_key(self._app.settings)
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        async with writing(self._session) as session:
             repo = TotpRepository(session)
             row = await repo.get(staff.id, for_update=True)
             if row is None or row.pending_secret_sealed is None:
@@ -81,8 +81,7 @@ class SecondFactorService:
         again from the office)."""
         if not admin.is_admin:
             raise Forbidden("only administrators may reset a second factor")
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        async with writing(self._session) as session:
             repo = TotpRepository(session)
             row = await repo.get(staff_id, for_update=True)
             if row is None:

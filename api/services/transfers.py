@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 
 import httpx
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.service import RPCError
 
 from activities.transfers import TransferApplier
@@ -16,7 +17,7 @@ from core.errors import Forbidden, Invalid, NotFound, Unavailable
 from core.transfers import check_plan, day_before
 from db.models import OrgTransferRow, StaffRow
 from db.repositories.transfers import TransferRepository
-from db.session import begin_write
+from db.session import release, writing
 from integrations.hr import HrInvalid
 from schemas.transfers import TransferApplied, TransferImpact, TransferInput, TransferPlan, TransferRead
 from workflows.transfer import TransferWorkflow, transfer_workflow_id
@@ -50,16 +51,17 @@ def apply_at(effective_on: date) -> datetime:
 
 
 class TransferService:
-    def __init__(self, app: AppState) -> None:
+    def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
+        self._session = session
 
     def _applier(self) -> TransferApplier:
+        # The applier runs as an activity too, with units of work of its own (one per batch of documents).
         return TransferApplier(self._app.sessions, self._app.hr, self._app.temporal)
 
     async def upload(self, staff: StaffRow, plan: TransferPlan, *, today: date) -> TransferRead:
         require_admin(staff)
-        async with self._app.sessions() as session, session.begin():
-            await begin_write(session)
+        async with writing(self._session) as session:
             repo = TransferRepository(session)
             named = {r.staff_id for r in (*plan.end, *plan.start)}
             check_plan(
@@ -83,6 +85,7 @@ class TransferService:
                 created_at=datetime.now(UTC),
             )
             repo.add(row)
+        await release(self._session)  # nothing held while Temporal answers
         await self._schedule(row)
         log.info("transfer.uploaded", transfer_id=row.id, effective_on=str(row.effective_on), ends=len(plan.end))
         return to_read(row)
@@ -102,13 +105,11 @@ class TransferService:
 
     async def list(self, staff: StaffRow) -> list[TransferRead]:
         require_admin(staff)
-        async with self._app.sessions() as session:
-            return [to_read(r) for r in await TransferRepository(session).all()]
+        return [to_read(r) for r in await TransferRepository(self._session).all()]
 
     async def read(self, staff: StaffRow, transfer_id: str) -> TransferRead:
         require_admin(staff)
-        async with self._app.sessions() as session:
-            row = await TransferRepository(session).get(transfer_id)
+        row = await TransferRepository(self._session).get(transfer_id)
         if row is None:
             raise NotFound(f"no transfer {transfer_id}")
         return to_read(row)

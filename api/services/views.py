@@ -21,11 +21,14 @@ from schemas.api.models import (
     IssuanceRead,
     PaperOriginalRead,
     PostReviewRead,
+    Settling,
     StepRead,
 )
 from schemas.document import ChainState, DocumentFacts, ExpenseClass, Matter
 from schemas.general_affairs import AffairDetails, measured
 from schemas.records import DISPATCH_LABELS
+from workflows.budget_saga import RELEASE_WHEN
+from workflows.records import DECIDED
 
 _DETAILS: TypeAdapter[AffairDetails] = TypeAdapter(AffairDetails)
 _MATTER: TypeAdapter[Matter] = TypeAdapter(Matter)
@@ -82,7 +85,8 @@ def from_read_model(
 
 
 def from_workflow(row: DocumentRow, state: ChainState) -> DocumentRead:
-    """The answer of an update: the same for a retried request with the same Idempotency-Key."""
+    """The answer of an update: the chain as the update returned it (the same for a retried request with the same
+    Idempotency-Key), the rest (文書番号, finance, records) as stored: ``row`` is read after the update returned."""
     return _document(
         row,
         steps=[StepRead(**v.model_dump()) for v in state.step_views()],
@@ -139,8 +143,20 @@ def _document(
         decided_at=(row.decided_at or (state.updated_at if decided else None)) if state else row.decided_at,
         expense_class=cast(ExpenseClass | None, row.expense_class),
         rulebook_version=(state.facts.rulebook_version if state else None) or row.rulebook_version,
+        settling=settling_of(row),
         **records_fields(row),
     )
+
+
+def settling_of(row: DocumentRow) -> list[Settling]:
+    """What the workflow has still to settle for the stored document: its run loop numbers a decided document and
+    commits (or releases) its budget after the update that decided (or lapsed) it has answered."""
+    settling: list[Settling] = []
+    if row.status in DECIDED and row.number_display is None:
+        settling.append("number")
+    if row.finance_state == "reserved" and (row.status in DECIDED or row.status in RELEASE_WHEN):
+        settling.append("finance")
+    return settling
 
 
 def records_fields(row: DocumentRow) -> dict[str, Any]:

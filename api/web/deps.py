@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from api.deps import AppState, StateDep
+from api.deps import AppState, SessionDep, StateDep, signed_in
 from api.web.session import CSRF_FIELD, SignInRequired, WebSession, check_csrf, read_session
 from core.calendar import JST
 from db.models import StaffRow
@@ -42,15 +42,15 @@ def today() -> date:
     return datetime.now(JST).date()
 
 
-async def _viewer(request: Request, app: StateDep) -> Viewer:
+async def _viewer(request: Request, app: StateDep, db: SessionDep) -> Viewer:
+    """Read through the request's one session, as every page's services are."""
     session = read_session(request, secret=app.settings.jwt_secret)
-    async with app.sessions() as db:
-        repository = OrgRepository(db)
-        staff = await repository.get_staff(session.staff_id)
-        me = await repository.staff_ref(session.staff_id, as_of=today()) if staff else None
+    repository = OrgRepository(db)
+    staff = await repository.get_staff(session.staff_id)
     if staff is None:
         raise SignInRequired
-    return Viewer(staff=staff, me=me, session=session)
+    me = await repository.staff_ref(session.staff_id, as_of=today())
+    return Viewer(staff=signed_in(db, staff), me=me, session=session)
 
 
 async def _form(request: Request) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 Transport only: every page calls the same services as the JSON API (DocumentService, DecisionService,
 inbox_for), so the same rules and the same authorisation apply.  A refusal (RingiError) is shown with its reason.
+Every page works through the request's one session (``SessionDep``), as the JSON routes do.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import StateDep
+from api.deps import SessionDep, StateDep
 from api.origin import origin_of
 from api.services.access_log import logged_read
 from api.services.budgets import budget_of
@@ -20,12 +22,14 @@ from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
 from api.services.inbox import inbox_for
 from api.services.people import people
-from api.services.reading import read_document
+from api.services.reading import read_seen
 from api.services.views import from_read_model
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
 from api.web.render import REFUSAL
 from core.errors import RingiError, Unavailable
+from db.models import DocumentRow, RouteStepRow
+from db.session import release
 from schemas.api.models import AllowedActions, DocumentRead
 
 router = APIRouter(include_in_schema=False)
@@ -39,19 +43,22 @@ def _refused(request: Request, viewer: Viewer, exc: RingiError) -> HTMLResponse:
 
 
 @router.get("/inbox")
-async def inbox_page(request: Request, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
+async def inbox_page(request: Request, viewer: CurrentViewer, app: StateDep, session: SessionDep) -> HTMLResponse:
     """受信箱: my pending steps, decisions I may take as 代決者, the 後閲 I owe — oldest first."""
-    async with app.sessions() as session:
-        items = await inbox_for(session, app.hr, viewer.staff.id, today=today())
+    items = await inbox_for(session, app.hr, viewer.staff.id, today=today())
     return page(request, "inbox.html", viewer, items=items, nav="inbox")
 
 
 @router.get("/documents")
 async def my_documents(
-    request: Request, viewer: CurrentViewer, app: StateDep, offset: Annotated[int, Query(ge=0)] = 0
+    request: Request,
+    viewer: CurrentViewer,
+    app: StateDep,
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
     """自分の文書: my drafts and submitted documents with their status, newest first."""
-    mine = await DocumentService(app).mine(viewer.staff, limit=50, offset=offset)
+    mine = await DocumentService(app, session).mine(viewer.staff, limit=50, offset=offset)
     return page(request, "mine.html", viewer, page_of=mine, nav="mine")
 
 
@@ -62,11 +69,13 @@ async def draft_form(request: Request, viewer: CurrentViewer) -> HTMLResponse:
 
 
 @router.post("/documents/new")
-async def create_draft(request: Request, viewer: PostingViewer, form: FormData, app: StateDep) -> Response:
+async def create_draft(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> Response:
     """起案: the draft is saved; the document page then offers 提出."""
     values = draft_values(form)
     try:
-        created = await DocumentService(app).create(viewer.staff, parse_draft(values), today=today())
+        created = await DocumentService(app, session).create(viewer.staff, parse_draft(values), today=today())
     except (ValueError, RingiError) as exc:
         error = exc.detail if isinstance(exc, RingiError) else str(exc)
         return page(request, "draft.html", viewer, values=values, error=error, nav="new", status_code=422)
@@ -74,20 +83,22 @@ async def create_draft(request: Request, viewer: PostingViewer, form: FormData, 
 
 
 @router.get("/documents/{document_id}/edit")
-async def edit_form(request: Request, document_id: str, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
+async def edit_form(
+    request: Request, document_id: str, viewer: CurrentViewer, app: StateDep, session: SessionDep
+) -> HTMLResponse:
     """修正: the drafter changes a draft or a sent-back document (approvals of the older version lapse)."""
     try:
-        read = read_document(app, viewer.staff, document_id)
-        origin = origin_of(request, app.settings)
-        document = await logged_read(app.sessions, read, "document_read", viewer.staff, document_id, origin)
+        document, _, _ = await _logged(request, viewer, app, session, document_id)
     except RingiError as exc:
         return _refused(request, viewer, exc)
     return page(request, "draft.html", viewer, values=values_of(document), error="", editing=document, nav="mine")
 
 
 @router.post("/documents/{document_id}/edit")
-async def edit(request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep) -> Response:
-    documents = DocumentService(app)
+async def edit(
+    request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> Response:
+    documents = DocumentService(app, session)
     values = draft_values(form)
     try:
         await documents.edit(viewer.staff, document_id, parse_edit(values))
@@ -103,10 +114,12 @@ async def edit(request: Request, document_id: str, viewer: PostingViewer, form: 
 
 
 @router.post("/documents/new/preview")
-async def route_preview(request: Request, viewer: PostingViewer, form: FormData, app: StateDep) -> HTMLResponse:
+async def route_preview(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> HTMLResponse:
     """The route the draft would take (htmx fragment): who reviews, consults and decides, and why."""
     try:
-        preview = await DocumentService(app).preview_draft(
+        preview = await DocumentService(app, session).preview_draft(
             viewer.staff, parse_draft(draft_values(form), preview=True), today=today()
         )
     except (ValueError, RingiError) as exc:
@@ -120,6 +133,7 @@ async def budget_check(
     request: Request,
     viewer: CurrentViewer,
     app: StateDep,
+    session: SessionDep,
     budget_code: Annotated[str, Query(pattern=_BUDGET_CODE)] = "",
     amount_yen: Annotated[str, Query(max_length=30)] = "",
 ) -> HTMLResponse:
@@ -127,6 +141,7 @@ async def budget_check(
     amount = amount_yen.replace(",", "").strip()
     budget, error = None, ""
     if budget_code:
+        await release(session)  # the viewer's read ends: nothing held while 財務会計 answers
         try:
             budget = await budget_of(app.finance, budget_code, fiscal_year=None, today=today())
         except RingiError as exc:
@@ -136,36 +151,49 @@ async def budget_check(
 
 
 @router.get("/documents/{document_id}")
-async def document_page(request: Request, document_id: str, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
+async def document_page(
+    request: Request, document_id: str, viewer: CurrentViewer, app: StateDep, session: SessionDep
+) -> HTMLResponse:
     try:
-        read = read_document(app, viewer.staff, document_id)
-        origin = origin_of(request, app.settings)
-        document = await logged_read(app.sessions, read, "document_read", viewer.staff, document_id, origin)
+        seen = await _logged(request, viewer, app, session, document_id)
     except RingiError as exc:
         return _refused(request, viewer, exc)
-    return await _document(request, viewer, app, document)
+    return await _document(request, viewer, app, session, seen)
+
+
+Seen = tuple[DocumentRead, DocumentRow, list[RouteStepRow]]
+
+
+async def _logged(request: Request, viewer: Viewer, app: StateDep, session: AsyncSession, document_id: str) -> Seen:
+    """The document as read (its one visibility check), with its access-log entry."""
+    read = read_seen(app, session, viewer.staff, document_id)
+    origin = origin_of(request, app.settings)
+    return await logged_read(session, read, "document_read", viewer.staff, document_id, origin)
 
 
 async def _document(
     request: Request,
     viewer: Viewer,
     app: StateDep,
-    document: DocumentRead,
+    session: AsyncSession,
+    seen: Seen,
     *,
     error: str = "",
     status_code: int = 200,
     key: str | None = None,
 ) -> HTMLResponse:
-    documents, decisions = DocumentService(app), DecisionService(app)
-    notice = ""
-    try:
-        allowed = await decisions.allowed(viewer.staff, document.id, today=today())
-    except Unavailable as exc:  # the engine is not answering: show the document, offer no action
-        allowed, notice = AllowedActions(), exc.detail
-    audit = await documents.audit(viewer.staff, document.id)
+    """The page of a document already read and checked (``seen``): its audit trail, who is who, its buttons."""
+    document, row, steps = seen
+    documents, decisions = DocumentService(app, session), DecisionService(app, session)
+    audit = await documents.audit_of(document.id)
     ids = {document.drafter_id, *(s.assignee_id for s in document.steps), *(s.acted_by or "" for s in document.steps)}
     ids |= {e.actor_id for e in audit.events}
-    who = await people(app.sessions, ids, as_of=today())
+    who = await people(session, ids, as_of=today())
+    notice = ""
+    try:  # last: it lets the connection go while the workflow (and perhaps HR) answers
+        allowed = await decisions.allowed_on(viewer.staff, row, steps, today=today())
+    except Unavailable as exc:  # the engine is not answering: show the document, offer no action
+        allowed, notice = AllowedActions(), exc.detail
     stages: dict[int, list[object]] = {}
     for step in document.steps:
         stages.setdefault(step.stage_index, []).append(step)
@@ -187,33 +215,44 @@ async def _document(
 
 
 @router.post("/documents/{document_id}/submit")
-async def submit(request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep) -> Response:
+async def submit(
+    request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> Response:
     """提出: starts the approval workflow (the same call as ``POST /v1/documents/{id}/submit``)."""
     key = str(form.get("idempotency_key") or uuid.uuid4())
     try:
-        await DecisionService(app).submit(viewer.staff, document_id, key=key, today=today())
+        await DecisionService(app, session).submit(viewer.staff, document_id, key=key, today=today())
     except RingiError as exc:
-        return await _again(request, viewer, app, document_id, exc, key=key)
+        return await _again(request, viewer, app, session, document_id, exc, key=key)
     return RedirectResponse(f"/documents/{document_id}", status_code=303)
 
 
 @router.post("/documents/{document_id}/act")
-async def act(request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep) -> Response:
+async def act(
+    request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> Response:
     """承認, 合議, 差戻し, 引戻し, 取下げ, 却下 …: the same call as ``POST /v1/documents/{id}/actions``."""
     key = str(form.get("idempotency_key") or uuid.uuid4())
     try:
         action = parse_action(form)
     except ValueError as exc:
-        return await _again(request, viewer, app, document_id, RingiError(str(exc)))
+        return await _again(request, viewer, app, session, document_id, RingiError(str(exc)))
     try:
-        await DecisionService(app).act(viewer.staff, document_id, action, key=key, today=today())
+        await DecisionService(app, session).act(viewer.staff, document_id, action, key=key, today=today())
     except RingiError as exc:
-        return await _again(request, viewer, app, document_id, exc, key=key)
+        return await _again(request, viewer, app, session, document_id, exc, key=key)
     return RedirectResponse(f"/documents/{document_id}", status_code=303)
 
 
 async def _again(
-    request: Request, viewer: Viewer, app: StateDep, document_id: str, exc: RingiError, *, key: str | None = None
+    request: Request,
+    viewer: Viewer,
+    app: StateDep,
+    session: AsyncSession,
+    document_id: str,
+    exc: RingiError,
+    *,
+    key: str | None = None,
 ) -> HTMLResponse:
     """The document page again, with the reason the action was refused.
 
@@ -221,10 +260,9 @@ async def _again(
     again applies the action once, as a retrying integrator's request would.
     """
     try:
-        read = read_document(app, viewer.staff, document_id)
-        origin = origin_of(request, app.settings)
-        document = await logged_read(app.sessions, read, "document_read", viewer.staff, document_id, origin)
+        await release(session)  # the workflow may have written since this request first read
+        seen = await _logged(request, viewer, app, session, document_id)
     except RingiError as unreadable:
         return _refused(request, viewer, unreadable)
     retry_key = key if isinstance(exc, Unavailable) else None
-    return await _document(request, viewer, app, document, error=exc.detail, status_code=exc.status, key=retry_key)
+    return await _document(request, viewer, app, session, seen, error=exc.detail, status_code=exc.status, key=retry_key)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import StateDep
+from api.deps import SessionDep, StateDep
 from api.origin import origin_of
 from api.services.auth import SecondFactorRequired, WrongCredentials, WrongSecondFactor, authenticate
 from api.web.deps import SECURITY_HEADERS, PostingViewer, page, templates
@@ -78,6 +78,7 @@ async def signin_form(request: Request, app: StateDep, next: str | None = None) 
 async def signin(
     request: Request,
     app: StateDep,
+    session: SessionDep,
     staff_id: Annotated[str, Form(max_length=40)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     one_time_code: Annotated[str, Form(max_length=20)] = "",
@@ -89,10 +90,9 @@ async def signin(
     origin = origin_of(request, app.settings)
     back = _local_path(next)
     try:
-        async with app.sessions() as session:
-            staff = await authenticate(
-                session, app.settings, staff_id, password, one_time_code or None, origin.client_ip, origin.user_agent
-            )
+        staff = await authenticate(
+            session, app.settings, staff_id, password, one_time_code or None, origin.client_ip, origin.user_agent
+        )
     except (SecondFactorRequired, WrongSecondFactor) as exc:  # the password was right: ask for the one-time code
         return _form(request, app, next_path=back, staff_id=staff_id, error=exc.detail, otp=True, status_code=401)
     except WrongCredentials:

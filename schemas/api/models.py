@@ -214,6 +214,9 @@ class PostReviewRead(BaseModel):
 
 
 RecordsStatus = Literal["active", "transferred", "disposed"]
+#: What the workflow settles just after a transition, in its own time: the 文書番号 of a decided document, and
+#: its budget (支出負担行為 once decided, the release once it lapsed).
+Settling = Literal["number", "finance"]
 
 
 class DocumentNumberRead(BaseModel):
@@ -300,6 +303,10 @@ class DocumentRead(BaseModel):
     records_status: RecordsStatus = "active"
     paper_original: PaperOriginalRead | None = None
     disposal: DisposalRecordRead | None = None  # 廃棄記録 of a disposed document (its tombstone)
+    #: Stored, not yet settled: ``number`` (``number`` and ``number_display`` still null) and ``finance``
+    #: (``finance`` still as before the transition).  Empty once the workflow has settled them; a later GET shows
+    #: the settled values.
+    settling: list[Settling] = Field(default_factory=list)
 
 
 class Page(BaseModel, Generic[T]):

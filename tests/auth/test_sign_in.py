@@ -450,7 +450,7 @@ async def test_authenticate_raises_a_class_per_reason(api: Api, staff: Staff) ->
     state = api.app.state.ringi
 
     async def attempt(staff_id: str, password: str, otp: str | None, ip: str) -> StaffRow:
-        async with state.sessions() as session, session.begin():
+        async with state.sessions() as session:  # as a request's one session: authenticate commits its record
             return await authenticate(session, api.settings, staff_id, password, otp, ip, "ui")
 
     assert (await attempt(someone, "demo", None, OFFICE_IP)).id == someone
