@@ -1,6 +1,6 @@
 """DocumentWorkflow: one 起案文書 from submission to its decision (決裁), circulation (供覧) and 後閲.
 
-The workflow is the durable shell around the pure chain (``workflows/chain.py``): each human decision arrives
+The workflow is the durable shell around the pure chain (``domain/chain.py``): each human decision arrives
 as an update whose validator asks the chain whether it is allowed (refusals never touch history); the handler
 applies it, awaits the projection into the read model and audit chain, and returns the new state.  The run
 loop keeps the current stage's deadlines as durable timers: a reminder (督促) to the assignees, then an
@@ -33,7 +33,7 @@ from schemas.document import (
 )
 from schemas.records import IssuanceInput, RecordsState
 from schemas.transfers import ReassignInput
-from workflows import chain
+from domain import chain
 from workflows.budget_saga import BudgetSaga
 from workflows.hr_posting import HrPosting
 from workflows.records import RecordsLifecycle

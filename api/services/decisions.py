@@ -27,7 +27,7 @@ from db.repositories.org import OrgRepository
 from integrations.hr import HrNotFound
 from schemas.api.models import ActionCreate, AllowedActions, DocumentRead
 from schemas.document import ActionContext, ActionInput, ChainState, DocumentFacts, DocumentInput, SubmitInput
-from workflows import chain
+from domain import chain
 from workflows.document import DocumentWorkflow, workflow_id
 
 log = structlog.get_logger("ringi.decisions")

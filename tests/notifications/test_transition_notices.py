@@ -7,7 +7,7 @@ from typing import Any
 
 from activities.transition_notices import transition_notices
 from schemas.document import ActionName, ChainEvent
-from tests.workflows.test_chain import (
+from tests.domain.test_chain import (
     C1,
     C2,
     DECIDER,
@@ -22,7 +22,7 @@ from tests.workflows.test_chain import (
     make_input,
     review,
 )
-from workflows import chain
+from domain import chain
 
 
 def kinds(run: Run, events: list[ChainEvent]) -> list[tuple[str, str, str]]:

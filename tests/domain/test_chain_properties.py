@@ -40,8 +40,8 @@ from schemas.document import (
     StageKind,
 )
 from schemas.org import OrgUnitRef, PostRef, StaffRef
-from workflows import chain
-from workflows.chain import ChainError
+from domain import chain
+from domain.chain import ChainError
 
 NOW = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)
 DRAFTER = "drafter"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schemas.document import ActionContext, ActionInput, ChainState
-from tests.workflows.test_chain import (
+from tests.domain.test_chain import (
     C1,
     C2,
     DECIDER,
@@ -19,8 +19,8 @@ from tests.workflows.test_chain import (
     decide,
     review,
 )
-from workflows import chain
-from workflows.chain import ChainError
+from domain import chain
+from domain.chain import ChainError
 
 PEOPLE = (DRAFTER, R1, R2, C1, C2, DECIDER, DEPUTY, DEPUTY2, OUTSIDER)
 
