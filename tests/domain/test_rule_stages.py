@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from domain import chain
+from domain.chain import ChainError
 from schemas.document import Route
 from tests.domain.test_chain import (
     C1,
@@ -20,8 +22,6 @@ from tests.domain.test_chain import (
     make_route,
     review,
 )
-from domain import chain
-from domain.chain import ChainError
 
 
 def _kinds(route: Route) -> list[tuple[str, list[str]]]:
