@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.notice_text import display_name, subject
 from db.models import DocumentRow
 from db.repositories.notifications import NotificationRepository
+from domain.statuses import IN_ROUTING
 from schemas.document import ChainEvent, ChainState
 
 
@@ -31,7 +32,7 @@ class NoticeDraft:
 
 def assigned_notices(state: ChainState, events: Sequence[ChainEvent]) -> list[NoticeDraft]:
     """The pending steps of a stage this transition entered (not the actor's own: a recall gives one back)."""
-    if state.current is None or state.status not in ("in_review", "circulating"):
+    if state.current is None or state.status not in IN_ROUTING:
         return []
     stage = state.stages[state.current]
     if stage.became_current_at is None or stage.became_current_at != state.updated_at:

@@ -16,7 +16,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import AppState
-from api.services.documents import EDITABLE, DocumentService
+from api.services.documents import DocumentService
 from api.services.general_affairs import affair_facts
 from api.services.temporal_calls import WorkflowGone, bounded
 from api.services.views import from_workflow
@@ -24,10 +24,10 @@ from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, Unavailable
 from db.models import DocumentRow, RouteStepRow, StaffRow
 from db.repositories.org import OrgRepository
+from domain import acting, chain
 from integrations.hr import HrNotFound
 from schemas.api.models import ActionCreate, AllowedActions, DocumentRead
 from schemas.document import ActionContext, ActionInput, ChainState, DocumentFacts, DocumentInput, SubmitInput
-from domain import chain
 from workflows.document import DocumentWorkflow, workflow_id
 
 log = structlog.get_logger("ringi.decisions")
@@ -40,8 +40,10 @@ class DecisionService:
 
     async def submit(self, staff: StaffRow, document_id: str, *, key: str, today: date) -> DocumentRead:
         row = await self._documents.visible(staff, document_id)
-        if staff.id != row.drafter_id:
-            raise Forbidden("only the drafter may submit the document")
+        try:
+            acting.check_drafter(drafter_id=row.drafter_id, actor_id=staff.id, to="submit the document")
+        except chain.ChainError as exc:
+            raise Forbidden(exc.reason) from exc
         update_id = _update_id(staff, key)
         if row.status == "draft" and row.submitted_at is not None:  # recalled (引戻し): back into routing
             return await self.act(staff, document_id, ActionCreate(action="resubmit"), key=key, today=today)
@@ -160,10 +162,10 @@ class DecisionService:
         the workflow's update validator still decides each action when it arrives.
         """
         row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
-        mine = row.drafter_id == staff.id
-        can_edit = mine and row.status in EDITABLE
+        can_edit = acting.may_edit(drafter_id=row.drafter_id, actor_id=staff.id, status=row.status)
         if row.submitted_at is None:
-            return AllowedActions(can_submit=mine and row.status == "draft", can_edit=can_edit)
+            can_submit = acting.may_submit(drafter_id=row.drafter_id, actor_id=staff.id, status=row.status)
+            return AllowedActions(can_submit=can_submit, can_edit=can_edit)
         state = await self._chain_state(row)
         if state is None:
             return AllowedActions(can_edit=can_edit)

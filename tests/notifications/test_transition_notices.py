@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from activities.transition_notices import transition_notices
+from domain import chain
 from schemas.document import ActionName, ChainEvent
 from tests.domain.test_chain import (
     C1,
@@ -22,7 +23,6 @@ from tests.domain.test_chain import (
     make_input,
     review,
 )
-from domain import chain
 
 
 def kinds(run: Run, events: list[ChainEvent]) -> list[tuple[str, str, str]]:
