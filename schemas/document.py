@@ -299,6 +299,7 @@ class ChainState(_Payload):
                         escalated_at=stage.escalated_at,
                         reason=stage.reason,
                         rule=stage.rule,
+                        substitute_allowed=stage.substitute_allowed,
                     )
                 )
         return views
@@ -339,6 +340,7 @@ class StepView(_Payload):
     escalated_at: datetime | None = None
     reason: str = ""  # why the rules put the stage there
     rule: str = ""  # the rulebook row cited
+    substitute_allowed: bool = True  # decide: False when the rulebook bars 代決 (the inbox needs it)
 
 
 FinanceState = Literal["none", "reserved", "released", "committed", "commit_failed"]

@@ -26,6 +26,7 @@ from db.models import DocumentRow, RouteStepRow, StaffRow
 from db.repositories.org import OrgRepository
 from domain import acting, chain
 from integrations.hr import HrNotFound
+from integrations.substitution import substitution_facts
 from schemas.api.models import ActionCreate, AllowedActions, DocumentRead
 from schemas.document import ActionContext, ActionInput, ChainState, DocumentFacts, DocumentInput, SubmitInput
 from workflows.document import DocumentWorkflow, workflow_id
@@ -146,14 +147,8 @@ class DecisionService:
             return ActionContext(absent_ids=tuple(absent), actor_post=actor_post)
         if body.on_behalf_of is None:
             return ActionContext(actor_post=actor_post)
-        decider = await hr.get_staff(body.on_behalf_of, as_of=today)
-        absent = [decider.id] if await hr.is_absent(decider.id, on=today) else []
-        order = [s.id for s in await hr.substitutes(decider.org_unit.code, decider.post.code, as_of=today)]
-        for substitute in order:  # 代決順位: the first one present decides
-            if not await hr.is_absent(substitute, on=today):
-                break
-            absent.append(substitute)
-        return ActionContext(absent_ids=tuple(absent), substitutes=tuple(order), actor_post=actor_post)
+        line = await substitution_facts(hr, await hr.get_staff(body.on_behalf_of, as_of=today), on=today)
+        return ActionContext(absent_ids=line.absent_ids, substitutes=line.order, actor_post=actor_post)
 
     async def allowed(self, staff: StaffRow, document_id: str, *, today: date) -> AllowedActions:
         """What ``staff`` may do with the document now: the chain's own checks, given HR's facts of today.
