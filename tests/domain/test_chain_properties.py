@@ -180,6 +180,7 @@ def may_substitute(state: ChainState, action: ActionInput) -> bool:
         state.status == "in_review"
         and stage is not None
         and stage.kind == "decide"
+        and stage.substitute_allowed
         and action.on_behalf_of in stage.assignee_ids
         and action.on_behalf_of in action.context.absent_ids
         and action.actor_id in [s for s in action.context.substitutes if s not in action.context.absent_ids][:1]
