@@ -402,7 +402,7 @@ SUBSTITUTE = [
 ]
 ACKNOWLEDGE = [
     case("circulating", DRAFTER, "acknowledge", 403, NOT_YOUR_STEP),
-    case("circulating", MANAGER, "acknowledge", 409, f"now waiting for {JINJI}", name="decider"),
+    case("circulating", MANAGER, "acknowledge", 403, f"now waiting for {JINJI}", name="decider"),
     case("circulating", STRANGER, "acknowledge", 403, UNSEEN),
     case("deciding", READER, "acknowledge", 409, "cannot acknowledge: the document is in_review", name="too-early"),
     case("reviewing", MANAGER, "acknowledge", 409, "cannot acknowledge: the document is in_review"),
