@@ -20,6 +20,7 @@ from tests.domain.test_chain import (
     circulate,
     consult,
     decide,
+    make_facts,
     make_input,
     review,
 )
@@ -100,3 +101,17 @@ def test_deadline_notes_assign_nobody() -> None:
     run = Run(review(R1), consult(C1), decide())
     run.state, events = chain.note_deadline(run.state, "remind", 0, run.tick())
     assert kinds(run, events) == []
+
+
+def test_a_decision_notice_says_whether_daiketsu_may_decide_it() -> None:
+    """The dispatcher forwards an absent decider's 決裁 only when 代決 may decide it (domain/acting.py's rule)."""
+
+    def delegable(run: Run) -> object:
+        (notice,) = transition_notices(run.state, run.events)
+        return notice.detail["delegable"]
+
+    assert delegable(Run(decide())) is True
+    assert delegable(Run(decide(), facts=make_facts(flags=("important",)))) is False
+    assert delegable(Run(decide(), facts=make_facts(flags=("important",), urgent_reason="至急"))) is True
+    barred = decide().model_copy(update={"substitute_allowed": False})
+    assert delegable(Run(barred)) is False
