@@ -7,7 +7,8 @@ notice, and could not hold a notice back until quiet hours end without a timer p
 is durable state, so the dispatcher only needs:
 
 * **planning**: one delivery row per notice and channel the recipient chose (a unique key), made once.  An
-  ``assigned`` 決裁 notice for a decider HR reports absent today is also forwarded to the first present 代決者.
+  ``assigned`` 決裁 notice for a decider HR reports absent today is also forwarded to the 代決者 the chain would
+  accept (``domain.acting``: the first present in the 代決順位, and only for a matter 代決 may decide).
 * **claiming**: a due delivery is leased (an UPDATE that only one dispatcher wins), so several workers can run.
 * **sending**: outside any transaction; then the result and the attempt are recorded.  A failure backs off
   exponentially (``notify_retry_seconds`` doubling, at most an hour) and gives up after ``notify_max_attempts``;
@@ -41,9 +42,11 @@ from db.models import DocumentRow, NotificationDeliveryRow, NotificationPreferen
 from db.repositories.deliveries import DeliveryRepository, PreferenceRepository
 from db.repositories.notifications import NotificationRepository
 from db.session import begin_write
+from domain.acting import designated_substitute
 from integrations.chat import ChatClient, ChatMessage
 from integrations.hr import HrClient, HrNotFound
 from integrations.mail import MailClient, MailMessage
+from integrations.substitution import substitution_facts
 
 log = structlog.get_logger("ringi.delivery")
 
@@ -149,29 +152,29 @@ class NoticeDispatcher:
             report.planned += 1
 
     async def _substitute_for(self, notice: NotificationRow, now: datetime) -> NoticeDraft | None:
-        """代決: a 決裁 that fell to a decider absent today is announced to their first present substitute too."""
+        """代決: a 決裁 that fell to a decider absent today is announced to their designated substitute too."""
         detail = notice.detail or {}
         if self._hr is None or notice.kind != "assigned" or detail.get("stage_kind") != "decide":
             return None
-        if detail.get("on_behalf_of"):
+        # A forwarded notice is not forwarded again; a matter 代決 may not decide is nobody else's to decide.
+        if detail.get("on_behalf_of") or detail.get("delegable") is False:
             return None
         today = now.astimezone(JST).date()
         try:
             if not await self._hr.is_absent(notice.recipient_id, on=today):
                 return None
-            decider = await self._hr.get_staff(notice.recipient_id)
-            substitutes = await self._hr.substitutes(decider.org_unit.code, decider.post.code, as_of=today)
-            for substitute in substitutes:
-                if substitute.id != notice.recipient_id and not await self._hr.is_absent(substitute.id, on=today):
-                    return NoticeDraft(
-                        dedupe_key=f"{notice.dedupe_key}:substitute:{substitute.id}",
-                        recipient_id=substitute.id,
-                        kind="assigned",
-                        detail={**detail, "on_behalf_of": notice.recipient_id},
-                    )
+            line = await substitution_facts(self._hr, await self._hr.get_staff(notice.recipient_id), on=today)
         except HrNotFound:
             return None
-        return None
+        substitute = designated_substitute(line.order, line.absent_ids)
+        if substitute is None:
+            return None
+        return NoticeDraft(
+            dedupe_key=f"{notice.dedupe_key}:substitute:{substitute}",
+            recipient_id=substitute,
+            kind="assigned",
+            detail={**detail, "on_behalf_of": notice.recipient_id},
+        )
 
     async def _forward(
         self,

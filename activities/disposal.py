@@ -35,12 +35,11 @@ from db.repositories.disposal import DisposalRepository
 from db.repositories.documents import DocumentRepository, RouteStepRepository
 from db.repositories.records import RetentionExtensionRepository
 from db.session import begin_write
+from domain.statuses import DECIDED
 from integrations.attachment_store import AttachmentStore
 from schemas.disposal import DisposalApplied, DisposalSettlement, OpenReviewRequest, ReviewOpened
 
 log = structlog.get_logger("ringi.disposal")
-
-DECIDED = frozenset({"approved", "circulating", "completed"})
 
 
 # --- attachments hook ------------------------------------------------------------------------------------------

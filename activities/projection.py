@@ -20,6 +20,7 @@ from db.models import DocumentRow
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.session import begin_write
+from domain.statuses import IN_ROUTING
 from schemas.document import ChainEvent, ChainState, Deadlines, DocumentFinance, FinanceProjection, ProjectionInput
 
 log = structlog.get_logger("ringi.projection")
@@ -27,7 +28,7 @@ log = structlog.get_logger("ringi.projection")
 
 def deadlines(state: ChainState) -> Deadlines:
     """Reminder and escalation times of the current stage, counted in business days from when it began."""
-    if state.current is None or state.status not in ("in_review", "circulating"):
+    if state.current is None or state.status not in IN_ROUTING:
         return Deadlines()
     stage = state.stages[state.current]
     if stage.became_current_at is None:

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activities.notice_text import display_name, subject
 from db.models import DocumentRow
 from db.repositories.notifications import NotificationRepository
+from domain import acting, chain
+from domain.statuses import IN_ROUTING
 from schemas.document import ChainEvent, ChainState
 
 
@@ -31,19 +33,22 @@ class NoticeDraft:
 
 def assigned_notices(state: ChainState, events: Sequence[ChainEvent]) -> list[NoticeDraft]:
     """The pending steps of a stage this transition entered (not the actor's own: a recall gives one back)."""
-    if state.current is None or state.status not in ("in_review", "circulating"):
+    if state.current is None or state.status not in IN_ROUTING:
         return []
     stage = state.stages[state.current]
     if stage.became_current_at is None or stage.became_current_at != state.updated_at:
         return []
     actors = {e.actor_id for e in events}
     since = stage.became_current_at.isoformat()
+    detail: dict[str, Any] = {"stage_kind": stage.kind, "stage_index": state.current}
+    if stage.kind == "decide":  # whether the dispatcher may forward it to a 代決者 (domain/acting.py's rule)
+        detail["delegable"] = acting.delegable(chain.delegation(state))
     return [
         NoticeDraft(
             dedupe_key=f"{state.document_id}:assigned:{state.current}:{since}:{assignee}",
             recipient_id=assignee,
             kind="assigned",
-            detail={"stage_kind": stage.kind, "stage_index": state.current},
+            detail=detail,
         )
         for assignee in stage.pending_ids
         if assignee not in actors

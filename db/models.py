@@ -222,6 +222,8 @@ class RouteStepRow(Base):
     escalated_at: Mapped[datetime | None]
     reason: Mapped[str] = mapped_column(Text, default="")  # why the rules put the stage there
     rule: Mapped[str] = mapped_column(String(400), default="")  # the rulebook row(s) cited
+    #: decide: False when the rulebook bars 代決 for the matter (with the document's flags, the inbox's 代決 rule)
+    substitute_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class PostReviewRow(Base):

@@ -21,9 +21,8 @@ Matter = Literal["spending", "contract", "leave", "overtime", "trip", "disposal_
 DraftMatter = Literal["spending", "contract", "leave", "overtime", "trip"]
 #: 節 groups of the authority matrix: 工事請負費, その他, 交際費・食糧費 (spending and contracts only).
 ExpenseClass = Literal["construction", "other", "hospitality"]
-#: 重要 / 異例 / 先例 / 疑義: such a matter goes one level up and may not be decided by 専決 or 代決.
+#: 重要 / 異例 / 先例 / 疑義: such a matter goes one level up; which of them bar 代決 is domain/acting.py's rule.
 Flag = Literal["important", "unusual", "precedent", "doubtful"]
-NO_SUBSTITUTE_FLAGS: frozenset[str] = frozenset({"important", "unusual", "doubtful"})
 StageKind = Literal["review", "consult", "decide", "circulate"]
 ActionName = Literal[
     "approve",  # 承認 / 決裁 (and 同意 in a 合議)
@@ -61,7 +60,6 @@ EventAction = Literal[
     "reassign",  # 人事異動: unanswered steps moved to the new holder of the post
 ]
 Status = Literal["draft", "in_review", "sent_back", "approved", "rejected", "withdrawn", "circulating", "completed"]
-TERMINAL_STATUSES: frozenset[str] = frozenset({"approved", "rejected", "withdrawn", "completed"})
 Capacity = Literal["self", "substitute", "pull_up"]
 ResponseKind = Literal["approve", "consent", "object", "acknowledge"]
 
@@ -301,6 +299,7 @@ class ChainState(_Payload):
                         escalated_at=stage.escalated_at,
                         reason=stage.reason,
                         rule=stage.rule,
+                        substitute_allowed=stage.substitute_allowed,
                     )
                 )
         return views
@@ -341,6 +340,7 @@ class StepView(_Payload):
     escalated_at: datetime | None = None
     reason: str = ""  # why the rules put the stage there
     rule: str = ""  # the rulebook row cited
+    substitute_allowed: bool = True  # decide: False when the rulebook bars 代決 (the inbox needs it)
 
 
 FinanceState = Literal["none", "reserved", "released", "committed", "commit_failed"]

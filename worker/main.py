@@ -81,10 +81,10 @@ def build_activities(
 
 def workflow_runner() -> SandboxedWorkflowRunner:
     """The sandbox, with our pydantic payloads passed through (one class per model inside and outside) and the
-    pure chain too: it holds no state, and re-importing it for every workflow instance costs CPU."""
+    pure rules (domain/) too: they hold no state, and re-importing them for every workflow instance costs CPU."""
     return SandboxedWorkflowRunner(
         restrictions=SandboxRestrictions.default.with_passthrough_modules(
-            "schemas", "pydantic", "pydantic_core", "workflows.chain"
+            "schemas", "pydantic", "pydantic_core", "domain"
         )
     )
 

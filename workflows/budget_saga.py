@@ -10,6 +10,7 @@ from datetime import timedelta, timezone
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from domain.statuses import DECIDED, NOT_PURSUED
 from schemas.document import ChainState, DocumentFacts, DocumentFinance, RecordsOfficeNotice
 from schemas.finance import AdjustRequest, CommitRequest, ReleaseRequest, Reservation, ReserveRequest
 
@@ -17,9 +18,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.finance import FinanceActivities
     from activities.notifications import NotificationActivities
 
-#: While the document is in one of these, its budget is not held for it.
-RELEASE_WHEN = frozenset({"sent_back", "withdrawn", "rejected", "draft"})
-DECIDED = frozenset({"approved", "circulating", "completed"})
 JST = timezone(timedelta(hours=9))
 #: Transport errors (財務会計 down, a timeout after its write) are retried with the same idempotency key.
 FINANCE_TRY = timedelta(seconds=15)
@@ -89,7 +87,7 @@ class BudgetSaga:
         finance = self.finance
         if finance.state != "reserved" or finance.reservation_id is None:
             return False
-        if state.status in RELEASE_WHEN:
+        if state.status in NOT_PURSUED:  # its budget is not held for it
             await workflow.execute_activity_method(
                 FinanceActivities.release_budget,
                 ReleaseRequest(reservation_id=finance.reservation_id, key=f"{finance.reservation_id}:release"),

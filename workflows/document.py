@@ -1,6 +1,6 @@
 """DocumentWorkflow: one 起案文書 from submission to its decision (決裁), circulation (供覧) and 後閲.
 
-The workflow is the durable shell around the pure chain (``workflows/chain.py``): each human decision arrives
+The workflow is the durable shell around the pure chain (``domain/chain.py``): each human decision arrives
 as an update whose validator asks the chain whether it is allowed (refusals never touch history); the handler
 applies it, awaits the projection into the read model and audit chain, and returns the new state.  The run
 loop keeps the current stage's deadlines as durable timers: a reminder (督促) to the assignees, then an
@@ -16,6 +16,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
+from domain import acting, chain
 from schemas.document import (
     ActionInput,
     ChainEvent,
@@ -33,7 +34,6 @@ from schemas.document import (
 )
 from schemas.records import IssuanceInput, RecordsState
 from schemas.transfers import ReassignInput
-from workflows import chain
 from workflows.budget_saga import BudgetSaga
 from workflows.hr_posting import HrPosting
 from workflows.records import RecordsLifecycle
@@ -141,8 +141,12 @@ class DocumentWorkflow:
     def _validate_submit(self, request: SubmitInput) -> None:
         if self._state is not None:
             raise ApplicationError("the document has already been submitted", type="Conflict", non_retryable=True)
-        if request.actor_id != self._document.drafter_id:
-            raise ApplicationError("only the drafter may submit the document", type="Forbidden", non_retryable=True)
+        try:
+            acting.check_drafter(
+                drafter_id=self._document.drafter_id, actor_id=request.actor_id, to="submit the document"
+            )
+        except chain.ChainError as error:
+            raise _refusal(error) from error
 
     @workflow.update
     async def act(self, action: ActionInput) -> ChainState:

@@ -13,9 +13,10 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
+from domain.statuses import DECIDED
 from schemas.document import ChainState
 from schemas.general_affairs import DocumentHrPosting, HrPostingProjection, HrPostingRequest
-from workflows.budget_saga import DECIDED, cause_message
+from workflows.budget_saga import cause_message
 
 with workflow.unsafe.imports_passed_through():
     from activities.hr_postings import HrPostingActivities

@@ -15,6 +15,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
+from domain.statuses import DECIDED, TERMINAL
 from schemas.disposal import DISPOSAL_REVIEW_MATTER, DisposalSettlement
 from schemas.document import ChainState
 from schemas.records import (
@@ -32,9 +33,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.disposal import DisposalActivities
     from activities.records import RecordsActivities
 
-DECIDED = frozenset({"approved", "circulating", "completed"})
-#: Chain statuses after which nothing more is decided: the record may complete.
-CLOSED = frozenset({"approved", "completed", "rejected", "withdrawn"})
 #: Records writes are short DB transactions, run as local activities (like the projection).
 WRITE_TIMEOUT = timedelta(seconds=10)
 WRITE_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5))
@@ -72,9 +70,9 @@ class RecordsLifecycle:
     async def settle(self, state: ChainState) -> None:
         """After each transition: number a decided document, complete one that needs nothing more."""
         unnumbered = state.status in DECIDED and self.number is None
-        if state.facts.matter == DISPOSAL_REVIEW_MATTER and not self.disposal_settled and state.status in CLOSED:
+        if state.facts.matter == DISPOSAL_REVIEW_MATTER and not self.disposal_settled and state.status in TERMINAL:
             await self._settle_disposal(state)
-        if self.completed_at is None and state.status in CLOSED and not self.awaits_issuance(state):
+        if self.completed_at is None and state.status in TERMINAL and not self.awaits_issuance(state):
             # One write for both when a decision completes the document at once (no issuance due).
             number_at = state.updated_at if unnumbered else None
             await self._complete(state, self._cause(state), self._completion_time(state), number_at=number_at)
@@ -106,7 +104,7 @@ class RecordsLifecycle:
             retry_policy=WRITE_RETRY,
         )
         self.issued_at = now
-        if state.status in CLOSED:
+        if state.status in TERMINAL:
             await self._complete(state, "issuance", now)
         return self.state
 

@@ -35,15 +35,12 @@ from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository
 from db.repositories.org import OrgRepository
 from db.session import release, writing
+from domain.statuses import ATTACHMENTS_CLOSED, EDITABLE
 from integrations.attachment_store import CHUNK_BYTES, AttachmentStore, attachment_store
 from schemas.api.attachments import AttachmentRead
 
 log = structlog.get_logger("ringi.attachments")
 
-#: Statuses in which the drafter's division (not only the drafter) may add and delete.
-DIVISION_MAY_EDIT = ("draft", "sent_back")
-#: Statuses that take no attachments at all.
-CLOSED = ("rejected", "withdrawn", "completed")
 #: Audit actions that count as an approval: once one happened, attachments are immutable.
 APPROVALS = ("approve", "consent", "pull_up", "substitute")
 MAX_FILENAME_CHARS = 255
@@ -167,7 +164,7 @@ class AttachmentService:
                     "attachments cannot be deleted or replaced once anyone has approved the document;"
                     " add a corrected file as a new attachment instead"
                 )
-            if document.status not in DIVISION_MAY_EDIT:
+            if document.status not in EDITABLE:
                 raise Conflict(f"attachments of a {document.status} document cannot be deleted")
             row.deleted_at = datetime.now(UTC)
             row.deleted_by = staff.id
@@ -211,11 +208,11 @@ class AttachmentService:
         return document
 
     async def _check_may_add(self, session: AsyncSession, staff: StaffRow, document: DocumentRow) -> None:
-        if document.status in CLOSED:
+        if document.status in ATTACHMENTS_CLOSED:
             raise Conflict(f"a {document.status} document takes no more attachments")
         if staff.id == document.drafter_id:
             return
-        if document.status in DIVISION_MAY_EDIT and await self._drafter_or_division(session, staff, document):
+        if document.status in EDITABLE and await self._drafter_or_division(session, staff, document):
             return
         raise Forbidden(
             "only the drafter may attach files (the drafter's division too while the document is a draft or sent back)"

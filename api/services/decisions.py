@@ -17,7 +17,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import AppState
-from api.services.documents import EDITABLE, DocumentService
+from api.services.documents import DocumentService
 from api.services.general_affairs import affair_facts
 from api.services.temporal_calls import WorkflowGone, bounded, not_found
 from api.services.views import from_workflow
@@ -27,10 +27,11 @@ from db.models import DocumentRow, RouteStepRow, StaffRow
 from db.repositories.documents import DocumentRepository
 from db.repositories.org import OrgRepository
 from db.session import release
+from domain import acting, chain
 from integrations.hr import HrNotFound
+from integrations.substitution import substitution_facts
 from schemas.api.models import ActionCreate, AllowedActions, DocumentRead
 from schemas.document import ActionContext, ActionInput, ChainState, DocumentFacts, DocumentInput, SubmitInput
-from workflows import chain
 from workflows.document import DocumentWorkflow, workflow_id
 
 log = structlog.get_logger("ringi.decisions")
@@ -49,8 +50,10 @@ class DecisionService:
     async def submit(self, staff: StaffRow, document_id: str, *, key: str, today: date) -> DocumentRead:
         actor_post = await self._actor_post(staff, today=today)
         row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
-        if staff.id != row.drafter_id:
-            raise Forbidden("only the drafter may submit the document")
+        try:
+            acting.check_drafter(drafter_id=row.drafter_id, actor_id=staff.id, to="submit the document")
+        except chain.ChainError as exc:
+            raise Forbidden(exc.reason) from exc
         update_id = _update_id(staff, key)
         if row.status == "draft" and row.submitted_at is not None:  # recalled (引戻し): back into routing
             resubmit = ActionCreate(action="resubmit")
@@ -184,14 +187,8 @@ class DecisionService:
             return ActionContext(absent_ids=tuple(absent), actor_post=actor_post)
         if body.on_behalf_of is None:
             return ActionContext(actor_post=actor_post)
-        decider = await hr.get_staff(body.on_behalf_of, as_of=today)
-        absent = [decider.id] if await hr.is_absent(decider.id, on=today) else []
-        order = [s.id for s in await hr.substitutes(decider.org_unit.code, decider.post.code, as_of=today)]
-        for substitute in order:  # 代決順位: the first one present decides
-            if not await hr.is_absent(substitute, on=today):
-                break
-            absent.append(substitute)
-        return ActionContext(absent_ids=tuple(absent), substitutes=tuple(order), actor_post=actor_post)
+        line = await substitution_facts(hr, await hr.get_staff(body.on_behalf_of, as_of=today), on=today)
+        return ActionContext(absent_ids=line.absent_ids, substitutes=line.order, actor_post=actor_post)
 
     async def allowed(self, staff: StaffRow, document_id: str, *, today: date) -> AllowedActions:
         """What ``staff`` may do with the document now: the chain's own checks, given HR's facts of today.
@@ -213,10 +210,10 @@ class DecisionService:
         actor_post: str | None = None,
     ) -> AllowedActions:
         """``allowed`` for a document the caller has already checked ``staff`` may see (one check a request)."""
-        mine = row.drafter_id == staff.id
-        can_edit = mine and row.status in EDITABLE
+        can_edit = acting.may_edit(drafter_id=row.drafter_id, actor_id=staff.id, status=row.status)
         if row.submitted_at is None:
-            return AllowedActions(can_submit=mine and row.status == "draft", can_edit=can_edit)
+            can_submit = acting.may_submit(drafter_id=row.drafter_id, actor_id=staff.id, status=row.status)
+            return AllowedActions(can_submit=can_submit, can_edit=can_edit)
         if actor_post is None:
             actor_post = await self._actor_post(staff, today=today)
         await release(self._session)

@@ -27,6 +27,7 @@ from db.repositories.documents import DocumentRepository, PostReviewRepository, 
 from db.repositories.org import OrgRepository
 from db.repositories.visibility import visible_page
 from db.session import release, writing
+from domain.statuses import EDITABLE
 from schemas.api.models import (
     AuditEventRead,
     AuditRead,
@@ -40,8 +41,6 @@ from schemas.api.models import (
 from schemas.document import DocumentFacts, ExpenseClass, RouteRequest
 
 log = structlog.get_logger("ringi.documents")
-
-EDITABLE = ("draft", "sent_back")
 
 
 def _check_fiscal_year(row: DocumentRow, today: date) -> None:

@@ -1,4 +1,10 @@
-"""受信箱 (inbox): my pending steps, decisions I may take as 代決者 for an absent decider, and the 後閲 I owe."""
+"""受信箱 (inbox): my pending steps, decisions I may take as 代決者 for an absent decider, and the 後閲 I owe.
+
+A 代決 item is listed only when the chain would accept the 代決 (``domain.acting.check_substitute``, the rule the
+workflow's validator applies): the matter allows it (the rulebook, the flags 重要・異例・疑義, 合議不調) and I am the
+first present substitute in the 代決順位.  The matter's facts come from the read model; HR is asked only for the
+documents whose matter allows 代決 at all.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,13 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.models import DocumentRow, RouteStepRow
 from db.repositories.documents import PostReviewRepository, RouteStepRepository
-from integrations.hr import HrClient
+from domain import acting
+from integrations.hr import HrClient, HrNotFound
+from integrations.substitution import SubstitutionFacts, substitution_facts
 from schemas.api.models import InboxItem
+from schemas.org import StaffRef
 
 log = structlog.get_logger("ringi.inbox")
 
@@ -31,23 +41,9 @@ async def inbox_for(session: AsyncSession, hr: HrClient, staff_id: str, *, today
         for step, doc in await steps.inbox(staff_id)
     ]
     try:
-        absent = await hr.substituting(staff_id, on=today)
-    except httpx.HTTPError as exc:
+        items += await _substitute_items(steps, hr, staff_id, today=today)
+    except (httpx.HTTPError, HrNotFound) as exc:
         log.warning("inbox.hr_unavailable", error=repr(exc))
-        absent = []
-    if absent:
-        items += [
-            InboxItem(
-                document_id=doc.id,
-                title=doc.title,
-                kind="substitute",
-                stage_index=step.stage_index,
-                stage_kind=step.stage_kind,
-                since=step.since,
-                on_behalf_of=step.assignee_id,
-            )
-            for step, doc in await steps.inbox(*(a.id for a in absent), kinds=("decide",))
-        ]
     items += [
         InboxItem(
             document_id=doc.id,
@@ -61,3 +57,47 @@ async def inbox_for(session: AsyncSession, hr: HrClient, staff_id: str, *, today
         for review, doc in await PostReviewRepository(session).open_for(staff_id)
     ]
     return sorted(items, key=lambda i: i.since or _LONG_AGO)
+
+
+def delegation_of(step: RouteStepRow, document: DocumentRow) -> acting.Delegation:
+    """The 代決 facts of a pending 決裁 as the read model holds them (projected from the chain state)."""
+    return acting.Delegation(
+        substitute_allowed=step.substitute_allowed,
+        rule=step.rule,
+        flags=tuple(document.flags or ()),
+        pre_instructed=document.pre_instructed,
+        urgent_reason=document.urgent_reason,
+        consult_failed=document.consult_failed,
+    )
+
+
+async def _substitute_items(steps: RouteStepRepository, hr: HrClient, staff_id: str, *, today: date) -> list[InboxItem]:
+    absent: dict[str, StaffRef] = {a.id: a for a in await hr.substituting(staff_id, on=today)}
+    if not absent:
+        return []
+    lines: dict[str, SubstitutionFacts] = {}
+    items: list[InboxItem] = []
+    for step, doc in await steps.inbox(*absent, kinds=("decide",)):
+        delegation = delegation_of(step, doc)
+        if not acting.delegable(delegation):  # no HR call for a matter nobody may decide by 代決
+            continue
+        decider = step.assignee_id
+        if decider not in lines:
+            lines[decider] = await substitution_facts(hr, absent[decider], on=today)
+        line = lines[decider]
+        if not acting.may_substitute(
+            delegation, decider_id=decider, actor_id=staff_id, absent_ids=line.absent_ids, substitutes=line.order
+        ):
+            continue
+        items.append(
+            InboxItem(
+                document_id=doc.id,
+                title=doc.title,
+                kind="substitute",
+                stage_index=step.stage_index,
+                stage_kind=step.stage_kind,
+                since=step.since,
+                on_behalf_of=decider,
+            )
+        )
+    return items

@@ -13,6 +13,7 @@ from core.errors import Invalid
 from core.fiscal import fiscal_year_label, spending_fiscal_year
 from core.retention import retention_label
 from db.models import DocumentRow, PostReviewRow, RouteStepRow
+from domain.statuses import DECIDED, NOT_PURSUED
 from schemas.api.models import (
     DocumentNumberRead,
     DocumentRead,
@@ -27,8 +28,6 @@ from schemas.api.models import (
 from schemas.document import ChainState, DocumentFacts, ExpenseClass, Matter
 from schemas.general_affairs import AffairDetails, measured
 from schemas.records import DISPATCH_LABELS
-from workflows.budget_saga import RELEASE_WHEN
-from workflows.records import DECIDED
 
 _DETAILS: TypeAdapter[AffairDetails] = TypeAdapter(AffairDetails)
 _MATTER: TypeAdapter[Matter] = TypeAdapter(Matter)
@@ -154,7 +153,7 @@ def settling_of(row: DocumentRow) -> list[Settling]:
     settling: list[Settling] = []
     if row.status in DECIDED and row.number_display is None:
         settling.append("number")
-    if row.finance_state == "reserved" and (row.status in DECIDED or row.status in RELEASE_WHEN):
+    if row.finance_state == "reserved" and (row.status in DECIDED or row.status in NOT_PURSUED):
         settling.append("finance")
     return settling
 

@@ -1,15 +1,14 @@
-"""Who may see a document (機密性 confidentiality).
+"""Who may see a document (機密性 confidentiality): the facts for ``domain.visibility.sees``, and the refusal.
 
-Every document is visible to its drafter, everyone on its route (assignees — 回議, 合議 members, the decider,
-供覧 readers —, whoever acted on a step, who owes its 後閲), a 代決者 standing in for the holder of a pending step,
-the staff of the drafter's org unit at drafting (its division), the records office (文書担当課,
-``RINGI_RECORDS_OFFICE_UNITS``) and administrators.  Others are refused: for 機密性1 with 403 (its existence is
-no secret), for 機密性2 and 3 with 404 — the same answer as for a document that does not exist — and lists
-leave such documents out.
+The rule (drafter, route, 後閲, 代決者 of a pending step, the drafter's division, the records office
+``RINGI_RECORDS_OFFICE_UNITS``, administrators) lives in domain/visibility.py; this module gathers its facts and
+says what a refusal looks like: 403 for 機密性1 (its existence is no secret), 404 for 機密性2 and 3 — the same
+answer as for a document that does not exist — and lists leave such documents out.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import httpx
@@ -21,7 +20,8 @@ from core.calendar import JST
 from core.errors import Forbidden, RingiError
 from core.settings import split_codes
 from db.models import DocumentRow, RouteStepRow, StaffRow
-from db.repositories.visibility import Viewer, owes_post_review, units_held
+from db.repositories.visibility import owes_post_review, units_held
+from domain.visibility import Audience, Viewer, sees
 from integrations.hr import HrNotFound
 
 UNSEEN = "you are neither the drafter nor on this document's route, nor in the drafter's division or the records office"
@@ -32,40 +32,57 @@ def refusal(row: DocumentRow) -> RingiError:
     return not_found(row.id) if row.confidentiality >= 2 else Forbidden(UNSEEN)
 
 
+def audience(row: DocumentRow, steps: list[RouteStepRow]) -> Audience:
+    """The document's facts the visibility rule reads, but its 後閲 (looked up only when needed)."""
+    return Audience(
+        drafter_id=row.drafter_id,
+        org_unit_code=row.org_unit_code,
+        route=frozenset(s.assignee_id for s in steps) | frozenset(s.acted_by for s in steps if s.acted_by),
+        pending=frozenset(s.assignee_id for s in steps if s.state == "pending"),
+    )
+
+
 async def may_see(
     app: AppState, session: AsyncSession, staff: StaffRow, row: DocumentRow, steps: list[RouteStepRow]
 ) -> bool:
-    """Everything but 代決 (``substitutes_on``, which asks HR), the cheapest checks first: most readers are the
-    drafter or on the route."""
-    if staff.is_admin or staff.id == row.drafter_id:
-        return True
-    if any(staff.id in (s.assignee_id, s.acted_by) for s in steps):
+    """Everything but 代決 (``substitutes_on``, which asks HR).  The rule is monotone, so it is asked with the
+    facts in hand first (most readers are the drafter or on the route), then with the 後閲 and the viewer's posts."""
+    document = audience(row, steps)
+    if sees(Viewer(staff_id=staff.id, is_admin=staff.is_admin), document):
         return True
     if await owes_post_review(session, row.id, staff.id):
-        return True
-    units = await units_held(session, staff.id, as_of=datetime.now(JST).date())
-    return row.org_unit_code in units or bool(units & set(split_codes(app.settings.records_office_units)))
+        return sees(Viewer(staff_id=staff.id), replace(document, post_reviewers=frozenset({staff.id})))
+    return sees(await _posts_of(app, session, staff, today=datetime.now(JST).date()), document)
 
 
 async def substitutes_on(app: AppState, staff: StaffRow, steps: list[RouteStepRow]) -> bool:
-    """代決者 of an absent assignee may see the document they may decide."""
-    pending = {s.assignee_id for s in steps if s.state == "pending"}
+    """代決者 of an absent assignee may see the document they may decide (the one fact ``may_see`` left out)."""
+    pending = frozenset(s.assignee_id for s in steps if s.state == "pending")
     if not pending:
         return False
-    return bool(pending & await _substituting_for(app, staff, datetime.now(JST).date()))
+    standing_in = Viewer(
+        staff_id=staff.id, substituting_for=await _substituting_for(app, staff, datetime.now(JST).date())
+    )
+    # Only the pending steps matter here: ``may_see`` has asked the rule with every other fact already.
+    return sees(standing_in, Audience(drafter_id="", org_unit_code="", pending=pending))
 
 
 async def viewer(app: AppState, session: AsyncSession, staff: StaffRow, *, today: date) -> Viewer:
     """The staff member as the list filter needs them (one HR call for whom they stand in for)."""
+    posts = await _posts_of(app, session, staff, today=today)
+    if posts.sees_all:
+        return posts
+    return replace(posts, substituting_for=await _substituting_for(app, staff, today))
+
+
+async def _posts_of(app: AppState, session: AsyncSession, staff: StaffRow, *, today: date) -> Viewer:
+    """The viewer with the org units they hold today (and so whether they are the records office)."""
     units = await units_held(session, staff.id, as_of=today)
-    records_office = bool(units & set(split_codes(app.settings.records_office_units)))
-    sees_all = staff.is_admin or records_office
     return Viewer(
         staff_id=staff.id,
         is_admin=staff.is_admin,
         units=units,
-        records_office=records_office,
-        substituting_for=frozenset() if sees_all else await _substituting_for(app, staff, today),
+        records_office=bool(units & set(split_codes(app.settings.records_office_units))),
     )
 
 

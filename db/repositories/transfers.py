@@ -20,9 +20,9 @@ from db.models import (
     RouteStepRow,
     StaffRow,
 )
+from domain.statuses import IN_ROUTING
 from schemas.transfers import TransferMove, TransferPlan
 
-IN_FLIGHT = ("in_review", "circulating")
 UNANSWERED = ("pending", "waiting")
 _CHUNK = 500  # ids per IN (...): well under every backend's bound-parameter limit
 
@@ -174,7 +174,7 @@ class TransferRepository:
                 .where(
                     RouteStepRow.assignee_id.in_(chunk),
                     RouteStepRow.state.in_(UNANSWERED),
-                    DocumentRow.status.in_(IN_FLIGHT),
+                    DocumentRow.status.in_(IN_ROUTING),
                 )
             )
             steps.extend(HeldStep(d, i, k, a) for d, i, k, a in (await self._session.execute(stmt)).all())

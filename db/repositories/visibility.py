@@ -1,33 +1,19 @@
-"""Who may see which document, in SQL: the document lists filter with the same rule as a single read."""
+"""Who may see which document, in SQL: the document lists filter with the same rule as a single read.
+
+The rule is ``domain.visibility.sees``; ``visible_to`` mirrors it clause by clause as a WHERE condition (a test,
+tests/db/test_visibility_filter.py, holds the two together on sample data).  Change both or neither.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import DocumentRow, PostAssignmentRow, PostReviewRow, RouteStepRow
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """A staff member as the visibility rule sees them today."""
-
-    staff_id: str
-    is_admin: bool
-    #: The org units of the posts they hold today.
-    units: frozenset[str]
-    #: 文書担当課 (records office): sees every document.
-    records_office: bool
-    #: Absent staff whose pending steps they may take as 代決者 today.
-    substituting_for: frozenset[str] = frozenset()
-
-    @property
-    def sees_all(self) -> bool:
-        return self.is_admin or self.records_office
+from domain.visibility import Viewer
 
 
 async def units_held(session: AsyncSession, staff_id: str, *, as_of: date) -> frozenset[str]:
@@ -45,8 +31,9 @@ async def owes_post_review(session: AsyncSession, document_id: str, staff_id: st
 
 
 def visible_to(viewer: Viewer) -> ColumnElement[bool]:
-    """The documents ``viewer`` may see: drafted by them or in their unit, or with them on the route (assignee,
-    actor, 後閲), or with a pending step of someone they stand in for (代決)."""
+    """``domain.visibility.sees`` as SQL: the documents ``viewer`` may see — all for an administrator or the
+    records office; else drafted by them or in their unit, with them on the route (assignee, actor), owing a
+    後閲, or with a pending step of someone they stand in for (代決)."""
     if viewer.sees_all:
         return true()
     on_route = exists().where(

@@ -284,7 +284,7 @@ APPROVE = [
     case("reviewing", FINANCE, "approve", 403, NOT_YOUR_STEP, name="later-stage"),
     case("reviewing", DRAFTER, "approve", 403, NOT_YOUR_STEP),
     case("reviewing", STRANGER, "approve", 403, UNSEEN),
-    case("handed_on", MANAGER, "approve", 409, f"already answered; the document is now waiting for {DIRECTOR}"),
+    case("handed_on", MANAGER, "approve", 403, f"already answered; the document is now waiting for {DIRECTOR}"),
     case("consulting", MANAGER, "approve", 403, NOT_YOUR_STEP, name="decider-during-consult"),
     case("closed", MANAGER, "approve", 409, "approved", name="after-approved"),
     case("post_review_owed", MANAGER, "approve", 409, "cannot approve: the document is approved"),
@@ -402,7 +402,7 @@ SUBSTITUTE = [
 ]
 ACKNOWLEDGE = [
     case("circulating", DRAFTER, "acknowledge", 403, NOT_YOUR_STEP),
-    case("circulating", MANAGER, "acknowledge", 409, f"now waiting for {JINJI}", name="decider"),
+    case("circulating", MANAGER, "acknowledge", 403, f"now waiting for {JINJI}", name="decider"),
     case("circulating", STRANGER, "acknowledge", 403, UNSEEN),
     case("deciding", READER, "acknowledge", 409, "cannot acknowledge: the document is in_review", name="too-early"),
     case("reviewing", MANAGER, "acknowledge", 409, "cannot acknowledge: the document is in_review"),

@@ -72,7 +72,8 @@ async def test_a_different_key_for_an_applied_decision_is_409(stack: Stack) -> N
     assert await snapshot(stack, DRAFTER, doc["id"]) == before
 
 
-async def test_a_different_key_for_an_applied_approval_mid_route_is_409(stack: Stack) -> None:
+async def test_a_different_key_for_an_applied_approval_mid_route_is_403(stack: Stack) -> None:
+    """A second approval under a new key is a new request by one who is no longer the current assignee: 403."""
     doc = await submitted(stack, BIG)
     r = await stack.act(MANAGER, doc["id"], "approve", key=str(uuid.uuid4()))
     assert r.status_code == 200 and r.json()["pending"] == [FINANCE], r.text
@@ -80,7 +81,7 @@ async def test_a_different_key_for_an_applied_approval_mid_route_is_409(stack: S
 
     r = await stack.act(MANAGER, doc["id"], "approve", key=str(uuid.uuid4()))
     assert await snapshot(stack, DRAFTER, doc["id"]) == before
-    assert_problem(r, 409)
+    assert "already answered" in assert_problem(r, 403)["detail"]
 
 
 async def test_retry_after_the_document_closed_gets_the_recorded_answer(stack: Stack) -> None:

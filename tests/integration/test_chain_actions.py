@@ -72,6 +72,8 @@ async def test_substitute_decision_with_post_review(stack: Stack, hr_url: str) -
     async with absent(hr_url, MANAGER):
         mine = [i for i in await inbox(stack, DEPUTY) if i["document_id"] == doc["id"]]
         assert [(i["kind"], i["on_behalf_of"]) for i in mine] == [("substitute", MANAGER)]
+        # The 係長 substitutes for the 課長 too, but second in line: the inbox offers them nothing the chain refuses.
+        assert not [i for i in await inbox(stack, READER) if i["document_id"] == doc["id"]]
         r = await stack.act(READER, doc["id"], "substitute", on_behalf_of=MANAGER)
         assert r.status_code == 403 and "first in line" in r.json()["detail"]  # the 係長 comes after the 課長補佐
         decided = await stack.ok(DEPUTY, doc["id"], "substitute", on_behalf_of=MANAGER)
@@ -99,6 +101,8 @@ async def test_substitute_refused_for_important_matter_unless_urgent(stack: Stac
     urgent = await stack.submitted(DRAFTER, amount_yen=300_000, flags=["important"], urgent_reason="災害対応のため至急")
     await stack.ok(MANAGER, urgent["id"], "approve")
     async with absent(hr_url, DIRECTOR):
+        offered = {i["document_id"] for i in await inbox(stack, MANAGER) if i["kind"] == "substitute"}
+        assert urgent["id"] in offered and important["id"] not in offered  # the inbox follows the chain's rule
         r = await stack.act(MANAGER, important["id"], "substitute", on_behalf_of=DIRECTOR)
         assert r.status_code == 409 and "important" in r.json()["detail"]
         decided = await stack.ok(MANAGER, urgent["id"], "substitute", on_behalf_of=DIRECTOR)

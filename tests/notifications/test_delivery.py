@@ -321,6 +321,26 @@ async def test_an_absent_deciders_notice_goes_to_the_first_substitute(world: Wor
     assert not mail_leaks(to_deputy.raw, SECRET_TITLE)
 
 
+async def test_a_notice_of_a_matter_barred_from_daiketsu_is_not_forwarded(world: World, hr_url: str) -> None:
+    """The projection marks a 決裁 that 代決 may not decide (重要, 合議不調, the rulebook): nobody else is asked."""
+    day = date(2031, 6, 4)  # a day no other test marks anyone absent
+    document = await add_document(world.sessions, confidentiality=1, title=OPEN_TITLE, body=OPEN_BODY)
+    await set_preferences(world.sessions, DEPUTY, ["email"], email="hosa@city.example.lg.jp")
+    detail = {"stage_kind": "decide", "stage_index": 0, "delegable": False}
+    await add_notice(world.sessions, document, MANAGER, "assigned", detail)
+    now = datetime.combine(day, datetime.min.time(), JST).replace(hour=9).astimezone(UTC)
+    async with HttpHrClient(hr_url) as hr:
+        absence = await hr.add_absence(MANAGER, kind="leave", start=day, end=day, note="年次休暇")
+        try:
+            dispatcher = world.dispatcher(hr)
+            first = await dispatcher.run_once(now)
+            await dispatcher.run_once(now)
+        finally:
+            await hr.delete_absence(absence.id)
+    assert first.forwarded == []
+    assert world.smtp.to("hosa@city.example.lg.jp") == []
+
+
 async def test_the_workers_dispatcher_loop_delivers_on_its_own(world: World) -> None:
     document = await add_document(world.sessions, confidentiality=1, title=OPEN_TITLE, body=OPEN_BODY)
     await set_preferences(world.sessions, MANAGER, ["email"], email="kacho@city.example.lg.jp")

@@ -6,8 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 from activities.transition_notices import transition_notices
+from domain import chain
 from schemas.document import ActionName, ChainEvent
-from tests.workflows.test_chain import (
+from tests.domain.test_chain import (
     C1,
     C2,
     DECIDER,
@@ -19,10 +20,10 @@ from tests.workflows.test_chain import (
     circulate,
     consult,
     decide,
+    make_facts,
     make_input,
     review,
 )
-from workflows import chain
 
 
 def kinds(run: Run, events: list[ChainEvent]) -> list[tuple[str, str, str]]:
@@ -100,3 +101,17 @@ def test_deadline_notes_assign_nobody() -> None:
     run = Run(review(R1), consult(C1), decide())
     run.state, events = chain.note_deadline(run.state, "remind", 0, run.tick())
     assert kinds(run, events) == []
+
+
+def test_a_decision_notice_says_whether_daiketsu_may_decide_it() -> None:
+    """The dispatcher forwards an absent decider's 決裁 only when 代決 may decide it (domain/acting.py's rule)."""
+
+    def delegable(run: Run) -> object:
+        (notice,) = transition_notices(run.state, run.events)
+        return notice.detail["delegable"]
+
+    assert delegable(Run(decide())) is True
+    assert delegable(Run(decide(), facts=make_facts(flags=("important",)))) is False
+    assert delegable(Run(decide(), facts=make_facts(flags=("important",), urgent_reason="至急"))) is True
+    barred = decide().model_copy(update={"substitute_allowed": False})
+    assert delegable(Run(barred)) is False

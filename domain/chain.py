@@ -12,10 +12,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
+from domain import acting
+from domain.errors import ChainError as ChainError  # re-exported: callers catch ``chain.ChainError``
+from domain.statuses import IN_ROUTING, TERMINAL
 from schemas.document import (
-    NO_SUBSTITUTE_FLAGS,
     REASON_REQUIRED,
-    TERMINAL_STATUSES,
     ActionContext,
     ActionInput,
     AllowedAction,
@@ -31,17 +32,7 @@ from schemas.document import (
     StageState,
 )
 
-Refusal = Literal["forbidden", "conflict", "invalid"]
 Transition = tuple[ChainState, list[ChainEvent]]
-
-
-class ChainError(Exception):
-    """An action the chain does not allow.  ``kind``: forbidden (not yours), conflict (not now), invalid."""
-
-    def __init__(self, kind: Refusal, reason: str) -> None:
-        super().__init__(reason)
-        self.kind: Refusal = kind
-        self.reason = reason
 
 
 # --- public API --------------------------------------------------------------------------------------------
@@ -51,8 +42,7 @@ def submit(
     *, document_id: str, drafter_id: str, actor_id: str, facts: DocumentFacts, route: Route, now: datetime
 ) -> Transition:
     """起案 → 回議: the drafter submits; the first stage becomes current."""
-    if actor_id != drafter_id:
-        raise ChainError("forbidden", "only the drafter may submit the document")
+    acting.check_drafter(drafter_id=drafter_id, actor_id=actor_id, to="submit the document")
     stages = _stages_of(route)
     state = ChainState(
         document_id=document_id,
@@ -145,7 +135,7 @@ def reassign(state: ChainState, old_id: str, new_id: str, now: datetime, *, reas
     holds (answered, passed over, or the document has finished) is left alone, so no event is produced.  When
     ``new_id`` is already a member of the stage, ``old_id`` simply leaves it.
     """
-    if state.status not in ("in_review", "circulating") or state.current is None or old_id == new_id:
+    if state.status not in IN_ROUTING or state.current is None or old_id == new_id:
         return state, []
     moved: list[int] = []
     for index in range(state.current, len(state.stages)):
@@ -200,7 +190,7 @@ def rebuild(events: list[ChainEvent]) -> ChainState:
 
 
 def is_terminal(state: ChainState) -> bool:
-    return state.status in TERMINAL_STATUSES
+    return state.status in TERMINAL
 
 
 def is_finished(state: ChainState) -> bool:
@@ -224,10 +214,12 @@ def _current(state: ChainState) -> StageState:
 def _require_pending(state: ChainState, actor_id: str, *kinds: str) -> StageState:
     stage = _current(state)
     if actor_id not in stage.assignee_ids:
+        # Not the assignee of the current stage: 403, even for one who acted on an earlier stage (their step is
+        # behind them, not theirs in another state).  409 is for "yours, but not now".
         waiting = ", ".join(stage.pending_ids) or "nobody"
         assert state.current is not None
         if any(r.staff_id == actor_id for s in state.stages[: state.current] for r in s.responses):
-            raise ChainError("conflict", f"you have already answered; the document is now waiting for {waiting}")
+            raise ChainError("forbidden", f"you have already answered; the document is now waiting for {waiting}")
         raise ChainError("forbidden", f"not your step: the document is waiting for {waiting}")
     if actor_id not in stage.pending_ids:
         raise ChainError("conflict", "you have already answered this stage")
@@ -286,8 +278,7 @@ def _check_recall(state: ChainState, action: ActionInput) -> None:
 
 
 def _check_withdraw(state: ChainState, action: ActionInput) -> None:
-    if action.actor_id != state.drafter_id:
-        raise ChainError("forbidden", "only the drafter may withdraw (取下げ) the document")
+    acting.check_drafter(drafter_id=state.drafter_id, actor_id=action.actor_id, to="withdraw (取下げ) the document")
     _require_status(state, "withdraw", "in_review", "sent_back", "draft")
 
 
@@ -309,14 +300,7 @@ def _check_pull_up(state: ChainState, action: ActionInput) -> None:
     later = _later_stage_of(state, action.actor_id)
     if later is None:
         raise ChainError("forbidden", "only an approver later in the route may pull up (引上げ承認)")
-    absent = set(action.context.absent_ids)
-    for index in range(state.current, later):
-        stage = state.stages[index]
-        if stage.kind != "review":
-            raise ChainError("conflict", f"a {stage.kind} stage cannot be passed over by 引上げ承認")
-        present = [s for s in stage.pending_ids if s not in absent]
-        if present:
-            raise ChainError("conflict", f"{', '.join(present)} is not absent: 引上げ承認 passes over absent approvers")
+    acting.check_pull_up(state.stages[state.current : later], set(action.context.absent_ids))
 
 
 def _check_substitute(state: ChainState, action: ActionInput) -> None:
@@ -327,25 +311,31 @@ def _check_substitute(state: ChainState, action: ActionInput) -> None:
         raise ChainError("invalid", "代決 needs on_behalf_of: the absent decider you act for")
     if stage.kind != "decide" or decider not in stage.assignee_ids:
         raise ChainError("conflict", "代決 is for the decision stage, on behalf of its decider (on_behalf_of)")
-    if not stage.substitute_allowed:
-        raise ChainError("conflict", f"the rulebook bars 代決 for this matter ({stage.rule}): the decider decides")
-    if decider not in action.context.absent_ids:
-        raise ChainError("conflict", f"{decider} is not absent today: 代決 is only for an absent decider")
-    present = [s for s in action.context.substitutes if s not in action.context.absent_ids]
-    if not present or action.actor_id != present[0]:
-        first = f": {present[0]} is first in line (代決順位)" if present else ""
-        raise ChainError("forbidden", f"you are not the designated substitute (代決者) for {decider}{first}")
+    acting.check_substitute(
+        delegation(state),
+        decider_id=decider,
+        actor_id=action.actor_id,
+        absent_ids=set(action.context.absent_ids),
+        substitutes=action.context.substitutes,
+    )
+
+
+def delegation(state: ChainState) -> acting.Delegation:
+    """The facts of this chain that decide whether its 決裁 may be taken by 代決 (see ``acting.Delegation``)."""
+    decide = next((s for s in state.stages if s.kind == "decide"), None)
     facts = state.facts
-    if not (facts.pre_instructed or facts.urgent_reason.strip()):
-        flagged = sorted(set(facts.flags) & NO_SUBSTITUTE_FLAGS)
-        if flagged:
-            raise ChainError("conflict", f"a matter flagged {', '.join(flagged)} cannot be decided by 代決")
-        if state.consult_failed:
-            raise ChainError("conflict", "the 合議 failed (不調): this matter cannot be decided by 代決")
+    return acting.Delegation(
+        substitute_allowed=decide is None or decide.substitute_allowed,
+        rule=decide.rule if decide else "",
+        flags=facts.flags,
+        pre_instructed=facts.pre_instructed,
+        urgent_reason=facts.urgent_reason,
+        consult_failed=state.consult_failed,
+    )
 
 
 def _check_post_review(state: ChainState, action: ActionInput) -> None:
-    if not any(p.staff_id == action.actor_id for p in state.open_post_reviews):
+    if not acting.owes_post_review(state.post_reviews, action.actor_id):
         raise ChainError("conflict", "you owe no post-review (後閲) on this document")
 
 
@@ -356,8 +346,7 @@ def _check_comment(state: ChainState, action: ActionInput) -> None:
 
 
 def _check_resubmit(state: ChainState, action: ActionInput) -> None:
-    if action.actor_id != state.drafter_id:
-        raise ChainError("forbidden", "only the drafter may resubmit the document")
+    acting.check_drafter(drafter_id=state.drafter_id, actor_id=action.actor_id, to="resubmit the document")
     _require_status(state, "resubmit", "sent_back", "draft")
     if action.facts is not None and action.facts.version < state.facts.version:
         raise ChainError("conflict", "resubmitted version is older than the one sent back")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.workflows.test_chain import C1, C2, DECIDER, R1, R2, Run, consult, decide, review
-from workflows import chain
+from domain import chain
+from tests.domain.test_chain import C1, C2, DECIDER, R1, R2, Run, consult, decide, review
 
 NEW = "successor"
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from domain import chain
+from domain.chain import ChainError
 from schemas.document import Route
-from tests.workflows.test_chain import (
+from tests.domain.test_chain import (
     C1,
     C2,
     DECIDER,
@@ -20,8 +22,6 @@ from tests.workflows.test_chain import (
     make_route,
     review,
 )
-from workflows import chain
-from workflows.chain import ChainError
 
 
 def _kinds(route: Route) -> list[tuple[str, list[str]]]:

@@ -25,8 +25,10 @@ from typing import Any, get_args
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from domain import chain
+from domain.acting import NON_DELEGABLE_FLAGS
+from domain.chain import ChainError
 from schemas.document import (
-    NO_SUBSTITUTE_FLAGS,
     ActionContext,
     ActionInput,
     ActionName,
@@ -40,8 +42,6 @@ from schemas.document import (
     StageKind,
 )
 from schemas.org import OrgUnitRef, PostRef, StaffRef
-from workflows import chain
-from workflows.chain import ChainError
 
 NOW = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)
 DRAFTER = "drafter"
@@ -180,10 +180,11 @@ def may_substitute(state: ChainState, action: ActionInput) -> bool:
         state.status == "in_review"
         and stage is not None
         and stage.kind == "decide"
+        and stage.substitute_allowed
         and action.on_behalf_of in stage.assignee_ids
         and action.on_behalf_of in action.context.absent_ids
         and action.actor_id in [s for s in action.context.substitutes if s not in action.context.absent_ids][:1]
-        and (allowed_anyway or not (set(facts.flags) & NO_SUBSTITUTE_FLAGS or failed))
+        and (allowed_anyway or not (set(facts.flags) & NON_DELEGABLE_FLAGS or failed))
     )
 
 

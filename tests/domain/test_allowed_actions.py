@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from domain import chain
+from domain.chain import ChainError
 from schemas.document import ActionContext, ActionInput, ChainState
-from tests.workflows.test_chain import (
+from tests.domain.test_chain import (
     C1,
     C2,
     DECIDER,
@@ -19,8 +21,6 @@ from tests.workflows.test_chain import (
     decide,
     review,
 )
-from workflows import chain
-from workflows.chain import ChainError
 
 PEOPLE = (DRAFTER, R1, R2, C1, C2, DECIDER, DEPUTY, DEPUTY2, OUTSIDER)
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from domain import chain
+from domain.chain import ChainError
 from schemas.document import (
     ActionContext,
     ActionInput,
@@ -20,8 +22,6 @@ from schemas.document import (
     StepState,
 )
 from schemas.org import OrgUnitRef, PostRef, StaffRef
-from workflows import chain
-from workflows.chain import ChainError
 
 NOW = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)
 DRAFTER = "drafter"
@@ -427,7 +427,7 @@ def test_decision_then_circulation_is_circulating_then_completed() -> None:
     run.refuse("reject", DECIDER, "conflict", "circulating", comment=REASON)
     run.refuse("recall", DECIDER, "conflict", "circulating")
     run.refuse("acknowledge", OUTSIDER, "forbidden", "not your step")
-    run.refuse("acknowledge", R1, "conflict", "already answered")
+    run.refuse("acknowledge", R1, "forbidden", "already answered")  # their 供覧 comes later: not this one
 
     run.do("acknowledge", K2)
     assert (run.state.status, run.state.pending_ids) == ("circulating", (K1,))
@@ -1011,11 +1011,12 @@ def test_the_first_present_substitute_in_line_decides() -> None:
     assert run.state.stages[0].responses[0].staff_id == DEPUTY
 
 
-def test_earlier_approvers_acting_again_are_too_late_not_forbidden() -> None:
+def test_earlier_approvers_acting_again_are_forbidden_not_too_late() -> None:
+    """The current step is not theirs (403), though they acted on an earlier one; 409 is for "yours, not now"."""
     run = Run()
     run.do("approve", R1)
-    run.refuse("approve", R1, "conflict", "already answered")
-    run.refuse("send_back", R1, "conflict", "already answered", comment=REASON)
+    run.refuse("approve", R1, "forbidden", "already answered")
+    run.refuse("send_back", R1, "forbidden", "already answered", comment=REASON)
     run.refuse("approve", C1, "forbidden", "not your step")
 
 
