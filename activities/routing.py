@@ -2,7 +2,7 @@
 stages with assignees, each citing the rulebook row that put it there.
 
 - 回議: up the drafter's direct line, from the first post above the drafter to the decider (決裁の順序).
-- 決裁: the level ``rules.evaluate.rule_on`` gives (authority matrix, escalation, non-delegable rows).
+- 決裁: the level ``domain.rulebook.evaluate.rule_on`` gives (authority matrix, escalation, non-delegable rows).
 - 合議 (mandatory ones from the rulebook, then those the drafter names): a division of the drafter's own
   department right after the drafting 課長; another department after the drafting 部長 when the 部長 is not the
   decider (otherwise before the decider); always before the decision.
@@ -20,8 +20,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from core.calendar import JST
+from domain.rulebook.evaluate import LEVELS, NoRule, Ruling, rule_on
 from integrations.hr import HrClient, HrNotFound
-from rules.evaluate import LEVELS, NoRule, Ruling, rule_on
 from rules.sources import RulebookSource
 from schemas.document import DocumentFacts, Route, RouteRequest, Stage
 from schemas.org import POST_RANKS, OrgUnit, StaffRef
