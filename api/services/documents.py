@@ -10,7 +10,6 @@ from typing import Any, cast
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.routing import RouteResolver, RouteUnresolvable, today_in_japan
 from api.deps import AppState
 from api.services.general_affairs import affair_changes, affair_facts
 from api.services.records_rules import check_follow_up, check_retention, issuance_default, paper_columns
@@ -27,7 +26,9 @@ from db.repositories.documents import DocumentRepository, PostReviewRepository, 
 from db.repositories.org import OrgRepository
 from db.repositories.visibility import visible_page
 from db.session import release, writing
+from domain.routes import RouteUnresolvable
 from domain.statuses import EDITABLE
+from integrations.org_snapshot import resolve_route
 from schemas.api.models import (
     AuditEventRead,
     AuditRead,
@@ -224,7 +225,7 @@ class DocumentService:
         """The route the rules give as of ``as_of`` (default today): the rulebook in force then (a submitted
         document keeps the version it was submitted under) and the post holders of that day."""
         row = await self.visible(staff, document_id)
-        return await self._preview(row, on=as_of or today_in_japan())
+        return await self._preview(row, on=as_of or datetime.now(JST).date())
 
     async def preview_draft(self, staff: StaffRow, draft: DocumentCreate, *, today: date) -> RoutePreview:
         """The route a draft would take if ``staff`` saved and submitted it today (the drafting form's preview)."""
@@ -242,7 +243,9 @@ class DocumentService:
 
     async def _resolve(self, request: RouteRequest) -> RoutePreview:
         try:
-            route = await RouteResolver(self._app.hr, self._app.rulebooks).resolve(request)
+            route = await resolve_route(
+                self._app.hr, self._app.rulebooks, request, on=request.as_of or datetime.now(JST).date()
+            )
         except RouteUnresolvable as exc:
             raise Conflict(f"no route can be resolved for this document: {exc}") from exc
         return RoutePreview(
