@@ -110,16 +110,16 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/v1/documents/{document_id}/audit"): _op("documents.audit", (403, 404)),
     ("GET", "/v1/documents/{document_id}/actions/allowed"): _op("documents.allowed_actions", (403, 404, 503)),
     ("GET", "/v1/documents/{document_id}/print"): _op("documents.print", (403, 404, 409, 503)),
-    ("GET", "/v1/inbox"): _op("inbox.list", ()),
+    ("GET", "/v1/inbox"): _op("inbox.list", (422,)),
     ("GET", "/v1/budgets/{code}"): _op("budgets.read", (404, 422, 503)),
-    ("GET", "/v1/notifications"): _op("notifications.list", ()),
+    ("GET", "/v1/notifications"): _op("notifications.list", (422,)),
     ("GET", "/v1/me/notification-preferences"): _op("notifications.preferences_read", ()),
     ("PUT", "/v1/me/notification-preferences"): _op("notifications.preferences_write", (413, 422)),
     ("POST", "/v1/documents/{document_id}/attachments"): _op("attachments.upload", (403, 404, 409, 413, 422)),
-    ("GET", "/v1/documents/{document_id}/attachments"): _op("attachments.list", (403, 404)),
+    ("GET", "/v1/documents/{document_id}/attachments"): _op("attachments.list", (403, 404, 422)),
     ("GET", "/v1/documents/{document_id}/attachments/{n}"): _op("attachments.download", (403, 404, 422)),
     ("DELETE", "/v1/documents/{document_id}/attachments/{n}"): _op("attachments.delete", (403, 404, 409, 422)),
-    ("GET", "/v1/rules/versions"): _op("rules.list", ()),
+    ("GET", "/v1/rules/versions"): _op("rules.list", (422,)),
     ("POST", "/v1/rules/versions"): _op("rules.upload", (403, 409, 413, 422)),
     ("GET", "/v1/rules/versions/{version_id}"): _op("rules.read", (404, 422)),
     ("POST", "/v1/absences"): _op(
@@ -129,7 +129,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/v1/absences"): _op("absences.list", (403, 404, 422, 503)),
     ("DELETE", "/v1/absences/{absence_id}"): _op("absences.cancel", (403, 404, 422, 503)),
-    ("GET", "/v1/org/transfers"): _op("org.transfers_list", (403,)),
+    ("GET", "/v1/org/transfers"): _op("org.transfers_list", (403, 422)),
     ("POST", "/v1/org/transfers"): _op("org.transfers_upload", (403, 409, 413, 422)),
     ("GET", "/v1/org/transfers/{transfer_id}"): _op("org.transfers_read", (403, 404, 422)),
     ("GET", "/v1/org/transfers/{transfer_id}/impact"): _op("org.transfers_impact", (403, 404, 422, 503)),
@@ -147,9 +147,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/v1/documents/{document_id}/retention-extension"): _op(
         "records.extend_retention", (403, 404, 409, 413, 422)
     ),
-    ("GET", "/v1/documents/{document_id}/retention-extensions"): _op("records.retention_extensions", (403, 404)),
+    ("GET", "/v1/documents/{document_id}/retention-extensions"): _op("records.retention_extensions", (403, 404, 422)),
     ("GET", "/v1/seal-log"): _op("records.seal_log", (403, 422)),
-    ("GET", "/v1/records/disposal-reviews"): _op("records.disposal_reviews_list", (403,)),
+    ("GET", "/v1/records/disposal-reviews"): _op("records.disposal_reviews_list", (403, 422)),
     ("POST", "/v1/records/disposal-reviews"): _op("records.disposal_review_open", (403, 409, 413, 422, 503)),
     ("GET", "/v1/records/disposal-reviews/{review_id}"): _op("records.disposal_review_read", (403, 404, 422)),
     ("PUT", "/v1/records/disposal-reviews/{review_id}/items/{document_id}"): _op(
@@ -158,7 +158,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/v1/records/disposal-reviews/{review_id}/submit"): _op(
         "records.disposal_review_submit", (403, 404, 409, 422, 503)
     ),
-    ("GET", "/v1/records/disposals"): _op("records.disposals_list", (403,)),
+    ("GET", "/v1/records/disposals"): _op("records.disposals_list", (403, 422)),
     ("GET", "/v1/access-log"): _op("access_log.list", (403, 422)),
 }
 

@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
+from api.paging import Paging
 from api.services.absences import AbsenceService
 from core.calendar import JST
 from schemas.api.absences import AbsenceCreate
+from schemas.api.paging import Page
 from schemas.org import Absence
 
 router = APIRouter(prefix="/v1/absences", tags=["absences"])
@@ -42,11 +44,12 @@ async def register_absence(
 async def list_absences(
     _: CurrentStaff,
     absences: Absences,
+    page: Paging,
     staff_id: Annotated[str | None, Query(max_length=40)] = None,
     on: date | None = None,
-) -> list[Absence]:
-    """Absences, optionally of one staff member and covering one day (``on``), by start date."""
-    return await absences.list(staff_id=staff_id, on=on)
+) -> Page[Absence]:
+    """Absences, optionally of one staff member and covering one day (``on``), by start date (HR's list, paged here)."""
+    return page.slice(await absences.list(staff_id=staff_id, on=on))
 
 
 @router.delete("/{absence_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentStaff, SessionDep
+from api.paging import Paging
 from api.services.access_log import search
 from db.repositories.signin import AccessLogFilter
-from schemas.api.models import Page
+from schemas.api.paging import Page
 from schemas.api.signin import AccessKind, AccessLogEntry, AccessOutcome
 
 router = APIRouter(prefix="/v1/access-log", tags=["access log"])
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/v1/access-log", tags=["access log"])
 async def read_access_log(
     session: SessionDep,
     staff: CurrentStaff,
+    page: Paging,
     staff_id: Annotated[str | None, Query(max_length=40)] = None,
     kind: AccessKind | None = None,
     outcome: AccessOutcome | None = None,
@@ -27,8 +29,6 @@ async def read_access_log(
     client_ip: Annotated[str | None, Query(max_length=45)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[AccessLogEntry]:
     """Sign-ins (success or failure, with the reason) and document reads, newest first (admins only)."""
     where = AccessLogFilter(
@@ -40,7 +40,7 @@ async def read_access_log(
         since=_utc(since),
         until=_utc(until),
     )
-    return await search(session, staff, where, limit=limit, offset=offset)
+    return await search(session, staff, where, page=page)
 
 
 def _utc(moment: datetime | None) -> datetime | None:

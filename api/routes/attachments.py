@@ -11,8 +11,10 @@ from fastapi import APIRouter, Depends, File, Path, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from api.deps import CurrentStaff, SessionDep, StateDep
+from api.paging import Paging
 from api.services.attachments import AttachmentService
 from schemas.api.attachments import AttachmentRead
+from schemas.api.paging import Page
 
 router = APIRouter(prefix="/v1/documents", tags=["attachments"])
 
@@ -45,9 +47,11 @@ async def upload_attachment(
 
 
 @router.get("/{document_id}/attachments")
-async def list_attachments(document_id: str, staff: CurrentStaff, attachments: Attachments) -> list[AttachmentRead]:
+async def list_attachments(
+    document_id: str, staff: CurrentStaff, attachments: Attachments, page: Paging
+) -> Page[AttachmentRead]:
     """The document's attachments, by number."""
-    return await attachments.listing(staff, document_id)
+    return page.slice(await attachments.listing(staff, document_id))
 
 
 @router.get(

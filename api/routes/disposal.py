@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Response, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
+from api.paging import Paging
 from api.services.disposal import DisposalService
 from schemas.api.disposal import (
     DisposalItemRead,
@@ -16,6 +17,7 @@ from schemas.api.disposal import (
     DisposalReviewCreate,
     DisposalReviewRead,
 )
+from schemas.api.paging import Page
 
 router = APIRouter(prefix="/v1/records", tags=["records"])
 
@@ -39,9 +41,9 @@ async def run_disposal_review(
 
 
 @router.get("/disposal-reviews")
-async def list_disposal_reviews(staff: CurrentStaff, disposal: Disposal) -> list[DisposalReviewRead]:
+async def list_disposal_reviews(staff: CurrentStaff, disposal: Disposal, page: Paging) -> Page[DisposalReviewRead]:
     """Every review, newest fiscal year first (without their items)."""
-    return await disposal.all(staff)
+    return await disposal.all(staff, page=page)
 
 
 @router.get("/disposal-reviews/{review_id}")
@@ -70,6 +72,6 @@ async def submit_disposal_review(
 
 
 @router.get("/disposals")
-async def list_disposals(staff: CurrentStaff, disposal: Disposal) -> list[DisposalRecordRead]:
-    """廃棄記録: every disposed document, kept permanently."""
-    return await disposal.records(staff)
+async def list_disposals(staff: CurrentStaff, disposal: Disposal, page: Paging) -> Page[DisposalRecordRead]:
+    """廃棄記録: every disposed document, kept permanently, oldest first."""
+    return await disposal.records(staff, page=page)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.origin import OriginDep
+from api.paging import Paging
 from api.services.access_log import logged_read
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
@@ -68,8 +69,7 @@ async def create_document(body: DocumentCreate, staff: CurrentStaff, documents: 
 async def list_documents(
     staff: CurrentStaff,
     documents: Documents,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    page: Paging,
     scope: Annotated[
         Literal["mine", "visible"], Query(description="mine: my drafts; visible: every document I may see")
     ] = "mine",
@@ -77,8 +77,8 @@ async def list_documents(
 ) -> Page[DocumentRead]:
     """My drafts and submitted documents (or every document I may see), newest first."""
     if scope == "visible":
-        return await documents.visible_to(staff, statuses=status or (), limit=limit, offset=offset)
-    return await documents.mine(staff, limit=limit, offset=offset)
+        return await documents.visible_to(staff, statuses=status or (), page=page)
+    return await documents.mine(staff, page=page)
 
 
 @router.get("/{document_id}")

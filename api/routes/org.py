@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
+from api.paging import Paging
 from api.services.transfers import TransferService
 from core.calendar import JST
+from schemas.api.paging import Page
 from schemas.transfers import TransferApplied, TransferImpact, TransferPlan, TransferRead
 
 router = APIRouter(prefix="/v1/org/transfers", tags=["org"])
@@ -29,9 +31,9 @@ async def upload_transfer(body: TransferPlan, staff: CurrentStaff, transfers: Tr
 
 
 @router.get("")
-async def list_transfers(staff: CurrentStaff, transfers: Transfers) -> list[TransferRead]:
-    """Uploaded transfers, latest effective date first."""
-    return await transfers.list(staff)
+async def list_transfers(staff: CurrentStaff, transfers: Transfers, page: Paging) -> Page[TransferRead]:
+    """Uploaded transfers, latest effective date first (a few a year: paged after reading them all)."""
+    return page.slice(await transfers.list(staff))
 
 
 @router.get("/{transfer_id}")

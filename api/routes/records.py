@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 
 from api.deps import CurrentStaff, SessionDep, StateDep
+from api.paging import Paging
 from api.services.records import RecordsService
 from schemas.api.models import (
     DocumentRead,
@@ -16,6 +17,7 @@ from schemas.api.models import (
     RetentionExtensionRead,
     SealUseRead,
 )
+from schemas.api.paging import Page
 
 router = APIRouter(prefix="/v1", tags=["records"])
 
@@ -48,17 +50,20 @@ async def extend_retention(
 
 
 @router.get("/documents/{document_id}/retention-extensions")
-async def retention_extensions(document_id: str, staff: CurrentStaff, records: Records) -> list[RetentionExtensionRead]:
+async def retention_extensions(
+    document_id: str, staff: CurrentStaff, records: Records, page: Paging
+) -> Page[RetentionExtensionRead]:
     """The document's retention extensions, oldest first."""
-    return await records.extensions(staff, document_id)
+    return page.slice(await records.extensions(staff, document_id))
 
 
 @router.get("/seal-log")
 async def seal_log(
     staff: CurrentStaff,
     records: Records,
+    page: Paging,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-) -> list[SealUseRead]:
-    """公印使用簿: seal uses between two dates (records office / admin)."""
-    return await records.seal_log(staff, start=start, end=end)
+) -> Page[SealUseRead]:
+    """公印使用簿: seal uses between two dates (records office / admin), oldest first."""
+    return await records.seal_log(staff, start=start, end=end, page=page)

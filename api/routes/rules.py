@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
+from api.paging import Paging
 from api.services.rules import RulesService
 from core.calendar import JST
+from schemas.api.paging import Page
 from schemas.rules import Rulebook, RulebookSummary
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
@@ -33,9 +35,9 @@ _UPLOAD_BODY = {
 
 
 @router.get("/versions")
-async def list_versions(staff: CurrentStaff, rules: Rules) -> list[RulebookSummary]:
+async def list_versions(staff: CurrentStaff, rules: Rules, page: Paging) -> Page[RulebookSummary]:
     """Every rulebook version, oldest 適用日 first, marking the one in force today."""
-    return await rules.versions(today=datetime.now(JST).date())
+    return page.slice(await rules.versions(today=datetime.now(JST).date()))
 
 
 @router.get("/versions/{version_id}")

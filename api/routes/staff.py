@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentStaff, SessionDep
+from api.paging import Paging
 from core.errors import NotFound
 from db.repositories.org import OrgRepository
+from schemas.api.paging import Page
 from schemas.org import StaffRef
 
 router = APIRouter(prefix="/v1", tags=["staff"])
@@ -19,10 +21,13 @@ CodeQuery = Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9_.]+$")
 
 @router.get("/staff")
 async def list_staff(
-    session: SessionDep, _: CurrentStaff, org_unit: CodeQuery = None, post: CodeQuery = None
-) -> list[StaffRef]:
-    """Staff holding a post today, filtered by org unit and/or post code."""
-    return await OrgRepository(session).find_staff(as_of=date.today(), org_unit=org_unit, post=post)
+    session: SessionDep, _: CurrentStaff, page: Paging, org_unit: CodeQuery = None, post: CodeQuery = None
+) -> Page[StaffRef]:
+    """Staff holding a post today, filtered by org unit and/or post code, by staff id."""
+    refs, total = await OrgRepository(session).page_staff(
+        as_of=date.today(), org_unit=org_unit, post=post, limit=page.limit, offset=page.offset
+    )
+    return page.page(refs, total)
 
 
 @router.get("/me")

@@ -53,10 +53,11 @@ class AbsenceService:
         return absence
 
     async def list(self, *, staff_id: str | None, on: date | None) -> list[Absence]:
-        """Who is away is no secret in a city hall (the 在席表): anyone signed in may look."""
+        """Who is away is no secret in a city hall (the 在席表): anyone signed in may look.  By start date, then id."""
         await release(self._session)
         try:
-            return await self._app.hr.list_absences(staff_id=staff_id, on=on)
+            absences = await self._app.hr.list_absences(staff_id=staff_id, on=on)
+            return sorted(absences, key=lambda a: (a.start, a.id))
         except httpx.HTTPError as exc:
             raise _hr_down() from exc
 

@@ -13,7 +13,7 @@ from core.errors import Forbidden, NotFound
 from db.models import AccessLogRow, StaffRow
 from db.repositories.signin import AccessLogFilter, AccessLogRepository
 from db.session import writing
-from schemas.api.models import Page
+from schemas.api.paging import Page, PageRequest
 from schemas.api.signin import AccessKind, AccessLogEntry
 
 T = TypeVar("T")
@@ -45,12 +45,12 @@ async def record_read(
 
 
 async def search(
-    session: AsyncSession, staff: StaffRow, where: AccessLogFilter, *, limit: int, offset: int
+    session: AsyncSession, staff: StaffRow, where: AccessLogFilter, *, page: PageRequest
 ) -> Page[AccessLogEntry]:
     if not staff.is_admin:
         raise Forbidden("only administrators may read the access log")
-    rows, total = await AccessLogRepository(session).search(where, limit=limit, offset=offset)
-    return Page(items=[AccessLogEntry.model_validate(r) for r in rows], total=total, limit=limit, offset=offset)
+    rows, total = await AccessLogRepository(session).search(where, limit=page.limit, offset=page.offset)
+    return page.page([AccessLogEntry.model_validate(r) for r in rows], total)
 
 
 async def logged_read(

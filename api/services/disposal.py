@@ -37,6 +37,7 @@ from schemas.api.disposal import (
     DisposalRecordRead,
     DisposalReviewRead,
 )
+from schemas.api.paging import Page, PageRequest
 from schemas.disposal import DISPOSAL_REVIEW_MATTER, DISPOSITION_LABELS, OpenReviewRequest
 
 log = structlog.get_logger("ringi.disposal")
@@ -66,10 +67,11 @@ class DisposalService:
         log.info("disposal.review_opened", review_id=opened.review_id, created=opened.created)
         return await self.get(staff, opened.review_id), opened.created
 
-    async def all(self, staff: StaffRow) -> list[DisposalReviewRead]:
+    async def all(self, staff: StaffRow, *, page: PageRequest) -> Page[DisposalReviewRead]:
         await require_records_office(self._app, self._session, staff)
         repo = DisposalRepository(self._session)
-        return [_review(r, await repo.items(r.id), with_items=False) for r in await repo.all()]
+        rows, total = await repo.reviews_page(limit=page.limit, offset=page.offset)
+        return page.page([_review(r, await repo.items(r.id), with_items=False) for r in rows], total)
 
     async def get(self, staff: StaffRow, review_id: str) -> DisposalReviewRead:
         await require_records_office(self._app, self._session, staff)
@@ -116,10 +118,11 @@ class DisposalService:
         log.info("disposal.review_submitted", review_id=review_id, document_id=document_id)
         return await self.get(staff, review_id)
 
-    async def records(self, staff: StaffRow) -> list[DisposalRecordRead]:
+    async def records(self, staff: StaffRow, *, page: PageRequest) -> Page[DisposalRecordRead]:
         """廃棄記録, oldest first (records office / admin)."""
         await require_records_office(self._app, self._session, staff)
-        return [_record(r) for r in await DisposalRepository(self._session).records()]
+        rows, total = await DisposalRepository(self._session).records(limit=page.limit, offset=page.offset)
+        return page.page([_record(r) for r in rows], total)
 
     async def record_of(self, document_id: str) -> DisposalRecordRead | None:
         row = await DisposalRepository(self._session).record_of(document_id)

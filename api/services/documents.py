@@ -39,6 +39,7 @@ from schemas.api.models import (
     RoutePreview,
     StageRead,
 )
+from schemas.api.paging import PageRequest
 from schemas.document import DocumentFacts, ExpenseClass, RouteRequest
 
 log = structlog.get_logger("ringi.documents")
@@ -173,18 +174,17 @@ class DocumentService:
         log.info("document.edited", document_id=row.id, version=row.version)
         return from_read_model(row, steps, reviews)
 
-    async def mine(self, staff: StaffRow, *, limit: int, offset: int) -> Page[DocumentRead]:
+    async def mine(self, staff: StaffRow, *, page: PageRequest) -> Page[DocumentRead]:
         """My drafts and submitted documents, newest first."""
-        rows, total = await DocumentRepository(self._session).list_by_drafter(staff.id, limit=limit, offset=offset)
-        return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
+        repo = DocumentRepository(self._session)
+        rows, total = await repo.list_by_drafter(staff.id, limit=page.limit, offset=page.offset)
+        return page.page([from_read_model(r) for r in rows], total)
 
-    async def visible_to(
-        self, staff: StaffRow, *, statuses: Sequence[str], limit: int, offset: int
-    ) -> Page[DocumentRead]:
+    async def visible_to(self, staff: StaffRow, *, statuses: Sequence[str], page: PageRequest) -> Page[DocumentRead]:
         """Every document ``staff`` may see (see api/services/visibility.py), newest first."""
         me = await viewer(self._app, self._session, staff, today=datetime.now(JST).date())
-        rows, total = await visible_page(self._session, me, statuses=statuses, limit=limit, offset=offset)
-        return Page(items=[from_read_model(r) for r in rows], total=total, limit=limit, offset=offset)
+        rows, total = await visible_page(self._session, me, statuses=statuses, limit=page.limit, offset=page.offset)
+        return page.page([from_read_model(r) for r in rows], total)
 
     async def audit(self, staff: StaffRow, document_id: str) -> AuditRead:
         """The document's audit events and the verification of their hash chain."""

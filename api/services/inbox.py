@@ -28,7 +28,8 @@ _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
 
 async def inbox_for(session: AsyncSession, hr: HrClient, staff_id: str, *, today: date) -> list[InboxItem]:
-    """Oldest first.  When HR is down the inbox still shows the staff member's own steps and 後閲."""
+    """Oldest first (then by document and stage, a stable order to page).  When HR is down the inbox still shows the
+    staff member's own steps and 後閲."""
     steps = RouteStepRepository(session)
     items = [
         InboxItem(
@@ -56,7 +57,7 @@ async def inbox_for(session: AsyncSession, hr: HrClient, staff_id: str, *, today
         )
         for review, doc in await PostReviewRepository(session).open_for(staff_id)
     ]
-    return sorted(items, key=lambda i: i.since or _LONG_AGO)
+    return sorted(items, key=lambda i: (i.since or _LONG_AGO, i.document_id, i.stage_index, i.kind))
 
 
 def delegation_of(step: RouteStepRow, document: DocumentRow) -> acting.Delegation:

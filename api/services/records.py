@@ -30,6 +30,7 @@ from schemas.api.models import (
     RetentionExtensionRead,
     SealUseRead,
 )
+from schemas.api.paging import Page, PageRequest
 from schemas.records import IssuanceInput, RecordsState, SealUse
 from workflows.document import DocumentWorkflow, workflow_id
 
@@ -131,13 +132,17 @@ class RecordsService:
         rows = await RetentionExtensionRepository(self._session).for_document(document_id)
         return [RetentionExtensionRead.model_validate(r, from_attributes=True) for r in rows]
 
-    async def seal_log(self, staff: StaffRow, *, start: date | None, end: date | None) -> list[SealUseRead]:
-        """公印使用簿 for the records office."""
+    async def seal_log(
+        self, staff: StaffRow, *, start: date | None, end: date | None, page: PageRequest
+    ) -> Page[SealUseRead]:
+        """公印使用簿 for the records office, oldest first."""
         await require_records_office(self._app, self._session, staff)
         if start is not None and end is not None and start > end:
             raise Invalid("from must not be after to")
-        rows = await SealLogRepository(self._session).between(start=start, end=end)
-        return [
+        rows, total = await SealLogRepository(self._session).between(
+            start=start, end=end, limit=page.limit, offset=page.offset
+        )
+        uses = [
             SealUseRead(
                 id=r.id,
                 document_id=r.document_id,
@@ -152,6 +157,7 @@ class RecordsService:
             )
             for r in rows
         ]
+        return page.page(uses, total)
 
     # --- helpers ---------------------------------------------------------------------------------------------
 

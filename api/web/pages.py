@@ -31,6 +31,7 @@ from core.errors import RingiError, Unavailable
 from db.models import DocumentRow, RouteStepRow
 from db.session import release
 from schemas.api.models import AllowedActions, DocumentRead
+from schemas.api.paging import PageRequest
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,7 +59,7 @@ async def my_documents(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
     """自分の文書: my drafts and submitted documents with their status, newest first."""
-    mine = await DocumentService(app, session).mine(viewer.staff, limit=50, offset=offset)
+    mine = await DocumentService(app, session).mine(viewer.staff, page=PageRequest(offset=offset))
     return page(request, "mine.html", viewer, page_of=mine, nav="mine")
 
 

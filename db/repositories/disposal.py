@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import DisposalRecordRow, DisposalReviewItemRow, DisposalReviewRow, DocumentRow
+from db.repositories.paging import page_of
 
 
 class DisposalRepository:
@@ -42,6 +43,13 @@ class DisposalRepository:
         stmt = select(DisposalReviewRow).order_by(DisposalReviewRow.fiscal_year.desc(), DisposalReviewRow.opened_at)
         return list((await self._session.scalars(stmt)).all())
 
+    async def reviews_page(self, *, limit: int, offset: int) -> tuple[list[DisposalReviewRow], int]:
+        """A page of the reviews, newest fiscal year first, and how many there are."""
+        stmt = select(DisposalReviewRow).order_by(
+            DisposalReviewRow.fiscal_year.desc(), DisposalReviewRow.opened_at, DisposalReviewRow.id
+        )
+        return await page_of(self._session, stmt, limit=limit, offset=offset)
+
     async def items(self, review_id: str) -> list[DisposalReviewItemRow]:
         stmt = (
             select(DisposalReviewItemRow)
@@ -74,9 +82,10 @@ class DisposalRepository:
         )
         return list((await self._session.scalars(stmt)).all())
 
-    async def records(self) -> list[DisposalRecordRow]:
+    async def records(self, *, limit: int, offset: int) -> tuple[list[DisposalRecordRow], int]:
+        """A page of the 廃棄記録, oldest first, and how many there are (they are kept permanently)."""
         stmt = select(DisposalRecordRow).order_by(DisposalRecordRow.disposed_at, DisposalRecordRow.id)
-        return list((await self._session.scalars(stmt)).all())
+        return await page_of(self._session, stmt, limit=limit, offset=offset)
 
     async def record_of(self, document_id: str) -> DisposalRecordRow | None:
         stmt = select(DisposalRecordRow).where(DisposalRecordRow.document_id == document_id)

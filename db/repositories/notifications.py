@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,3 +45,12 @@ class NotificationRepository:
     async def for_recipient(self, recipient_id: str) -> list[NotificationRow]:
         stmt = select(NotificationRow).where(NotificationRow.recipient_id == recipient_id).order_by(NotificationRow.id)
         return list((await self._session.scalars(stmt)).all())
+
+    async def page_for_recipient(
+        self, recipient_id: str, *, limit: int, offset: int
+    ) -> tuple[list[NotificationRow], int]:
+        """A page of the recipient's notices, newest first (by id: the order they were stored), and how many."""
+        where = NotificationRow.recipient_id == recipient_id
+        total = await self._session.scalar(select(func.count()).select_from(NotificationRow).where(where))
+        stmt = select(NotificationRow).where(where).order_by(NotificationRow.id.desc()).limit(limit).offset(offset)
+        return list((await self._session.scalars(stmt)).all()), int(total or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OrgUnitRow, PostAssignmentRow, PostRow, StaffRow
@@ -16,6 +16,27 @@ def _in_force(as_of: date) -> object:
     return and_(
         PostAssignmentRow.effective_from <= as_of,
         or_(PostAssignmentRow.effective_to.is_(None), PostAssignmentRow.effective_to > as_of),
+    )
+
+
+def _holding(org_unit: str | None, post: str | None) -> list[object]:
+    conditions: list[object] = []
+    if org_unit is not None:
+        conditions.append(PostAssignmentRow.org_unit_code == org_unit)
+    if post is not None:
+        conditions.append(PostAssignmentRow.post_code == post)
+    return conditions
+
+
+def _assignment_query(*conditions: object) -> Select[str, str, str, str, str, str]:
+    """Staff with the post and org unit of each matching assignment, by staff id (then assignment: a stable order)."""
+    return (
+        select(StaffRow.id, StaffRow.name, OrgUnitRow.code, OrgUnitRow.name, PostRow.code, PostRow.name)
+        .join(PostAssignmentRow, PostAssignmentRow.staff_id == StaffRow.id)
+        .join(OrgUnitRow, OrgUnitRow.code == PostAssignmentRow.org_unit_code)
+        .join(PostRow, PostRow.code == PostAssignmentRow.post_code)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(PostAssignmentRow.staff_id, PostAssignmentRow.effective_from, PostAssignmentRow.id)
     )
 
 
@@ -66,23 +87,22 @@ class OrgRepository:
         return refs[0] if refs else None
 
     async def find_staff(self, *, as_of: date, org_unit: str | None = None, post: str | None = None) -> list[StaffRef]:
-        conditions = []
-        if org_unit is not None:
-            conditions.append(PostAssignmentRow.org_unit_code == org_unit)
-        if post is not None:
-            conditions.append(PostAssignmentRow.post_code == post)
-        return await self._assignments(*conditions, as_of=as_of)
+        return await self._assignments(*_holding(org_unit, post), as_of=as_of)
+
+    async def page_staff(
+        self, *, as_of: date, org_unit: str | None = None, post: str | None = None, limit: int, offset: int
+    ) -> tuple[list[StaffRef], int]:
+        """A page of ``find_staff`` (by staff id, then assignment), and how many assignments match in all."""
+        conditions = (_in_force(as_of), *_holding(org_unit, post))
+        count = select(func.count()).select_from(PostAssignmentRow).where(*conditions)  # type: ignore[arg-type]
+        total = int(await self._session.scalar(count) or 0)
+        return await self._refs(_assignment_query(*conditions).limit(limit).offset(offset)), total
 
     async def _assignments(self, *conditions: object, as_of: date) -> list[StaffRef]:
         """One joined query (this sits on the path of every action)."""
-        stmt = (
-            select(StaffRow.id, StaffRow.name, OrgUnitRow.code, OrgUnitRow.name, PostRow.code, PostRow.name)
-            .join(PostAssignmentRow, PostAssignmentRow.staff_id == StaffRow.id)
-            .join(OrgUnitRow, OrgUnitRow.code == PostAssignmentRow.org_unit_code)
-            .join(PostRow, PostRow.code == PostAssignmentRow.post_code)
-            .where(_in_force(as_of), *conditions)  # type: ignore[arg-type]
-            .order_by(PostAssignmentRow.staff_id, PostAssignmentRow.effective_from)
-        )
+        return await self._refs(_assignment_query(_in_force(as_of), *conditions))
+
+    async def _refs(self, stmt: Select[str, str, str, str, str, str]) -> list[StaffRef]:
         return [
             StaffRef(
                 id=staff_id,

@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import DocumentNumberCounterRow, DocumentRow, OrgUnitRow, RetentionExtensionRow, SealUseRow
+from db.repositories.paging import page_of
 
 
 class NumberRepository:
@@ -72,13 +73,16 @@ class SealLogRepository:
     def add(self, row: SealUseRow) -> None:
         self._session.add(row)
 
-    async def between(self, *, start: date | None, end: date | None) -> list[SealUseRow]:
+    async def between(
+        self, *, start: date | None, end: date | None, limit: int, offset: int
+    ) -> tuple[list[SealUseRow], int]:
+        """A page of the seal uses from ``start`` to ``end`` (inclusive), oldest first, and how many there are."""
         stmt = select(SealUseRow).order_by(SealUseRow.used_on, SealUseRow.id)
         if start is not None:
             stmt = stmt.where(SealUseRow.used_on >= start)
         if end is not None:
             stmt = stmt.where(SealUseRow.used_on <= end)
-        return list((await self._session.scalars(stmt)).all())
+        return await page_of(self._session, stmt, limit=limit, offset=offset)
 
 
 class RetentionExtensionRepository:

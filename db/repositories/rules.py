@@ -20,8 +20,12 @@ class RulebookRepository:
 
     async def summaries(self) -> list[RulebookSummary]:
         """Every version, oldest 適用日 first, with its number of rows."""
-        stmt = select(RulebookVersionRow).options(selectinload(RulebookVersionRow.rows))
-        rows = (await self._session.scalars(stmt.order_by(RulebookVersionRow.effective_from))).all()
+        stmt = (
+            select(RulebookVersionRow)
+            .options(selectinload(RulebookVersionRow.rows))
+            .order_by(RulebookVersionRow.effective_from, RulebookVersionRow.id)
+        )
+        rows = (await self._session.scalars(stmt)).all()
         return [
             RulebookSummary(id=r.id, effective_from=r.effective_from, title=r.title, rows=len(r.rows)) for r in rows
         ]

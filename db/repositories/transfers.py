@@ -55,7 +55,9 @@ class TransferRepository:
         return (await self._session.scalars(stmt)).one_or_none()
 
     async def all(self) -> list[OrgTransferRow]:
-        stmt = select(OrgTransferRow).order_by(OrgTransferRow.effective_on.desc(), OrgTransferRow.created_at.desc())
+        stmt = select(OrgTransferRow).order_by(
+            OrgTransferRow.effective_on.desc(), OrgTransferRow.created_at.desc(), OrgTransferRow.id
+        )
         return list((await self._session.scalars(stmt)).all())
 
     # --- the plan fixed at the first apply ------------------------------------------------------------------

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from schemas.api.attachments import AttachmentRead
 from schemas.api.disposal import DisposalRecordRead
+from schemas.api.paging import Page as Page
 from schemas.document import (
     ActionName,
     AllowedAction,
@@ -26,8 +27,6 @@ from schemas.document import (
 from schemas.general_affairs import AFFAIR_MATTERS, AffairDetails, HrPostingState
 from schemas.org import StaffRef
 from schemas.records import DispatchMethod
-
-T = TypeVar("T")
 
 OrgCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")]
 StaffId = Annotated[str, Field(min_length=1, max_length=40)]
@@ -307,13 +306,6 @@ class DocumentRead(BaseModel):
     #: (``finance`` still as before the transition).  Empty once the workflow has settled them; a later GET shows
     #: the settled values.
     settling: list[Settling] = Field(default_factory=list)
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
 
 
 class StageRead(BaseModel):

@@ -77,7 +77,7 @@ async def test_upload_list_and_download_round_trip(stack: Stack) -> None:
     assert first["uploaded_by"] == DRAFTER and second["content_type"].startswith("text/plain")
 
     listed = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments")
-    assert listed.status_code == 200 and listed.json() == [first, second]
+    assert listed.status_code == 200 and listed.json()["items"] == [first, second]
     read = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}")
     assert read.json()["attachments"] == [first, second]
 
@@ -142,7 +142,7 @@ async def test_a_draft_attachment_may_be_deleted_and_its_number_is_not_reused(st
     await attached(stack, DRAFTER, doc["id"])
     r = await stack.call(DRAFTER, "DELETE", f"/v1/documents/{doc['id']}/attachments/1")
     assert r.status_code == 204, r.text
-    assert (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments")).json() == []
+    assert (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments")).json()["items"] == []
     assert_problem(await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments/1"), 404)
     again = await attached(stack, DRAFTER, doc["id"])
     assert again["n"] == 2
@@ -174,7 +174,7 @@ async def test_after_the_first_approval_nothing_is_deleted_even_when_sent_back(s
     assert "approved" in problem["detail"]
     added = await attached(stack, DRAFTER, doc["id"], filename="相見積.pdf")
     assert added["n"] == 2
-    listed = (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments")).json()
+    listed = (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments")).json()["items"]
     assert [a["n"] for a in listed] == [1, 2]
 
 
@@ -225,7 +225,7 @@ async def test_empty_files_and_bad_names_are_422(stack: Stack) -> None:
     assert_problem(r, 422)
     no_file = await stack.call(DRAFTER, "POST", f"/v1/documents/{doc['id']}/attachments", data={"x": "y"})
     assert_problem(no_file, 422)
-    assert (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments")).json() == []
+    assert (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments")).json()["items"] == []
 
 
 async def test_a_windows_path_is_cut_to_its_last_part(stack: Stack) -> None:
@@ -250,7 +250,7 @@ async def test_too_large_is_413_declared_or_streamed(stack: Stack) -> None:
     assert "content-length" not in streamed.request.headers
     assert_problem(streamed, 413)
 
-    assert (await stack.call(DRAFTER, "GET", path)).json() == []
+    assert (await stack.call(DRAFTER, "GET", path)).json()["items"] == []
     assert [e["action"] for e in await audit_events(stack, DRAFTER, doc["id"])] == ["create"]
 
 

@@ -16,6 +16,7 @@ import httpx
 
 from core.calendar import JST
 from tests.api.support import assert_problem
+from tests.support.paging import every_item
 from tests.support.stack import CITY, Stack, holder
 
 
@@ -246,7 +247,7 @@ async def test_a_leave_hr_refuses_is_shown_and_notified_and_stays_decided(stack:
     assert refused["hr"]["state"] == "refused" and refused["hr"]["posting_id"] is None
     assert "残日数が不足" in refused["hr"]["error"]
     for recipient in (drafter, personnel):
-        notices = (await stack.call(recipient, "GET", "/v1/notifications")).json()
+        notices = await every_item(stack, recipient, "/v1/notifications")
         # the drafter also has the decision's own notice: the refusal comes once, beside it
         mine = [n for n in notices if n["document_id"] == doc["id"] and n["kind"] == "hr_refused"]
         assert len(mine) == 1, (recipient, notices)

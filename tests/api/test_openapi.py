@@ -68,6 +68,24 @@ def test_idempotency_key_is_required_where_the_route_requires_it(app_schema: tup
     assert optional["required"] is False
 
 
+def test_every_list_takes_the_same_page_parameters(app_schema: tuple[Any, dict[str, Any]]) -> None:
+    """One envelope and one pair of parameters on every list; their 422 is documented (and probed below)."""
+    _, schema = app_schema
+    page_names = [n for n in schema["components"]["schemas"] if n.startswith("Page_")]
+    assert len(page_names) >= 13
+    for name in page_names:
+        page = schema["components"]["schemas"][name]
+        assert set(page["properties"]) == {"items", "total", "limit", "offset", "next"}, name
+    for (method, path), op in _operations(schema).items():
+        ok = op["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        if not ok.get("$ref", "").startswith("#/components/schemas/Page_"):
+            continue
+        query = {p["name"]: p["schema"] for p in op["parameters"] if p["in"] == "query"}
+        assert (query["limit"]["minimum"], query["limit"]["maximum"], query["limit"]["default"]) == (1, 200, 50)
+        assert (query["offset"]["minimum"], query["offset"]["default"]) == (0, 0)
+        assert 422 in OPERATIONS[(method, path)].statuses, (method, path)
+
+
 def _request_models() -> dict[str, type[BaseModel]]:
     """The API's request models by the name the schema gives them."""
     models: dict[str, type[BaseModel]] = {}

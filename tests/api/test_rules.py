@@ -13,6 +13,7 @@ import yaml
 from core.calendar import JST
 from rules.loader import REPOSITORY_DIR
 from tests.api.support import ADMIN, DIRECTOR, DRAFTER, FINANCE, MANAGER, assert_problem
+from tests.support.paging import every_item
 from tests.support.stack import Stack, holder
 
 SHIPPED = "2021-04-01"
@@ -47,14 +48,12 @@ def stages(view: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 async def version_ids(stack: Stack) -> list[str]:
-    r = await stack.call(DRAFTER, "GET", "/v1/rules/versions")
-    assert r.status_code == 200, r.text
-    return [v["id"] for v in r.json()]
+    return [v["id"] for v in await every_item(stack, DRAFTER, "/v1/rules/versions")]
 
 
 async def test_the_shipped_version_is_listed_with_its_cited_rows(stack: Stack) -> None:
     assert SHIPPED in await version_ids(stack)
-    listed = (await stack.call(DRAFTER, "GET", "/v1/rules/versions")).json()
+    listed = await every_item(stack, DRAFTER, "/v1/rules/versions")
     assert [v["id"] for v in listed if v["in_force"]] == [SHIPPED]
     r = await stack.call(DRAFTER, "GET", f"/v1/rules/versions/{SHIPPED}")
     assert r.status_code == 200, r.text

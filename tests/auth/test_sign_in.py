@@ -78,9 +78,14 @@ def next_code(totp: pyotp.TOTP) -> str:
 async def access_log(api: Api, *, ip: str = OFFICE_IP, **filters: Any) -> list[dict[str, Any]]:
     token = await api.token(ADMIN, ip=ip)
     async with api.client(ip, authorization=f"Bearer {token}") as http:
-        r = await http.get("/v1/access-log", params={"limit": 500, **filters})
-        assert r.status_code == 200, r.text
-        return list(r.json()["items"])
+        entries: list[dict[str, Any]] = []
+        r = await http.get("/v1/access-log", params={"limit": 200, **filters})
+        while True:
+            assert r.status_code == 200, r.text
+            entries += r.json()["items"]
+            if r.json()["next"] is None:
+                return entries
+            r = await http.get(r.json()["next"])
 
 
 # --- passwords ----------------------------------------------------------------------------------------------------

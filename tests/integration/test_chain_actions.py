@@ -14,6 +14,7 @@ from temporalio.client import Client
 from core.calendar import JST
 from integrations.hr import HttpHrClient
 from tests.api.support import completed
+from tests.support.paging import every_item
 from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
 
 DRAFTER = holder("somu.somu", "staff")  # 総務課 主事
@@ -50,9 +51,7 @@ async def absent(hr_url: str, staff_id: str) -> AsyncIterator[None]:
 
 
 async def inbox(stack: Stack, staff_id: str) -> list[dict[str, Any]]:
-    r = await stack.call(staff_id, "GET", "/v1/inbox")
-    assert r.status_code == 200, r.text
-    return list(r.json())
+    return await every_item(stack, staff_id, "/v1/inbox")
 
 
 async def audit(stack: Stack, document_id: str) -> list[str]:

@@ -21,6 +21,7 @@ from core.calendar import JST
 from core.fiscal import fiscal_year_of
 from integrations.finance import HttpFinanceClient
 from schemas.finance import Ledger
+from tests.support.paging import every_item
 from tests.support.stack import Stack, full_stack, holder
 
 DRAFTER = holder("somu.somu", "staff")
@@ -152,7 +153,6 @@ async def test_commit_refused_by_finance_shows_on_the_document(stack: Stack, fin
             (await http.post(f"/admin/fiscal-years/{YEAR}/reopen")).raise_for_status()
     assert "財務会計" in failed["finance"]["error"]
     assert failed["status"] == "approved"  # the decision stands; the records office follows it up
-    r = await stack.call(MANAGER, "GET", "/v1/notifications")  # 総務課長: the records office
-    notices = [n for n in r.json() if n["document_id"] == doc["id"]]
+    notices = [n for n in await every_item(stack, MANAGER, "/v1/notifications") if n["document_id"] == doc["id"]]
     assert [n["kind"] for n in notices] == ["records", "assigned"]  # newest first: 要確認, then 決裁 assigned
     assert "要確認" in notices[0]["subject"]

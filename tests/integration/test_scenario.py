@@ -9,6 +9,7 @@ import pytest_asyncio
 from temporalio.client import Client
 
 from tests.api.support import completed
+from tests.support.paging import every_item
 from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
 
 DRAFTER = holder("somu.somu", "staff")
@@ -27,9 +28,7 @@ async def stack(seeded_database_url: str, temporal_client: Client, hr_url: str, 
 
 
 async def inbox_ids(stack: Stack, staff_id: str) -> list[str]:
-    r = await stack.call(staff_id, "GET", "/v1/inbox")
-    assert r.status_code == 200, r.text
-    return [item["document_id"] for item in r.json()]
+    return [item["document_id"] for item in await every_item(stack, staff_id, "/v1/inbox")]
 
 
 async def test_spending_document_from_draft_to_decision(stack: Stack) -> None:

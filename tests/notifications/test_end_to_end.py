@@ -7,6 +7,7 @@ from typing import Any
 from tests.notifications.builders import DRAFTER, MANAGER, SECRET_BODY, SECRET_TITLE, chat_leaks, mail_leaks
 from tests.notifications.conftest import PUBLIC_URL, NotifyStack
 from tests.notifications.receivers import MailReceived
+from tests.support.paging import every_item
 from tests.support.stack import holder
 
 FINANCE = holder("somu.zaisei", "manager")  # 財政課長
@@ -47,8 +48,8 @@ async def test_the_approver_is_told_and_then_the_drafter_hears_the_decision(noti
     (chat,) = [p for p in env.chat.to("U0DRAFTER") if doc["id"] in p.json["text"]]
     assert "が決裁されました" in chat.json["text"]
     assert len(_about(env.smtp.to(KACHO_MAIL), doc["id"])) == 1  # nothing sent twice
-    mine = await env.stack.call(MANAGER, "GET", "/v1/notifications")
-    assert [n["kind"] for n in mine.json() if n["document_id"] == doc["id"]] == ["assigned"]
+    mine = await every_item(env.stack, MANAGER, "/v1/notifications")
+    assert [n["kind"] for n in mine if n["document_id"] == doc["id"]] == ["assigned"]
 
 
 async def test_a_classified_document_travels_the_route_without_its_title(notify_stack: NotifyStack) -> None:

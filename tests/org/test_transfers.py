@@ -15,6 +15,7 @@ from db.session import create_engine, create_sessionmaker
 from integrations.hr import HttpHrClient
 from schemas.transfers import ReassignInput, TransferApplied
 from tests.api.support import ADMIN, BIG, DIRECTOR, DRAFTER, FINANCE, MANAGER, SMALL, assert_problem, submitted
+from tests.support.paging import every_item
 from tests.support.stack import Stack, holder
 from workflows.transfer import transfer_workflow_id
 
@@ -51,9 +52,7 @@ async def _upload(stack: Stack, body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _transfers(stack: Stack) -> list[Any]:
-    r = await stack.call(ADMIN, "GET", "/v1/org/transfers")
-    assert r.status_code == 200, r.text
-    return list(r.json())
+    return await every_item(stack, ADMIN, "/v1/org/transfers")
 
 
 async def _steps(stack: Stack, document_id: str) -> list[dict[str, Any]]:
@@ -69,9 +68,7 @@ async def _audit_length(stack: Stack, document_id: str) -> int:
 
 
 async def _inbox(stack: Stack, staff_id: str) -> set[str]:
-    r = await stack.call(staff_id, "GET", "/v1/inbox")
-    assert r.status_code == 200, r.text
-    return {i["document_id"] for i in r.json() if i["kind"] == "step"}
+    return {i["document_id"] for i in await every_item(stack, staff_id, "/v1/inbox") if i["kind"] == "step"}
 
 
 async def test_uploads_naming_unknown_staff_or_a_past_date_are_refused_and_nothing_is_stored(org_stack: Stack) -> None:
@@ -155,8 +152,8 @@ async def test_impact_preview_matches_what_applying_does(org_stack: Stack) -> No
         "課長",
     )
     # The records office hears of the steps whose post is gone.
-    notes = await org_stack.call(SUCCESSOR, "GET", "/v1/notifications")
-    assert {n["document_id"] for n in notes.json() if n["kind"] == "records"} == {moving["id"], consulting["id"]}
+    notes = await every_item(org_stack, SUCCESSOR, "/v1/notifications")
+    assert {n["document_id"] for n in notes if n["kind"] == "records"} == {moving["id"], consulting["id"]}
     # Audit trail names the move.
     r = await org_stack.call(DRAFTER, "GET", f"/v1/documents/{moving['id']}/audit")
     [event] = [e for e in r.json()["events"] if e["action"] == "reassign"]
@@ -230,7 +227,7 @@ async def test_routing_after_the_effective_date_asks_hr_for_the_new_holder(org_s
         assert [h.id for h in await hr.holders("somu.somu", "manager")] == [MANAGER]  # today: not yet
         assert await hr.holders("somu.zaisei", "manager", as_of=tomorrow) == []
     me = await org_stack.call(DIRECTOR, "GET", "/v1/staff", params={"org_unit": "somu.somu", "post": "manager"})
-    assert [s["id"] for s in me.json()] == [MANAGER]
+    assert [s["id"] for s in me.json()["items"]] == [MANAGER]
 
 
 async def test_the_transfer_workflow_applies_it_at_the_effective_date(org_stack: Stack) -> None:

@@ -29,6 +29,7 @@ from db.models import DisposalRecordRow, DocumentRow, RetentionExtensionRow
 from db.session import create_engine, create_sessionmaker
 from schemas.disposal import DisposalSettlement
 from tests.records.test_lifecycle import audit_actions, until
+from tests.support.paging import every_item
 from tests.support.stack import Stack, full_stack, holder
 
 RECORDS_CLERK = holder("somu.somu", "staff")  # 総務課: the records office
@@ -189,7 +190,7 @@ async def test_yearly_review_extend_transfer_dispose_applied_once(stack: Stack) 
     kept = (await stack.call(RECORDS_CLERK, "GET", f"/v1/documents/{keep['id']}")).json()
     assert kept["retention_expires_on"] == "2030-03-31" and kept["records_status"] == "active"
     r = await stack.call(RECORDS_CLERK, "GET", f"/v1/documents/{keep['id']}/retention-extensions")
-    assert [(e["years"], e["reason"], e["extended_by"]) for e in r.json()] == [(3, "訴訟係属中", MANAGER)]
+    assert [(e["years"], e["reason"], e["extended_by"]) for e in r.json()["items"]] == [(3, "訴訟係属中", MANAGER)]
 
     # 移管: exported with a manifest whose hashes match the files.
     moved = (await stack.call(RECORDS_CLERK, "GET", f"/v1/documents/{archive['id']}")).json()
@@ -212,9 +213,7 @@ async def test_yearly_review_extend_transfer_dispose_applied_once(stack: Stack) 
     assert gone["attachments"] == []  # the attachment went with the content, its bytes too
     blob = hashlib.sha256(DISPOSED_FILE).hexdigest()
     assert not any(p.name == blob for p in stack.settings.attachment_root().rglob("*"))
-    r = await stack.call(RECORDS_CLERK, "GET", "/v1/records/disposals")
-    assert r.status_code == 200, r.text
-    records = {d["document_id"]: d for d in r.json()}
+    records = {d["document_id"]: d for d in await every_item(stack, RECORDS_CLERK, "/v1/records/disposals")}
     assert set(records) == {destroy["id"], paper["id"]}
     assert records[paper["id"]]["method"] == "電子データ消去・紙原本溶解"
     assert records[destroy["id"]]["number"] == destroy["number_display"]

@@ -20,6 +20,7 @@ from core.calendar import JST
 from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.retention import retention_period
 from tests.integration.test_finance_saga import budget_line, ledger
+from tests.support.paging import every_item
 from tests.support.stack import Stack, full_stack, holder
 
 DRAFTER = holder("somu.somu", "staff")  # 総務課: also the records office
@@ -109,15 +110,14 @@ async def test_issuance_with_a_seal_completes_the_document(stack: Stack, tempora
     result = await temporal_client.get_workflow_handle(f"document:{doc['id']}").result()
     assert result["status"] == "approved"  # the workflow ran on until the completion, then ended
 
-    r = await stack.call(DRAFTER, "GET", "/v1/seal-log", params={"from": "2026-11-26", "to": "2026-11-26"})
-    assert r.status_code == 200, r.text
-    mine = [u for u in r.json() if u["document_id"] == doc["id"]]
+    used = await every_item(stack, DRAFTER, "/v1/seal-log", **{"from": "2026-11-26", "to": "2026-11-26"})
+    mine = [u for u in used if u["document_id"] == doc["id"]]
     assert [(u["seal_name"], u["used_by"], u["document_number"]) for u in mine] == [
         ("市長印", COLLEAGUE, issued["number_display"])
     ]
     assert mine[0]["used_on_label"] == "令和8年11月26日"
-    r = await stack.call(DRAFTER, "GET", "/v1/seal-log", params={"from": "2026-11-27"})
-    assert doc["id"] not in {u["document_id"] for u in r.json()}
+    later = await every_item(stack, DRAFTER, "/v1/seal-log", **{"from": "2026-11-27"})
+    assert doc["id"] not in {u["document_id"] for u in later}
     r = await stack.call(OUTSIDER, "GET", "/v1/seal-log")
     assert r.status_code == 403, r.text
 
@@ -129,7 +129,7 @@ async def test_seal_omitted_is_issuance_without_a_seal_log_line(stack: Stack) ->
     assert r.json()["issuance"]["seal_name"] is None and r.json()["issuance"]["seal_omitted"] is True
     assert r.json()["completed_at"] is not None
     assert "seal_use" not in await audit_actions(stack, doc["id"])
-    log = (await stack.call(DRAFTER, "GET", "/v1/seal-log")).json()
+    log = await every_item(stack, DRAFTER, "/v1/seal-log")
     assert doc["id"] not in {u["document_id"] for u in log}
 
 
@@ -204,7 +204,7 @@ async def test_retention_extension_by_the_records_office(stack: Stack) -> None:
     expires = date.fromisoformat(done["retention_expires_on"])
     assert r.json()["retention_expires_on"] == date(expires.year + 5, 3, 31).isoformat()
     r = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/retention-extensions")
-    assert [(e["years"], e["previous_expires_on"], e["extended_by"]) for e in r.json()] == [
+    assert [(e["years"], e["previous_expires_on"], e["extended_by"]) for e in r.json()["items"]] == [
         (5, done["retention_expires_on"], DRAFTER)
     ]
     assert (await audit_actions(stack, doc["id"]))[-1] == "retention_extend"
@@ -261,7 +261,7 @@ async def test_a_retried_issuance_is_applied_once(stack: Stack, temporal_client:
     again = await stack.call(DRAFTER, "POST", path, json=body, headers=key)
     assert again.status_code == 200, again.text
     assert again.json()["issuance"] == first.json()["issuance"]
-    log = (await stack.call(DRAFTER, "GET", "/v1/seal-log")).json()
+    log = await every_item(stack, DRAFTER, "/v1/seal-log")
     assert [u["seal_name"] for u in log if u["document_id"] == doc["id"]] == ["副市長印"]
 
 

@@ -1,0 +1,325 @@
+"""Every list of API v1 pages the same way: ``Page[T]`` (items, total, limit, offset, next), ``limit`` 1–200
+(default 50) and ``offset`` ≥ 0, a stable order, so that walking the pages gives every item once.
+
+Each case puts at least three items in its list (through the API where that is cheap and harmless to the shared
+stack, straight into the database for what only a long workflow would produce), then walks the list two at a time
+by following ``next`` and compares the walk with the whole list read at once.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from api.app import create_app
+from core.settings import Settings
+from db.models import (
+    DisposalRecordRow,
+    DisposalReviewRow,
+    NotificationRow,
+    OrgTransferRow,
+    RetentionExtensionRow,
+    SealUseRow,
+)
+from db.session import create_engine, create_sessionmaker
+from tests.api.support import ADMIN, SMALL, assert_problem
+from tests.api.test_attachments import attached
+from tests.api.test_rules import shipped, upload
+from tests.support.stack import Stack, holder
+
+PAGER = holder("kyoiku.bunka", "staff")  # 文化課 主事: drafts the documents the cases need
+APPROVER = holder("kyoiku.bunka", "manager")  # 文化課長: decides PAGER's small documents
+QUIET = holder("kyoiku.shogai", "staff")  # 生涯学習課 主事: on no route, so no notice reaches them but ours
+SEAL_DAYS = (date(2001, 5, 1), date(2001, 5, 31))  # a month no other test seals anything in
+
+
+@dataclass(frozen=True)
+class Case:
+    """One list route: who reads it, with which filters, and how to put three items in it first."""
+
+    path: str
+    viewer: str
+    seed: Callable[[Stack], Awaitable[dict[str, str]]]  # -> path parameters
+    params: dict[str, str] = field(default_factory=dict)
+
+
+async def _insert(stack: Stack, *rows: Any) -> None:
+    engine = create_engine(stack.settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            session.add_all(rows)
+    finally:
+        await engine.dispose()
+
+
+async def _drafts(stack: Stack, n: int = 3) -> list[str]:
+    return [(await stack.draft(PAGER, amount_yen=SMALL))["id"] for _ in range(n)]
+
+
+async def _nothing(stack: Stack) -> dict[str, str]:
+    return {}
+
+
+async def _documents(stack: Stack) -> dict[str, str]:
+    await _drafts(stack)
+    return {}
+
+
+async def _inbox(stack: Stack) -> dict[str, str]:
+    for _ in range(3):
+        await stack.submitted(PAGER, amount_yen=SMALL)
+    return {}
+
+
+async def _notifications(stack: Stack) -> dict[str, str]:
+    (doc,) = await _drafts(stack, 1)
+    now = datetime.now(UTC)
+    await _insert(
+        stack,
+        *(
+            NotificationRow(
+                dedupe_key=f"paging:{uuid.uuid4()}",
+                recipient_id=QUIET,
+                document_id=doc,
+                kind="reminder",
+                subject="【督促】",
+                created_at=now,
+                detail={},
+                planned_at=now,  # nothing for the dispatcher to deliver
+            )
+            for _ in range(3)
+        ),
+    )
+    return {}
+
+
+async def _absences(stack: Stack) -> dict[str, str]:
+    next_year = date.today().year + 1
+    for month in (4, 5, 6):
+        body = {"kind": "trip", "start": f"{next_year}-{month:02}-01", "end": f"{next_year}-{month:02}-02"}
+        r = await stack.call(QUIET, "POST", "/v1/absences", json=body)
+        assert r.status_code in (200, 201), r.text
+    return {}
+
+
+async def _transfers(stack: Stack) -> dict[str, str]:
+    now = datetime.now(UTC)
+    await _insert(
+        stack,
+        *(
+            OrgTransferRow(
+                id=str(uuid.uuid4()),
+                effective_on=date(2001, 4, 1),  # the same day thrice: the id keeps them apart
+                status="applied",
+                note="paging",
+                plan={"end": [], "start": []},
+                created_by=ADMIN,
+                created_at=now,
+                applied_at=now,
+            )
+            for _ in range(3)
+        ),
+    )
+    return {}
+
+
+async def _rules(stack: Stack) -> dict[str, str]:
+    for year in (2090, 2091):  # with the shipped version, three; far off, they change no route the tests see
+        r = await upload(stack, shipped(date(year, 4, 1)))
+        assert r.status_code in (201, 409), r.text
+    return {}
+
+
+async def _attachments(stack: Stack) -> dict[str, str]:
+    (doc,) = await _drafts(stack, 1)
+    for name in ("見積書.pdf", "仕様書.pdf", "カタログ.pdf"):
+        await attached(stack, PAGER, doc, filename=name)
+    return {"document_id": doc}
+
+
+async def _extensions(stack: Stack) -> dict[str, str]:
+    (doc,) = await _drafts(stack, 1)
+    now = datetime.now(UTC)
+    expiry = date(2031, 3, 31)
+    await _insert(
+        stack,
+        *(
+            RetentionExtensionRow(
+                document_id=doc,
+                years=1,
+                reason="訴訟係属中",
+                previous_expires_on=expiry.replace(year=expiry.year + n),
+                new_expires_on=expiry.replace(year=expiry.year + n + 1),
+                extended_by=ADMIN,
+                extended_at=now,
+            )
+            for n in range(3)
+        ),
+    )
+    return {"document_id": doc}
+
+
+async def _seal_log(stack: Stack) -> dict[str, str]:
+    docs = await _drafts(stack)
+    await _insert(
+        stack,
+        *(
+            SealUseRow(
+                document_id=doc,
+                seal_name="市長印",
+                used_by=ADMIN,
+                used_on=SEAL_DAYS[0] + timedelta(days=n // 2),  # two on the same day: the id keeps them apart
+                document_number=None,
+                title="備品購入について",
+                recorded_by=ADMIN,
+                recorded_at=datetime.now(UTC),
+            )
+            for n, doc in enumerate(docs)
+        ),
+    )
+    return {}
+
+
+def _review(fiscal_year: int) -> DisposalReviewRow:
+    return DisposalReviewRow(
+        id=str(uuid.uuid4()),
+        fiscal_year=fiscal_year,
+        live_fiscal_year=None,  # no longer counting: it blocks no new review of that year
+        expires_on=date(fiscal_year + 1, 3, 31),
+        status="rejected",
+        opened_at=datetime.now(UTC),
+        opened_by=ADMIN,
+    )
+
+
+async def _reviews(stack: Stack) -> dict[str, str]:
+    await _insert(stack, *(_review(1990) for _ in range(3)))  # one fiscal year: opened_at and id keep the order
+    return {}
+
+
+async def _disposals(stack: Stack) -> dict[str, str]:
+    docs = await _drafts(stack)
+    review = _review(1991)
+    now = datetime.now(UTC)
+    records = [
+        DisposalRecordRow(
+            document_id=doc,
+            number=None,
+            title="備品購入について",
+            org_unit_code="kyoiku.bunka",
+            retention_label="5年",
+            expires_on=date(1992, 3, 31),
+            review_id=review.id,
+            approved_by=ADMIN,
+            approved_at=now,
+            disposed_at=now,  # all at once: the id keeps them apart
+            method="電子データ消去",
+        )
+        for doc in docs
+    ]
+    await _insert(stack, review)
+    await _insert(stack, *records)
+    return {}
+
+
+async def _access_log(stack: Stack) -> dict[str, str]:
+    (doc,) = await _drafts(stack, 1)
+    for _ in range(3):
+        assert (await stack.call(PAGER, "GET", f"/v1/documents/{doc}")).status_code == 200
+    return {"__document_id": doc}
+
+
+CASES = {
+    "documents": Case("/v1/documents", PAGER, _documents),
+    "inbox": Case("/v1/inbox", APPROVER, _inbox),
+    "notifications": Case("/v1/notifications", QUIET, _notifications),
+    "staff": Case("/v1/staff", PAGER, _nothing, {"post": "staff"}),
+    "absences": Case("/v1/absences", PAGER, _absences, {"staff_id": QUIET}),
+    "transfers": Case("/v1/org/transfers", ADMIN, _transfers),
+    "rules": Case("/v1/rules/versions", PAGER, _rules),
+    "attachments": Case("/v1/documents/{document_id}/attachments", PAGER, _attachments),
+    "extensions": Case("/v1/documents/{document_id}/retention-extensions", PAGER, _extensions),
+    "seal_log": Case("/v1/seal-log", ADMIN, _seal_log, {"from": str(SEAL_DAYS[0]), "to": str(SEAL_DAYS[1])}),
+    "reviews": Case("/v1/records/disposal-reviews", ADMIN, _reviews),
+    "disposals": Case("/v1/records/disposals", ADMIN, _disposals),
+    "access_log": Case("/v1/access-log", ADMIN, _access_log, {"kind": "document_read"}),
+}
+
+
+def _key(item: dict[str, Any]) -> str:
+    return json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+
+def test_the_cases_are_every_list_route() -> None:
+    """Every operation that answers a ``Page`` has a case here (and no operation answers a bare JSON list)."""
+    schema = create_app(Settings()).openapi()
+    paged = set()
+    for path, operations in schema["paths"].items():
+        for method, op in operations.items():
+            ok = op["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            assert ok.get("type") != "array", f"{method} {path} answers a bare list"
+            if ok.get("$ref", "").startswith("#/components/schemas/Page_"):
+                paged.add(path)
+    assert paged == {c.path for c in CASES.values()}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+async def test_walking_the_pages_gives_every_item_once(stack: Stack, name: str) -> None:
+    case = CASES[name]
+    found = await case.seed(stack)
+    params = dict(case.params)
+    if "__document_id" in found:  # a filter, not a path parameter
+        params["document_id"] = found.pop("__document_id")
+    path = case.path.format(**found)
+
+    whole = await stack.call(case.viewer, "GET", path, params={**params, "limit": 200})
+    assert whole.status_code == 200, whole.text
+    everything = whole.json()
+    assert set(everything) == {"items", "total", "limit", "offset", "next"}
+    assert everything["total"] == len(everything["items"]) >= 3 and everything["next"] is None
+
+    walked: list[dict[str, Any]] = []
+    r = await stack.call(case.viewer, "GET", path, params={**params, "limit": 2})
+    while True:
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert (page["limit"], page["offset"], page["total"]) == (2, len(walked), everything["total"])
+        assert 0 < len(page["items"]) <= 2
+        walked += page["items"]
+        if page["next"] is None:
+            break
+        assert page["next"].startswith(f"{path}?")
+        r = await stack.call(case.viewer, "GET", page["next"])
+    assert len({_key(i) for i in walked}) == len(walked), "an item came twice"
+    assert walked == everything["items"], "the walk differs from the whole list (a gap, or another order)"
+
+    beyond = await stack.call(case.viewer, "GET", path, params={**params, "offset": everything["total"]})
+    assert beyond.status_code == 200, beyond.text
+    assert beyond.json()["items"] == [] and beyond.json()["next"] is None
+    assert beyond.json()["total"] == everything["total"] and beyond.json()["limit"] == 50  # the default
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "201"}, "limit"),
+        ({"limit": "many"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+        ({"offset": "first"}, "offset"),
+    ],
+)
+async def test_a_bad_limit_or_offset_is_refused_with_the_reason(
+    stack: Stack, query: dict[str, str], reason: str
+) -> None:
+    for case in CASES.values():
+        path = case.path.format(document_id="nope-0")
+        problem = assert_problem(await stack.call(case.viewer, "GET", path, params={**case.params, **query}), 422)
+        assert reason in problem["detail"], (path, problem)
+        assert [e["loc"] for e in problem["errors"]] == [["query", reason]], (path, problem)
