@@ -14,12 +14,12 @@ submitted) or else the one in force on ``as_of``; every HR look-up is as of that
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from core.calendar import JST
+from core.clock import today_in_japan
 from integrations.hr import HrClient, HrNotFound
 from rules.evaluate import LEVELS, NoRule, Ruling, rule_on
 from rules.sources import RulebookSource
@@ -62,10 +62,6 @@ def ruling_for(book: Rulebook, facts: DocumentFacts, *, consult_failed: bool = F
         flags=facts.flags,
         consult_failed=consult_failed,
     )
-
-
-def today_in_japan() -> date:
-    return datetime.now(JST).date()
 
 
 def _above_requester(level: str, requester: StaffRef) -> tuple[str, str]:
