@@ -62,6 +62,7 @@ async def beat(client: Client, task_queue: str, path: Path, interval: timedelta 
     """Touch ``path`` every ``interval`` while the server sees this worker poll; runs until cancelled."""
     await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
     while True:
+        await asyncio.sleep(interval.total_seconds())  # first beat after one interval: the pollers start meanwhile
         try:
             polling = await server_sees_polling(client, task_queue)
         except Exception as exc:  # the server unreachable: no beat, the file ages
@@ -71,7 +72,6 @@ async def beat(client: Client, task_queue: str, path: Path, interval: timedelta 
                 await asyncio.to_thread(path.touch)
             else:
                 log.warning("worker.heartbeat_not_polling", task_queue=task_queue, identity=client.identity)
-        await asyncio.sleep(interval.total_seconds())
 
 
 @contextlib.asynccontextmanager
