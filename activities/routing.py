@@ -5,12 +5,10 @@ pure route builder (``domain.routes``); the same pair the API's route preview ca
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from core.calendar import JST
+from core.clock import today_in_japan
 from domain.routes import RouteUnresolvable
 from integrations.hr import HrClient
 from integrations.org_snapshot import resolve_route
@@ -26,7 +24,7 @@ class RouteActivities:
     @activity.defn(name="resolve_route")
     async def resolve_route(self, request: RouteRequest) -> Route:
         try:
-            route = await resolve_route(self._hr, self._rulebooks, request, on=datetime.now(JST).date())
+            route = await resolve_route(self._hr, self._rulebooks, request, on=today_in_japan())
         except RouteUnresolvable as exc:
             raise ApplicationError(str(exc), type="RouteUnresolvable", non_retryable=True) from exc
         activity.logger.info("route resolved for %s: %d stages", request.document_id, len(route.stages))
