@@ -98,7 +98,10 @@ def build_worker(
     sessions: async_sessionmaker[AsyncSession],
     archive_dir: Path = DEFAULT_ARCHIVE_DIR,
     attachments: AttachmentStore | None = None,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
+    """The Temporal worker; ``run_worker`` passes the cache size from the settings (the tests keep temporalio's
+    default of 1000)."""
     return Worker(
         client,
         task_queue=task_queue,
@@ -107,6 +110,7 @@ def build_worker(
         activities=build_activities(
             hr=hr, finance=finance, sessions=sessions, archive_dir=archive_dir, attachments=attachments
         ),
+        max_cached_workflows=max_cached_workflows,
     )
 
 
@@ -130,6 +134,7 @@ async def run_worker(settings: Settings) -> None:
             sessions=sessions,
             archive_dir=settings.data_dir / "archives",
             attachments=attachment_store(settings.attachment_root()),
+            max_cached_workflows=settings.worker_max_cached_workflows,
         )
         await ensure_search_attributes(client)  # 検索属性: an unregistered key would stall every document
         await ensure_schedule_at_start(client, settings.temporal_task_queue)
