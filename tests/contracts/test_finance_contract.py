@@ -30,6 +30,7 @@ _ID = r"[^/]+"
 
 #: What ``HttpFinanceClient`` parses from each answer of finance.
 FINANCE_WIRE = {
+    ("GET", "/health"): None,  # ping: only the status is read
     ("GET", f"/budgets/{_ID}"): Budget,
     ("GET", "/budgets"): list[Budget],
     ("POST", "/budgets/check"): BudgetCheck,
@@ -168,3 +169,10 @@ async def test_commit_cancel_commitment_ledger(finance: FinanceClient) -> None:
             other.reservation_id, document_number="萩総第8号", decision_date=date(2027, 6, 1), amount_yen=1, key="c2"
         )
     assert outside.value.type == "decision_date_outside_fiscal_year"
+
+
+async def test_ping(finance: FinanceClient) -> None:
+    await finance.ping(within=2.0)  # finance's /health answers: /ready counts it up
+    async with HttpFinanceClient("http://127.0.0.1:9") as closed:  # nothing listens on the discard port
+        with pytest.raises(httpx.HTTPError):
+            await closed.ping(within=0.5)

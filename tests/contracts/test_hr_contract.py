@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from core.demo_city import EFFECTIVE_FROM, generate_city
@@ -39,6 +40,7 @@ _ID = r"[^/]+"
 
 #: What ``HttpHrClient`` parses from each answer of HR.
 HR_WIRE = {
+    ("GET", "/health"): None,  # ping: only the status is read
     ("GET", f"/staff/{_ID}"): StaffRef,
     ("GET", f"/staff/{_ID}/absent"): AbsentAnswer,
     ("GET", f"/staff/{_ID}/substituting"): list[SubstitutionAnswer],
@@ -208,3 +210,10 @@ async def test_apply_transfer(hr: HrClient) -> None:
     )
     with pytest.raises(HrInvalid, match="unknown staff"):
         await hr.apply_transfer("t2", unknown)
+
+
+async def test_ping(hr: HrClient) -> None:
+    await hr.ping(within=2.0)  # HR's /health answers: /ready counts it up
+    async with HttpHrClient("http://127.0.0.1:9") as closed:  # nothing listens on the discard port
+        with pytest.raises(httpx.HTTPError):
+            await closed.ping(within=0.5)
