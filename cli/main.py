@@ -84,9 +84,11 @@ def dev() -> None:
 @app.command()
 def worker() -> None:
     """Run the Temporal worker until Ctrl-C or SIGTERM."""
+    from core.telemetry import forward_temporal_core_logs
     from worker.main import run_worker
 
     settings = _settings()
+    forward_temporal_core_logs()
     get_logger("ringi.cli").info("worker.starting", task_queue=settings.temporal_task_queue)
     _run_until_signalled(run_worker(settings))
 
