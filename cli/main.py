@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import signal
 from collections.abc import Coroutine
 from enum import StrEnum
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from core.logging import configure_logging, get_logger
 from core.settings import Settings
@@ -38,9 +40,32 @@ class StubName(StrEnum):
 
 
 def _settings() -> Settings:
-    settings = Settings()
+    """The settings, or exit 2 with one line per missing or invalid setting (no traceback)."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for line in setting_errors(exc):
+            typer.echo(f"ringi: {line}", err=True)
+        raise typer.Exit(code=2) from None
     configure_logging(settings.log_level, json=settings.log_json)
     return settings
+
+
+#: Settings whose value an error message never repeats.
+SECRET = re.compile(r"secret|password|token|key", re.IGNORECASE)
+
+
+def setting_errors(exc: ValidationError) -> list[str]:
+    """``RINGI_API_PORT: Input should be a valid integer (got 'abc')`` for each error, by environment name."""
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name = f"RINGI_{field.upper()}"
+        shown = field and not isinstance(error["input"], dict) and not SECRET.search(field)
+        got = f" (got {error['input']!r})" if shown else ""
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name}: {message}{got}" if field else message)
+    return lines
 
 
 def _serve(fastapi_app: FastAPI, host: str, port: int, settings: Settings) -> None:
