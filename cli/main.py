@@ -32,6 +32,23 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"ringi {version('ringi')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    _: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print ringi's version and exit.")
+    ] = False,
+) -> None:
+    """稟議: durable electronic approval for municipalities, on Temporal."""
+
+
 class StubName(StrEnum):
     """The systems we stand in for."""
 
@@ -119,12 +136,15 @@ def worker() -> None:
 
 
 @app.command()
-def api() -> None:
-    """Serve the HTTP API and web inbox on RINGI_API_HOST:RINGI_API_PORT."""
+def api(
+    host: Annotated[str | None, typer.Option(help="Bind address [default: RINGI_API_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port [default: RINGI_API_PORT]")] = None,
+) -> None:
+    """Serve the HTTP API and web inbox on RINGI_API_HOST:RINGI_API_PORT (or --host/--port)."""
     from api.app import create_app
 
     settings = _settings()
-    _serve(create_app(settings), settings.api_host, settings.api_port, settings)
+    _serve(create_app(settings), host or settings.api_host, port or settings.api_port, settings)
 
 
 @app.command()
