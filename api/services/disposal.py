@@ -16,7 +16,6 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.disposal_opening import open_review
 from api.deps import AppState
 from api.services.decisions import DecisionService
 from api.services.records_rules import require_records_office
@@ -25,6 +24,7 @@ from core.clock import today_in_japan
 from core.disposal import CatalogueLine, catalogue, review_title
 from core.era import fiscal_year_label, wareki_date
 from core.errors import Conflict, Invalid, NotFound, RingiError
+from db.disposal_opening import open_review
 from db.models import DisposalRecordRow, DisposalReviewItemRow, DisposalReviewRow, DocumentRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.disposal import DisposalRepository

@@ -10,7 +10,6 @@ from typing import Any, cast
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.routing import RouteResolver, RouteUnresolvable
 from api.deps import AppState
 from api.services.general_affairs import affair_changes, affair_facts
 from api.services.records_rules import check_follow_up, check_retention, issuance_default, paper_columns
@@ -27,7 +26,9 @@ from db.repositories.documents import DocumentRepository, PostReviewRepository, 
 from db.repositories.org import OrgRepository
 from db.repositories.visibility import visible_page
 from db.session import release, writing
+from domain.routes import RouteUnresolvable
 from domain.statuses import EDITABLE
+from integrations.org_snapshot import resolve_route
 from schemas.api.models import (
     AuditEventRead,
     AuditRead,
@@ -242,7 +243,9 @@ class DocumentService:
 
     async def _resolve(self, request: RouteRequest) -> RoutePreview:
         try:
-            route = await RouteResolver(self._app.hr, self._app.rulebooks).resolve(request)
+            route = await resolve_route(
+                self._app.hr, self._app.rulebooks, request, on=request.as_of or today_in_japan()
+            )
         except RouteUnresolvable as exc:
             raise Conflict(f"no route can be resolved for this document: {exc}") from exc
         return RoutePreview(
