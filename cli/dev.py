@@ -184,6 +184,7 @@ class ManagedProcess:
             stderr=subprocess.STDOUT,
             env=os.environ.copy() if env is None else env,
             process_group=0,
+            preexec_fn=die_with_parent(),
         )
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
@@ -214,6 +215,28 @@ class ManagedProcess:
         header = f"{self.name} exited with code {self.returncode}; see {self.log_path}"
         tail = log_tail(self.log_path)
         return f"{header}\n{tail}" if tail else header
+
+
+#: prctl(2) option: the signal the kernel sends this process when its parent dies.
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the kernel SIGKILL the child when ``ringi dev`` dies, even by SIGKILL (Linux:
+    PR_SET_PDEATHSIG); None elsewhere (there, only a graceful stop ends the children)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getpid()
+
+    def arm() -> None:  # runs in the child between fork and exec: no locks, no logging
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the prctl took effect
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return arm
 
 
 def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import signal
 from collections.abc import Coroutine
 from enum import StrEnum
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from core.logging import configure_logging, get_logger
 from core.settings import Settings
@@ -30,6 +32,23 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"ringi {version('ringi')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    _: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print ringi's version and exit.")
+    ] = False,
+) -> None:
+    """稟議: durable electronic approval for municipalities, on Temporal."""
+
+
 class StubName(StrEnum):
     """The systems we stand in for."""
 
@@ -38,9 +57,32 @@ class StubName(StrEnum):
 
 
 def _settings() -> Settings:
-    settings = Settings()
+    """The settings, or exit 2 with one line per missing or invalid setting (no traceback)."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for line in setting_errors(exc):
+            typer.echo(f"ringi: {line}", err=True)
+        raise typer.Exit(code=2) from None
     configure_logging(settings.log_level, json=settings.log_json)
     return settings
+
+
+#: Settings whose value an error message never repeats.
+SECRET = re.compile(r"secret|password|token|key", re.IGNORECASE)
+
+
+def setting_errors(exc: ValidationError) -> list[str]:
+    """``RINGI_API_PORT: Input should be a valid integer (got 'abc')`` for each error, by environment name."""
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name = f"RINGI_{field.upper()}"
+        shown = field and not isinstance(error["input"], dict) and not SECRET.search(field)
+        got = f" (got {error['input']!r})" if shown else ""
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name}: {message}{got}" if field else message)
+    return lines
 
 
 def _serve(fastapi_app: FastAPI, host: str, port: int, settings: Settings) -> None:
@@ -84,20 +126,25 @@ def dev() -> None:
 @app.command()
 def worker() -> None:
     """Run the Temporal worker until Ctrl-C or SIGTERM."""
+    from core.telemetry import forward_temporal_core_logs
     from worker.main import run_worker
 
     settings = _settings()
+    forward_temporal_core_logs()
     get_logger("ringi.cli").info("worker.starting", task_queue=settings.temporal_task_queue)
     _run_until_signalled(run_worker(settings))
 
 
 @app.command()
-def api() -> None:
-    """Serve the HTTP API and web inbox on RINGI_API_HOST:RINGI_API_PORT."""
+def api(
+    host: Annotated[str | None, typer.Option(help="Bind address [default: RINGI_API_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port [default: RINGI_API_PORT]")] = None,
+) -> None:
+    """Serve the HTTP API and web inbox on RINGI_API_HOST:RINGI_API_PORT (or --host/--port)."""
     from api.app import create_app
 
     settings = _settings()
-    _serve(create_app(settings), settings.api_host, settings.api_port, settings)
+    _serve(create_app(settings), host or settings.api_host, port or settings.api_port, settings)
 
 
 @app.command()

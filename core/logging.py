@@ -1,35 +1,68 @@
-"""structlog configuration: JSON lines to stderr, contextvars merged (``document_id`` is bound per request)."""
+"""structlog configuration: JSON lines to stderr, contextvars merged (``document_id`` is bound per request).
+
+One process emits one format: ringi's own events go straight through structlog, and every stdlib logger (uvicorn,
+temporalio, alembic, httpx …) reaches the root handler, whose ``ProcessorFormatter`` renders the record with the
+same renderer: ``{"event": …, "level": …, "logger": …, "timestamp": …}``.  The Temporal core's own (Rust) log lines
+are forwarded into the ``temporalio.core`` stdlib logger (core/telemetry.py) and so come out the same way.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 
+#: What every line carries, whichever logger made it.
+_SHARED: tuple[structlog.typing.Processor, ...] = (
+    structlog.contextvars.merge_contextvars,
+    structlog.processors.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+)
 
-def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
-    """Configure structlog and the stdlib root logger once, at process start (never at import)."""
+
+def configure_logging(level: str = "INFO", *, json: bool = True, stream: TextIO | None = None) -> None:
+    """Configure structlog and the stdlib root logger once, at process start (never at import); ``stream``
+    defaults to stderr."""
+    stream = stream or sys.stderr
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
     )
+    numeric = logging.getLevelName(level.upper())
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            *_SHARED,
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    root = logging.getLogger()
+    root.handlers[:] = [stdlib_handler(renderer, stream)]
+    root.setLevel(numeric)
     # One line per HTTP call to HR or finance is noise (and CPU) at INFO.
     for chatty in ("httpx", "httpcore"):
-        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, numeric))
+
+
+def stdlib_handler(renderer: structlog.typing.Processor, stream: TextIO) -> logging.Handler:
+    """A handler rendering stdlib records as structlog does its events (the logger's name as ``logger``)."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*_SHARED, structlog.stdlib.add_logger_name],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    return handler
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

@@ -127,8 +127,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _networks_parse(self) -> Settings:
-        parse_networks(self.office_networks)
-        parse_networks(self.trusted_proxies)
+        for name in ("office_networks", "trusted_proxies"):
+            try:
+                parse_networks(getattr(self, name))
+            except ValueError as exc:
+                raise ValueError(f"RINGI_{name.upper()}: {exc}") from exc
         return self
 
     def stub_db_path(self, name: str) -> Path:

@@ -15,7 +15,7 @@ from core.settings import Settings
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from temporalio.client import Interceptor
-    from temporalio.runtime import Runtime
+    from temporalio.runtime import LoggingConfig, Runtime
 
 #: Requests that would only add noise to the traces (probes and scrapes).
 UNTRACED_URLS = "health,ready,metrics,static"
@@ -63,4 +63,24 @@ def temporal_runtime(settings: Settings) -> Runtime | None:
     from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
     metrics = PrometheusConfig(bind_address=settings.worker_metrics_address, durations_as_seconds=True)
-    return Runtime(telemetry=TelemetryConfig(metrics=metrics))
+    return Runtime(telemetry=TelemetryConfig(metrics=metrics, logging=_forwarded_core_logs()))
+
+
+def forward_temporal_core_logs() -> None:
+    """Make the default Temporal runtime forward its core's (Rust) log lines to the ``temporalio.core`` stdlib
+    logger, so they come out as JSON with everything else (core/logging.py) instead of as plain text.  Call at
+    process start, before any client connects (a runtime already in use keeps its configuration)."""
+    from temporalio.runtime import Runtime, TelemetryConfig
+
+    Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=_forwarded_core_logs())), error_if_already_set=False)
+
+
+def _forwarded_core_logs() -> LoggingConfig:
+    import logging
+
+    from temporalio.runtime import LogForwardingConfig, LoggingConfig, TelemetryFilter
+
+    return LoggingConfig(
+        filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+        forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+    )
