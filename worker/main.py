@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from integrations.attachment_store import AttachmentStore, attachment_store
 from integrations.finance import FinanceClient, HttpFinanceClient
 from integrations.hr import HrClient, HttpHrClient
 from worker.delivery import running_dispatcher
+from worker.health import heartbeat
 from worker.schedule import ensure_schedule_at_start
 from worker.search_attributes import ensure_search_attributes
 from workflows.disposal import DisposalReviewTriggerWorkflow
@@ -40,6 +42,9 @@ log = structlog.get_logger("ringi.worker")
 WORKFLOWS: Sequence[type] = (DocumentWorkflow, TransferWorkflow, DisposalReviewTriggerWorkflow)
 #: Where transferred (移管) documents are exported when no archive directory is given: <data dir>/archives.
 DEFAULT_ARCHIVE_DIR = Path(".ringi") / "archives"
+#: On SIGTERM the worker stops polling and gives running activities this long to finish before cancelling them
+#: (docker-compose's stop_grace_period for the worker is longer, so they are not killed mid-way).
+GRACEFUL_SHUTDOWN_TIMEOUT = timedelta(seconds=20)
 
 
 def build_activities(
@@ -98,7 +103,11 @@ def build_worker(
     sessions: async_sessionmaker[AsyncSession],
     archive_dir: Path = DEFAULT_ARCHIVE_DIR,
     attachments: AttachmentStore | None = None,
+    graceful_shutdown_timeout: timedelta = timedelta(0),
+    max_cached_workflows: int = 1000,
 ) -> Worker:
+    """The Temporal worker; ``run_worker`` passes the cache size from the settings (the tests keep temporalio's
+    default of 1000)."""
     return Worker(
         client,
         task_queue=task_queue,
@@ -107,6 +116,8 @@ def build_worker(
         activities=build_activities(
             hr=hr, finance=finance, sessions=sessions, archive_dir=archive_dir, attachments=attachments
         ),
+        graceful_shutdown_timeout=graceful_shutdown_timeout,
+        max_cached_workflows=max_cached_workflows,
     )
 
 
@@ -130,12 +141,17 @@ async def run_worker(settings: Settings) -> None:
             sessions=sessions,
             archive_dir=settings.data_dir / "archives",
             attachments=attachment_store(settings.attachment_root()),
+            graceful_shutdown_timeout=GRACEFUL_SHUTDOWN_TIMEOUT,
+            max_cached_workflows=settings.worker_max_cached_workflows,
         )
         await ensure_search_attributes(client)  # 検索属性: an unregistered key would stall every document
         await ensure_schedule_at_start(client, settings.temporal_task_queue)
         log.info("worker.started", task_queue=settings.temporal_task_queue, address=settings.temporal_address)
         try:
-            async with running_dispatcher(settings, sessions, hr):  # 通知: delivers the outbox
+            async with (
+                running_dispatcher(settings, sessions, hr),  # 通知: delivers the outbox
+                heartbeat(client, settings.temporal_task_queue),  # `python -m worker.health` (container healthcheck)
+            ):
                 await worker.run()
         finally:
             await engine.dispose()
