@@ -10,8 +10,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from core.calendar import JST
-from core.era import wareki_date as wareki
-from core.fiscal import fiscal_year_label
+from domain.era import wareki_date as wareki
+from domain.fiscal import fiscal_year_label
 
 STATUS = {
     "draft": "起案中",
