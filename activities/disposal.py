@@ -19,8 +19,6 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from core.disposal import disposal_method, export_files, manifest, sha256_hex
-from core.retention import extended_expiry, retention_label
 from db.disposal_opening import open_review_once
 from db.models import (
     DisposalRecordRow,
@@ -35,6 +33,8 @@ from db.repositories.disposal import DisposalRepository
 from db.repositories.documents import DocumentRepository, RouteStepRepository
 from db.repositories.records import RetentionExtensionRepository
 from db.session import begin_write
+from domain.disposal import disposal_method, export_files, manifest, sha256_hex
+from domain.retention import extended_expiry, retention_label
 from domain.statuses import DECIDED
 from integrations.attachment_store import AttachmentStore
 from schemas.disposal import DisposalApplied, DisposalSettlement, OpenReviewRequest, ReviewOpened

@@ -14,15 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from core.era import jst_date
-from core.fiscal import fiscal_year_at
-from core.numbering import render_number
-from core.retention import retention_period
 from db.models import DocumentRow, SealUseRow
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository
 from db.repositories.records import NumberRepository, SealLogRepository
 from db.session import begin_write
+from domain.era import jst_date
+from domain.fiscal import fiscal_year_at
+from domain.numbering import render_number
+from domain.retention import retention_period
 from schemas.records import CompletionRequest, DocumentNumber, IssuanceRecord, NumberRequest
 
 log = structlog.get_logger("ringi.records")

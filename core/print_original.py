@@ -24,8 +24,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.era import wareki_date as wareki
-from core.era import wareki_short
+from domain.era import wareki_date as wareki
+from domain.era import wareki_short
 from schemas.printing import PrintableDocument, SealBox
 
 FONT = "RingiJapanese"

@@ -12,12 +12,12 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.disposal import review_expiry
-from core.fiscal import fiscal_year_at
-from core.retention import retention_label
 from db.models import DisposalReviewItemRow, DisposalReviewRow
 from db.repositories.disposal import DisposalRepository
 from db.session import begin_write
+from domain.disposal import review_expiry
+from domain.fiscal import fiscal_year_at
+from domain.retention import retention_label
 from schemas.disposal import OpenReviewRequest, ReviewOpened
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import httpx
 
 from core.errors import NotFound, Unavailable
-from core.fiscal import fiscal_year_of
+from domain.fiscal import fiscal_year_of
 from integrations.finance import FinanceClient, FinanceRefused
 from schemas.finance import Budget
 

@@ -21,8 +21,6 @@ from api.services.decisions import DecisionService
 from api.services.records_rules import require_records_office
 from core.audit import content_hash
 from core.clock import today_in_japan
-from core.disposal import CatalogueLine, catalogue, review_title
-from core.era import fiscal_year_label, wareki_date
 from core.errors import Conflict, Invalid, NotFound, RingiError
 from db.disposal_opening import open_review
 from db.models import DisposalRecordRow, DisposalReviewItemRow, DisposalReviewRow, DocumentRow, StaffRow
@@ -31,6 +29,8 @@ from db.repositories.disposal import DisposalRepository
 from db.repositories.documents import DocumentRepository
 from db.repositories.org import OrgRepository
 from db.session import writing
+from domain.disposal import CatalogueLine, catalogue, review_title
+from domain.era import fiscal_year_label, wareki_date
 from schemas.api.disposal import (
     DisposalItemRead,
     DisposalItemUpdate,

@@ -19,13 +19,13 @@ from api.services.visibility import may_see, refusal, substitutes_on, viewer
 from core.audit import content_hash
 from core.clock import now_in_japan, today_in_japan
 from core.errors import Conflict, Forbidden, Invalid
-from core.fiscal import spending_fiscal_year
 from db.models import DocumentRow, PostReviewRow, RouteStepRow, StaffRow
 from db.repositories.audit import AuditRepository, verify_with_head
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.repositories.org import OrgRepository
 from db.repositories.visibility import visible_page
 from db.session import release, writing
+from domain.fiscal import spending_fiscal_year
 from domain.routes import RouteUnresolvable
 from domain.statuses import EDITABLE
 from integrations.org_snapshot import resolve_route

@@ -14,15 +14,15 @@ from api.services.records_rules import require_records_office
 from api.services.temporal_calls import WorkflowGone, bounded, not_found
 from api.services.views import from_read_model
 from core.clock import today_in_japan
-from core.era import wareki_date
 from core.errors import Conflict, Forbidden, Invalid
-from core.retention import extended_expiry
 from db.models import DocumentRow, RetentionExtensionRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.repositories.org import OrgRepository
 from db.repositories.records import RetentionExtensionRepository, SealLogRepository
 from db.session import release, writing
+from domain.era import wareki_date
+from domain.retention import extended_expiry
 from schemas.api.models import (
     DocumentRead,
     IssuanceCreate,

@@ -8,11 +8,11 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter
 
-from core.era import wareki_date
 from core.errors import Invalid
-from core.fiscal import fiscal_year_label, spending_fiscal_year
-from core.retention import retention_label
 from db.models import DocumentRow, PostReviewRow, RouteStepRow
+from domain.era import wareki_date
+from domain.fiscal import fiscal_year_label, spending_fiscal_year
+from domain.retention import retention_label
 from domain.statuses import DECIDED, NOT_PURSUED
 from schemas.api.models import (
     DocumentNumberRead,

@@ -11,8 +11,8 @@ from markupsafe import Markup, escape
 
 from core.calendar import JST
 from core.clock import now_in_japan
-from core.era import wareki_date as wareki
-from core.fiscal import fiscal_year_label
+from domain.era import wareki_date as wareki
+from domain.fiscal import fiscal_year_label
 
 STATUS = {
     "draft": "起案中",

@@ -15,9 +15,9 @@ from sqlalchemy import update
 from temporalio.client import Client
 
 from core import clock
-from core.fiscal import fiscal_year_of
 from db.models import PostAssignmentRow
 from db.session import create_engine, create_sessionmaker
+from domain.fiscal import fiscal_year_of
 from tests.api.support import DRAFTER
 from tests.support.stack import api_stack, settings_for
 

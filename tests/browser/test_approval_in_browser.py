@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from core.calendar import JST
-from core.fiscal import fiscal_year_of
+from domain.fiscal import fiscal_year_of
 from tests.support.stack import Stack, holder
 
 DRAFTER = holder("somu.somu", "staff")  # s0026 総務課 主事

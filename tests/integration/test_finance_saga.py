@@ -18,7 +18,7 @@ import pytest_asyncio
 from temporalio.client import Client
 
 from core.calendar import JST
-from core.fiscal import fiscal_year_of
+from domain.fiscal import fiscal_year_of
 from integrations.finance import HttpFinanceClient
 from schemas.finance import Ledger
 from tests.support.paging import every_item

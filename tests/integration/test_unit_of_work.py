@@ -24,7 +24,7 @@ from temporalio.client import Client
 
 from api.app import create_app
 from core.calendar import JST
-from core.fiscal import fiscal_year_of
+from domain.fiscal import fiscal_year_of
 from tests.support.serve import serve_app
 from tests.support.stack import Stack, holder, in_process_worker, settings_for
 from tests.web.conftest import sign_in

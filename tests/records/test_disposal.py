@@ -23,10 +23,10 @@ from temporalio.client import Client
 
 from activities.disposal import DisposalActivities
 from core.calendar import JST
-from core.fiscal import fiscal_year_of
-from core.retention import retention_period
 from db.models import DisposalRecordRow, DocumentRow, RetentionExtensionRow
 from db.session import create_engine, create_sessionmaker
+from domain.fiscal import fiscal_year_of
+from domain.retention import retention_period
 from schemas.disposal import DisposalSettlement
 from tests.records.test_lifecycle import audit_actions, until
 from tests.support.paging import every_item

@@ -11,9 +11,9 @@ from pathlib import Path
 from temporalio.client import Client, ScheduleActionStartWorkflow
 from temporalio.service import RPCError
 
-from core.fiscal import fiscal_year_at
 from db.repositories.disposal import DisposalRepository
 from db.session import create_engine, create_sessionmaker
+from domain.fiscal import fiscal_year_at
 from tests.support.stack import in_process_worker, settings_for
 from tests.workflows.test_disposal_trigger import expiring_document
 from worker.schedule import ensure_disposal_schedule

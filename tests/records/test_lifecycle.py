@@ -17,8 +17,8 @@ import pytest_asyncio
 from temporalio.client import Client
 
 from core.calendar import JST
-from core.fiscal import fiscal_year_label, fiscal_year_of
-from core.retention import retention_period
+from domain.fiscal import fiscal_year_label, fiscal_year_of
+from domain.retention import retention_period
 from tests.integration.test_finance_saga import budget_line, ledger
 from tests.support.paging import every_item
 from tests.support.stack import Stack, full_stack, holder

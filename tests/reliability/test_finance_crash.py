@@ -41,7 +41,7 @@ import pytest_asyncio
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from core.calendar import JST
-from core.fiscal import fiscal_year_of
+from domain.fiscal import fiscal_year_of
 from integrations.finance import HttpFinanceClient
 from schemas.finance import Commitment, Reservation
 from tests.support.stack import Stack, WorkerProcess, api_stack, holder, settings_for

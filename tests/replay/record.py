@@ -18,10 +18,10 @@ from temporalio.testing import WorkflowEnvironment
 from cli.dev import find_temporal, search_attribute_args
 from core.calendar import JST
 from core.demo_city import generate_city
-from core.fiscal import fiscal_year_at
 from core.settings import Settings
 from db.migrate import upgrade
 from db.seed import seed_demo
+from domain.fiscal import fiscal_year_at
 from integrations.hr import HttpHrClient
 from stubs.finance.app import create_app as create_finance_app
 from stubs.hr.app import create_app as create_hr_app

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.fiscal import (
+from domain.fiscal import (
     closing_period_end,
     fiscal_year_end,
     fiscal_year_label,

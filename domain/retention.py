@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from core.fiscal import fiscal_year_end, fiscal_year_of, fiscal_year_start
+from domain.fiscal import fiscal_year_end, fiscal_year_of, fiscal_year_start
 
 #: The classes a city may allow (years; 0 = 1年未満).  Settings choose a subset.
 LESS_THAN_A_YEAR = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.numbering import render_number
+from domain.numbering import render_number
 
 
 def test_render() -> None:

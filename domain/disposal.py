@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core.era import fiscal_year_label, wareki_date
-from core.fiscal import fiscal_year_end
+from domain.era import fiscal_year_label, wareki_date
+from domain.fiscal import fiscal_year_end
 
 DISPOSITION_LABELS: Mapping[str, str] = {"extend": "延長", "transfer": "移管", "dispose": "廃棄"}
 ELECTRONIC_ERASURE = "電子データ消去"

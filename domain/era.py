@@ -11,9 +11,10 @@ Pure and deterministic: no clock, no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
-from core.calendar import JST
+#: 日本標準時 (Japan keeps no daylight saving: a fixed offset, no tz database needed in the workflow sandbox).
+JST = timezone(timedelta(hours=9), "JST")
 
 
 @dataclass(frozen=True)

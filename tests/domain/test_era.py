@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from core.era import era_year, jst_date, wareki_date, wareki_year
-from core.fiscal import fiscal_year_at, fiscal_year_label
+from domain.era import era_year, jst_date, wareki_date, wareki_year
+from domain.fiscal import fiscal_year_at, fiscal_year_label
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from core.era import fiscal_year_label as _era_fiscal_year_label
-from core.era import jst_date
+from domain.era import fiscal_year_label as _era_fiscal_year_label
+from domain.era import jst_date
 
 
 def fiscal_year_of(d: date) -> int:
@@ -72,5 +72,5 @@ def spending_fiscal_year(decision_date: date, named: int | None) -> int:
 
 
 def fiscal_year_label(fiscal_year: int) -> str:
-    """How a fiscal year is shown: 令和8年度 (2026), 令和元年度 (2019), 平成30年度 (2018) — see ``core.era``."""
+    """How a fiscal year is shown: 令和8年度 (2026), 令和元年度 (2019), 平成30年度 (2018) — see ``domain.era``."""
     return _era_fiscal_year_label(fiscal_year)

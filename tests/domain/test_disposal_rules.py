@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import date
 
-from core.disposal import (
+from domain.disposal import (
     CatalogueLine,
     catalogue,
     disposal_method,

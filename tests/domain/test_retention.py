@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from core.retention import extended_expiry, retention_label, retention_period
+from domain.retention import extended_expiry, retention_label, retention_period
 
 
 @pytest.mark.parametrize(
