@@ -20,6 +20,8 @@ from stubs.hr.app import create_app as create_hr_app
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.serve import serve_app
 
+pytest_plugins = ["tests.support.skips"]
+
 #: The embedded server as `ringi dev` starts it (see DESIGN.md §5).
 DEV_SERVER_ARGS = [
     "--sqlite-pragma",
