@@ -1,25 +1,18 @@
 """Japanese fonts for PDFs: a TrueType font must be embedded (no internet at run time, LGWAN).
 
-IPAex (Debian's ``fonts-ipaexfont``) is TrueType; Noto CJK is OpenType/CFF, which reportlab cannot embed.
+The package ships IPAex明朝 (``core/ipaex/ipaexm.ttf``, IPA Font License v1.0, the licence beside it), so the
+原議 PDF needs nothing from the system.  A city may configure another TrueType font (``RINGI_PDF_FONT_PATH``);
+Noto CJK is OpenType/CFF, which reportlab cannot embed.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
-INSTALL_HINT = "apt-get install fonts-ipaexfont"
+#: The vendored IPAex明朝: the usual face of an official document.
+VENDORED_FONT = Path(__file__).parent / "ipaex" / "ipaexm.ttf"
 
-#: Where Debian and Ubuntu put IPAex (明朝 first: the usual face of an official document).
-KNOWN_PATHS = (
-    Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"),
-    Path("/usr/share/fonts/truetype/ipaexfont-mincho/ipaexm.ttf"),
-    Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"),
-    Path("/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf"),
-    Path("/usr/share/fonts/truetype/fonts-japanese-mincho.ttf"),
-    Path("/usr/share/fonts/truetype/fonts-japanese-gothic.ttf"),
-)
+HINT = "set RINGI_PDF_FONT_PATH to a Japanese TrueType (.ttf) font, or reinstall ringi (it ships core/ipaex/ipaexm.ttf)"
 
 
 class JapaneseFontMissing(Exception):
@@ -29,31 +22,12 @@ class JapaneseFontMissing(Exception):
 
 
 def find_japanese_font(configured: Path | None = None) -> Path:
-    """The configured font, else IPAex where Debian installs it, else any Japanese TrueType font fontconfig knows.
+    """The configured font, else the IPAex明朝 the package ships.
 
     Raises:
-        JapaneseFontMissing: none is installed (or the configured one does not exist).
+        JapaneseFontMissing: the configured font does not exist (or the vendored one was removed).
     """
-    if configured is not None:
-        if configured.is_file():
-            return configured
-        raise JapaneseFontMissing(f"Japanese font not installed: {configured} does not exist ({INSTALL_HINT})")
-    for path in KNOWN_PATHS:
-        if path.is_file():
-            return path
-    for path in _fontconfig_japanese():
-        return path
-    raise JapaneseFontMissing(f"Japanese font not installed: {INSTALL_HINT}")
-
-
-def _fontconfig_japanese() -> list[Path]:
-    """TrueType (.ttf) files fontconfig lists for Japanese (``fc-list :lang=ja``); none without fontconfig."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return []
-    try:
-        out = subprocess.run([fc_list, ":lang=ja", "file"], capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return []
-    files = (Path(line.split(":")[0].strip()) for line in out.stdout.splitlines() if line.strip())
-    return sorted(p for p in files if p.suffix.lower() == ".ttf" and p.is_file())
+    font = configured if configured is not None else VENDORED_FONT
+    if font.is_file():
+        return font
+    raise JapaneseFontMissing(f"Japanese font not found: {font} does not exist ({HINT})")

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     attachment_max_bytes: int = Field(30 * 1024 * 1024, gt=0, description="Largest attachment accepted (413 above).")
     attachments_dir: Path | None = Field(None, description="Where attachment files live; empty = data_dir/attachments.")
     pdf_font_path: Path | None = Field(
-        None, description="A Japanese TrueType font for the 原議 PDF; empty = find IPAex (fonts-ipaexfont)."
+        None, description="A Japanese TrueType font for the 原議 PDF; empty = the IPAex明朝 ringi ships (core/ipaex/)."
     )
     numbering: Literal["at_drafting", "at_decision"] = Field(
         "at_decision",

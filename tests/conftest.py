@@ -20,6 +20,24 @@ from stubs.hr.app import create_app as create_hr_app
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.serve import serve_app
 
+pytest_plugins = ["tests.support.skips"]
+
+#: The slow end-to-end tests (a real dev server and worker processes end to end, the browser, kill/restart):
+#: ``make test-fast`` (``-m "not slow"``) leaves them out.  Chosen with ``--durations``.
+SLOW = (
+    "tests/browser/",
+    "tests/reliability/",
+    "tests/integration/",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path.as_posix()
+        if any(f"/{slow}" in path for slow in SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
 #: The embedded server as `ringi dev` starts it (see DESIGN.md §5).
 DEV_SERVER_ARGS = [
     "--sqlite-pragma",

@@ -109,6 +109,6 @@ async def test_no_japanese_font_is_a_clear_503(stack: Stack, monkeypatch: pytest
     doc = await stack.draft(DRAFTER, confidentiality=2)
     monkeypatch.setattr(stack.settings, "pdf_font_path", Path("/nonexistent/font.ttf"))
     problem = assert_problem(await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/print"), 503)
-    assert "apt-get install fonts-ipaexfont" in problem["detail"]
+    assert "RINGI_PDF_FONT_PATH" in problem["detail"]
     trail = (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/audit")).json()
     assert [e["action"] for e in trail["events"]] == ["create"]  # nothing was printed, so nothing was viewed

@@ -97,10 +97,17 @@ def test_a_configured_font_wins(tmp_path: Path) -> None:
     assert find_japanese_font(copy) == copy
 
 
-def test_no_japanese_font_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(fonts, "KNOWN_PATHS", ())
-    monkeypatch.setattr(fonts.shutil, "which", lambda _: None)
-    with pytest.raises(JapaneseFontMissing, match="apt-get install fonts-ipaexfont"):
+def test_the_shipped_ipaex_is_the_default_with_its_licence() -> None:
+    font = find_japanese_font()
+    assert font == fonts.VENDORED_FONT
+    assert font.is_relative_to(Path(fonts.__file__).parent)  # the package's own file, not the system's
+    assert font.read_bytes()[:4] == b"\x00\x01\x00\x00"  # a TrueType program (reportlab embeds it)
+    assert "IPAフォントライセンスv1.0" in (font.parent / "IPA_Font_License_Agreement_v1.0.txt").read_text("utf-8")
+
+
+def test_no_japanese_font_says_how_to_configure_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(fonts, "VENDORED_FONT", tmp_path / "removed.ttf")
+    with pytest.raises(JapaneseFontMissing, match="RINGI_PDF_FONT_PATH"):
         find_japanese_font()
-    with pytest.raises(JapaneseFontMissing, match="apt-get install fonts-ipaexfont"):
+    with pytest.raises(JapaneseFontMissing, match=r"missing\.ttf does not exist"):
         find_japanese_font(tmp_path / "missing.ttf")

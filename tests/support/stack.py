@@ -99,7 +99,12 @@ class Stack:
 def settings_for(
     *, database_url: str, temporal: Client, hr_url: str, data_dir: Path, finance_url: str = "", **overrides: Any
 ) -> Settings:
-    """Settings for a test stack (a fresh task queue each); without ``finance_url`` nothing may call finance."""
+    """Settings for a test stack (a fresh task queue each); without ``finance_url`` nothing may call finance.
+
+    Actions wait up to 15 s for the workflow (production: 2 s) unless a test sets its own: the suite runs two
+    workers, each with its own dev server, on a shared 2-core machine; a test about 503s passes its timeout.
+    """
+    overrides.setdefault("action_timeout_seconds", 15.0)
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
