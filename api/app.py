@@ -28,6 +28,7 @@ from api.routes import (
     notifications,
     org,
     printing,
+    receipts,
     records,
     rules,
     staff,
@@ -164,6 +165,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
         org,
         records,
         disposal,
+        receipts,
     )
     for module in modules:
         app.include_router(module.router)

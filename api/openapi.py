@@ -160,6 +160,16 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/v1/records/disposals"): _op("records.disposals_list", (403, 422)),
     ("GET", "/v1/access-log"): _op("access_log.list", (403, 422)),
+    ("POST", "/v1/receipts"): _op("receipts.register", (403, 413, 422)),
+    ("GET", "/v1/receipts"): _op("receipts.book", (403, 422)),
+    ("GET", "/v1/receipts/{receipt_id}"): _op("receipts.read", (404, 422)),
+    ("GET", "/v1/receipts/{receipt_id}/events"): _op("receipts.events", (404, 422)),
+    ("POST", "/v1/receipts/{receipt_id}/corrections"): _op("receipts.correct", (403, 404, 413, 422)),
+    ("POST", "/v1/receipts/{receipt_id}/hand-on"): _op("receipts.hand_on", (403, 404, 409, 413, 422)),
+    ("POST", "/v1/receipts/{receipt_id}/close"): _op("receipts.close", (403, 404, 409, 413, 422)),
+    ("POST", "/v1/receipts/{receipt_id}/circulation"): _op("receipts.circulation_start", (403, 404, 409, 413, 422)),
+    ("GET", "/v1/receipts/{receipt_id}/circulation"): _op("receipts.circulation_readers", (404, 422)),
+    ("POST", "/v1/receipts/{receipt_id}/circulation/read"): _op("receipts.circulation_read", (404, 409, 413, 422)),
 }
 
 TAGS = [
@@ -172,6 +182,7 @@ TAGS = [
     {"name": "notifications", "description": "通知: my notices and my channels, quiet hours (JST)"},
     {"name": "rules", "description": "事務決裁規程: the versioned rulebook (適用日)"},
     {"name": "absences", "description": "不在: 休暇・出張 that 代決 and 引上げ承認 follow"},
+    {"name": "receipts", "description": "収受: the 収受簿, corrections and 配布 as events, reply / 供覧 / close"},
     {"name": "org", "description": "人事異動: transfers, their impact on pending steps, and their application"},
     {"name": "records", "description": "文書管理: 施行と公印, 保存期間の延長, 廃棄・移管の審査"},
     {"name": "access_log", "description": "アクセスログ: sign-ins and reads (administrators)"},

@@ -143,6 +143,7 @@ class DocumentRow(Base):
     sent_back_to: Mapped[int | None] = mapped_column(Integer)
     consult_failed: Mapped[bool] = mapped_column(Boolean, default=False)  # 合議不調
     copied_from: Mapped[str | None] = mapped_column(String(36))  # 引用起案
+    in_reply_to: Mapped[str | None] = mapped_column(String(36), index=True)  # the receipt (収受文書) it answers
     consult_units: Mapped[list[str]] = mapped_column(JSON, default=list)  # 合議先 named by the drafter
     consult_quorum: Mapped[int | None] = mapped_column(Integer)
     readers: Mapped[list[str]] = mapped_column(JSON, default=list)  # 供覧先
@@ -614,3 +615,67 @@ class DisposalRecordRow(Base):
     approved_at: Mapped[datetime]
     disposed_at: Mapped[datetime]
     method: Mapped[str] = mapped_column(String(40))  # 電子データ消去, 紙原本は溶解 / 裁断
+
+
+class ReceiptRow(Base):
+    """収受文書: a document received, registered once with its 収受番号; never edited (corrections are events)."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (
+        UniqueConstraint("number_symbol", "fiscal_year", "receipt_serial", name="uq_receipts_number"),
+        Index("ix_receipts_fiscal_year_unit", "fiscal_year", "assigned_unit"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number_symbol: Mapped[str] = mapped_column(String(20))  # 文書記号
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    receipt_serial: Mapped[int] = mapped_column(Integer)
+    receipt_number: Mapped[str] = mapped_column(String(60))  # 萩総第12号
+    received_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(30))  # paper | email | lgwan | online_application | hand
+    sender: Mapped[str] = mapped_column(String(400))
+    addressee: Mapped[str] = mapped_column(String(400))
+    title: Mapped[str] = mapped_column(String(400))
+    sender_reference: Mapped[str] = mapped_column(String(100), default="")  # 先方文書番号
+    sender_dated_on: Mapped[date | None] = mapped_column(Date)
+    reply_by: Mapped[date | None] = mapped_column(Date)
+    assigned_unit: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    confidentiality: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    registered_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    registered_at: Mapped[datetime]
+    #: none | reply | circulation | closed: the one way the receipt goes
+    branch: Mapped[str] = mapped_column(String(20), default="none")
+    #: none | replying | replied | circulating | circulated | closed
+    outcome: Mapped[str] = mapped_column(String(20), default="none")
+    outcome_reason: Mapped[str] = mapped_column(Text, default="")
+    reply_document_id: Mapped[str | None] = mapped_column(String(36))
+    reply_number: Mapped[str | None] = mapped_column(String(60))
+    completed_at: Mapped[datetime | None]
+
+
+class ReceiptEventRow(Base):
+    """One event of a receipt (registration, 配布, correction, branch): a hash chain like documents' audit chain."""
+
+    __tablename__ = "receipt_events"
+
+    receipt_id: Mapped[str] = mapped_column(ForeignKey("receipts.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class CirculationReaderRow(Base):
+    """供覧: one named reader of a receipt, and when they confirmed reading (with their comment)."""
+
+    __tablename__ = "circulation_readers"
+
+    receipt_id: Mapped[str] = mapped_column(ForeignKey("receipts.id", ondelete="CASCADE"), primary_key=True)
+    reader_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), primary_key=True, index=True)
+    since: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
