@@ -1,4 +1,4 @@
-"""Disposal review activities (廃棄・移管の審査): open the fiscal year's review (activities/disposal_opening.py), and
+"""Disposal review activities (廃棄・移管の審査): open the fiscal year's review (db/disposal_opening.py), and
 apply a decided review.
 
 Application is exactly once per item: each item is applied in its own transaction under the document's
@@ -19,9 +19,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from activities.disposal_opening import open_review_once
 from core.disposal import disposal_method, export_files, manifest, sha256_hex
 from core.retention import extended_expiry, retention_label
+from db.disposal_opening import open_review_once
 from db.models import (
     DisposalRecordRow,
     DisposalReviewItemRow,

@@ -15,7 +15,6 @@ from temporalio.exceptions import ApplicationError
 from integrations.finance import FinanceClient, FinanceRefused
 from schemas.finance import (
     AdjustRequest,
-    CancelCommitmentRequest,
     Commitment,
     CommitRequest,
     ReleaseRequest,
@@ -120,15 +119,4 @@ class FinanceActivities:
             voucher_id=commitment.voucher_id,
             amount_yen=commitment.amount_yen,
         )
-        return commitment
-
-    @activity.defn(name="cancel_budget_commitment")
-    async def cancel_budget_commitment(self, request: CancelCommitmentRequest) -> Commitment:
-        """Cancel a 支出負担行為 (the decision was revoked); cancelling twice is fine."""
-        try:
-            commitment = await self._client.cancel_commitment(request.voucher_id, key=request.key)
-        except FinanceRefused as exc:
-            log.info("finance.cancel_refused", voucher_id=request.voucher_id, refusal=exc.type)
-            raise refusal_error(exc) from exc
-        log.info("finance.commitment_cancelled", document_id=commitment.document_id, voucher_id=request.voucher_id)
         return commitment

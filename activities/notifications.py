@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from activities.notice_text import display_name, subject
-from activities.routing import unit_for_level
-from core.authority import LEVELS
 from db.models import DocumentRow
 from db.repositories.notifications import NotificationRepository
 from db.session import begin_write
+from domain.levels import LEVELS
+from domain.routes import unit_for_level
 from integrations.hr import HrClient, HrNotFound
 from schemas.document import DeadlineNotice, RecordsOfficeNotice
 from schemas.org import StaffRef

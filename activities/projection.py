@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from activities.transition_notices import write_transition_notices
 from core.calendar import add_business_days
 from db.models import DocumentRow
-from db.repositories.audit import AuditRepository
+from db.repositories.audit import AuditEntry, AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.session import begin_write
 from domain.statuses import IN_ROUTING
@@ -67,6 +67,17 @@ def _set_finance(document: DocumentRow, finance: DocumentFinance) -> None:
     document.finance_error = finance.error
 
 
+def audit_entry(event: ChainEvent) -> AuditEntry:
+    return AuditEntry(
+        action=event.action,
+        actor_id=event.actor_id,
+        at=event.at,
+        version=event.version,
+        content_hash=event.content_hash,
+        detail=audit_detail(event),
+    )
+
+
 def audit_detail(event: ChainEvent) -> dict[str, object]:
     detail: dict[str, object] = {**event.detail, "comment": event.comment, "stage_index": event.stage_index}
     if event.input is not None:
@@ -91,19 +102,9 @@ class ProjectionActivities:
                 raise ApplicationError(f"document {state.document_id} is not in the database", non_retryable=True)
             if document.projected_seq >= state.seq:
                 return due  # already projected (a retried activity) or a stale state
-            audit = AuditRepository(session)
-            for event in projection.events:
-                if event.seq <= document.projected_seq:
-                    continue
-                await audit.append(
-                    document_id=state.document_id,
-                    action=event.action,
-                    actor_id=event.actor_id,
-                    at=event.at,
-                    version=event.version,
-                    content_hash=event.content_hash,
-                    detail=audit_detail(event),
-                )
+            fresh = [e for e in projection.events if e.seq > document.projected_seq]
+            await AuditRepository(session).extend(state.document_id, [audit_entry(e) for e in fresh])
+            for event in fresh:
                 if event.action == "submit":
                     document.submitted_at = event.at
                     if event.route is not None and event.route.rulebook_version:

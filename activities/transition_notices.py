@@ -86,18 +86,21 @@ def transition_notices(state: ChainState, events: Sequence[ChainEvent]) -> list[
 async def write_transition_notices(
     session: AsyncSession, document: DocumentRow, state: ChainState, events: Sequence[ChainEvent]
 ) -> int:
-    """Into the outbox, once each; returns how many the transition gave rise to."""
+    """Into the outbox, once each (one statement); returns how many the transition gave rise to."""
     drafts = transition_notices(state, events)
-    repository = NotificationRepository(session)
     name = display_name(document)
-    for draft in drafts:
-        await repository.add_once(
-            dedupe_key=draft.dedupe_key,
-            recipient_id=draft.recipient_id,
-            document_id=state.document_id,
-            kind=draft.kind,
-            subject=subject(draft.kind, name, draft.detail),
-            created_at=state.updated_at,
-            detail=draft.detail,
-        )
+    await NotificationRepository(session).add_all_once(
+        [
+            {
+                "dedupe_key": draft.dedupe_key,
+                "recipient_id": draft.recipient_id,
+                "document_id": state.document_id,
+                "kind": draft.kind,
+                "subject": subject(draft.kind, name, draft.detail),
+                "created_at": state.updated_at,
+                "detail": draft.detail,
+            }
+            for draft in drafts
+        ]
+    )
     return len(drafts)

@@ -22,6 +22,7 @@ from api.routes import (
     budgets,
     disposal,
     documents,
+    health,
     inbox,
     metrics,
     notifications,
@@ -171,9 +172,6 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
     install_openapi(app)
     app.include_router(access_log.router)
     app.include_router(metrics.router)
-
-    @app.get("/health", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    app.include_router(health.router)
 
     return app

@@ -41,7 +41,9 @@ class RingiCollector(Collector):
         if snapshot is None or at is None:
             return
         decisions = CounterMetricFamily(
-            "ringi_decisions", "Actions applied to documents (audit events), by action.", labels=["action"]
+            "ringi_decisions",
+            "Decisions taken on documents (承認, 同意, 異議, 差戻し, 却下, 引上げ承認, 代決), by action.",
+            labels=["action"],
         )
         for action, count in sorted(snapshot.decisions_by_action.items()):
             decisions.add_metric([action], count)

@@ -38,12 +38,12 @@ from bench.measure import Latency, machine_facts
 from core.demo_city import generate_city
 from core.logging import configure_logging
 from core.security import issue_token
+from core.serve import serve_app
 from core.settings import Settings
 from db.migrate import upgrade
 from db.seed import seed_demo
 from schemas.org import POST_RANKS, City
 from stubs.hr.app import create_app as create_hr_app
-from tests.support.serve import serve_app
 
 FINISHED = ("approved", "approved", "approved", "completed", "rejected", "withdrawn")
 START = datetime(2023, 4, 1, tzinfo=UTC)

@@ -1,4 +1,5 @@
-"""Small measuring helpers for the benchmarks: percentiles, /proc sampling (RSS, CPU), machine facts, free ports."""
+"""What the benchmarks measure and how: latencies (percentiles), what one level recorded (``Tally``) and its
+figures (``LevelResult``), /proc sampling (RSS, CPU seconds per process), machine facts, free ports."""
 
 from __future__ import annotations
 
@@ -7,14 +8,29 @@ import contextlib
 import math
 import os
 import platform
+import re
 import socket
 import subprocess
+import sys
+import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 SAMPLE_INTERVAL_SECONDS = 0.1
+#: The processes whose CPU a decided ringi document costs (the bench's own HTTP client is not one of them).
+RINGI_PROCESSES = ("api", "worker", "temporal", "hr")
+#: The bare baseline's: the server, and this process (its Temporal client and in-process worker).
+BARE_PROCESSES = ("temporal", "bench")
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr, so ``--json`` output stays clean."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -52,6 +68,81 @@ class Latency:
 
     def triple(self) -> str:
         return f"{self.p50:7.1f} {self.p95:7.1f} {self.p99:7.1f}"
+
+
+# --------------------------------------------------------------------------- one level
+
+
+@dataclass
+class Tally:
+    """What one level of one system recorded while it ran."""
+
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    unexpected: Counter[str] = field(default_factory=Counter)  # answers other than the expected status
+    retries: int = 0
+    failures: Counter[str] = field(default_factory=Counter)  # why documents failed, ids masked
+    completed: int = 0
+    documents: dict[str, str] = field(default_factory=dict)  # document id -> drafter
+
+    def record(self, kind: str, seconds: float) -> None:
+        self.latencies.setdefault(kind, []).append(seconds)
+
+    def fail(self, exc: BaseException) -> None:
+        self.failures[_UUID.sub("<id>", f"{type(exc).__name__}: {exc}")[:300]] += 1
+
+
+@dataclass
+class LevelResult:
+    system: str
+    concurrency: int
+    documents: int
+    completed: int
+    seconds: float
+    docs_per_second: float
+    latency_ms: dict[str, Latency]
+    unexpected: dict[str, int]
+    retries: int
+    failures: dict[str, int]  # the ten commonest reasons
+    rss_peak_mib: dict[str, float]
+    cpu_seconds: dict[str, float]
+    load_avg_1m: float  # of the whole machine, at the end of the level: other work competes for the CPUs
+    verification: dict[str, Any] = field(default_factory=dict)
+
+    def ok(self) -> bool:
+        return self.completed == self.documents and bool(self.verification.get("ok"))
+
+    def cpu_ms_per_document(self, processes: Iterable[str]) -> dict[str, float]:
+        """CPU milliseconds per completed document, per process and in ``"total"`` (over ``processes``)."""
+        if self.completed == 0:
+            return {}
+        per = {n: self.cpu_seconds[n] * 1000 / self.completed for n in processes if n in self.cpu_seconds}
+        return {**per, "total": sum(per.values())}
+
+
+def level_result(
+    system: str,
+    concurrency: int,
+    documents: int,
+    seconds: float,
+    tally: Tally,
+    rss: dict[str, float],
+    cpu: dict[str, float],
+) -> LevelResult:
+    return LevelResult(
+        system=system,
+        concurrency=concurrency,
+        documents=documents,
+        completed=tally.completed,
+        seconds=seconds,
+        docs_per_second=tally.completed / seconds if seconds > 0 else math.nan,
+        latency_ms={kind: Latency.of(values) for kind, values in tally.latencies.items()},
+        unexpected=dict(sorted(tally.unexpected.items())),
+        retries=tally.retries,
+        failures=dict(tally.failures.most_common(10)),
+        rss_peak_mib=rss,
+        cpu_seconds=cpu,
+        load_avg_1m=os.getloadavg()[0],
+    )
 
 
 # --------------------------------------------------------------------------- /proc

@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import os
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -36,9 +32,8 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from activities.transfers import TransferApplier
-from bench.approvals import stack_settings
 from bench.measure import machine_facts
-from cli.dev import start_stack
+from bench.stack import database_kind, ringi_stack
 from core.audit import content_hash
 from core.calendar import JST
 from core.demo_city import generate_city
@@ -165,54 +160,37 @@ async def submit_all(client: Client, task_queue: str, drafts: Sequence[Draft], c
     return time.monotonic() - started
 
 
-@contextlib.asynccontextmanager
-async def stack(data_dir: Path, staff: int | None) -> AsyncIterator[tuple[Client, Settings]]:
-    """``ringi dev``'s processes (Temporal, HR stub, finance stub, worker, API) on free ports."""
-    if staff:
-        os.environ["RINGI_DEMO_STAFF"] = str(staff)
-    settings = stack_settings(data_dir).model_copy(update={"demo_staff": staff})
-    running = await asyncio.to_thread(start_stack, settings, timeout=300)
-    try:
-        client = await connect_client(settings.temporal_address, settings.temporal_namespace)
-        yield client, settings
-    finally:
-        await asyncio.to_thread(running.stop)
-
-
-async def run(args: argparse.Namespace) -> int:
-    configure_logging("WARNING", json=False)
-    logging.getLogger("temporalio").setLevel(logging.ERROR)
+async def run(args: argparse.Namespace, settings: Settings) -> int:
     city = generate_city(staff=args.staff)
-    with tempfile.TemporaryDirectory(prefix="ringi-bench-transfers-") as tmp:
-        async with stack(Path(tmp), args.staff) as (client, settings):
-            engine = create_engine(settings.database_url)
-            sessions = create_sessionmaker(engine)
-            async with HttpHrClient(settings.hr_url, timeout=120) as hr:
-                drafts = drafts_for(city, args.docs)
-                await insert_documents(sessions, drafts)
-                log(f"city of {len(city.staff)} staff; submitting {len(drafts)} documents …")
-                queue = settings.temporal_task_queue
-                submit_seconds = await submit_all(client, queue, drafts, args.submit_concurrency)
-                plan = rotation(city, datetime.now(JST).date() + timedelta(days=1))
-                transfer_id = await store_transfer(sessions, plan)
-                log(f"applying a transfer of {len(plan.end)} 課長 to {len(drafts)} documents in flight …")
-                applier = TransferApplier(sessions, hr, client, concurrency=args.concurrency)
-                impact = await applier.impact(transfer_id)
-                started = time.monotonic()
-                last = [0.0]
+    client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    async with HttpHrClient(settings.hr_url, timeout=120) as hr:
+        drafts = drafts_for(city, args.docs)
+        await insert_documents(sessions, drafts)
+        log(f"city of {len(city.staff)} staff; submitting {len(drafts)} documents …")
+        queue = settings.temporal_task_queue
+        submit_seconds = await submit_all(client, queue, drafts, args.submit_concurrency)
+        plan = rotation(city, datetime.now(JST).date() + timedelta(days=1))
+        transfer_id = await store_transfer(sessions, plan)
+        log(f"applying a transfer of {len(plan.end)} 課長 to {len(drafts)} documents in flight …")
+        applier = TransferApplier(sessions, hr, client, concurrency=args.concurrency)
+        impact = await applier.impact(transfer_id)
+        started = time.monotonic()
+        last = [0.0]
 
-                def progress(done: int, total: int) -> None:
-                    if time.monotonic() - last[0] > 10:
-                        last[0] = time.monotonic()
-                        log(f"  reassigned {done}/{total}")
+        def progress(done: int, total: int) -> None:
+            if time.monotonic() - last[0] > 10:
+                last[0] = time.monotonic()
+                log(f"  reassigned {done}/{total}")
 
-                result = await applier.apply(transfer_id, progress=progress)
-                apply_seconds = time.monotonic() - started
-                moved = await count_moved(sessions, plan)
-            await engine.dispose()
+        result = await applier.apply(transfer_id, progress=progress)
+        apply_seconds = time.monotonic() - started
+        moved = await count_moved(sessions, plan)
+    await engine.dispose()
     facts = machine_facts()
     print(f"machine: {facts['cpu_count']} cores, {facts['cpu_model']}, load average {facts['load_avg_1m']} (shared)")
-    print(f"stack: ringi dev processes, SQLite; city: {len(city.staff)} staff")
+    print(f"stack: ringi dev processes, {database_kind(settings.database_url)}; city: {len(city.staff)} staff")
     rate = len(drafts) / submit_seconds
     print(f"documents in flight: {len(drafts)} (submitted in {submit_seconds:.1f} s, {rate:.1f}/s)")
     print(f"impact preview: {impact.documents} documents, {len(impact.moves)} steps")
@@ -273,7 +251,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--staff", type=int, default=None, help="city size (default: the demo city, ~190)")
     parser.add_argument("--concurrency", type=int, default=24, help="updates in flight while applying")
     parser.add_argument("--submit-concurrency", type=int, default=32, help="submits in flight while preparing")
-    return asyncio.run(run(parser.parse_args(argv)))
+    parser.add_argument(
+        "--database-url", default=None, help="a PostgreSQL server for a throw-away database (default: SQLite)"
+    )
+    args = parser.parse_args(argv)
+    configure_logging("WARNING", json=False)
+    logging.getLogger("temporalio").setLevel(logging.ERROR)
+    with ringi_stack(database_url=args.database_url, staff=args.staff) as stack:
+        return asyncio.run(run(args, stack.settings))
 
 
 if __name__ == "__main__":

@@ -270,7 +270,7 @@ def records_review_now(
     """Open the fiscal year's disposal review now (no second one if it is already open)."""
     from datetime import UTC, datetime
 
-    from activities.disposal_opening import open_review_once
+    from db.disposal_opening import open_review_once
     from db.session import create_engine, create_sessionmaker
     from schemas.disposal import OpenReviewRequest
 

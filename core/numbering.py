@@ -8,10 +8,6 @@ Pure: no clock, no I/O.
 
 from __future__ import annotations
 
-from typing import Literal
-
-#: When a document takes its number: at submit (起案時) or when it is decided (決裁時, before issuance 施行).
-NumberingMoment = Literal["at_drafting", "at_decision"]
 #: Sub-numbers start at 2: the original document is の1.
 FIRST_SUB_NUMBER = 2
 

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     action_timeout_seconds: float = Field(
         2.0, gt=0, description="How long an action may wait for the workflow before the API answers 503."
     )
+    worker_max_cached_workflows: int = Field(
+        20_000,
+        ge=0,
+        description="Workflows the worker keeps in memory between tasks (about 0.1 MiB each); one evicted from the"
+        " cache is replayed from its history on its next task (an 人事異動 touches every document in flight).",
+    )
     max_title_chars: int = 200
     max_body_chars: int = 100_000
 

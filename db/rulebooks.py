@@ -8,12 +8,12 @@ cannot change any more (one for a future day can, and is looked up each time).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.calendar import JST
+from core.clock import today_in_japan
 from db.repositories.rules import RulebookRepository
 from rules.loader import repository_rulebooks
 from schemas.rules import Rulebook
@@ -35,7 +35,7 @@ class DbRulebooks:
         else:
             async with self._sessions() as session:
                 version_id = await RulebookRepository(session).in_force_id(on)
-            if on <= datetime.now(JST).date():
+            if on <= today_in_japan():
                 self._in_force[on] = version_id
         return None if version_id is None else await self.version(version_id)
 

@@ -228,6 +228,12 @@ def _require_pending(state: ChainState, actor_id: str, *kinds: str) -> StageStat
     return stage
 
 
+#: 判断: what the holder of a step decides (承認・同意・異議・差戻し・却下・引上げ承認・代決): what operators count as
+#: decisions.  Not the drafter's own moves (提出・引戻し・取下げ・再提出), 供覧 and 後閲 reads, 意見, nor what the
+#: system records (reroute, remind, escalate, reassign).
+DECISION_ACTIONS: frozenset[str] = frozenset(
+    {"approve", "consent", "object", "send_back", "reject", "pull_up", "substitute"}
+)
 _VERB = {"review": "approve", "decide": "approve", "consult": "consent or object", "circulate": "acknowledge"}
 
 

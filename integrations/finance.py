@@ -48,6 +48,10 @@ class FinanceRefused(Exception):
 class FinanceClient(Protocol):
     """The finance system as ringi uses it.  Refusals raise ``FinanceRefused``."""
 
+    async def ping(self, *, within: float) -> None:
+        """Raise (``httpx.HTTPError``) unless the system answers its health check within ``within`` seconds."""
+        ...
+
     async def budget(self, code: str, fiscal_year: int) -> Budget:
         """One budget line (allocated, reserved, committed, available yen)."""
         ...

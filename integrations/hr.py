@@ -66,6 +66,10 @@ class HrRefused(Exception):
 class HrClient(Protocol):
     """Read-only look-ups in HR.  ``as_of`` None means today (in Japan, as HR sees it)."""
 
+    async def ping(self, *, within: float) -> None:
+        """Raise (``httpx.HTTPError``) unless the system answers its health check within ``within`` seconds."""
+        ...
+
     async def get_staff(self, staff_id: str, *, as_of: date | None = None) -> StaffRef:
         """The person in the post they hold on ``as_of``; ``HrNotFound`` if unknown or without a post."""
         ...

@@ -27,3 +27,8 @@ class HttpServiceClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def ping(self, *, within: float) -> None:
+        """Whether the system answers at all (``GET /health``, 200): raises ``httpx.HTTPError`` if it does not."""
+        response = await self._http.get("/health", timeout=within)
+        response.raise_for_status()

@@ -1,4 +1,5 @@
-"""The rulebook (事務決裁規程) as data: load versions from YAML, validate them, and rule on a document's facts.
+"""The rulebook versions shipped with ringi (``rules/rulebook/*.yaml``) and the reading of YAML/JSON bodies.
 
-Pure but for ``loader`` (which reads the YAML files shipped in ``rules/rulebook/``).
+Reading is I/O and parsing: the rules themselves (evaluate, validate, the version in force) are in
+``domain.rulebook``.
 """

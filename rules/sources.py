@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Protocol
 
+from domain.rulebook.versions import in_force_of
 from schemas.rules import Rulebook
 
 
@@ -17,11 +18,6 @@ class RulebookSource(Protocol):
     async def version(self, version_id: str) -> Rulebook | None:
         """One version by id (None if unknown)."""
         ...
-
-
-def in_force_of(books: Iterable[Rulebook], on: date) -> Rulebook | None:
-    eligible = [b for b in books if b.effective_from <= on]
-    return max(eligible, key=lambda b: b.effective_from, default=None)
 
 
 class StaticRulebooks:

@@ -117,10 +117,3 @@ class CommitRequest(_Frozen):
     decision_date: date
     amount_yen: int = Field(gt=0)
     key: str
-
-
-class CancelCommitmentRequest(_Frozen):
-    """Cancel a 支出負担行為 (e.g. the decision was revoked); the amount becomes available again."""
-
-    voucher_id: str
-    key: str

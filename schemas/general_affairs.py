@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-AffairMatter = Literal["leave", "overtime", "trip"]
 AFFAIR_MATTERS: frozenset[str] = frozenset({"leave", "overtime", "trip"})
 
 LeaveKind = Literal["annual", "special", "sick", "care", "childcare"]

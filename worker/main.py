@@ -104,7 +104,10 @@ def build_worker(
     archive_dir: Path = DEFAULT_ARCHIVE_DIR,
     attachments: AttachmentStore | None = None,
     graceful_shutdown_timeout: timedelta = timedelta(0),
+    max_cached_workflows: int = 1000,
 ) -> Worker:
+    """The Temporal worker; ``run_worker`` passes the cache size from the settings (the tests keep temporalio's
+    default of 1000)."""
     return Worker(
         client,
         task_queue=task_queue,
@@ -114,6 +117,7 @@ def build_worker(
             hr=hr, finance=finance, sessions=sessions, archive_dir=archive_dir, attachments=attachments
         ),
         graceful_shutdown_timeout=graceful_shutdown_timeout,
+        max_cached_workflows=max_cached_workflows,
     )
 
 
@@ -138,6 +142,7 @@ async def run_worker(settings: Settings) -> None:
             archive_dir=settings.data_dir / "archives",
             attachments=attachment_store(settings.attachment_root()),
             graceful_shutdown_timeout=GRACEFUL_SHUTDOWN_TIMEOUT,
+            max_cached_workflows=settings.worker_max_cached_workflows,
         )
         await ensure_search_attributes(client)  # 検索属性: an unregistered key would stall every document
         await ensure_schedule_at_start(client, settings.temporal_task_queue)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.paging import Paging
 from api.services.absences import AbsenceService
-from core.calendar import JST
+from core.clock import today_in_japan
 from schemas.api.absences import AbsenceCreate
 from schemas.api.paging import Page
 from schemas.org import Absence
@@ -26,7 +26,7 @@ Absences = Annotated[AbsenceService, Depends(_service)]
 
 
 def _today() -> date:
-    return datetime.now(JST).date()
+    return today_in_japan()
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.services.budgets import budget_of
-from core.calendar import JST
+from core.clock import today_in_japan
 from db.session import release
 from schemas.finance import Budget
 
@@ -26,4 +25,4 @@ async def budget(
 ) -> Budget:
     """A budget line's allocation, reservations, commitments and what is still available (執行可能額)."""
     await release(session)  # the sign-in's read ends: nothing held while 財務会計 answers
-    return await budget_of(app.finance, code, fiscal_year=fiscal_year, today=datetime.now(JST).date())
+    return await budget_of(app.finance, code, fiscal_year=fiscal_year, today=today_in_japan())

@@ -16,7 +16,7 @@ from api.services.access_log import logged_read
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
 from api.services.reading import read_document
-from core.calendar import JST
+from core.clock import now_in_japan
 from schemas.api.models import (
     ActionCreate,
     AllowedActions,
@@ -56,7 +56,7 @@ Decisions = Annotated[DecisionService, Depends(_decisions)]
 
 
 def _now() -> datetime:
-    return datetime.now(JST)
+    return now_in_japan()
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Depends, status
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.paging import Paging
 from api.services.transfers import TransferService
-from core.calendar import JST
+from core.clock import today_in_japan
 from schemas.api.paging import Page
 from schemas.transfers import TransferApplied, TransferImpact, TransferPlan, TransferRead
 
@@ -27,7 +26,7 @@ Transfers = Annotated[TransferService, Depends(_service)]
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def upload_transfer(body: TransferPlan, staff: CurrentStaff, transfers: Transfers) -> TransferRead:
     """Upload the next org chart with its effective date (異動日); applied at 00:00 JST that day, or on demand."""
-    return await transfers.upload(staff, body, today=datetime.now(JST).date())
+    return await transfers.upload(staff, body, today=today_in_japan())
 
 
 @router.get("")

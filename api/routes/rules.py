@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, status
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.paging import Paging
 from api.services.rules import RulesService
-from core.calendar import JST
+from core.clock import today_in_japan
 from schemas.api.paging import Page
 from schemas.rules import Rulebook, RulebookSummary
 
@@ -37,7 +36,7 @@ _UPLOAD_BODY = {
 @router.get("/versions")
 async def list_versions(staff: CurrentStaff, rules: Rules, page: Paging) -> Page[RulebookSummary]:
     """Every rulebook version, oldest 適用日 first, marking the one in force today."""
-    return page.slice(await rules.versions(today=datetime.now(JST).date()))
+    return page.slice(await rules.versions(today=today_in_japan()))
 
 
 @router.get("/versions/{version_id}")
@@ -50,4 +49,4 @@ async def get_version(version_id: str, staff: CurrentStaff, rules: Rules) -> Rul
 async def add_version(request: Request, staff: CurrentStaff, rules: Rules) -> Rulebook:
     """Admin: a new version (YAML or JSON) with its 適用日, after today; validated, stored whole or not at all."""
     media_type = request.headers.get("content-type", "application/yaml")
-    return await rules.upload(staff, await request.body(), media_type=media_type, today=datetime.now(JST).date())
+    return await rules.upload(staff, await request.body(), media_type=media_type, today=today_in_japan())

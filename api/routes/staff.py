@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentStaff, SessionDep
 from api.paging import Paging
+from core.clock import today_in_japan
 from core.errors import NotFound
 from db.repositories.org import OrgRepository
 from schemas.api.paging import Page
@@ -25,7 +25,7 @@ async def list_staff(
 ) -> Page[StaffRef]:
     """Staff holding a post today, filtered by org unit and/or post code, by staff id."""
     refs, total = await OrgRepository(session).page_staff(
-        as_of=date.today(), org_unit=org_unit, post=post, limit=page.limit, offset=page.offset
+        as_of=today_in_japan(), org_unit=org_unit, post=post, limit=page.limit, offset=page.offset
     )
     return page.page(refs, total)
 
@@ -33,7 +33,7 @@ async def list_staff(
 @router.get("/me")
 async def me(session: SessionDep, staff: CurrentStaff) -> StaffRef:
     """The signed-in staff member and the post they hold today."""
-    ref = await OrgRepository(session).staff_ref(staff.id, as_of=date.today())
+    ref = await OrgRepository(session).staff_ref(staff.id, as_of=today_in_japan())
     if ref is None:
         raise NotFound("you hold no post today")
     return ref

@@ -27,7 +27,7 @@ from api.deps import AppState
 from api.services.audit_trail import record_view
 from api.services.documents import DocumentService
 from api.services.temporal_calls import not_found
-from core.calendar import JST
+from core.clock import today_in_japan
 from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
 from db.models import AttachmentRow, DocumentRow, StaffRow
 from db.repositories.attachments import AttachmentRepository
@@ -222,7 +222,7 @@ class AttachmentService:
     async def _drafter_or_division(session: AsyncSession, staff: StaffRow, document: DocumentRow) -> bool:
         if staff.id == document.drafter_id:
             return True
-        today = datetime.now(JST).date()
+        today = today_in_japan()
         division = await OrgRepository(session).find_staff(as_of=today, org_unit=document.org_unit_code)
         return any(member.id == staff.id for member in division)
 

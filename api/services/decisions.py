@@ -6,7 +6,7 @@ the caller's Idempotency-Key, so a retried request is applied once and answered 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +21,7 @@ from api.services.documents import DocumentService
 from api.services.general_affairs import affair_facts
 from api.services.temporal_calls import WorkflowGone, bounded, not_found
 from api.services.views import from_workflow
-from core.calendar import JST
+from core.clock import now_in_japan
 from core.errors import Conflict, Forbidden, Invalid, Unavailable
 from db.models import DocumentRow, RouteStepRow, StaffRow
 from db.repositories.documents import DocumentRepository
@@ -161,7 +161,7 @@ class DecisionService:
         facts = await self._documents.pinned_facts(row, today=today)
         if facts.details is None:
             return facts
-        return await affair_facts(self._session, row, facts, now=datetime.now(JST), at_submit=at_submit)
+        return await affair_facts(self._session, row, facts, now=now_in_japan(), at_submit=at_submit)
 
     async def _context(
         self, staff: StaffRow, body: ActionCreate, steps: list[RouteStepRow], *, today: date, actor_post: str

@@ -16,15 +16,15 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.disposal_opening import open_review
 from api.deps import AppState
 from api.services.decisions import DecisionService
 from api.services.records_rules import require_records_office
 from core.audit import content_hash
-from core.calendar import JST
+from core.clock import today_in_japan
 from core.disposal import CatalogueLine, catalogue, review_title
 from core.era import fiscal_year_label, wareki_date
 from core.errors import Conflict, Invalid, NotFound, RingiError
+from db.disposal_opening import open_review
 from db.models import DisposalRecordRow, DisposalReviewItemRow, DisposalReviewRow, DocumentRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.disposal import DisposalRepository
@@ -108,7 +108,7 @@ class DisposalService:
     async def submit(self, staff: StaffRow, review_id: str, *, key: str) -> DisposalReviewRead:
         """Submit the review as its own 起案文書 (廃棄決裁) by ``staff``, who becomes its drafter."""
         await require_records_office(self._app, self._session, staff)
-        today = datetime.now(JST).date()
+        today = today_in_japan()
         document_id = await self._prepare_document(staff, review_id, today=today)
         try:
             await DecisionService(self._app, self._session).submit(staff, document_id, key=key, today=today)

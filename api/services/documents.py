@@ -10,7 +10,6 @@ from typing import Any, cast
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.routing import RouteResolver, RouteUnresolvable, today_in_japan
 from api.deps import AppState
 from api.services.general_affairs import affair_changes, affair_facts
 from api.services.records_rules import check_follow_up, check_retention, issuance_default, paper_columns
@@ -18,7 +17,7 @@ from api.services.temporal_calls import not_found
 from api.services.views import details_of, facts_of, from_read_model, matter_of
 from api.services.visibility import may_see, refusal, substitutes_on, viewer
 from core.audit import content_hash
-from core.calendar import JST
+from core.clock import now_in_japan, today_in_japan
 from core.errors import Conflict, Forbidden, Invalid
 from core.fiscal import spending_fiscal_year
 from db.models import DocumentRow, PostReviewRow, RouteStepRow, StaffRow
@@ -27,7 +26,9 @@ from db.repositories.documents import DocumentRepository, PostReviewRepository, 
 from db.repositories.org import OrgRepository
 from db.repositories.visibility import visible_page
 from db.session import release, writing
+from domain.routes import RouteUnresolvable
 from domain.statuses import EDITABLE
+from integrations.org_snapshot import resolve_route
 from schemas.api.models import (
     AuditEventRead,
     AuditRead,
@@ -162,7 +163,7 @@ class DocumentService:
                 raise Invalid("consult_quorum cannot exceed the number of consult_units")
             if row.expense_class is not None and row.matter not in ("spending", "contract"):
                 raise Invalid(f"a {row.matter} document has no expense_class")
-            _check_fiscal_year(row, datetime.now(JST).date())
+            _check_fiscal_year(row, today_in_japan())
             check_retention(row, self._app.settings)
             if changed:
                 row.version += 1
@@ -181,7 +182,7 @@ class DocumentService:
 
     async def visible_to(self, staff: StaffRow, *, statuses: Sequence[str], page: PageRequest) -> Page[DocumentRead]:
         """Every document ``staff`` may see (see api/services/visibility.py), newest first."""
-        me = await viewer(self._app, self._session, staff, today=datetime.now(JST).date())
+        me = await viewer(self._app, self._session, staff, today=today_in_japan())
         rows, total = await visible_page(self._session, me, statuses=statuses, limit=page.limit, offset=page.offset)
         return page.page([from_read_model(r) for r in rows], total)
 
@@ -236,13 +237,15 @@ class DocumentService:
         return await self._preview(row, on=today)
 
     async def _preview(self, row: DocumentRow, *, on: date) -> RoutePreview:
-        facts = await affair_facts(self._session, row, facts_of(row, today=on), now=datetime.now(JST), at_submit=False)
+        facts = await affair_facts(self._session, row, facts_of(row, today=on), now=now_in_japan(), at_submit=False)
         await release(self._session)  # the route resolver asks HR
         return await self._resolve(RouteRequest(document_id=row.id, drafter_id=row.drafter_id, facts=facts, as_of=on))
 
     async def _resolve(self, request: RouteRequest) -> RoutePreview:
         try:
-            route = await RouteResolver(self._app.hr, self._app.rulebooks).resolve(request)
+            route = await resolve_route(
+                self._app.hr, self._app.rulebooks, request, on=request.as_of or today_in_japan()
+            )
         except RouteUnresolvable as exc:
             raise Conflict(f"no route can be resolved for this document: {exc}") from exc
         return RoutePreview(

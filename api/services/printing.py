@@ -15,6 +15,7 @@ from api.deps import AppState
 from api.services.audit_trail import record_view
 from api.services.documents import DocumentService
 from core.calendar import JST
+from core.clock import today_in_japan
 from core.errors import RingiError
 from core.fonts import JapaneseFontMissing, find_japanese_font
 from core.print_original import render_original
@@ -79,12 +80,12 @@ class PrintService:
     ) -> PrintableDocument:
         org = OrgRepository(session)
         names = await org.names([row.drafter_id, *(s.assignee_id for s in steps), *(s.acted_by or "" for s in steps)])
-        drafted_on = _local(row.created_at) or datetime.now(JST).date()
+        drafted_on = _local(row.created_at) or today_in_japan()
         drafter = await org.staff_ref(row.drafter_id, as_of=drafted_on)
         seals = []
         for step in steps:
             acted_on = _local(step.acted_at)
-            assignee = await org.staff_ref(step.assignee_id, as_of=acted_on or datetime.now(JST).date())
+            assignee = await org.staff_ref(step.assignee_id, as_of=acted_on or today_in_japan())
             seals.append(
                 SealBox(
                     stage_kind=step.stage_kind,  # a StageKind, stored as text

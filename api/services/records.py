@@ -13,7 +13,7 @@ from api.services.documents import DocumentService
 from api.services.records_rules import require_records_office
 from api.services.temporal_calls import WorkflowGone, bounded, not_found
 from api.services.views import from_read_model
-from core.calendar import JST
+from core.clock import today_in_japan
 from core.era import wareki_date
 from core.errors import Conflict, Forbidden, Invalid
 from core.retention import extended_expiry
@@ -44,7 +44,7 @@ class RecordsService:
 
     async def issue(self, staff: StaffRow, document_id: str, body: IssuanceCreate, *, key: str) -> DocumentRead:
         """施行 by the drafter or their division: the workflow checks it is decided and not yet issued."""
-        today = datetime.now(JST).date()
+        today = today_in_japan()
         row = await self._document(document_id)
         await self._require_drafting_division(staff, row, today=today)
         seal = await self._seal(staff, body)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
-from core.calendar import JST
+from core.clock import today_in_japan
 from core.errors import Conflict, Forbidden, Invalid
 from core.settings import Settings
 from db.models import DocumentRow, StaffRow
@@ -58,6 +56,6 @@ async def require_records_office(app: AppState, session: AsyncSession, staff: St
     if staff.is_admin:
         return
     unit = app.settings.records_office_unit
-    members = await OrgRepository(session).find_staff(as_of=datetime.now(JST).date(), org_unit=unit)
+    members = await OrgRepository(session).find_staff(as_of=today_in_japan(), org_unit=unit)
     if staff.id not in {m.id for m in members}:
         raise Forbidden("only the records office (文書担当) may do this")

@@ -12,8 +12,8 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from db.models import StaffRow
 from db.repositories.rules import RulebookRepository
 from db.session import writing
+from domain.rulebook.validate import validate
 from rules.loader import RulebookUnreadable, parse, with_id
-from rules.validate import validate
 from schemas.rules import Rulebook, RulebookSummary, RuleProblem
 
 log = structlog.get_logger("ringi.rules")

@@ -9,14 +9,14 @@ answer as for a document that does not exist — and lists leave such documents 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from api.services.temporal_calls import not_found
-from core.calendar import JST
+from core.clock import today_in_japan
 from core.errors import Forbidden, RingiError
 from core.settings import split_codes
 from db.models import DocumentRow, RouteStepRow, StaffRow
@@ -52,7 +52,7 @@ async def may_see(
         return True
     if await owes_post_review(session, row.id, staff.id):
         return sees(Viewer(staff_id=staff.id), replace(document, post_reviewers=frozenset({staff.id})))
-    return sees(await _posts_of(app, session, staff, today=datetime.now(JST).date()), document)
+    return sees(await _posts_of(app, session, staff, today=today_in_japan()), document)
 
 
 async def substitutes_on(app: AppState, staff: StaffRow, steps: list[RouteStepRow]) -> bool:
@@ -60,9 +60,7 @@ async def substitutes_on(app: AppState, staff: StaffRow, steps: list[RouteStepRo
     pending = frozenset(s.assignee_id for s in steps if s.state == "pending")
     if not pending:
         return False
-    standing_in = Viewer(
-        staff_id=staff.id, substituting_for=await _substituting_for(app, staff, datetime.now(JST).date())
-    )
+    standing_in = Viewer(staff_id=staff.id, substituting_for=await _substituting_for(app, staff, today_in_japan()))
     # Only the pending steps matter here: ``may_see`` has asked the rule with every other fact already.
     return sees(standing_in, Audience(drafter_id="", org_unit_code="", pending=pending))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.deps import AppState, SessionDep, StateDep, signed_in
 from api.web.session import CSRF_FIELD, SignInRequired, WebSession, check_csrf, read_session
-from core.calendar import JST
+from core.clock import today_in_japan
 from db.models import StaffRow
 from db.repositories.org import OrgRepository
 from schemas.org import StaffRef
@@ -39,7 +39,7 @@ class Viewer:
 
 
 def today() -> date:
-    return datetime.now(JST).date()
+    return today_in_japan()
 
 
 async def _viewer(request: Request, app: StateDep, db: SessionDep) -> Viewer:

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from core.calendar import JST
+from core.clock import now_in_japan
 from core.era import wareki_date as wareki
 from core.fiscal import fiscal_year_label
 
@@ -112,7 +113,7 @@ def waited(since: datetime | None, now: datetime | None = None) -> str:
     """How long something has waited: 2日3時間, 4時間10分, 5分."""
     if since is None:
         return "—"
-    minutes = max(0, int(((now or datetime.now(JST)) - since).total_seconds() // 60))
+    minutes = max(0, int(((now or now_in_japan()) - since).total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:

@@ -15,6 +15,18 @@ from db.models import AuditEventRow, AuditHeadRow, DocumentRow
 
 
 @dataclass(frozen=True)
+class AuditEntry:
+    """One event to append: what was done, by whom, when, to which version of the content."""
+
+    action: str
+    actor_id: str
+    at: datetime
+    version: int
+    content_hash: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class ChainCheck:
     verified: bool
     problem: str | None = None
@@ -103,35 +115,65 @@ class AuditRepository:
         content_hash: str,
         detail: dict[str, Any],
     ) -> AuditEventRow:
-        """Link a new event to the document's last one.
+        """Link a new event to the document's last one (``extend`` with one entry)."""
+        entry = AuditEntry(action, actor_id, at, version, content_hash, detail)
+        (row,) = await self.extend(document_id, [entry])
+        return row
+
+    async def extend(self, document_id: str, entries: Sequence[AuditEntry]) -> list[AuditEventRow]:
+        """Link ``entries``, in order, to the document's last event; one read of the chain's head, one write of
+        its new head and one insert for them all.
 
         Appenders (the projection, the API's views and uploads) are serialised per document so the chain cannot
-        fork: on PostgreSQL by the document's row lock, taken here (a no-op when the caller holds it already);
-        on SQLite by the write lock of the caller's ``begin_write`` transaction.
+        fork: on PostgreSQL by a row lock on the head (or, for a chain's first event, on the document), taken
+        here; on SQLite by the write lock of the caller's ``begin_write`` transaction.
         """
-        await self._session.execute(select(DocumentRow.id).where(DocumentRow.id == document_id).with_for_update())
-        last = await self.last(document_id)
-        prev_hash = last.hash if last else GENESIS_HASH
-        row = AuditEventRow(
-            document_id=document_id,
-            seq=(last.seq if last else 0) + 1,
-            action=action,
-            actor_id=actor_id,
-            at=at,
-            version=version,
-            content_hash=content_hash,
-            detail=detail,
-            prev_hash=prev_hash,
-        )
-        row.hash = recompute(row, prev_hash=prev_hash)
-        self._session.add(row)
-        head = await self._session.get(AuditHeadRow, document_id)
+        if not entries:
+            return []
+        head = await self._locked_head(document_id)
+        if head is not None:
+            seq, prev_hash = head.seq, head.hash
+        else:  # the chain's first event (no head to lock yet): lock the document, then look again
+            await self._session.execute(select(DocumentRow.id).where(DocumentRow.id == document_id).with_for_update())
+            head = await self._locked_head(document_id)
+            last = await self.last(document_id) if head is None else None
+            if head is not None:
+                seq, prev_hash = head.seq, head.hash
+            else:
+                seq, prev_hash = (last.seq, last.hash) if last is not None else (0, GENESIS_HASH)
+        rows = []
+        for entry in entries:
+            seq += 1
+            row = AuditEventRow(
+                document_id=document_id,
+                seq=seq,
+                action=entry.action,
+                actor_id=entry.actor_id,
+                at=entry.at,
+                version=entry.version,
+                content_hash=entry.content_hash,
+                detail=entry.detail,
+                prev_hash=prev_hash,
+            )
+            row.hash = prev_hash = recompute(row, prev_hash=prev_hash)
+            rows.append(row)
+        self._session.add_all(rows)
         if head is None:
-            self._session.add(AuditHeadRow(document_id=document_id, seq=row.seq, hash=row.hash))
+            self._session.add(AuditHeadRow(document_id=document_id, seq=seq, hash=prev_hash))
         else:
-            head.seq, head.hash = row.seq, row.hash
+            head.seq, head.hash = seq, prev_hash
         await self._session.flush()
-        return row
+        return rows
+
+    async def _locked_head(self, document_id: str) -> AuditHeadRow | None:
+        """The chain's head as stored now (not the identity map's copy), locked for this transaction."""
+        stmt = (
+            select(AuditHeadRow)
+            .where(AuditHeadRow.document_id == document_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self._session.scalars(stmt)).one_or_none()
 
     async def head(self, document_id: str) -> AuditHeadRow | None:
         return await self._session.get(AuditHeadRow, document_id)

@@ -133,10 +133,6 @@ class DeliveryRepository:
     def record_attempt(self, *, delivery_id: int, at: datetime, address: str, ok: bool, error: str = "") -> None:
         self._session.add(NotificationAttemptRow(delivery_id=delivery_id, at=at, address=address, ok=ok, error=error))
 
-    async def for_notification(self, notification_id: int) -> list[NotificationDeliveryRow]:
-        stmt = select(NotificationDeliveryRow).where(NotificationDeliveryRow.notification_id == notification_id)
-        return list((await self._session.scalars(stmt.order_by(NotificationDeliveryRow.channel))).all())
-
     async def attempts(self, delivery_id: int) -> list[NotificationAttemptRow]:
         stmt = select(NotificationAttemptRow).where(NotificationAttemptRow.delivery_id == delivery_id)
         return list((await self._session.scalars(stmt.order_by(NotificationAttemptRow.id))).all())

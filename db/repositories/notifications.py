@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,17 +30,27 @@ class NotificationRepository:
         detail: dict[str, Any] | None = None,
     ) -> None:
         """Insert unless a notice with the same key exists (a retried activity sends nothing twice)."""
+        await self.add_all_once(
+            [
+                {
+                    "dedupe_key": dedupe_key,
+                    "recipient_id": recipient_id,
+                    "document_id": document_id,
+                    "kind": kind,
+                    "subject": subject,
+                    "created_at": created_at,
+                    "detail": detail or {},
+                }
+            ]
+        )
+
+    async def add_all_once(self, notices: Sequence[dict[str, Any]]) -> None:
+        """``add_once`` for each of ``notices`` (the columns of ``add_once``, ``detail`` given), in one statement."""
+        if not notices:
+            return
         bind = self._session.get_bind()
         insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(NotificationRow).values(
-            dedupe_key=dedupe_key,
-            recipient_id=recipient_id,
-            document_id=document_id,
-            kind=kind,
-            subject=subject,
-            created_at=created_at,
-            detail=detail or {},
-        )
+        stmt = insert(NotificationRow).values(list(notices))
         await self._session.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]))
 
     async def for_recipient(self, recipient_id: str) -> list[NotificationRow]:

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEventRow, DocumentRow, NotificationDeliveryRow, NotificationRow, RouteStepRow
+from domain.chain import DECISION_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,9 @@ class OperationsRepository:
 
     async def snapshot(self) -> OperationsSnapshot:
         decisions = await self.session.execute(
-            select(AuditEventRow.action, func.count()).group_by(AuditEventRow.action)
+            select(AuditEventRow.action, func.count())
+            .where(AuditEventRow.action.in_(sorted(DECISION_ACTIONS)))
+            .group_by(AuditEventRow.action)
         )
         documents = await self.session.execute(select(DocumentRow.status, func.count()).group_by(DocumentRow.status))
         # 未配信: notices the dispatcher has not planned yet, or with a delivery still pending (retrying).

@@ -71,10 +71,6 @@ class TotpRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def unused_recovery_codes(self, staff_id: str) -> int:
-        stmt = select(func.count()).where(RecoveryCodeRow.staff_id == staff_id, RecoveryCodeRow.used_at.is_(None))
-        return int(await self._session.scalar(stmt) or 0)
-
 
 @dataclass(frozen=True)
 class AccessLogFilter:

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.disposal import DisposalActivities
-from activities.disposal_opening import open_review_once
+from db.disposal_opening import open_review_once
 from db.models import AuditEventRow, DisposalRecordRow, DocumentRow, RetentionExtensionRow
 from db.repositories.disposal import DisposalRepository
 from db.session import create_engine, create_sessionmaker

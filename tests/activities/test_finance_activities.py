@@ -16,7 +16,6 @@ from activities.finance import FinanceActivities
 from integrations.finance import HttpFinanceClient
 from schemas.finance import (
     AdjustRequest,
-    CancelCommitmentRequest,
     CommitRequest,
     ReleaseRequest,
     ReserveRequest,
@@ -83,11 +82,6 @@ async def test_reserve_commit_and_cancel(activities: FinanceActivities) -> None:
     )
     assert await activities.commit_budget(make_commit(reservation.reservation_id)) == commitment
 
-    cancelled = await activities.cancel_budget_commitment(
-        CancelCommitmentRequest(voucher_id=commitment.voucher_id, key="doc-1:cancel")
-    )
-    assert cancelled.state == "cancelled"
-
 
 async def test_release(activities: FinanceActivities) -> None:
     reservation = await activities.reserve_budget(make_reserve())
@@ -150,8 +144,6 @@ async def test_commit_refusals(activities: FinanceActivities) -> None:
     assert (await refusal(activities.release_budget(release))).type == "AlreadyCommitted"
     again = await refusal(activities.commit_budget(make_commit(held.reservation_id, key="doc-1:commit-2")))
     assert again.type == "AlreadyCommitted"
-    cancel = CancelCommitmentRequest(voucher_id="V2026-999999", key="x")
-    assert (await refusal(activities.cancel_budget_commitment(cancel))).type == "UnknownCommitment"
 
 
 async def test_released_reservation_cannot_be_committed(activities: FinanceActivities) -> None:

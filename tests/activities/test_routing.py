@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from activities.routing import RouteResolver, RouteUnresolvable
 from core.demo_city import generate_city
+from domain.routes import RouteUnresolvable
+from integrations.org_snapshot import resolve_route
 from rules.sources import StaticRulebooks
 from schemas.document import DocumentFacts, Route, RouteRequest
 from schemas.org import Assignment, StaffMember
@@ -44,8 +45,9 @@ def facts(amount_yen: int = 300_000, *, unit: str = "somu.somu", **extra: Any) -
 async def resolve(
     fact: DocumentFacts, *, drafter: str = DRAFTER, on: date = ON, hr: CityHr | None = None, **extra: Any
 ) -> Route:
-    resolver = RouteResolver(hr or CityHr(CITY), StaticRulebooks([DEFAULT, *extra.pop("books", [])]))
-    return await resolver.resolve(RouteRequest(document_id="d", drafter_id=drafter, facts=fact, as_of=on, **extra))
+    books = StaticRulebooks([DEFAULT, *extra.pop("books", [])])
+    request = RouteRequest(document_id="d", drafter_id=drafter, facts=fact, as_of=on, **extra)
+    return await resolve_route(hr or CityHr(CITY), books, request, on=on)
 
 
 def shape(route: Route) -> list[tuple[str, str]]:
@@ -176,3 +178,34 @@ async def test_escalation_keeps_the_version_and_goes_up() -> None:
     route = await resolve(facts(300_000, rulebook_version=DEFAULT.id), escalate=True)
     assert shape(route) == [("review", MANAGER), ("decide", DIRECTOR)]
     assert "合議不調" in route.stages[-1].reason
+
+
+class CountingHr(CityHr):
+    """CityHr that counts each distinct question (method, arguments)."""
+
+    def __init__(self, city: Any) -> None:
+        super().__init__(city)
+        self.questions: list[tuple[object, ...]] = []
+
+    async def get_staff(self, staff_id: str, *, as_of: date | None = None) -> Any:
+        self.questions.append(("staff", staff_id, as_of))
+        return await super().get_staff(staff_id, as_of=as_of)
+
+    async def get_org_unit(self, code: str, *, as_of: date | None = None) -> Any:
+        self.questions.append(("unit", code, as_of))
+        return await super().get_org_unit(code, as_of=as_of)
+
+    async def holders(self, org_unit: str, post: str, *, as_of: date | None = None) -> Any:
+        self.questions.append(("holders", org_unit, post, as_of))
+        return await super().holders(org_unit, post, as_of=as_of)
+
+
+async def test_one_resolve_asks_hr_each_question_once() -> None:
+    """A named 合議 with the mandatory one's unit, a reader twice: every fact is gathered once."""
+    hr = CountingHr(CITY)
+    reader = holder("somu.somu", "chief")
+    route = await resolve(
+        facts(5_000_000, consult_units=("somu.zaisei", "shimin.zeimu"), readers=(reader, reader)), hr=hr
+    )
+    assert [s.kind for s in route.stages].count("consult") >= 2
+    assert len(hr.questions) == len(set(hr.questions))

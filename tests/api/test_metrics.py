@@ -10,6 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.metrics import ApiMetrics
 from db.repositories.operations import OperationsSnapshot
+from domain.chain import DECISION_ACTIONS
 from tests.api.support import DRAFTER, MANAGER, SMALL, submitted
 from tests.support.stack import Stack
 
@@ -55,6 +56,20 @@ async def test_a_decision_counts_its_request_its_latency_and_the_decision(stack:
     assert value(after, "ringi_documents", status="approved") >= 1
     # the raw path (with the document's id) never becomes a label
     assert not any(doc["id"] in label for _, labels_ in after for _, label in labels_)
+
+
+async def test_only_decisions_count_as_decisions(stack: Stack) -> None:
+    """提出 and 意見 are audit events, not decisions: they never appear under ringi_decisions_total."""
+    doc = await submitted(stack, amount_yen=SMALL)
+    await stack.ok(MANAGER, doc["id"], "comment", comment="金額の根拠を添付してください")
+    samples = await scrape(stack)
+    counted = {dict(labels)["action"] for name, labels in samples if name == "ringi_decisions_total"}
+    assert counted <= DECISION_ACTIONS
+    assert not counted & {"submit", "comment"}
+    await stack.ok(MANAGER, doc["id"], "approve")
+    assert value(await scrape(stack), "ringi_decisions_total", action="approve") == (
+        value(samples, "ringi_decisions_total", action="approve") + 1
+    )
 
 
 async def test_problems_are_counted_by_route_template_and_title(stack: Stack) -> None:

@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from activities.routing import ruling_for
+from domain.routes import ruling_for
 from rules.loader import repository_rulebooks
 from schemas.document import DocumentFacts
 from schemas.general_affairs import AffairDetails, LeaveDetails, OvertimeDetails, TripDetails, measured

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from rules.evaluate import NoRule, rule_on
+from domain.rulebook.evaluate import NoRule, rule_on
+from domain.rulebook.validate import validate
 from rules.sources import StaticRulebooks
-from rules.validate import validate
 from tests.rules.builders import DEFAULT, version
 
 # (expense class, amount in yen, deciding level): one yen below and at every threshold.

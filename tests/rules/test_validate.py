@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from domain.rulebook.validate import validate
 from rules.loader import RulebookUnreadable, parse
-from rules.validate import validate
 from schemas.rules import RuleProblem
 from tests.rules.builders import DEFAULT, authority_rows, content
 

@@ -2,7 +2,7 @@
 
 Pure: a loaded ``Rulebook`` and the document's facts in, a ``Ruling`` out.  ``rule_on`` is the entry point for
 every matter (支出負担行為, 契約, and the 庶務 requests 休暇・時間外勤務・出張, whose quantities are days and
-hours); ``RouteResolver`` in activities/routing.py turns a ruling into stages with assignees.
+hours); ``domain.routes`` turns a ruling into stages with assignees.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from core.authority import LEVELS
+from domain.levels import LEVELS
 from schemas.rules import (
     EXPENSE_CLASS_NAMES,
     FLAG_NAMES,

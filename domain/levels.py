@@ -1,7 +1,7 @@
 """The line of superiors that authority (専決 / 決裁) climbs.
 
-Who decides what is data now: the versioned rulebook in rules/rulebook/*.yaml, loaded into the database and
-evaluated by ``rules.evaluate.rule_on``.
+Who decides what is data: the versioned rulebook (rules/rulebook/*.yaml, loaded into the database), evaluated by
+``domain.rulebook.evaluate.rule_on``.
 """
 
 from __future__ import annotations
