@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from rules.evaluate import NoRule, rule_on
+from domain.rulebook.evaluate import NoRule, rule_on
+from domain.rulebook.validate import validate
 from rules.loader import RulebookUnreadable, parse
-from rules.validate import validate
 from schemas.rules import categories_of
 from tests.rules.builders import DEFAULT, authority_rows, content
 
