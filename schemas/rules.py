@@ -4,9 +4,11 @@ A version holds
 - ``authority``: bands of (matter, expense class, quantity) -> the level that decides (専決 / 決裁);
   ``以上`` (at_least) is inclusive and ``未満`` (below) exclusive, exactly as the regulation words them;
 - ``consultations``: mandatory 合議 per matter (e.g. spending >= 100万円 consults 財政課);
+- ``examinations``: 文書審査 (法規審査) by a named unit before the decision (e.g. 総務課 for 条例・規則案);
 - ``non_delegable``: matters that neither 専決 nor 代決 may decide: the named level decides in person;
 - ``escalation``: flagged (重要・異例・先例・疑義) or 合議不調 matters go up from what the matrix says.
 
+General matters (``matter: general``) have rows by ``category`` (照会・回答, 通知, 条例・規則案 …) and no amount.
 Quantities other than yen (days, hours) count a fraction as a whole unit (端数は1として数える), so
 "2日以内" is written ``未満: 3`` and "20時間を超える" ``以上: 21`` and both stay exact.
 YAML and JSON may use the Japanese keys (適用日, 以上, 未満) or the English field names.
@@ -15,8 +17,9 @@ YAML and JSON may use the Japanese keys (適用日, 以上, 未満) or the Engli
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: The quantities a band can measure, and the fact of a document each one reads.
 QUANTITIES: tuple[str, ...] = ("amount_yen", "days", "hours", "monthly_overtime_hours")
@@ -30,6 +33,7 @@ MATTER_NAMES: dict[str, str] = {
     "overtime": "時間外勤務命令",
     "trip": "旅行命令",
     "disposal_review": "保存期間満了文書の廃棄・移管",
+    "general": "一般事項",  # 照会・回答, 通知, 報告, 諸証明, 許認可, 施策, 条例・規則案, 議案: by ``category``
 }
 LEVEL_NAMES: dict[str, str] = {"manager": "課長", "director": "部長", "deputy_mayor": "副市長", "mayor": "市長"}
 FLAG_NAMES: dict[str, str] = {"important": "重要", "unusual": "異例", "precedent": "先例", "doubtful": "疑義"}
@@ -44,6 +48,7 @@ class BandedRule(_Row):
 
     matter: str
     expense_class: str | None = None
+    category: str | None = None  # general matters: the 決裁区分 row's key (e.g. inquiry_reply_routine)
     quantity: str | None = None  # None: the row applies whatever the quantity
     at_least: int = Field(default=0, alias="以上")
     below: int | None = Field(default=None, alias="未満")
@@ -64,10 +69,26 @@ class AuthorityRule(BandedRule):
 
     quantity: str | None = "amount_yen"
     level: str
+    category_name: str = Field(default="", max_length=100)  # general matters: the row's words (定例的な照会・回答)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _category_rows_measure_nothing(cls, data: Any) -> Any:
+        """A 決裁区分 row by category has no amount: unless it says otherwise, it measures no quantity."""
+        if isinstance(data, dict) and data.get("category") is not None and "quantity" not in data:
+            return {**data, "quantity": None}
+        return data
 
 
 class ConsultRule(BandedRule):
     """Mandatory 合議: the holder of ``post`` in ``org_unit`` is consulted on the matter in this band."""
+
+    org_unit: str
+    post: str = "manager"
+
+
+class ExaminationRule(BandedRule):
+    """文書審査 (法規審査): the holder of ``post`` in ``org_unit`` examines the draft before the decision."""
 
     org_unit: str
     post: str = "manager"
@@ -96,6 +117,7 @@ class RulebookContent(_Row):
     review_citation: str = Field(default="", max_length=200)  # 回議: up the direct line (決裁の順序)
     authority: tuple[AuthorityRule, ...]
     consultations: tuple[ConsultRule, ...] = ()
+    examinations: tuple[ExaminationRule, ...] = ()  # 文書審査 before the decision
     non_delegable: tuple[NonDelegableRule, ...] = ()
     escalation: EscalationRule
 
@@ -118,6 +140,15 @@ class RuleProblem(BaseModel):
         where = self.section if self.index is None else f"{self.section}[{self.index}]"
         cited = f" ({self.citation})" if self.citation else ""
         return f"{where}{cited}: {self.message}"
+
+
+def categories_of(book: RulebookContent) -> dict[str, str]:
+    """The categories of general matters (一般事項) the version has 決裁区分 rows for: key -> the row's words."""
+    return {
+        row.category: row.category_name or row.category
+        for row in book.authority
+        if row.matter == "general" and row.category is not None
+    }
 
 
 class RulebookSummary(BaseModel):

@@ -20,8 +20,10 @@ from schemas.rules import (
     AuthorityRule,
     BandedRule,
     ConsultRule,
+    ExaminationRule,
     NonDelegableRule,
     Rulebook,
+    categories_of,
 )
 
 __all__ = ["LEVELS", "NoRule", "Ruling", "describe", "measure", "rule_on"]
@@ -42,6 +44,7 @@ class Ruling:
     escalation_citation: str = ""
     non_delegable: NonDelegableRule | None = None
     consultations: tuple[ConsultRule, ...] = ()
+    examinations: tuple[ExaminationRule, ...] = ()  # 文書審査 (法規審査) before the decision
 
     @property
     def substitute_allowed(self) -> bool:
@@ -88,21 +91,25 @@ def rule_on(
     quantities: Mapping[str, float | int | None],
     flags: Iterable[str] = (),
     consult_failed: bool = False,
+    category: str | None = None,
 ) -> Ruling:
     """The ruling of ``book`` on a matter.
 
     ``quantities`` maps quantity names (``amount_yen``, ``days``, ``hours``, ``monthly_overtime_hours``) to the
-    document's values; ``expense_class`` (construction / other / hospitality) applies to spending and contracts.
+    document's values; ``expense_class`` (construction / other / hospitality) applies to spending and contracts,
+    ``category`` (the 決裁区分 row's key) to general matters.
     """
 
     def applies(row: BandedRule) -> bool:
         if row.matter != matter or (row.expense_class is not None and row.expense_class != expense_class):
             return False
+        if row.category is not None and row.category != category:
+            return False
         return row.covers(measure(row.quantity, quantities.get(row.quantity)) if row.quantity else None)
 
     authority = next((row for row in book.authority if applies(row)), None)
     if authority is None:
-        raise NoRule(_missing(book, matter, expense_class, quantities))
+        raise NoRule(_missing(book, matter, expense_class, quantities, category))
     level = authority.level
     rule = book.escalation
     why = [FLAG_NAMES[f] for f in dict.fromkeys(flags) if f in rule.flags and f in FLAG_NAMES]
@@ -123,6 +130,7 @@ def rule_on(
         escalation_citation=rule.citation if why else "",
         non_delegable=non_delegable,
         consultations=tuple(row for row in book.consultations if applies(row)),
+        examinations=tuple(row for row in book.examinations if applies(row)),
     )
 
 
@@ -131,6 +139,8 @@ def describe(row: BandedRule) -> str:
     what = MATTER_NAMES.get(row.matter, row.matter)
     if row.expense_class:
         what += f" {EXPENSE_CLASS_NAMES.get(row.expense_class, row.expense_class)}"
+    if row.category:
+        what += f" {row.category_name if isinstance(row, AuthorityRule) and row.category_name else row.category}"
     if row.quantity is None:
         return what
     lower = f"{_amount(row.quantity, row.at_least)}以上" if row.at_least else ""
@@ -152,7 +162,16 @@ def _kind(level: str) -> str:
     return "決裁" if level == "mayor" else "専決"
 
 
-def _missing(book: Rulebook, matter: str, expense_class: str | None, quantities: Mapping[str, object]) -> str:
+def _missing(
+    book: Rulebook,
+    matter: str,
+    expense_class: str | None,
+    quantities: Mapping[str, object],
+    category: str | None = None,
+) -> str:
+    if matter == "general":
+        known = ", ".join(categories_of(book)) or "none"
+        return f"rulebook {book.id} has no 決裁区分 for category {category!r} (known: {known})"
     rows = [r for r in book.authority if r.matter == matter and r.expense_class in (None, expense_class)]
     if not rows:
         what = matter + (f" ({expense_class})" if expense_class else "")

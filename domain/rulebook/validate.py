@@ -1,8 +1,9 @@
 """Check a rulebook version before it is stored: every problem names its row (section, index, citation).
 
-Bands of one (matter, expense class) must start at 0, meet exactly (one's 未満 is the next one's 以上) and end
-open; levels, posts and quantities must be known codes, org units known to the org chart, amounts not negative,
-and the 適用日 strictly after today, so that no running document's rules change under it.
+Bands of one (matter, expense class, category) must start at 0, meet exactly (one's 未満 is the next one's 以上)
+and end open; levels, posts and quantities must be known codes, org units known to the org chart, amounts not
+negative, a general matter's rows name their category (one row each, no amount), and the 適用日 strictly after
+today, so that no running document's rules change under it.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def validate(
             problems.append(_at("consultations", index, consult, f"unknown post code {consult.post!r}"))
         if org_units is not None and consult.org_unit not in org_units:
             problems.append(_at("consultations", index, consult, f"unknown org unit {consult.org_unit!r}"))
+    for index, exam in enumerate(book.examinations):
+        problems += _row_problems("examinations", index, exam)
+        if exam.post not in POST_RANKS:
+            problems.append(_at("examinations", index, exam, f"unknown post code {exam.post!r}"))
+        if org_units is not None and exam.org_unit not in org_units:
+            problems.append(_at("examinations", index, exam, f"unknown org unit {exam.org_unit!r}"))
     for index, exempt in enumerate(book.non_delegable):
         problems += _row_problems("non_delegable", index, exempt)
         problems += _level_problem("non_delegable", index, exempt.citation, exempt.level)
@@ -89,9 +96,13 @@ def _row_problems(section: str, index: int, row: BandedRule) -> Iterable[RulePro
         yield _at(section, index, row, f"{row.matter} has no expense classes")
     elif isinstance(row, AuthorityRule) and row.matter in CLASSED_MATTERS and row.expense_class is None:
         yield _at(section, index, row, f"a band of {row.matter} names its expense class")
+    if row.matter != "general" and row.category is not None:
+        yield _at(section, index, row, f"{row.matter} has no categories (only general matters do)")
+    elif isinstance(row, AuthorityRule) and row.matter == "general" and row.category is None:
+        yield _at(section, index, row, "a 決裁区分 row of a general matter names its category")
     if row.quantity is not None and row.quantity not in QUANTITIES:
         yield _at(section, index, row, f"unknown quantity {row.quantity!r} (known: {', '.join(QUANTITIES)})")
-    if isinstance(row, AuthorityRule) and row.quantity is None:
+    if isinstance(row, AuthorityRule) and row.quantity is None and row.category is None:
         yield _at(section, index, row, "a band measures a quantity")
     if row.at_least < 0 or (row.below is not None and row.below < 0):
         yield _at(section, index, row, "negative amount: 以上 and 未満 are >= 0")
@@ -109,12 +120,12 @@ def _level_problem(section: str, index: int, citation: str, level: str) -> list[
 def _band_problems(rows: tuple[AuthorityRule, ...]) -> list[RuleProblem]:
     """Overlaps and gaps within each (matter, expense class), and groups with no bands at all."""
     problems: list[RuleProblem] = []
-    groups: dict[tuple[str, str | None], list[tuple[int, AuthorityRule]]] = {}
+    groups: dict[tuple[str, str | None, str | None], list[tuple[int, AuthorityRule]]] = {}
     for index, row in enumerate(rows):
-        groups.setdefault((row.matter, row.expense_class), []).append((index, row))
+        groups.setdefault((row.matter, row.expense_class, row.category), []).append((index, row))
     for matter, classes in REQUIRED_GROUPS.items():
         for expense_class in classes:
-            if (matter, expense_class) not in groups:
+            if (matter, expense_class, None) not in groups:
                 what = MATTER_NAMES[matter] + (f" ({expense_class})" if expense_class else "")
                 problems.append(RuleProblem(section="authority", message=f"no bands for {what}"))
     for banded in groups.values():

@@ -14,7 +14,7 @@ from tests.rules.builders import DEFAULT, authority_rows, content
 
 TODAY = date(2026, 11, 26)
 FUTURE = date(2027, 4, 1)
-UNITS = {"somu.zaisei", "somu.keiyaku"}
+UNITS = {"somu.zaisei", "somu.keiyaku", "somu.somu"}
 
 
 def problems_of(rows: list[dict[str, Any]] | None = None, **changes: Any) -> list[RuleProblem]:
