@@ -391,10 +391,12 @@ class RuleRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     version_id: Mapped[str] = mapped_column(ForeignKey("rulebook_versions.id", ondelete="CASCADE"), index=True)
-    section: Mapped[str] = mapped_column(String(20))  # authority | consultations | non_delegable
+    section: Mapped[str] = mapped_column(String(20))  # authority | consultations | examinations | non_delegable
     position: Mapped[int] = mapped_column(Integer)
     matter: Mapped[str] = mapped_column(String(40))
     expense_class: Mapped[str | None] = mapped_column(String(20))
+    category: Mapped[str | None] = mapped_column(String(40))  # general matters: the 決裁区分 row's key
+    category_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     quantity: Mapped[str | None] = mapped_column(String(40))
     at_least: Mapped[int] = mapped_column(BigInteger)  # 以上
     below: Mapped[int | None] = mapped_column(BigInteger)  # 未満

@@ -14,8 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import AppState
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
-from core.fiscal import fiscal_year_of
-from core.numbering import render_number
 from core.settings import split_codes
 from db.models import CirculationReaderRow, OrgUnitRow, ReceiptRow, StaffRow
 from db.repositories.org import OrgRepository
@@ -24,6 +22,8 @@ from db.repositories.records import NumberRepository
 from db.repositories.visibility import units_held
 from db.session import begin_write
 from domain.errors import ChainError
+from domain.fiscal import fiscal_year_of
+from domain.numbering import render_number
 from domain.receipts import CORRECTABLE, Reading, choose_branch, circulation_complete, confirm_reading
 from domain.visibility import Audience, Viewer, sees
 from schemas.api.paging import Page, PageRequest

@@ -9,9 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from db.models import OrgUnitRow, RulebookVersionRow, RuleRow
-from schemas.rules import AuthorityRule, ConsultRule, EscalationRule, NonDelegableRule, Rulebook, RulebookSummary
+from schemas.rules import (
+    AuthorityRule,
+    ConsultRule,
+    EscalationRule,
+    ExaminationRule,
+    NonDelegableRule,
+    Rulebook,
+    RulebookSummary,
+)
 
-SECTIONS = ("authority", "consultations", "non_delegable")
+SECTIONS = ("authority", "consultations", "examinations", "non_delegable")
 
 
 class RulebookRepository:
@@ -71,6 +79,7 @@ class RulebookRepository:
         for section, rules in (
             ("authority", book.authority),
             ("consultations", book.consultations),
+            ("examinations", book.examinations),
             ("non_delegable", book.non_delegable),
         ):
             for position, rule in enumerate(rules):
@@ -81,6 +90,8 @@ class RulebookRepository:
                         position=position,
                         matter=rule.matter,
                         expense_class=rule.expense_class,
+                        category=rule.category,
+                        category_name=getattr(rule, "category_name", ""),
                         quantity=rule.quantity,
                         at_least=rule.at_least,
                         below=rule.below,
@@ -107,6 +118,7 @@ def _rulebook(row: RulebookVersionRow) -> Rulebook:
         return {
             "matter": r.matter,
             "expense_class": r.expense_class,
+            "category": r.category,
             "quantity": r.quantity,
             "at_least": r.at_least,
             "below": r.below,
@@ -119,10 +131,17 @@ def _rulebook(row: RulebookVersionRow) -> Rulebook:
         effective_from=row.effective_from,
         title=row.title,
         review_citation=row.review_citation,
-        authority=tuple(AuthorityRule.model_validate({**common(r), "level": r.level}) for r in by_section["authority"]),
+        authority=tuple(
+            AuthorityRule.model_validate({**common(r), "level": r.level, "category_name": r.category_name})
+            for r in by_section["authority"]
+        ),
         consultations=tuple(
             ConsultRule.model_validate({**common(r), "org_unit": r.org_unit, "post": r.post})
             for r in by_section["consultations"]
+        ),
+        examinations=tuple(
+            ExaminationRule.model_validate({**common(r), "org_unit": r.org_unit, "post": r.post})
+            for r in by_section["examinations"]
         ),
         non_delegable=tuple(
             NonDelegableRule.model_validate({**common(r), "level": r.level}) for r in by_section["non_delegable"]

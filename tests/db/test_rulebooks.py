@@ -1,5 +1,6 @@
 """Rulebook versions in the database (SQLite and PostgreSQL): the shipped YAML is synced once, every row
-round-trips with its citation, and the version in force is found by date."""
+round-trips with its citation (決裁区分 rows by category and 文書審査 rows included), and the version in force is
+found by date."""
 
 from __future__ import annotations
 
@@ -33,8 +34,17 @@ async def test_sync_round_trip_and_in_force(database_url: str) -> None:
         async with sessions() as session:
             summaries = await RulebookRepository(session).summaries()
         assert [(s.id, s.rows) for s in summaries] == [
-            (DEFAULT.id, len(DEFAULT.authority) + len(DEFAULT.consultations) + len(DEFAULT.non_delegable)),
-            (later.id, len(later.authority) + len(later.consultations) + len(later.non_delegable)),
+            (
+                DEFAULT.id,
+                len(DEFAULT.authority)
+                + len(DEFAULT.consultations)
+                + len(DEFAULT.examinations)
+                + len(DEFAULT.non_delegable),
+            ),
+            (
+                later.id,
+                len(later.authority) + len(later.consultations) + len(later.examinations) + len(later.non_delegable),
+            ),
         ]
     finally:
         await engine.dispose()
