@@ -45,9 +45,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/ringi/bin:$PATH \
     RINGI_DATA_DIR=/var/lib/ringi
 
-# The 原議 PDF embeds a Japanese TrueType font (IPAex); nothing is fetched at run time.
+# The 原議 PDF embeds the IPAex明朝 that ringi ships (core/ipaex/, IPA Font License): no font package is needed.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tzdata fonts-ipaexfont \
+    && apt-get install -y --no-install-recommends tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system ringi \
     && useradd --system --gid ringi --home-dir /var/lib/ringi --shell /usr/sbin/nologin ringi \

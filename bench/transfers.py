@@ -35,7 +35,7 @@ from activities.transfers import TransferApplier
 from bench.measure import machine_facts
 from bench.stack import database_kind, ringi_stack
 from core.audit import content_hash
-from core.calendar import JST
+from core.clock import today_in_japan
 from core.demo_city import generate_city
 from core.logging import configure_logging
 from core.settings import Settings
@@ -43,7 +43,7 @@ from core.temporal import connect_client
 from core.transfers import check_plan, day_before
 from db.models import DocumentRow, OrgTransferRow, RouteStepRow
 from db.repositories.transfers import TransferRepository
-from db.session import create_engine, create_sessionmaker
+from db.session import begin_write, create_engine, create_sessionmaker
 from integrations.hr import HttpHrClient
 from schemas.document import DocumentFacts, DocumentInput, SubmitInput
 from schemas.org import City
@@ -171,7 +171,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         log(f"city of {len(city.staff)} staff; submitting {len(drafts)} documents …")
         queue = settings.temporal_task_queue
         submit_seconds = await submit_all(client, queue, drafts, args.submit_concurrency)
-        plan = rotation(city, datetime.now(JST).date() + timedelta(days=1))
+        plan = rotation(city, today_in_japan() + timedelta(days=1))
         transfer_id = await store_transfer(sessions, plan)
         log(f"applying a transfer of {len(plan.end)} 課長 to {len(drafts)} documents in flight …")
         applier = TransferApplier(sessions, hr, client, concurrency=args.concurrency)
@@ -206,11 +206,12 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def store_transfer(sessions: object, plan: TransferPlan) -> str:
     async with sessions() as session, session.begin():  # type: ignore[operator]
+        await begin_write(session)  # reads then writes: take SQLite's write lock first, or a busy worker locks us out
         repo = TransferRepository(session)
         named = {r.staff_id for r in (*plan.end, *plan.start)}
         check_plan(
             plan,
-            today=datetime.now(JST).date(),
+            today=today_in_japan(),
             staff=await repo.known_staff(named),
             org_units=await repo.org_unit_codes(),
             posts=await repo.post_codes(),
