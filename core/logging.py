@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TextIO
+from typing import TextIO, cast
 
 import structlog
 
@@ -22,10 +22,21 @@ _SHARED: tuple[structlog.typing.Processor, ...] = (
 )
 
 
+class _Stderr:
+    """Whatever ``sys.stderr`` is when a line is written, not when logging was configured: a cached logger must
+    not outlive a replaced stream (a test runner's capture, a CLI runner's buffer) and write to a closed file."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO", *, json: bool = True, stream: TextIO | None = None) -> None:
     """Configure structlog and the stdlib root logger once, at process start (never at import); ``stream``
-    defaults to stderr."""
-    stream = stream or sys.stderr
+    defaults to stderr (as it is at each write)."""
+    stream = stream or cast(TextIO, _Stderr())
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
     )

@@ -31,6 +31,7 @@ from db.models import (
 from db.session import create_engine, create_sessionmaker
 from tests.api.support import ADMIN, SMALL, assert_problem
 from tests.api.test_attachments import attached
+from tests.api.test_receipts import DRAFTER, MANAGER, ZAISEI_CLERK, registered  # DRAFTER: the records office
 from tests.api.test_rules import shipped, upload
 from tests.support.stack import Stack, holder
 
@@ -242,6 +243,29 @@ async def _access_log(stack: Stack) -> dict[str, str]:
     return {"__document_id": doc}
 
 
+async def _receipts(stack: Stack) -> dict[str, str]:
+    for _ in range(3):
+        await registered(stack, received_on="2040-05-01")  # a 年度 of this test's own (the filter)
+    return {}
+
+
+async def _receipt_events(stack: Stack) -> dict[str, str]:
+    row = await registered(stack)
+    for reference in ("山総第46号", "山総第47号"):  # registered + two corrections: three events
+        body = {"field": "sender_reference", "value": reference, "reason": "誤記"}
+        r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{row['id']}/corrections", json=body)
+        assert r.status_code == 200, r.text
+    return {"receipt_id": row["id"]}
+
+
+async def _circulation(stack: Stack) -> dict[str, str]:
+    row = await registered(stack, assigned_unit="somu.somu")
+    readers = [MANAGER, ZAISEI_CLERK, holder("somu.zaisei", "manager")]
+    r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{row['id']}/circulation", json={"readers": readers})
+    assert r.status_code == 200, r.text
+    return {"receipt_id": row["id"]}
+
+
 CASES = {
     "documents": Case("/v1/documents", PAGER, _documents),
     "inbox": Case("/v1/inbox", APPROVER, _inbox),
@@ -256,6 +280,9 @@ CASES = {
     "reviews": Case("/v1/records/disposal-reviews", ADMIN, _reviews),
     "disposals": Case("/v1/records/disposals", ADMIN, _disposals),
     "access_log": Case("/v1/access-log", ADMIN, _access_log, {"kind": "document_read"}),
+    "receipts": Case("/v1/receipts", DRAFTER, _receipts, {"fiscal_year": "2040"}),
+    "receipt_events": Case("/v1/receipts/{receipt_id}/events", DRAFTER, _receipt_events),
+    "circulation": Case("/v1/receipts/{receipt_id}/circulation", DRAFTER, _circulation),
 }
 
 
@@ -326,7 +353,7 @@ async def test_a_bad_limit_or_offset_is_refused_with_the_reason(
     stack: Stack, query: dict[str, str], reason: str
 ) -> None:
     for case in CASES.values():
-        path = case.path.format(document_id="nope-0")
+        path = case.path.format(document_id="nope-0", receipt_id="nope-0")
         problem = assert_problem(await stack.call(case.viewer, "GET", path, params={**case.params, **query}), 422)
         assert reason in problem["detail"], (path, problem)
         assert [e["loc"] for e in problem["errors"]] == [["query", reason]], (path, problem)

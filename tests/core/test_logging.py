@@ -19,6 +19,10 @@ def output() -> Iterator[io.StringIO]:
     """What the process writes, with ``configure_logging`` as a command runs it; then the runner's logging."""
     root = logging.getLogger()
     handlers, level, config = root.handlers[:], root.level, structlog.get_config()
+    # Another test of this process may have started uvicorn (it sets its loggers' level): as at a process start.
+    named = {name: logging.getLogger(name).level for name in ("uvicorn", "uvicorn.error", "temporalio")}
+    for name in named:
+        logging.getLogger(name).setLevel(logging.NOTSET)
     written = io.StringIO()
     configure_logging("INFO", json=True, stream=written)
     try:
@@ -27,6 +31,8 @@ def output() -> Iterator[io.StringIO]:
         root.handlers[:] = handlers
         root.setLevel(level)
         structlog.configure(**config)
+        for name, was in named.items():
+            logging.getLogger(name).setLevel(was)
 
 
 def lines(output: io.StringIO) -> list[dict[str, Any]]:

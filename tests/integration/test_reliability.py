@@ -106,7 +106,7 @@ async def test_action_while_worker_is_down_answers_503_then_applies_once(
     assert r.headers["retry-after"].isdigit()
     assert r.headers["content-type"].startswith("application/problem+json")
     assert "Idempotency-Key" in r.json()["detail"]
-    assert waited < 1.0 + 1.5  # the configured 1 s, plus request overhead
+    assert waited < 1.0 + 4.0  # the configured 1 s, plus request overhead (generous: a loaded box)
 
     r = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}")
     assert r.json()["status"] == "in_review"  # nothing half-applied
