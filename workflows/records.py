@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 
 from domain import records
 from domain.errors import ChainError
@@ -24,6 +23,7 @@ from schemas.records import (
     NumberRequest,
     RecordsState,
 )
+from workflows.refusals import refusal
 
 with workflow.unsafe.imports_passed_through():
     from activities.disposal import DisposalActivities
@@ -66,7 +66,7 @@ class RecordsLifecycle:
         try:
             records.check_issue(self.records, state)
         except ChainError as error:
-            raise ApplicationError(error.reason, type="Conflict", non_retryable=True) from error
+            raise refusal(error) from error
 
     async def issue(self, state: ChainState, issuance: IssuanceInput) -> RecordsState:
         self.check_issue(state)
