@@ -1,10 +1,9 @@
-"""DocumentWorkflow: one 起案文書 from submission to its decision (決裁), circulation (供覧) and 後閲.
+"""DocumentWorkflow: one 起案文書 from submission to its decision (決裁), circulation (供覧), 後閲 and 完結.
 
-The workflow is the durable shell around the pure chain (``domain/chain.py``): each human decision arrives
-as an update whose validator asks the chain whether it is allowed (refusals never touch history); the handler
-applies it, awaits the projection into the read model and audit chain, and returns the new state.  The run
-loop keeps the current stage's deadlines as durable timers: a reminder (督促) to the assignees, then an
-escalation to their superiors, counted in business days.
+The durable shell around the pure rules in ``domain/``: each human decision arrives as an update whose validator
+asks the chain whether it is allowed (refusals never touch history); the handler applies it, awaits the projection
+(``workflows/projection.py``) and returns the new state.  The run loop settles records, finance and 庶務 postings,
+and keeps the current stage's deadlines as durable timers (``workflows/deadlines.py``).
 """
 
 from __future__ import annotations
@@ -162,8 +161,7 @@ class DocumentWorkflow:
     @workflow.update
     async def issue(self, issuance: IssuanceInput) -> RecordsState:
         """施行: clean copy, 公印 (or 公印省略) and dispatch, once, after the decision; completes the document."""
-        async with self._lock:
-            self._validate_issue(issuance)
+        async with self._lock:  # the lifecycle checks again under the lock (validators run before it)
             return await self._records.issue(self._require_state(), issuance)
 
     @issue.validator
