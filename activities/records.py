@@ -19,10 +19,9 @@ from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository
 from db.repositories.records import NumberRepository, SealLogRepository
 from db.session import begin_write
-from domain.era import jst_date
 from domain.fiscal import fiscal_year_at
 from domain.numbering import render_number
-from domain.retention import retention_period
+from domain.records import completion
 from schemas.records import CompletionRequest, DocumentNumber, IssuanceRecord, NumberRequest
 
 log = structlog.get_logger("ringi.records")
@@ -155,18 +154,16 @@ class RecordsActivities:
             number = await _number(session, row, request.number_at) if request.number_at else number_of(row)
             if row.completed_at is not None:
                 return number
-            period = retention_period(
-                jst_date(request.completed_at), row.retention_years, permanent=row.retention_permanent
-            )
+            done = completion(request.completed_at, row.retention_years, permanent=row.retention_permanent)
             row.completed_at = request.completed_at
-            row.completion_fiscal_year = fiscal_year_at(request.completed_at)
-            row.retention_starts_on = period.starts_on
-            row.retention_expires_on = period.expires_on
+            row.completion_fiscal_year = done.fiscal_year
+            row.retention_starts_on = done.retention_starts_on
+            row.retention_expires_on = done.retention_expires_on
             detail: dict[str, object] = {
                 "cause": request.cause,
-                "completion_fiscal_year": row.completion_fiscal_year,
-                "retention_starts_on": period.starts_on.isoformat(),
-                "retention_expires_on": period.expires_on.isoformat() if period.expires_on else None,
+                "completion_fiscal_year": done.fiscal_year,
+                "retention_starts_on": done.retention_starts_on.isoformat(),
+                "retention_expires_on": done.retention_expires_on.isoformat() if done.retention_expires_on else None,
             }
             await AuditRepository(session).append_for(row, "complete", request.actor_id, request.completed_at, detail)
         log.info("document.completed", document_id=request.document_id, cause=request.cause)

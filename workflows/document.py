@@ -1,62 +1,51 @@
-"""DocumentWorkflow: one 起案文書 from submission to its decision (決裁), circulation (供覧) and 後閲.
+"""DocumentWorkflow: one 起案文書 from submission to its decision (決裁), circulation (供覧), 後閲 and 完結.
 
-The workflow is the durable shell around the pure chain (``domain/chain.py``): each human decision arrives
-as an update whose validator asks the chain whether it is allowed (refusals never touch history); the handler
-applies it, awaits the projection into the read model and audit chain, and returns the new state.  The run
-loop keeps the current stage's deadlines as durable timers: a reminder (督促) to the assignees, then an
-escalation to their superiors, counted in business days.
+The durable shell around the pure rules in ``domain/``: each human decision arrives as an update whose validator
+asks the chain whether it is allowed (refusals never touch history); the handler applies it, awaits the projection
+(``workflows/projection.py``) and returns the new state.  The run loop settles records, finance and 庶務 postings,
+and keeps the current stage's deadlines as durable timers (``workflows/deadlines.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 from domain import acting, chain
+from domain.consult import goes_one_level_up
+from domain.deadlines import DeadlineKind
+from domain.transfers import reassign_all
 from schemas.document import (
     ActionInput,
     ChainEvent,
     ChainState,
-    DeadlineNotice,
     Deadlines,
     DocumentFinance,
     DocumentInput,
     DocumentResult,
-    FinanceProjection,
-    ProjectionInput,
-    Route,
     RouteRequest,
     SubmitInput,
 )
 from schemas.records import IssuanceInput, RecordsState
 from schemas.transfers import ReassignInput
+from workflows import projection, routing
 from workflows.budget_saga import BudgetSaga
+from workflows.deadlines import notify as notify_deadline
+from workflows.deadlines import watch as watch_deadlines
 from workflows.hr_posting import HrPosting
 from workflows.records import RecordsLifecycle
+from workflows.refusals import conflict, refused_as_application_error
 from workflows.search import DocumentSearch
 
-with workflow.unsafe.imports_passed_through():
-    from activities.notifications import NotificationActivities
-    from activities.projection import ProjectionActivities
-    from activities.routing import RouteActivities
-
-#: ApplicationError types the API maps to HTTP statuses.
-REFUSAL_TYPES = {"forbidden": "Forbidden", "conflict": "Conflict", "invalid": "Invalid"}
 #: A workflow whose submit was refused waits this long for another before it gives up.
 UNSUBMITTED_FOR = timedelta(days=30)
-StageKey = tuple[str, int | None, datetime | None]
 
 
 def workflow_id(document_id: str) -> str:
     return f"document:{document_id}"
-
-
-def _refusal(error: chain.ChainError) -> ApplicationError:
-    return ApplicationError(error.reason, type=REFUSAL_TYPES[error.kind], non_retryable=True)
 
 
 @workflow.defn
@@ -91,7 +80,7 @@ class DocumentWorkflow:
                     break
                 await workflow.wait_condition(lambda: self._records.completed_at is not None)  # 施行待ち
                 continue
-            await self._watch_deadlines()
+            await watch_deadlines(self._require_state, lambda: self._deadlines, self._fire)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return DocumentResult(document_id=document.document_id, status=self._require_state().status)
 
@@ -116,12 +105,12 @@ class DocumentWorkflow:
         """起案 → 回議: resolve the route, then the first stage is pending."""
         async with self._lock:
             self._validate_submit(request)
-            route = await self._resolve_route(
+            route = await routing.resolve_route(
                 RouteRequest(
                     document_id=self._document.document_id, drafter_id=self._document.drafter_id, facts=request.facts
                 )
             )
-            try:
+            with refused_as_application_error():
                 state, events = chain.submit(
                     document_id=self._document.document_id,
                     drafter_id=self._document.drafter_id,
@@ -130,8 +119,6 @@ class DocumentWorkflow:
                     route=route,
                     now=workflow.now(),
                 )
-            except chain.ChainError as error:
-                raise _refusal(error) from error
             await self._budget.reserve(request.facts, seq=state.seq)
             committed = await self._commit(state, events)
             await self._records.at_submit(committed, request.numbering)
@@ -140,54 +127,41 @@ class DocumentWorkflow:
     @submit.validator
     def _validate_submit(self, request: SubmitInput) -> None:
         if self._state is not None:
-            raise ApplicationError("the document has already been submitted", type="Conflict", non_retryable=True)
-        try:
+            raise conflict("the document has already been submitted")
+        with refused_as_application_error():
             acting.check_drafter(
                 drafter_id=self._document.drafter_id, actor_id=request.actor_id, to="submit the document"
             )
-        except chain.ChainError as error:
-            raise _refusal(error) from error
 
     @workflow.update
     async def act(self, action: ActionInput) -> ChainState:
         """One human decision (承認, 合議, 差戻し, 引戻し, 代決 …), applied once per update id."""
         async with self._lock:
             state = self._require_state()
-            try:
+            with refused_as_application_error():
                 new_state, events = chain.apply(state, action, workflow.now())
-            except chain.ChainError as error:
-                raise _refusal(error) from error
-            if new_state.consult_failed and not state.consult_failed and new_state.status == "in_review":
-                new_state, events = await self._go_one_level_up(new_state, events)
+            if goes_one_level_up(state, new_state):
+                new_state, events = await routing.go_one_level_up(new_state, events)
             if action.action == "resubmit":
                 await self._budget.reserve(new_state.facts, seq=new_state.seq)
             return await self._commit(new_state, events)
 
     @act.validator
     def _validate_act(self, action: ActionInput) -> None:
-        try:
+        with refused_as_application_error():
             chain.check(self._require_state(), action)
-        except chain.ChainError as error:
-            raise _refusal(error) from error
 
     @workflow.update
     async def reassign(self, request: ReassignInput) -> ChainState:
         """人事異動: unanswered steps of those who left their post go to its new holder (no-op if none are left)."""
         async with self._lock:
-            state = self._require_state()
-            events: list[ChainEvent] = []
-            for move in request.moves:
-                state, more = chain.reassign(
-                    state, move.old_id, move.new_id, workflow.now(), reason=request.reason, post=move.new_post
-                )
-                events += more
+            state, events = reassign_all(self._require_state(), request, workflow.now())
             return await self._commit(state, events) if events else state
 
     @workflow.update
     async def issue(self, issuance: IssuanceInput) -> RecordsState:
         """施行: clean copy, 公印 (or 公印省略) and dispatch, once, after the decision; completes the document."""
-        async with self._lock:
-            self._validate_issue(issuance)
+        async with self._lock:  # the lifecycle checks again under the lock (validators run before it)
             return await self._records.issue(self._require_state(), issuance)
 
     @issue.validator
@@ -196,41 +170,12 @@ class DocumentWorkflow:
 
     def _require_state(self) -> ChainState:
         if self._state is None:
-            raise ApplicationError("the document has not been submitted", type="Conflict", non_retryable=True)
+            raise conflict("the document has not been submitted")
         return self._state
-
-    async def _resolve_route(self, request: RouteRequest) -> Route:
-        # A few HR look-ups: a local activity, so a submit costs no extra round trips through the server.
-        return await workflow.execute_local_activity_method(
-            RouteActivities.resolve_route,
-            request,
-            start_to_close_timeout=timedelta(seconds=10),
-            schedule_to_close_timeout=timedelta(minutes=5),
-        )
-
-    async def _go_one_level_up(
-        self, state: ChainState, events: list[ChainEvent]
-    ) -> tuple[ChainState, list[ChainEvent]]:
-        """合議不調: the decision moves one level up; the stages after the 合議 are resolved again."""
-        route = await self._resolve_route(
-            RouteRequest(document_id=state.document_id, drafter_id=state.drafter_id, facts=state.facts, escalate=True)
-        )
-        tail = chain.escalation_tail(state, route)
-        state, more = chain.reroute(
-            state, tail, workflow.now(), reason="合議不調のため一段上位で決裁", after=chain.failed_consult(state)
-        )
-        return state, [*events, *more]
 
     async def _commit(self, state: ChainState, events: list[ChainEvent]) -> ChainState:
         """Project, then adopt: the state changes only once the read model and audit chain have it."""
-        self._deadlines = await workflow.execute_local_activity_method(
-            ProjectionActivities.project_document,
-            ProjectionInput(state=state, events=tuple(events), finance=self._budget.finance),
-            start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=RetryPolicy(
-                initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5)
-            ),
-        )
+        self._deadlines = await projection.project(state, events, self._budget.finance)
         self._state = state
         self._search.publish(state, self._records.number_display)
         workflow.logger.info("document %s is %s (seq %d)", state.document_id, state.status, state.seq)
@@ -242,71 +187,14 @@ class DocumentWorkflow:
             self._budget.document_number = self._records.number_display
             self._search.publish(self._require_state(), self._records.number_display)
 
-    # --- finance -----------------------------------------------------------------------------------------------
-
     async def _settle_finance(self) -> None:
         async with self._lock:
             if await self._budget.settle(self._require_state()):
-                await workflow.execute_local_activity_method(
-                    ProjectionActivities.project_finance,
-                    FinanceProjection(document_id=self._document.document_id, finance=self._budget.finance),
-                    start_to_close_timeout=timedelta(seconds=10),
-                )
+                await projection.project_finance(self._document.document_id, self._budget.finance)
 
-    # --- deadlines -------------------------------------------------------------------------------------------
-
-    def _stage_key(self) -> StageKey:
-        state = self._require_state()
-        since = state.stages[state.current].became_current_at if state.current is not None else None
-        return state.status, state.current, since
-
-    def _next_due(self) -> tuple[str, datetime] | None:
-        state = self._require_state()
-        if state.current is None or not state.pending_ids:
-            return None
-        stage = state.stages[state.current]
-        if stage.reminded_at is None and self._deadlines.remind_at is not None:
-            return "remind", self._deadlines.remind_at
-        if stage.escalated_at is None and self._deadlines.escalate_at is not None:
-            return "escalate", self._deadlines.escalate_at
-        return None
-
-    async def _watch_deadlines(self) -> None:
-        """Wait for the stage to change or, if it does not in time, fire its next deadline."""
-        key = self._stage_key()
-
-        def moved() -> bool:
-            return self._stage_key() != key or chain.is_finished(self._require_state())
-
-        due = self._next_due()
-        if due is None:
-            await workflow.wait_condition(moved)
-            return
-        kind, at = due
-        try:
-            await workflow.wait_condition(moved, timeout=max(at - workflow.now(), timedelta(0)))
-        except TimeoutError:
-            await self._fire(kind)
-
-    async def _fire(self, kind: str) -> None:
+    async def _fire(self, kind: DeadlineKind) -> None:
+        """督促 or escalation of the current stage, noted on it (nothing if the stage moved on meanwhile)."""
         async with self._lock:
-            state = self._require_state()
-            if state.current is None or not state.pending_ids:
-                return
-            stage = state.stages[state.current]
-            assert stage.became_current_at is not None
-            await workflow.execute_activity_method(
-                NotificationActivities.notify_deadline,
-                DeadlineNotice(
-                    document_id=state.document_id,
-                    kind="remind" if kind == "remind" else "escalate",
-                    stage_index=state.current,
-                    stage_since=stage.became_current_at,
-                    assignee_ids=state.pending_ids,
-                ),
-                start_to_close_timeout=timedelta(seconds=30),
-            )
-            new_state, events = chain.note_deadline(
-                state, "remind" if kind == "remind" else "escalate", state.current, workflow.now()
-            )
-            await self._commit(new_state, events)
+            noted = await notify_deadline(self._require_state(), kind)
+            if noted is not None:
+                await self._commit(*noted)
