@@ -28,6 +28,8 @@ SLOW = (
     "tests/browser/",
     "tests/reliability/",
     "tests/integration/",
+    "tests/domain/test_offers.py",  # property tests with many examples: 20-30 s each
+    "tests/domain/test_chain_properties.py",
 )
 
 

@@ -247,7 +247,7 @@ async def test_yearly_review_extend_transfer_dispose_applied_once(stack: Stack) 
     # Running the review again for the same fiscal year opens nothing new.
     again = await stack.call(RECORDS_CLERK, "POST", REVIEWS, json={"fiscal_year": FY})
     assert again.status_code == 200 and again.json()["id"] == rid and again.json()["status"] == "applied"
-    listing = (await stack.call(RECORDS_CLERK, "GET", REVIEWS)).json()
+    listing = (await stack.call(RECORDS_CLERK, "GET", REVIEWS)).json()["items"]
     assert [x["id"] for x in listing if x["fiscal_year"] == FY] == [rid]
     assert (await stack.call(OUTSIDER, "GET", REVIEWS)).status_code == 403
     # A 廃棄決裁 is drafted only through the review, never directly.
