@@ -16,7 +16,7 @@ from typing import Any
 from db.models import DocumentRow
 
 DEFAULT_LEVEL_NAMES: Mapping[int, str] = {1: "機密性1", 2: "機密性2", 3: "機密性3"}
-STAGE_LABELS = {"review": "回議", "consult": "合議", "decide": "決裁", "circulate": "供覧"}
+STAGE_LABELS = {"review": "回議", "consult": "合議", "examine": "文書審査", "decide": "決裁", "circulate": "供覧"}
 FOOTER = "この通知には文書の本文・添付ファイルは含まれません。内容は ringi でご確認ください。"
 
 

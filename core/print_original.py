@@ -33,7 +33,7 @@ SEAL_RED = colors.Color(0.8, 0.1, 0.1)
 BOXES_PER_ROW = 7
 BOX_WIDTH = 24 * mm
 BOX_HEIGHT = 34 * mm
-STAGE_LABELS = {"review": "回議", "consult": "合議", "decide": "決裁", "circulate": "供覧"}
+STAGE_LABELS = {"review": "回議", "consult": "合議", "examine": "文書審査", "decide": "決裁", "circulate": "供覧"}
 STATUS_LABELS = {
     "draft": "起案中",
     "in_review": "回議中",

@@ -161,6 +161,7 @@ class DocumentRow(Base):
     hr_posting_id: Mapped[int | None] = mapped_column(Integer)
     hr_error: Mapped[str] = mapped_column(Text, default="")
     expense_class: Mapped[str | None] = mapped_column(String(20))  # 工事請負費 / その他 / 交際費・食糧費
+    category: Mapped[str | None] = mapped_column(String(40))  # general matters: the 決裁区分 key
     rulebook_version: Mapped[str | None] = mapped_column(String(40))  # pinned at the first submit
     # --- records lifecycle (文書管理): 文書番号, 施行, 完結, 保存期間, 紙原本 ---
     needs_issuance: Mapped[bool] = mapped_column(Boolean, default=False)  # 施行 (clean copy, 公印, dispatch) due

@@ -21,6 +21,7 @@ NON_DELEGABLE_FLAGS: frozenset[str] = frozenset({"important", "unusual", "doubtf
 #: What an assignee does with a pending step of each kind (the inbox's item, the chain's hint).
 STEP_ACTION: dict[StageKind, ActionName] = {
     "review": "approve",
+    "examine": "approve",  # 文書審査: 審査済 (or send back)
     "decide": "approve",
     "consult": "consent",
     "circulate": "acknowledge",

@@ -234,7 +234,13 @@ def _require_pending(state: ChainState, actor_id: str, *kinds: str) -> StageStat
 DECISION_ACTIONS: frozenset[str] = frozenset(
     {"approve", "consent", "object", "send_back", "reject", "pull_up", "substitute"}
 )
-_VERB = {"review": "approve", "decide": "approve", "consult": "consent or object", "circulate": "acknowledge"}
+_VERB = {
+    "review": "approve",
+    "examine": "approve",
+    "decide": "approve",
+    "consult": "consent or object",
+    "circulate": "acknowledge",
+}
 
 
 def _require_reason(action: ActionInput, what: str) -> None:
@@ -244,7 +250,7 @@ def _require_reason(action: ActionInput, what: str) -> None:
 
 def _check_approve(state: ChainState, action: ActionInput) -> None:
     _require_status(state, "approve", "in_review")
-    _require_pending(state, action.actor_id, "review", "decide", "consult")
+    _require_pending(state, action.actor_id, "review", "examine", "decide", "consult")
 
 
 def _check_consent(state: ChainState, action: ActionInput) -> None:
@@ -261,7 +267,7 @@ def _check_acknowledge(state: ChainState, action: ActionInput) -> None:
 
 def _check_send_back(state: ChainState, action: ActionInput) -> None:
     _require_status(state, "send back", "in_review")
-    _require_pending(state, action.actor_id, "review", "decide", "consult")
+    _require_pending(state, action.actor_id, "review", "examine", "decide", "consult")
     _require_reason(action, "a send-back (差戻し)")
     assert state.current is not None
     target = action.target_step
@@ -574,7 +580,7 @@ _TRANSITIONS: dict[str, Callable[[ChainState, ActionInput, datetime], Transition
 
 
 def _check_shape(kinds: Sequence[str]) -> None:
-    """[review|consult]* decide circulate*, or circulate+ alone (供覧 only)."""
+    """[review|consult|examine]* decide circulate*, or circulate+ alone (供覧 only)."""
     if not kinds:
         raise ChainError("invalid", "a route needs at least one stage")
     if kinds.count("decide") > 1:
@@ -590,7 +596,7 @@ def _check_shape(kinds: Sequence[str]) -> None:
 
 
 def _stages_of(route: Route, *, allow_partial: bool = False) -> tuple[StageState, ...]:
-    """Validate a route's shape: [review|consult]* decide circulate*, or circulate+ alone (供覧 only)."""
+    """Validate a route's shape: [review|consult|examine]* decide circulate*, or circulate+ alone (供覧 only)."""
     if not allow_partial:
         _check_shape([s.kind for s in route.stages])
     stages = []
@@ -598,7 +604,7 @@ def _stages_of(route: Route, *, allow_partial: bool = False) -> tuple[StageState
         ids = tuple(dict.fromkeys(a.id for a in stage.assignees))
         if not ids:
             raise ChainError("invalid", "every stage of the route needs at least one assignee")
-        if stage.kind in ("review", "decide") and len(ids) != 1:
+        if stage.kind in ("review", "examine", "decide") and len(ids) != 1:
             raise ChainError("invalid", f"a {stage.kind} stage has exactly one approver")
         if stage.quorum is not None and (stage.kind != "consult" or not 1 <= stage.quorum <= len(ids)):
             raise ChainError("invalid", "a quorum is for a consult stage, between 1 and its number of members")

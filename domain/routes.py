@@ -7,6 +7,8 @@ citing the rulebook row that put it there.
 - 合議 (mandatory ones from the rulebook, then those the drafter names): a division of the drafter's own
   department right after the drafting 課長; another department after the drafting 部長 when the 部長 is not the
   decider (otherwise before the decider); always before the decision.
+- 文書審査 (法規審査): the holder of the examination row's post in its unit (e.g. 総務課長 for 条例・規則案), right
+  before the decider; they approve or send back, like a 回議.
 - 供覧: the readers the drafter names, after the decision.
 
 Building happens in two passes over the same rules: ``lookups`` says which HR facts a route needs (so that they
@@ -87,6 +89,7 @@ def ruling_for(book: Rulebook, facts: DocumentFacts, *, consult_failed: bool = F
         quantities=quantities_of(facts),
         flags=facts.flags,
         consult_failed=consult_failed,
+        category=facts.category if facts.matter == "general" else None,
     )
 
 
@@ -150,6 +153,7 @@ def lookups(book: Rulebook, facts: DocumentFacts, drafter: StaffRef, unit: OrgUn
     mandatory = _mandatory(ruling, unit)
     named = _named(facts, mandatory)
     holders |= {(c.post, c.org_unit) for c in mandatory} | {("manager", code) for code in named}
+    holders |= {(e.post, e.org_unit) for e in ruling.examinations}
     units = {c.org_unit for c in mandatory} | set(named)
     return Lookups(units=frozenset(units), holders=frozenset(holders), readers=frozenset(facts.readers))
 
@@ -168,6 +172,7 @@ def build_route(book: Rulebook, facts: DocumentFacts, org: OrgSnapshot, *, escal
             Stage(kind="review", assignees=(reviewer,), reason=f"回議: {reviewer.post.name}", rule=review_cite)
         )
         stages.extend(slots.get(position, []))
+    stages.extend(_examinations(ruling, org))
     stages.append(
         Stage(
             kind="decide",
@@ -220,6 +225,17 @@ def _consult_slots(
         stage = Stage(kind="consult", assignees=members, quorum=facts.consult_quorum, reason="合議: 起案者指定")
         slots.setdefault(at, []).append(stage)
     return slots
+
+
+def _examinations(ruling: Ruling, org: OrgSnapshot) -> list[Stage]:
+    """文書審査 (法規審査): one stage per examination row, in the rulebook's order, just before the decision."""
+    stages = []
+    for row in ruling.examinations:
+        examiner = _holder(org, row.post, row.org_unit)
+        note = f" ({row.note})" if row.note else ""
+        reason = f"文書審査: {examiner.org_unit.name}{examiner.post.name}{note}"
+        stages.append(Stage(kind="examine", assignees=(examiner,), reason=reason, rule=row.citation))
+    return stages
 
 
 def _holder(org: OrgSnapshot, post: str, unit: str) -> StaffRef:

@@ -14,16 +14,18 @@ from schemas.general_affairs import AffairDetails
 from schemas.org import StaffRef
 from schemas.records import Numbering
 
-#: 支出負担行為, 契約の締結, the 庶務 requests 休暇・時間外勤務命令・旅行命令, and the records office's 廃棄決裁
-#: (disposal_review, see schemas/disposal.py).
-Matter = Literal["spending", "contract", "leave", "overtime", "trip", "disposal_review"]
+#: 支出負担行為, 契約の締結, the 庶務 requests 休暇・時間外勤務命令・旅行命令, the records office's 廃棄決裁
+#: (disposal_review, see schemas/disposal.py), and general matters (一般事項: 照会・回答, 通知, 条例・規則案 …, by
+#: the rulebook's ``category``).
+Matter = Literal["spending", "contract", "leave", "overtime", "trip", "disposal_review", "general"]
 #: What a person may draft through POST /v1/documents (a disposal review is drafted by the records office).
-DraftMatter = Literal["spending", "contract", "leave", "overtime", "trip"]
+DraftMatter = Literal["spending", "contract", "leave", "overtime", "trip", "general"]
 #: 節 groups of the authority matrix: 工事請負費, その他, 交際費・食糧費 (spending and contracts only).
 ExpenseClass = Literal["construction", "other", "hospitality"]
 #: 重要 / 異例 / 先例 / 疑義: such a matter goes one level up; which of them bar 代決 is domain/acting.py's rule.
 Flag = Literal["important", "unusual", "precedent", "doubtful"]
-StageKind = Literal["review", "consult", "decide", "circulate"]
+#: 回議, 合議, 文書審査 (法規審査: examine, one examiner who approves or sends back, before the 決裁), 決裁, 供覧.
+StageKind = Literal["review", "consult", "examine", "decide", "circulate"]
 ActionName = Literal[
     "approve",  # 承認 / 決裁 (and 同意 in a 合議)
     "consent",  # 合議: 同意
@@ -98,6 +100,7 @@ class DocumentFacts(_Payload):
     monthly_overtime_hours: float | None = None  # overtime: the month's ordered hours including this order
     rulebook_version: str | None = None  # pinned at the first submit: later 適用日 do not change it
     needs_issuance: bool = False  # 施行 (clean copy, 公印, dispatch) after the decision; 完結 waits for it
+    category: str | None = None  # general matters: the rulebook's 決裁区分 key (e.g. inquiry_reply_routine)
 
 
 class SubmitInput(_Payload):
@@ -135,7 +138,8 @@ class RouteRequest(_Payload):
 
 
 class Stage(_Payload):
-    """回議 (review, one approver), 合議 (consult, parallel), 決裁 (decide) or 供覧 (circulate)."""
+    """回議 (review, one approver), 合議 (consult, parallel), 文書審査 (examine, one examiner), 決裁 (decide) or
+    供覧 (circulate)."""
 
     kind: StageKind
     assignees: tuple[StaffRef, ...]

@@ -27,6 +27,7 @@ from db.repositories.visibility import visible_page
 from db.session import release, writing
 from domain.fiscal import spending_fiscal_year
 from domain.routes import RouteUnresolvable
+from domain.rulebook.evaluate import category_problem
 from domain.statuses import EDITABLE
 from integrations.org_snapshot import resolve_route
 from schemas.api.models import (
@@ -81,6 +82,7 @@ class DocumentService:
     async def create(
         self, staff: StaffRow, draft: DocumentCreate, *, today: date, copied_from: str | None = None
     ) -> DocumentRead:
+        await self._check_category(draft.matter, draft.category, rulebook_version=None, on=today)
         async with writing(self._session) as session:
             me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
             if me is None:
@@ -122,6 +124,7 @@ class DocumentService:
             body=source.body,
             matter=matter_of(source),
             expense_class=cast(ExpenseClass | None, source.expense_class),
+            category=source.category,
             amount_yen=source.amount_yen,
             confidentiality=source.confidentiality,
             retention_years=source.retention_years,
@@ -141,7 +144,10 @@ class DocumentService:
 
     async def edit(self, staff: StaffRow, document_id: str, changes: DocumentUpdate) -> DocumentRead:
         """Edit a draft or a sent-back document: a new version, so earlier approvals no longer cover it."""
-        await self.visible(staff, document_id)  # who may not see it learns nothing more (404 for 機密性2+)
+        seen = await self.visible(staff, document_id)  # who may not see it learns nothing more (404 for 機密性2+)
+        if "category" in changes.model_fields_set:
+            on = today_in_japan()
+            await self._check_category(seen.matter, changes.category, rulebook_version=seen.rulebook_version, on=on)
         async with writing(self._session) as session:
             row = await DocumentRepository(session).get(document_id, for_update=True)
             if row is None:
@@ -163,6 +169,8 @@ class DocumentService:
                 raise Invalid("consult_quorum cannot exceed the number of consult_units")
             if row.expense_class is not None and row.matter not in ("spending", "contract"):
                 raise Invalid(f"a {row.matter} document has no expense_class")
+            if row.category is not None and row.matter != "general":
+                raise Invalid(f"a {row.matter} document has no category")
             _check_fiscal_year(row, today_in_japan())
             check_retention(row, self._app.settings)
             if changed:
@@ -229,12 +237,25 @@ class DocumentService:
 
     async def preview_draft(self, staff: StaffRow, draft: DocumentCreate, *, today: date) -> RoutePreview:
         """The route a draft would take if ``staff`` saved and submitted it today (the drafting form's preview)."""
+        await self._check_category(draft.matter, draft.category, rulebook_version=None, on=today)
         me = await OrgRepository(self._session).staff_ref(staff.id, as_of=today)
         if me is None:
             raise Conflict("you hold no post today, so you cannot draft a document")
         row = _row_of(draft, id="preview", drafter_id=staff.id, org_unit_code=me.org_unit.code, version=1)
         row.content_hash = ""
         return await self._preview(row, on=today)
+
+    async def _check_category(
+        self, matter: str, category: str | None, *, rulebook_version: str | None, on: date
+    ) -> None:
+        """A general matter's 決裁区分 must be one the rulebook has (the pinned version, else the one in force):
+        422 listing the valid keys.  Without a rulebook the route says so later (at preview or submit)."""
+        if matter != "general" and category is None:
+            return
+        rulebooks = self._app.rulebooks
+        book = await (rulebooks.version(rulebook_version) if rulebook_version else rulebooks.in_force(on))
+        if book is not None and (problem := category_problem(book, matter=matter, category=category)):
+            raise Invalid(problem)
 
     async def _preview(self, row: DocumentRow, *, on: date) -> RoutePreview:
         facts = await affair_facts(self._session, row, facts_of(row, today=on), now=now_in_japan(), at_submit=False)

@@ -70,6 +70,7 @@ def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
         expense_class=cast(ExpenseClass | None, row.expense_class),
         rulebook_version=row.rulebook_version,
         needs_issuance=row.needs_issuance,
+        category=row.category,
     )
 
 
@@ -141,6 +142,7 @@ def _document(
         submitted_at=row.submitted_at,
         decided_at=(row.decided_at or (state.updated_at if decided else None)) if state else row.decided_at,
         expense_class=cast(ExpenseClass | None, row.expense_class),
+        category=row.category,
         rulebook_version=(state.facts.rulebook_version if state else None) or row.rulebook_version,
         settling=settling_of(row),
         **records_fields(row),

@@ -24,7 +24,7 @@ STATUS = {
     "circulating": "供覧中",
     "completed": "完結",
 }
-STAGE = {"review": "回議", "consult": "合議", "decide": "決裁", "circulate": "供覧"}
+STAGE = {"review": "回議", "consult": "合議", "examine": "文書審査", "decide": "決裁", "circulate": "供覧"}
 STEP_STATE = {
     "done": "済",
     "pending": "処理待ち",

@@ -26,7 +26,7 @@ from schemas.rules import (
     categories_of,
 )
 
-__all__ = ["LEVELS", "NoRule", "Ruling", "describe", "measure", "rule_on"]
+__all__ = ["LEVELS", "NoRule", "Ruling", "category_problem", "describe", "measure", "rule_on"]
 
 
 class NoRule(LookupError):
@@ -132,6 +132,20 @@ def rule_on(
         consultations=tuple(row for row in book.consultations if applies(row)),
         examinations=tuple(row for row in book.examinations if applies(row)),
     )
+
+
+def category_problem(book: Rulebook, *, matter: str, category: str | None) -> str | None:
+    """What is wrong with a document's 決裁区分 under ``book`` (None: nothing): a general matter (一般事項) needs a
+    category the version has a row for, listed in the answer; other matters have none."""
+    if matter != "general":
+        return None if category is None else f"a {matter} document has no category"
+    known = categories_of(book)
+    if category is not None and category in known:
+        return None
+    listing = ", ".join(known) or "none"
+    if category is None:
+        return f"a general document needs a category (rulebook {book.id} has: {listing})"
+    return f"unknown category {category!r}: rulebook {book.id} has {listing}"
 
 
 def describe(row: BandedRule) -> str:

@@ -31,6 +31,8 @@ from schemas.records import DispatchMethod
 OrgCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")]
 StaffId = Annotated[str, Field(min_length=1, max_length=40)]
 BudgetCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z-]+$")]
+#: A 決裁区分 key of the rulebook (e.g. inquiry_reply_routine); which keys exist is the rulebook version's.
+Category = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
 
 
 class _Request(BaseModel):
@@ -83,6 +85,7 @@ class DocumentCreate(_Request):
     budget_code: BudgetCode | None = None  # 予算科目: reserved at submit, committed at the decision
     fiscal_year: int | None = Field(default=None, ge=2000, le=2200)  # 年度, only to name the previous one (4/1–5/31)
     expense_class: ExpenseClass | None = None  # spending / contract: 工事請負費, その他 (default), 交際費・食糧費
+    category: Category | None = None  # general matters: the rulebook's 決裁区分 key (required for them)
 
     details: AffairDetails | None = None  # 庶務 requests (leave, overtime, trip): required for them, else absent
     retention_permanent: bool = False  # 永年 (then retention_years is not used)
@@ -118,6 +121,15 @@ class DocumentCreate(_Request):
             raise ValueError(f"a {self.matter} document has no expense_class")
         return self
 
+    @model_validator(mode="after")
+    def _category_fits(self) -> DocumentCreate:
+        """A general matter names its 決裁区分 (which ones exist is the rulebook's: the service checks); others none."""
+        if self.matter == "general" and self.category is None:
+            raise ValueError("a general document needs a category (the rulebook's 決裁区分 key)")
+        if self.matter != "general" and self.category is not None:
+            raise ValueError(f"a {self.matter} document has no category")
+        return self
+
 
 class DocumentUpdate(_Request):
     """Edit a draft or a sent-back document (the version goes up; approvals of older versions lapse)."""
@@ -135,6 +147,7 @@ class DocumentUpdate(_Request):
     budget_code: BudgetCode | None = None
     fiscal_year: int | None = Field(default=None, ge=2000, le=2200)
     expense_class: ExpenseClass | None = None
+    category: Category | None = None  # general matters: another 決裁区分 key
     details: AffairDetails | None = None  # 庶務 requests: replaces the details (same matter)
     retention_years: int | None = Field(default=None, ge=0, le=100)
     retention_permanent: bool | None = None
@@ -284,6 +297,7 @@ class DocumentRead(BaseModel):
     #: 添付ファイル: listed by GET /v1/documents/{id}; other answers leave it null.
     attachments: list[AttachmentRead] | None = None
     expense_class: ExpenseClass | None = None
+    category: str | None = None  # general matters: the 決裁区分 key
     rulebook_version: str | None = None  # the rulebook version the document was submitted under
     # records lifecycle (文書管理)
     number: DocumentNumberRead | None = None

@@ -72,7 +72,7 @@ def staff(staff_id: str) -> StaffRef:
 @st.composite
 def stages_of(draw: st.DrawFn, kind: StageKind) -> Stage:
     quorum = None
-    if kind in ("review", "decide"):
+    if kind in ("review", "examine", "decide"):
         ids = [draw(st.sampled_from(POOL))]
     elif kind == "consult":
         ids = draw(st.lists(st.sampled_from(POOL), min_size=1, max_size=3, unique=True))
@@ -84,11 +84,12 @@ def stages_of(draw: st.DrawFn, kind: StageKind) -> Stage:
 
 @st.composite
 def route_parts(draw: st.DrawFn, *, decision: bool) -> tuple[Stage, ...]:
-    """[review|consult]* decide circulate* (with a decision), else circulate* (non-empty for a whole route)."""
+    """[review|consult|examine]* decide circulate* (with a decision), else circulate* (non-empty for a whole
+    route)."""
     stages: list[Stage] = []
     if decision:
         for _ in range(draw(st.integers(min_value=0, max_value=4))):
-            stages.append(draw(stages_of(draw(st.sampled_from(["review", "review", "consult"])))))
+            stages.append(draw(stages_of(draw(st.sampled_from(["review", "review", "consult", "examine"])))))
         stages.append(draw(stages_of("decide")))
     circulations = draw(st.integers(min_value=0 if decision else 1, max_value=2))
     stages += [draw(stages_of("circulate")) for _ in range(circulations)]
@@ -251,6 +252,7 @@ def assert_invariants(state: ChainState) -> None:
             assert stage.kind == "review" and set(stage.skipped_ids) == set(stage.assignee_ids)
         expected_kinds = {
             "review": {"approve"},
+            "examine": {"approve"},
             "decide": {"approve"},
             "consult": {"consent", "object"},
             "circulate": {"acknowledge"},
@@ -535,11 +537,11 @@ def draw_tail(data: st.DataObject, state: ChainState) -> Route:
     return Route(stages=tuple(data.draw(stages_of("circulate")) for _ in range(extra)))
 
 
-ROUTE_SHAPE = re.compile(r"[rc]*d[k]*|k+")  # review/consult*, decide, circulate*; or circulate+ alone
+ROUTE_SHAPE = re.compile(r"[rce]*d[k]*|k+")  # review/consult/examine*, decide, circulate*; or circulate+ alone
 
 
 def well_shaped(kinds: list[StageKind]) -> bool:
-    letters = {"review": "r", "consult": "c", "decide": "d", "circulate": "k"}
+    letters = {"review": "r", "consult": "c", "examine": "e", "decide": "d", "circulate": "k"}
     return ROUTE_SHAPE.fullmatch("".join(letters[k] for k in kinds)) is not None
 
 
