@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.records import complete_replied_receipt
 from activities.transition_notices import write_transition_notices
 from core.calendar import add_business_days
 from db.models import DocumentRow
@@ -118,6 +119,7 @@ class ProjectionActivities:
             document.consult_failed = state.consult_failed
             if any(e.detail.get("decided") for e in projection.events):
                 document.decided_at = state.updated_at
+                await complete_replied_receipt(session, document, state.updated_at)  # 起案時採番: numbered already
             await RouteStepRepository(session).replace(state.document_id, step_rows(state, due))
             if state.post_reviews or any(e.action in ("recall", "send_back", "resubmit") for e in projection.events):
                 await PostReviewRepository(session).replace(state.document_id, post_review_rows(state))

@@ -17,11 +17,14 @@ from temporalio.exceptions import ApplicationError
 from db.models import DocumentRow, SealUseRow
 from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository
+from db.repositories.receipts import ReceiptRepository
 from db.repositories.records import NumberRepository, SealLogRepository
 from db.session import begin_write
 from domain.fiscal import fiscal_year_at
 from domain.numbering import render_number
+from domain.receipts import reply_completes, reply_shares_receipt_number
 from domain.records import completion
+from domain.statuses import DECIDED
 from schemas.records import CompletionRequest, DocumentNumber, IssuanceRecord, NumberRequest
 
 log = structlog.get_logger("ringi.records")
@@ -39,6 +42,27 @@ def number_of(row: DocumentRow) -> DocumentNumber | None:
     )
 
 
+async def complete_replied_receipt(session: AsyncSession, row: DocumentRow, at: datetime) -> None:
+    """回答済: a decided, numbered reply completes the receipt it answers (``in_reply_to``), with the reply's
+    文書番号, once (a replayed activity finds it completed).  Called where the decision or the number is written,
+    in that transaction; the rule is domain/receipts.py's."""
+    if row.in_reply_to is None:
+        return
+    repo = ReceiptRepository(session)
+    receipt = await repo.get(row.in_reply_to, for_update=True)
+    if receipt is None or receipt.reply_document_id != row.id:
+        return
+    decided = row.status in DECIDED
+    if not reply_completes(
+        branch=receipt.branch, outcome=receipt.outcome, decided=decided, reply_number=row.number_display
+    ):
+        return
+    receipt.outcome, receipt.reply_number, receipt.completed_at = "replied", row.number_display, at
+    detail: dict[str, object] = {"document_id": row.id, "number": row.number_display}
+    await repo.append(receipt_id=receipt.id, action="completed", actor_id="system", at=at, detail=detail)
+    log.info("receipt.completed", receipt_id=receipt.id, document_id=row.id, number=row.number_display)
+
+
 async def _locked(session: AsyncSession, document_id: str) -> DocumentRow:
     await begin_write(session)
     row = await DocumentRepository(session).get(document_id, for_update=True)
@@ -47,19 +71,35 @@ async def _locked(session: AsyncSession, document_id: str) -> DocumentRow:
     return row
 
 
-async def take_number(session: AsyncSession, document_id: str, at: datetime) -> DocumentNumber:
+async def take_number(
+    session: AsyncSession, document_id: str, at: datetime, *, reply_takes_receipt_number: bool = False
+) -> DocumentNumber:
     """The document's 文書番号, taken now if it has none (the caller's transaction makes it all or nothing)."""
-    return await _number(session, await _locked(session, document_id), at)
+    row = await _locked(session, document_id)
+    return await _number(session, row, at, reply_takes_receipt_number=reply_takes_receipt_number)
 
 
-async def _number(session: AsyncSession, row: DocumentRow, at: datetime) -> DocumentNumber:
+async def _number(
+    session: AsyncSession, row: DocumentRow, at: datetime, *, reply_takes_receipt_number: bool = False
+) -> DocumentNumber:
     existing = number_of(row)
     if existing is not None:
         return existing
     numbers = NumberRepository(session)
     parent = await DocumentRepository(session).get(row.follow_up_of) if row.follow_up_of else None
     parent_number = number_of(parent) if parent is not None else None
-    if parent is not None and parent_number is not None:  # a follow-up: 第123号の2
+    shares = reply_shares_receipt_number(
+        city_numbers_replies_so=reply_takes_receipt_number, in_reply_to=row.in_reply_to, follow_up=parent is not None
+    )
+    receipt = await ReceiptRepository(session).get(row.in_reply_to) if shares and row.in_reply_to else None
+    if receipt is not None:  # 収受番号＝文書番号: the serial was taken from the same counter at 収受
+        number = DocumentNumber(
+            symbol=receipt.number_symbol,
+            fiscal_year=receipt.fiscal_year,
+            serial=receipt.receipt_serial,
+            display=receipt.receipt_number,
+        )
+    elif parent is not None and parent_number is not None:  # a follow-up: 第123号の2
         # The sub-numbers of 第123号 are counted on 第123号 itself, also for a follow-up of a follow-up.
         root = parent.follow_up_of if parent.number_sub is not None and parent.follow_up_of else parent.id
         sub = await numbers.next_sub(root)
@@ -82,18 +122,22 @@ async def _number(session: AsyncSession, row: DocumentRow, at: datetime) -> Docu
     await AuditRepository(session).append_for(
         row, "number", "system", at, {"number": number.display, "fiscal_year": number.fiscal_year}
     )
+    await complete_replied_receipt(session, row, at)  # 決裁時採番: the decision came first, without a number
     return number
 
 
 class RecordsActivities:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, reply_takes_receipt_number: bool = False) -> None:
         self._sessions = sessions
+        self._reply_takes_receipt_number = reply_takes_receipt_number  # RINGI_REPLY_TAKES_RECEIPT_NUMBER
 
     @activity.defn(name="assign_number")
     async def assign_number(self, request: NumberRequest) -> DocumentNumber:
         """文書番号: exactly once per document; a retry answers the number already taken."""
         async with self._sessions() as session, session.begin():
-            number = await take_number(session, request.document_id, request.at)
+            number = await take_number(
+                session, request.document_id, request.at, reply_takes_receipt_number=self._reply_takes_receipt_number
+            )
         log.info("document.numbered", document_id=request.document_id, number=number.display)
         return number
 
@@ -151,7 +195,12 @@ class RecordsActivities:
         """
         async with self._sessions() as session, session.begin():
             row = await _locked(session, request.document_id)
-            number = await _number(session, row, request.number_at) if request.number_at else number_of(row)
+            shares = self._reply_takes_receipt_number
+            number: DocumentNumber | None
+            if request.number_at:
+                number = await _number(session, row, request.number_at, reply_takes_receipt_number=shares)
+            else:
+                number = number_of(row)
             if row.completed_at is not None:
                 return number
             done = completion(request.completed_at, row.retention_years, permanent=row.retention_permanent)

@@ -167,6 +167,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/v1/receipts/{receipt_id}/corrections"): _op("receipts.correct", (403, 404, 413, 422)),
     ("POST", "/v1/receipts/{receipt_id}/hand-on"): _op("receipts.hand_on", (403, 404, 409, 413, 422)),
     ("POST", "/v1/receipts/{receipt_id}/close"): _op("receipts.close", (403, 404, 409, 413, 422)),
+    ("POST", "/v1/receipts/{receipt_id}/reply"): _op("receipts.reply", (403, 404, 409, 413, 422)),
     ("POST", "/v1/receipts/{receipt_id}/circulation"): _op("receipts.circulation_start", (403, 404, 409, 413, 422)),
     ("GET", "/v1/receipts/{receipt_id}/circulation"): _op("receipts.circulation_readers", (404, 422)),
     ("POST", "/v1/receipts/{receipt_id}/circulation/read"): _op("receipts.circulation_read", (404, 409, 413, 422)),

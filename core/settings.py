@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         "at_decision",
         description="When a document takes its 文書番号: at submit (at_drafting) or at its decision (at_decision).",
     )
+    reply_takes_receipt_number: bool = Field(
+        False,
+        description="Whether a reply drafted from a receipt takes the receipt's 収受番号 as its 文書番号"
+        " (収受番号＝文書番号, as many cities do) instead of a number of its own.",
+    )
     retention_years_allowed: tuple[int, ...] = Field(
         (0, 1, 3, 5, 10, 30), description="保存期間 classes in years (0 = 1年未満); 永年 is retention_permanent."
     )

@@ -54,3 +54,19 @@ def confirm_reading(readers: Mapping[str, Reading], reader_id: str, *, comment: 
 def circulation_complete(readers: Mapping[str, Reading]) -> bool:
     """供覧 is complete when every named reader has confirmed."""
     return bool(readers) and all(r.read_at is not None for r in readers.values())
+
+
+def reply_title(receipt_title: str) -> str:
+    """The reply draft's working title (the drafter may change it): 「…について(回答)」."""
+    return f"{receipt_title}について(回答)"
+
+
+def reply_completes(*, branch: str, outcome: str, decided: bool, reply_number: str | None) -> bool:
+    """A decided reply completes its receipt (回答済), once: it needs its 文書番号, and a completed receipt stays so."""
+    return branch == "reply" and outcome == "replying" and decided and reply_number is not None
+
+
+def reply_shares_receipt_number(*, city_numbers_replies_so: bool, in_reply_to: str | None, follow_up: bool) -> bool:
+    """収受番号＝文書番号: where the city numbers so, a reply takes its receipt's number instead of a new one (the
+    number was taken from the same gapless counter at 収受); a follow-up (第N号の2) keeps its parent's."""
+    return city_numbers_replies_so and in_reply_to is not None and not follow_up

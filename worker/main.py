@@ -54,6 +54,7 @@ def build_activities(
     sessions: async_sessionmaker[AsyncSession],
     archive_dir: Path = DEFAULT_ARCHIVE_DIR,
     attachments: AttachmentStore | None = None,
+    reply_takes_receipt_number: bool = False,
 ) -> list[Callable[..., Any]]:
     """Every activity the worker runs, bound to its clients (used by the worker and by the tests)."""
     routing = RouteActivities(hr, DbRulebooks(sessions))
@@ -61,7 +62,7 @@ def build_activities(
     notifications = NotificationActivities(sessions, hr)
     money = FinanceActivities(finance)
     hr_postings = HrPostingActivities(hr, sessions)
-    records = RecordsActivities(sessions)
+    records = RecordsActivities(sessions, reply_takes_receipt_number=reply_takes_receipt_number)
     disposal = DisposalActivities(sessions, archive_dir, attachments)
     return [
         routing.resolve_route,
@@ -105,6 +106,7 @@ def build_worker(
     attachments: AttachmentStore | None = None,
     graceful_shutdown_timeout: timedelta = timedelta(0),
     max_cached_workflows: int = 1000,
+    reply_takes_receipt_number: bool = False,
 ) -> Worker:
     """The Temporal worker; ``run_worker`` passes the cache size from the settings (the tests keep temporalio's
     default of 1000)."""
@@ -114,7 +116,12 @@ def build_worker(
         workflows=list(WORKFLOWS),
         workflow_runner=workflow_runner(),
         activities=build_activities(
-            hr=hr, finance=finance, sessions=sessions, archive_dir=archive_dir, attachments=attachments
+            hr=hr,
+            finance=finance,
+            sessions=sessions,
+            archive_dir=archive_dir,
+            attachments=attachments,
+            reply_takes_receipt_number=reply_takes_receipt_number,
         ),
         graceful_shutdown_timeout=graceful_shutdown_timeout,
         max_cached_workflows=max_cached_workflows,
@@ -143,6 +150,7 @@ async def run_worker(settings: Settings) -> None:
             attachments=attachment_store(settings.attachment_root()),
             graceful_shutdown_timeout=GRACEFUL_SHUTDOWN_TIMEOUT,
             max_cached_workflows=settings.worker_max_cached_workflows,
+            reply_takes_receipt_number=settings.reply_takes_receipt_number,
         )
         await ensure_search_attributes(client)  # 検索属性: an unregistered key would stall every document
         await ensure_schedule_at_start(client, settings.temporal_task_queue)

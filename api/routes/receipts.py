@@ -10,6 +10,7 @@ from api.deps import CurrentStaff, SessionDep, StateDep
 from api.paging import Paging
 from api.services.receipts import IMMUTABLE, ReceiptService
 from core.errors import RingiError
+from schemas.api.models import DocumentCreate, DocumentRead
 from schemas.api.paging import Page
 from schemas.api.receipts import (
     CirculationStart,
@@ -95,6 +96,14 @@ async def hand_on_receipt(receipt_id: str, body: HandOn, staff: CurrentStaff, re
 async def close_receipt(receipt_id: str, body: ReceiptClose, staff: CurrentStaff, receipts: Receipts) -> ReceiptRead:
     """File the receipt with no further processing."""
     return await receipts.close(staff, receipt_id, body)
+
+
+@router.post("/{receipt_id}/reply", status_code=status.HTTP_201_CREATED)
+async def reply_to_receipt(
+    receipt_id: str, staff: CurrentStaff, receipts: Receipts, body: DocumentCreate | None = None
+) -> DocumentRead:
+    """回答の起案: a draft linked to the receipt (``in_reply_to``); its decision completes the receipt."""
+    return await receipts.reply(staff, receipt_id, body)
 
 
 @router.post("/{receipt_id}/circulation")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -80,8 +80,17 @@ class DocumentService:
         self._session = session
 
     async def create(
-        self, staff: StaffRow, draft: DocumentCreate, *, today: date, copied_from: str | None = None
+        self,
+        staff: StaffRow,
+        draft: DocumentCreate,
+        *,
+        today: date,
+        copied_from: str | None = None,
+        in_reply_to: str | None = None,
+        also: Callable[[AsyncSession, DocumentRow], Awaitable[None]] | None = None,
     ) -> DocumentRead:
+        """起案: a new draft; ``in_reply_to`` links it to the receipt it answers, and ``also`` writes in the same
+        unit of work (the receipt's reply branch), so that both are stored or neither."""
         await self._check_category(draft.matter, draft.category, rulebook_version=None, on=today)
         async with writing(self._session) as session:
             me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
@@ -100,6 +109,7 @@ class DocumentService:
                 created_at=now,
                 updated_at=now,
                 copied_from=copied_from,
+                in_reply_to=in_reply_to,
             )
             row.content_hash = _hash(row)
             _check_fiscal_year(row, today)
@@ -110,9 +120,13 @@ class DocumentService:
             detail: dict[str, object] = {"title": row.title, "amount_yen": row.amount_yen}
             if copied_from:
                 detail["copied_from"] = copied_from
+            if in_reply_to:
+                detail["in_reply_to"] = in_reply_to
             if row.details is not None:
                 detail["details"] = row.details
             await AuditRepository(session).append_for(row, "create", staff.id, now, detail)
+            if also is not None:
+                await also(session, row)
         log.info("document.created", document_id=row.id, drafter_id=staff.id, amount_yen=row.amount_yen)
         return from_read_model(row)
 

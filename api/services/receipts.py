@@ -12,10 +12,11 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
+from api.services.documents import DocumentService
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
 from core.settings import split_codes
-from db.models import CirculationReaderRow, OrgUnitRow, ReceiptRow, StaffRow
+from db.models import CirculationReaderRow, DocumentRow, OrgUnitRow, ReceiptRow, StaffRow
 from db.repositories.org import OrgRepository
 from db.repositories.receipts import ReceiptRepository
 from db.repositories.records import NumberRepository
@@ -24,8 +25,9 @@ from db.session import begin_write
 from domain.errors import ChainError
 from domain.fiscal import fiscal_year_of
 from domain.numbering import render_number
-from domain.receipts import CORRECTABLE, Reading, choose_branch, circulation_complete, confirm_reading
+from domain.receipts import CORRECTABLE, Reading, choose_branch, circulation_complete, confirm_reading, reply_title
 from domain.visibility import Audience, Viewer, sees
+from schemas.api.models import DocumentCreate, DocumentRead
 from schemas.api.paging import Page, PageRequest
 from schemas.api.receipts import (
     CirculationStart,
@@ -166,6 +168,41 @@ class ReceiptService:
             receipt_id=row.id, action="closed", actor_id=staff.id, at=now, detail={"reason": body.reason}
         )
         return _read(row)
+
+    async def reply(self, staff: StaffRow, receipt_id: str, draft: DocumentCreate | None) -> DocumentRead:
+        """回答の起案: a normal draft linked to the receipt (``in_reply_to``), which the drafter completes and
+        submits; its decision completes the receipt.  Without a body the draft takes the receipt's title."""
+        row = await self._writable(staff, receipt_id)
+        try:  # refused before the draft when the receipt already went one way; checked again under the lock
+            choose_branch(row.branch, "reply")
+        except ChainError as exc:
+            raise _refusal(exc) from exc
+        if draft is None:  # a no-amount spending draft until general matters (照会・回答) are a matter of their own
+            draft = DocumentCreate.model_validate(
+                {
+                    "title": reply_title(row.title)[:200],
+                    "matter": "spending",
+                    "amount_yen": 0,
+                    "confidentiality": row.confidentiality,
+                }
+            )
+
+        async def link(session: AsyncSession, document: DocumentRow) -> None:
+            receipt = await ReceiptRepository(session).get(receipt_id, for_update=True)  # afresh, in the draft's unit
+            if receipt is None:
+                raise NotFound(f"there is no receipt {receipt_id}")
+            await self._branch(receipt, "reply")
+            receipt.outcome, receipt.reply_document_id = "replying", document.id
+            await ReceiptRepository(session).append(
+                receipt_id=receipt.id,
+                action="reply_drafted",
+                actor_id=staff.id,
+                at=_now(),
+                detail={"document_id": document.id},
+            )
+
+        documents = DocumentService(self._app, self._session)
+        return await documents.create(staff, draft, today=datetime.now(JST).date(), in_reply_to=receipt_id, also=link)
 
     async def start_circulation(self, staff: StaffRow, receipt_id: str, body: CirculationStart) -> ReceiptRead:
         """供覧: the named readers each confirm reading; no decision."""

@@ -121,6 +121,7 @@ def _document(
         sent_back_to=(state.sent_back_to if state.status == "sent_back" else None) if state else row.sent_back_to,
         consult_failed=state.consult_failed if state else row.consult_failed,
         copied_from=row.copied_from,
+        in_reply_to=row.in_reply_to,
         consult_units=list(row.consult_units),
         consult_quorum=row.consult_quorum,
         readers=list(row.readers),

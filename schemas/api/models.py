@@ -303,6 +303,7 @@ class DocumentRead(BaseModel):
     number: DocumentNumberRead | None = None
     number_display: str | None = None  # 萩総第123号
     follow_up_of: str | None = None
+    in_reply_to: str | None = None  # the receipt (収受文書) this document answers
     needs_issuance: bool = False
     issuance: IssuanceRead | None = None
     completed_at: datetime | None = None  # 完結

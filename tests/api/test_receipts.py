@@ -1,11 +1,12 @@
 """収受 (receipts) through the API: registration and its gapless 収受番号, immutability, 配布, corrections,
-the branches (供覧 and close), visibility, bad input."""
+the branches (reply, 供覧 and close), visibility, bad input."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from tests.api.support import DRAFTER, MANAGER, STRANGER, assert_problem
+from tests.api.support import DRAFTER, MANAGER, STRANGER, assert_problem, completed, document_total
 from tests.support.stack import Stack, holder
 
 OTHER_UNIT = "shimin.zeimu"  # 税務課
@@ -136,3 +137,83 @@ async def test_close_files_it(stack: Stack) -> None:
     assert r.status_code == 200, r.text
     assert (r.json()["branch"], r.json()["outcome"]) == ("closed", "closed")
     assert_problem(await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{row['id']}/close", json={"reason": "x"}), 409)
+
+
+async def decided(stack: Stack, drafter: str, document_id: str) -> dict[str, Any]:
+    """Submit the draft and approve each pending step until the decision; wait for its 完結 (and number)."""
+    r = await stack.call(drafter, "POST", f"/v1/documents/{document_id}/submit")
+    assert r.status_code == 200, r.text
+    doc = dict(r.json())
+    for _ in range(10):
+        if doc["status"] in ("approved", "circulating", "completed"):
+            break
+        doc = await stack.ok(doc["pending"][0], document_id, "approve")
+    await completed(stack, drafter, document_id)
+    return dict((await stack.call(drafter, "GET", f"/v1/documents/{document_id}")).json())
+
+
+async def test_reply_draft_decided_completes_the_receipt_with_its_number(stack: Stack) -> None:
+    row = await registered(stack)
+    r = await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{row['id']}/reply")
+    assert r.status_code == 201, r.text
+    draft = r.json()
+    assert (draft["status"], draft["in_reply_to"], draft["drafter_id"]) == ("draft", row["id"], TAX_CLERK)
+    assert draft["title"].startswith(row["title"]) and draft["confidentiality"] == row["confidentiality"]
+    receipt_now = (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{row['id']}")).json()
+    assert (receipt_now["branch"], receipt_now["outcome"]) == ("reply", "replying")
+    assert receipt_now["reply_document_id"] == draft["id"] and receipt_now["completed_at"] is None
+    # the drafter completes the draft like any other before submitting it
+    edited = await stack.call(
+        TAX_CLERK, "PATCH", f"/v1/documents/{draft['id']}", json={"body": "下記のとおり回答してよろしいか。"}
+    )
+    assert edited.status_code == 200, edited.text
+    reply = await decided(stack, TAX_CLERK, draft["id"])
+    assert reply["number_display"], reply
+    for _ in range(100):
+        done = (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{row['id']}")).json()
+        if done["outcome"] == "replied":
+            break
+        await asyncio.sleep(0.05)
+    assert (done["outcome"], done["reply_number"]) == ("replied", reply["number_display"]), done
+    assert done["completed_at"] is not None
+    events = (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{row['id']}/events")).json()["items"]
+    assert [e["action"] for e in events] == ["registered", "reply_drafted", "completed"]
+    assert events[-1]["detail"] == {"document_id": draft["id"], "number": reply["number_display"]}
+
+
+async def test_a_second_branch_is_refused_and_stores_nothing(stack: Stack) -> None:
+    replied = await registered(stack)
+    first = await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{replied['id']}/reply")
+    assert first.status_code == 201, first.text
+    before = await document_total(stack, TAX_CLERK)
+    again = await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{replied['id']}/reply")
+    assert "one branch" in assert_problem(again, 409)["detail"]
+    close = await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{replied['id']}/close", json={"reason": "x"})
+    assert "one branch" in assert_problem(close, 409)["detail"]
+    closed = await registered(stack)
+    r = await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{closed['id']}/close", json={"reason": "参考送付"})
+    assert r.status_code == 200, r.text
+    assert (
+        "one branch"
+        in assert_problem(await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{closed['id']}/reply"), 409)["detail"]
+    )
+    assert await document_total(stack, TAX_CLERK) == before
+    events = (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{replied['id']}/events")).json()["items"]
+    assert [e["action"] for e in events] == ["registered", "reply_drafted"]
+
+
+async def test_only_the_assigned_unit_or_the_records_office_drafts_the_reply(stack: Stack) -> None:
+    row = await registered(stack, TAX_CLERK)
+    assert_problem(await stack.call(ZAISEI_CLERK, "POST", f"/v1/receipts/{row['id']}/reply"), 404)  # hidden
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert_problem(await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{missing}/reply"), 404)
+    handed = await stack.call(
+        TAX_CLERK, "POST", f"/v1/receipts/{row['id']}/hand-on", json={"unit": "somu.zaisei", "reason": "所管違い"}
+    )
+    assert handed.status_code == 200, handed.text
+    # the registering clerk still sees it, but 税務課 no longer answers it
+    assert_problem(await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{row['id']}/reply"), 403)
+    assert (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{row['id']}")).json()["branch"] == "none"
+    r = await stack.call(ZAISEI_CLERK, "POST", f"/v1/receipts/{row['id']}/reply")
+    assert r.status_code == 201, r.text
+    assert r.json()["org_unit"] == "somu.zaisei"
