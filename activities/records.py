@@ -113,15 +113,17 @@ async def _number(
         number = DocumentNumber(
             symbol=symbol, fiscal_year=fiscal_year, serial=serial, display=render_number(symbol, serial)
         )
+    # The chain's head first, the number after: a number is a key update of the document row (its unique index),
+    # which would block a concurrent view's append (its foreign-key check) that holds the head we then wait for.
+    await AuditRepository(session).append_for(
+        row, "number", "system", at, {"number": number.display, "fiscal_year": number.fiscal_year}
+    )
     row.number_symbol = number.symbol
     row.number_fiscal_year = number.fiscal_year
     row.number_serial = number.serial
     row.number_sub = number.sub
     row.number_display = number.display
     row.numbered_at = at
-    await AuditRepository(session).append_for(
-        row, "number", "system", at, {"number": number.display, "fiscal_year": number.fiscal_year}
-    )
     await complete_replied_receipt(session, row, at)  # 決裁時採番: the decision came first, without a number
     return number
 

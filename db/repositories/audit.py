@@ -126,7 +126,9 @@ class AuditRepository:
 
         Appenders (the projection, the API's views and uploads) are serialised per document so the chain cannot
         fork: on PostgreSQL by a row lock on the head (or, for a chain's first event, on the document), taken
-        here; on SQLite by the write lock of the caller's ``begin_write`` transaction.
+        here; on SQLite by the write lock of the caller's ``begin_write`` transaction. Lock order on PostgreSQL:
+        the document row FOR NO KEY UPDATE, then the head, then any key update of the document (its 文書番号):
+        an appender holding the head needs KEY SHARE on the document for its foreign key.
         """
         if not entries:
             return []
@@ -134,7 +136,9 @@ class AuditRepository:
         if head is not None:
             seq, prev_hash = head.seq, head.hash
         else:  # the chain's first event (no head to lock yet): lock the document, then look again
-            await self._session.execute(select(DocumentRow.id).where(DocumentRow.id == document_id).with_for_update())
+            await self._session.execute(
+                select(DocumentRow.id).where(DocumentRow.id == document_id).with_for_update(key_share=True)
+            )
             head = await self._locked_head(document_id)
             last = await self.last(document_id) if head is None else None
             if head is not None:

@@ -21,7 +21,9 @@ class DocumentRepository:
     async def get(self, document_id: str, *, for_update: bool = False) -> DocumentRow | None:
         stmt = select(DocumentRow).where(DocumentRow.id == document_id)
         if for_update:
-            stmt = stmt.with_for_update()
+            # FOR NO KEY UPDATE: an append to the document's audit chain (its foreign-key check takes KEY SHARE on
+            # this row) must not wait for us while we wait for the chain's head lock it holds (a deadlock).
+            stmt = stmt.with_for_update(key_share=True)
         return (await self._session.scalars(stmt)).one_or_none()
 
     async def list_by_drafter(self, drafter_id: str, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:

@@ -24,8 +24,8 @@ class ReceiptRepository:
         if "\x00" in receipt_id:
             return None
         stmt = select(ReceiptRow).where(ReceiptRow.id == receipt_id)
-        if for_update:
-            stmt = stmt.with_for_update()
+        if for_update:  # FOR NO KEY UPDATE: its events' foreign-key checks (KEY SHARE) need not wait (no deadlock)
+            stmt = stmt.with_for_update(key_share=True)
         return (await self._session.scalars(stmt)).one_or_none()
 
     async def register_page(
