@@ -75,6 +75,14 @@ async def release(session: AsyncSession) -> None:
     session.expunge_all()
 
 
+async def start_writing(session: AsyncSession) -> None:
+    """End the request's reads so far (sign-in, visibility) and begin a writer transaction: a SQLite read snapshot
+    cannot become a writer, and a connection already begun ignores the writer's options.  The unit that follows
+    commits (or rolls back) as the caller decides; ``writing`` does both for a block."""
+    await release(session)
+    await begin_write(session)
+
+
 @asynccontextmanager
 async def writing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     """A writing unit of work in a request's one session: whole or not at all.
@@ -83,8 +91,7 @@ async def writing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     unit begins as one (``begin_write``).  It commits when the block succeeds and rolls back when it raises,
     whatever the caller then does with the exception (a page that shows the refusal must not commit half of it).
     """
-    await release(session)
-    await begin_write(session)
+    await start_writing(session)
     try:
         yield session
     except BaseException:

@@ -56,6 +56,10 @@ def circulation_complete(readers: Mapping[str, Reading]) -> bool:
     return bool(readers) and all(r.read_at is not None for r in readers.values())
 
 
+#: The 決裁区分 a reply drafted from a receipt takes unless its drafter chooses another: 定例的な照会・回答.
+REPLY_CATEGORY = "inquiry_reply_routine"
+
+
 def reply_title(receipt_title: str) -> str:
     """The reply draft's working title (the drafter may change it): 「…について(回答)」."""
     return f"{receipt_title}について(回答)"

@@ -21,11 +21,19 @@ from db.repositories.org import OrgRepository
 from db.repositories.receipts import ReceiptRepository
 from db.repositories.records import NumberRepository
 from db.repositories.visibility import units_held
-from db.session import begin_write
+from db.session import begin_write, start_writing
 from domain.errors import ChainError
 from domain.fiscal import fiscal_year_of
 from domain.numbering import render_number
-from domain.receipts import CORRECTABLE, Reading, choose_branch, circulation_complete, confirm_reading, reply_title
+from domain.receipts import (
+    CORRECTABLE,
+    REPLY_CATEGORY,
+    Reading,
+    choose_branch,
+    circulation_complete,
+    confirm_reading,
+    reply_title,
+)
 from domain.visibility import Audience, Viewer, sees
 from schemas.api.models import DocumentCreate, DocumentRead
 from schemas.api.paging import Page, PageRequest
@@ -59,9 +67,9 @@ async def register_receipt(
 
     The caller has authorised ``registered_by``; nothing is stored when the assigned unit is unknown.
     """
+    await begin_write(session)  # a no-op when the caller began the unit as a writer
     if await session.get(OrgUnitRow, body.assigned_unit) is None:
         raise Invalid(f"assigned_unit: there is no org unit {body.assigned_unit}")
-    await begin_write(session)
     numbers = NumberRepository(session)
     symbol = await numbers.symbol_of(body.assigned_unit)
     fiscal_year = fiscal_year_of(body.received_on)
@@ -96,6 +104,7 @@ class ReceiptService:
 
     async def register(self, staff: StaffRow, body: ReceiptCreate) -> ReceiptRead:
         """The records office (central receipt) or the assigned unit's staff may register; others 403."""
+        await start_writing(self._session)
         viewer = await self._viewer(staff)
         if not (viewer.sees_all or body.assigned_unit in viewer.units):
             raise Forbidden("only the records office (総務課) or the assigned unit's staff may register a receipt")
@@ -177,12 +186,12 @@ class ReceiptService:
             choose_branch(row.branch, "reply")
         except ChainError as exc:
             raise _refusal(exc) from exc
-        if draft is None:  # a no-amount spending draft until general matters (照会・回答) are a matter of their own
+        if draft is None:  # a reply is a general matter: 定例的な照会・回答 unless the drafter says otherwise
             draft = DocumentCreate.model_validate(
                 {
                     "title": reply_title(row.title)[:200],
-                    "matter": "spending",
-                    "amount_yen": 0,
+                    "matter": "general",
+                    "category": REPLY_CATEGORY,
                     "confidentiality": row.confidentiality,
                 }
             )
@@ -224,7 +233,7 @@ class ReceiptService:
 
     async def confirm_read(self, staff: StaffRow, receipt_id: str, body: ReadingCreate) -> ReceiptRead:
         """A listed reader confirms once (with a comment); the 供覧 completes when all have read."""
-        await begin_write(self._session)
+        await start_writing(self._session)
         row = await self._visible(staff, receipt_id, for_update=True)
         rows = {r.reader_id: r for r in await self._repo.readers(row.id)}
         readings = {k: Reading(k, r.read_at, r.comment) for k, r in rows.items()}
@@ -272,7 +281,7 @@ class ReceiptService:
 
     async def _writable(self, staff: StaffRow, receipt_id: str) -> ReceiptRow:
         """Corrections, 配布 and branches: the records office or the assigned unit's staff (a reader only reads)."""
-        await begin_write(self._session)
+        await start_writing(self._session)
         row = await self._visible(staff, receipt_id, for_update=True)
         viewer = await self._viewer(staff)
         if not (viewer.sees_all or row.assigned_unit in viewer.units):

@@ -72,7 +72,7 @@ class DocumentCreate(_Request):
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(default="", max_length=100_000)
     matter: DraftMatter
-    amount_yen: StrictInt = Field(ge=0, le=10**13)
+    amount_yen: StrictInt = Field(default=0, ge=0, le=10**13)  # required for spending and contracts only
     confidentiality: Literal[1, 2, 3] = 1
     retention_years: int = Field(default=5, ge=0, le=100)  # 保存期間 (0 = 1年未満); the city's classes apply
     flags: list[Flag] = Field(default_factory=list, max_length=4)
@@ -112,6 +112,12 @@ class DocumentCreate(_Request):
         return self
 
     @model_validator(mode="after")
+    def _money_matters_name_their_amount(self) -> DocumentCreate:
+        if self.matter in ("spending", "contract") and "amount_yen" not in self.model_fields_set:
+            raise ValueError(f"a {self.matter} document needs amount_yen")
+        return self
+
+    @model_validator(mode="after")
     def _expense_class_fits(self) -> DocumentCreate:
         """Spending and contracts fall in a band group of the matrix (その他 unless named); other matters none."""
         if self.matter in ("spending", "contract"):
@@ -126,6 +132,8 @@ class DocumentCreate(_Request):
         """A general matter names its 決裁区分 (which ones exist is the rulebook's: the service checks); others none."""
         if self.matter == "general" and self.category is None:
             raise ValueError("a general document needs a category (the rulebook's 決裁区分 key)")
+        if self.matter == "general" and (self.amount_yen != 0 or self.budget_code is not None):
+            raise ValueError("a general document carries no amount_yen or budget_code (spending is its own matter)")
         if self.matter != "general" and self.category is not None:
             raise ValueError(f"a {self.matter} document has no category")
         return self

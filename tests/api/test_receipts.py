@@ -159,6 +159,7 @@ async def test_reply_draft_decided_completes_the_receipt_with_its_number(stack: 
     draft = r.json()
     assert (draft["status"], draft["in_reply_to"], draft["drafter_id"]) == ("draft", row["id"], TAX_CLERK)
     assert draft["title"].startswith(row["title"]) and draft["confidentiality"] == row["confidentiality"]
+    assert (draft["matter"], draft["category"], draft["amount_yen"]) == ("general", "inquiry_reply_routine", 0)
     receipt_now = (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{row['id']}")).json()
     assert (receipt_now["branch"], receipt_now["outcome"]) == ("reply", "replying")
     assert receipt_now["reply_document_id"] == draft["id"] and receipt_now["completed_at"] is None
@@ -179,6 +180,19 @@ async def test_reply_draft_decided_completes_the_receipt_with_its_number(stack: 
     events = (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{row['id']}/events")).json()["items"]
     assert [e["action"] for e in events] == ["registered", "reply_drafted", "completed"]
     assert events[-1]["detail"] == {"document_id": draft["id"], "number": reply["number_display"]}
+
+
+async def test_a_reply_drafted_with_its_own_general_matter_takes_that_category(stack: Stack) -> None:
+    row = await registered(stack)
+    body = {"title": "調査への回答", "body": "別紙のとおり回答する。", "matter": "general", "category": "report"}
+    r = await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{row['id']}/reply", json=body | {"confidentiality": 2})
+    assert r.status_code == 201, r.text
+    assert (r.json()["matter"], r.json()["category"], r.json()["in_reply_to"]) == ("general", "report", row["id"])
+    other = await registered(stack)
+    unknown = await stack.call(TAX_CLERK, "POST", f"/v1/receipts/{other['id']}/reply", json=body | {"category": "x"})
+    assert "inquiry_reply_routine" in assert_problem(unknown, 422)["detail"]
+    untouched = (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{other['id']}")).json()
+    assert (untouched["branch"], untouched["reply_document_id"]) == ("none", None), untouched
 
 
 async def test_a_second_branch_is_refused_and_stores_nothing(stack: Stack) -> None:
