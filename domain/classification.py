@@ -30,7 +30,12 @@ from schemas.classification import (
 MAX_DEPTH = 3
 PERMANENT_WORDS = frozenset({"永年", "永久", "permanent"})
 LESS_THAN_A_YEAR_WORDS = frozenset({"1年未満", "一年未満", "less_than_a_year"})
-DISPOSITION_WORDS: dict[str, Disposition] = {"移管": "transfer", "transfer": "transfer", "廃棄": "dispose", "dispose": "dispose"}
+DISPOSITION_WORDS: dict[str, Disposition] = {
+    "移管": "transfer",
+    "transfer": "transfer",
+    "廃棄": "dispose",
+    "dispose": "dispose",
+}
 COUNTING_WORDS: dict[str, Counting] = {
     "年度": "fiscal_year",
     "fiscal_year": "fiscal_year",

@@ -19,7 +19,7 @@ Pure and deterministic: no clock, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -57,6 +57,7 @@ def retention_period(
     """
     if years < 0:
         raise ValueError("retention years cannot be negative")
+    last_day: Callable[[int], date]
     if counting == "calendar_year":
         base, first = completed_on.year, date(completed_on.year + 1, 1, 1)
         last_day = _calendar_year_end

@@ -31,7 +31,12 @@ import yaml
 from pydantic import ValidationError
 
 from domain.classification import CellUnreadable, parse_counting, parse_disposition, parse_retention
-from schemas.classification import ClassificationContent, ClassificationEntry, ClassificationProblem, ClassificationTable
+from schemas.classification import (
+    ClassificationContent,
+    ClassificationEntry,
+    ClassificationProblem,
+    ClassificationTable,
+)
 
 REPOSITORY_DIR = Path(__file__).parent / "classification"
 
@@ -87,9 +92,9 @@ def parse(data: str | bytes, *, media_type: str = "application/yaml", **meta: An
     try:
         loaded: Any = json.loads(data) if "json" in media_type else yaml.safe_load(data)
     except (ValueError, yaml.YAMLError) as exc:
-        raise ClassificationUnreadable([ClassificationProblem(row="body", message=f"not valid YAML/JSON: {exc}")]) from exc
+        raise _unreadable("body", f"not valid YAML/JSON: {exc}") from exc
     if not isinstance(loaded, dict):
-        raise ClassificationUnreadable([ClassificationProblem(row="body", message="a table is a mapping (年度, classes …)")])
+        raise _unreadable("body", "a table is a mapping (年度, classes …)")
     header = {field: _pick(loaded, keys) for field, keys in _KEYS.items()}
     header.update({k: v for k, v in meta.items() if v is not None})
     classes = loaded.get("classes", loaded.get("分類"))
@@ -198,9 +203,7 @@ def _content(header: dict[str, Any], entries: list[ClassificationEntry]) -> Clas
         return ClassificationContent.model_validate({**header, "entries": entries})
     except ValidationError as exc:
         problems = [
-            ClassificationProblem(
-                row="header", message=f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
-            )
+            ClassificationProblem(row="header", message=f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}")
             for e in exc.errors()[:20]
         ]
         raise ClassificationUnreadable(problems) from exc
@@ -218,6 +221,10 @@ def _entry(item: dict[str, Any], *, code: str, parent: str | None, row: str) -> 
         counting=parse_counting(_pick(item, _CELL["counting"])),
         row=row,
     )
+
+
+def _unreadable(row: str, message: str) -> ClassificationUnreadable:
+    return ClassificationUnreadable([ClassificationProblem(row=row, message=message)])
 
 
 def _pick(data: dict[str, Any], keys: tuple[str, ...]) -> Any:
