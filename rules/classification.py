@@ -95,7 +95,7 @@ def parse(data: str | bytes, *, media_type: str = "application/yaml", **meta: An
         raise _unreadable("body", f"not valid YAML/JSON: {exc}") from exc
     if not isinstance(loaded, dict):
         raise _unreadable("body", "a table is a mapping (年度, classes …)")
-    header = {field: _pick(loaded, keys) for field, keys in _KEYS.items()}
+    header = {field: value for field, keys in _KEYS.items() if (value := _pick(loaded, keys)) is not None}
     header.update({k: v for k, v in meta.items() if v is not None})
     classes = loaded.get("classes", loaded.get("分類"))
     if not isinstance(classes, list):
