@@ -285,7 +285,7 @@ class FileService:
         if codes:
             stmt = select(OrgUnitRow.code, OrgUnitRow.name).where(OrgUnitRow.code.in_(codes))
             units = await self._session.execute(stmt)
-            names = dict(units.tuples().all())
+            names = {code: name for code, name in units.all()}
         lines = []
         for row in rows:
             period = _retention(row, done.get(row.id, FileCompletion()))
