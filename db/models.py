@@ -657,6 +657,8 @@ class ReceiptRow(Base):
     reply_document_id: Mapped[str | None] = mapped_column(String(36))
     reply_number: Mapped[str | None] = mapped_column(String(60))
     completed_at: Mapped[datetime | None]
+    #: 簿冊 (行政文書ファイル) the receipt is filed in (None: not filed yet).
+    file_id: Mapped[str | None] = mapped_column(ForeignKey("record_files.id"), index=True)
 
 
 class ReceiptEventRow(Base):

@@ -128,6 +128,12 @@ async def file_document(document_id: str, body: FilingCreate, staff: CurrentStaf
     return await files.file_document(staff, document_id, body.file_id, today=today_in_japan())
 
 
+@router.post("/v1/receipts/{receipt_id}/filing")
+async def file_receipt(receipt_id: str, body: FilingCreate, staff: CurrentStaff, files: Files) -> FileDetail:
+    """整理: put a receipt (収受文書) into a file of its assigned unit and 年度 (or move it there)."""
+    return await files.file_receipt(staff, receipt_id, body.file_id, today=today_in_japan())
+
+
 @router.get("/v1/file-register")
 async def file_register(
     staff: CurrentStaff,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from api.services.documents import DocumentService
+from api.services.receipts import ReceiptService
 from api.services.visibility import viewer
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from db.models import DocumentRow, OrgUnitRow, RecordFileRow, StaffRow
@@ -28,7 +29,7 @@ from db.repositories.classification import ClassificationRepository
 from db.repositories.documents import DocumentRepository
 from db.repositories.files import FileCompletion, FileRepository, SearchFilters
 from db.repositories.org import OrgRepository
-from db.session import writing
+from db.session import release, writing
 from domain.classification import build, in_force_of
 from domain.era import JST, jst_date
 from domain.filing import DocumentFacts, FileFacts, document_fiscal_year, filing_problem, manages, shown_title
@@ -41,6 +42,7 @@ from schemas.api.files import (
     FileCreate,
     FiledDocumentRead,
     FileDetail,
+    FiledReceiptRead,
     FileRead,
     RegisterRow,
 )
@@ -216,6 +218,13 @@ class FileService:
         log.info("document.filed", document_id=document_id, file_id=file_id, previous_file_id=previous)
         return await self.detail(staff, file_id, today=today)
 
+    async def file_receipt(self, staff: StaffRow, receipt_id: str, file_id: str, *, today: date) -> FileDetail:
+        """整理 of a receipt (the receipts service writes it, with its event); the file as it is then."""
+        await ReceiptService(self._app, self._session).file(staff, receipt_id, file_id)
+        await release(self._session)  # stored before HR is asked who the caller stands in for
+        log.info("receipt.filed", receipt_id=receipt_id, file_id=file_id)
+        return await self.detail(staff, file_id, today=today)
+
     async def page(
         self, staff: StaffRow, *, fiscal_year: int | None, unit: str | None, page: PageRequest, today: date
     ) -> Page[FileRead]:
@@ -244,7 +253,18 @@ class FileService:
             )
             for d in await files.documents_of(row.id, who)
         ]
-        return FileDetail(**_file_read(row, done, who).model_dump(), filed=filed)
+        receipts = [
+            FiledReceiptRead(
+                id=r.id,
+                receipt_number=r.receipt_number,
+                title=r.title,
+                outcome=r.outcome,
+                confidentiality=r.confidentiality,
+                completed_at=r.completed_at,
+            )
+            for r in (await files.receipts_of(row.id) if manages(who, row.org_unit_code) else [])
+        ]
+        return FileDetail(**_file_read(row, done, who).model_dump(), filed=filed, receipts=receipts)
 
     async def register(
         self,

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from db.models import DocumentRow, RecordFileRow
+from db.models import DocumentRow, ReceiptRow, RecordFileRow
 from db.repositories.paging import page_of
 from db.repositories.visibility import visible_to
 from domain.visibility import Viewer
@@ -95,23 +95,33 @@ class FileRepository:
         return list((await self._session.scalars(stmt)).all())
 
     async def completions(self, file_ids: Sequence[str]) -> dict[str, FileCompletion]:
-        """Per file: its documents, the open ones (not complete) and the latest 完結 (all documents, seen or not)."""
-        if not file_ids:
-            return {}
-        stmt = (
-            select(
-                DocumentRow.file_id,
-                func.count(),
-                func.count(DocumentRow.completed_at),
-                func.max(DocumentRow.completed_at),
-            )
-            .where(DocumentRow.file_id.in_(file_ids))
-            .group_by(DocumentRow.file_id)
-        )
+        """Per file: its documents and receipts, the open ones (not complete) and the latest 完結 (all of them, seen
+        or not)."""
         result: dict[str, FileCompletion] = {}
-        for file_id, total, completed, latest in (await self._session.execute(stmt)).all():
-            result[str(file_id)] = FileCompletion(documents=total, open=total - completed, latest_completed_at=latest)
+        if not file_ids:
+            return result
+        for table in (DocumentRow, ReceiptRow):
+            stmt = (
+                select(table.file_id, func.count(), func.count(table.completed_at), func.max(table.completed_at))
+                .where(table.file_id.in_(file_ids))
+                .group_by(table.file_id)
+            )
+            for file_id, total, completed, latest in (await self._session.execute(stmt)).all():
+                before = result.get(str(file_id), FileCompletion())
+                latest = max((t for t in (before.latest_completed_at, latest) if t is not None), default=None)
+                result[str(file_id)] = FileCompletion(
+                    documents=before.documents + total, open=before.open + total - completed, latest_completed_at=latest
+                )
         return result
+
+    async def receipts_of(self, file_id: str) -> list[ReceiptRow]:
+        """The receipts filed in the file, by 収受日 and 収受番号."""
+        stmt = (
+            select(ReceiptRow)
+            .where(ReceiptRow.file_id == file_id)
+            .order_by(ReceiptRow.received_on, ReceiptRow.receipt_serial, ReceiptRow.id)
+        )
+        return list((await self._session.scalars(stmt)).all())
 
     async def search(
         self, viewer: Viewer, filters: SearchFilters, *, limit: int, offset: int

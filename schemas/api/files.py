@@ -84,7 +84,7 @@ class FileRead(BaseModel):
     disposition: Disposition
     disposition_label: str
     counting: Counting
-    documents: int  # how many documents the file holds (all of them)
+    documents: int  # how many documents and receipts the file holds (all of them)
     open_documents: int  # of which not complete yet: the retention has not started
     retention_starts_on: date | None = None  # 起算日: after the latest 完結 of its documents
     retention_expires_on: date | None = None  # 満了日 (None: not started, or 永年)
@@ -103,8 +103,22 @@ class FiledDocumentRead(BaseModel):
     completed_at: datetime | None
 
 
+class FiledReceiptRead(BaseModel):
+    """A receipt (収受文書) in a file, as the file lists it."""
+
+    id: str
+    receipt_number: str
+    title: str
+    outcome: str
+    confidentiality: int
+    completed_at: datetime | None
+
+
 class FileDetail(FileRead):
     filed: list[FiledDocumentRead] = Field(default_factory=list, description="the file's documents the caller may see")
+    receipts: list[FiledReceiptRead] = Field(
+        default_factory=list, description="its receipts (shown to the section and the records office)"
+    )
 
 
 class RegisterRow(BaseModel):

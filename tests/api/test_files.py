@@ -21,6 +21,7 @@ from domain.era import jst_date
 from domain.fiscal import fiscal_year_of
 from domain.retention import retention_period
 from tests.api.support import ADMIN, DRAFTER, MANAGER, SMALL, STRANGER, assert_problem, completed, submitted
+from tests.api.test_receipts import registered
 from tests.support.stack import Stack, holder
 
 TODAY = today_in_japan()
@@ -405,3 +406,39 @@ async def test_the_filters(stack: Stack, corpus: dict[str, Any]) -> None:
 )
 async def test_a_bad_search_is_422(stack: Stack, params: dict[str, Any]) -> None:
     assert_problem(await stack.call(DRAFTER, "GET", "/v1/documents/search", params=params), 422)
+
+
+# --- receipts ------------------------------------------------------------------------------------------------------
+
+
+async def test_a_receipt_is_filed_and_its_completion_counts(stack: Stack, version: str) -> None:
+    file = await _file(stack, DRAFTER, version)
+    row = await registered(stack, received_on=TODAY.isoformat(), assigned_unit="somu.somu")
+    r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{row['id']}/filing", json={"file_id": file["id"]})
+    assert r.status_code == 200, r.text
+    detail = r.json()
+    assert [x["id"] for x in detail["receipts"]] == [row["id"]]
+    assert (detail["documents"], detail["open_documents"], detail["retention_starts_on"]) == (1, 1, None)
+    closed = await stack.call(DRAFTER, "POST", f"/v1/receipts/{row['id']}/close", json={"reason": "参考送付のため"})
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["file_id"] == file["id"]
+    expected = retention_period(jst_date(datetime.fromisoformat(closed.json()["completed_at"])), 5)
+    detail = (await stack.call(DRAFTER, "GET", f"/v1/files/{file['id']}")).json()
+    assert detail["retention_starts_on"] == expected.starts_on.isoformat()
+    assert detail["open_documents"] == 0
+    events = (await stack.call(DRAFTER, "GET", f"/v1/receipts/{row['id']}/events")).json()
+    assert "filed" in [e["action"] for e in events["items"]]
+    outside = (await stack.call(STRANGER, "GET", f"/v1/files/{file['id']}")).json()
+    assert outside["receipts"] == [], "the receipts are listed to the section and the records office"
+
+
+async def test_receipt_filing_refusals(stack: Stack, version: str) -> None:
+    file = await _file(stack, DRAFTER, version)
+    theirs = await registered(stack, received_on=TODAY.isoformat())  # assigned to 税務課
+    r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{theirs['id']}/filing", json={"file_id": file["id"]})
+    assert "shimin.zeimu" in assert_problem(r, 409)["detail"]
+    ours = await registered(stack, received_on=TODAY.isoformat(), assigned_unit="somu.somu")
+    r = await stack.call(STRANGER, "POST", f"/v1/receipts/{ours['id']}/filing", json={"file_id": file["id"]})
+    assert_problem(r, 404)
+    r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{ours['id']}/filing", json={"file_id": "nope"})
+    assert_problem(r, 404)

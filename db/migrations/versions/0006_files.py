@@ -1,4 +1,5 @@
-"""簿冊 and 文書分類表: classification versions and their classes, record files (行政文書ファイル), a document's file.
+"""簿冊 and 文書分類表: classification versions and their classes, record files (行政文書ファイル), the file
+ of a document and of a receipt.
 
 Revision ID: 0006
 Revises: 0005
@@ -92,9 +93,17 @@ def upgrade() -> None:
         batch.add_column(sa.Column("file_id", sa.String(36), nullable=True))
         batch.create_index("ix_documents_file_id", ["file_id"], unique=False)
         batch.create_foreign_key("fk_documents_file_id_record_files", "record_files", ["file_id"], ["id"])
+    with op.batch_alter_table("receipts") as batch:
+        batch.add_column(sa.Column("file_id", sa.String(36), nullable=True))
+        batch.create_index("ix_receipts_file_id", ["file_id"], unique=False)
+        batch.create_foreign_key("fk_receipts_file_id_record_files", "record_files", ["file_id"], ["id"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("receipts") as batch:
+        batch.drop_constraint("fk_receipts_file_id_record_files", type_="foreignkey")
+        batch.drop_index("ix_receipts_file_id")
+        batch.drop_column("file_id")
     with op.batch_alter_table("documents") as batch:
         batch.drop_constraint("fk_documents_file_id_record_files", type_="foreignkey")
         batch.drop_index("ix_documents_file_id")
