@@ -22,6 +22,7 @@ from api.routes import (
     budgets,
     disposal,
     documents,
+    files,
     health,
     inbox,
     metrics,
@@ -154,6 +155,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
     modules = (
         auth,
         staff,
+        files,  # before documents: /v1/documents/search is not a document id
         documents,
         inbox,
         budgets,

@@ -171,6 +171,21 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/v1/receipts/{receipt_id}/circulation"): _op("receipts.circulation_start", (403, 404, 409, 413, 422)),
     ("GET", "/v1/receipts/{receipt_id}/circulation"): _op("receipts.circulation_readers", (404, 422)),
     ("POST", "/v1/receipts/{receipt_id}/circulation/read"): _op("receipts.circulation_read", (404, 409, 413, 422)),
+    ("PUT", "/v1/admin/classification/{version_id}"): _op("files.classification_load", (403, 409, 413, 422)),
+    ("GET", "/v1/admin/classification"): _op("files.classification_list", (422,)),
+    ("GET", "/v1/admin/classification/{version_id}"): _op("files.classification_read", (404,)),
+    ("POST", "/v1/files"): _op(
+        "files.create",
+        (403, 409, 413, 422),
+        example={"fiscal_year": 2026, "classification_code": "01-03-02", "title": "支出負担行為綴"},
+    ),
+    ("GET", "/v1/files"): _op("files.list", (422,)),
+    ("GET", "/v1/files/{file_id}"): _op("files.read", (404,)),
+    ("POST", "/v1/documents/{document_id}/filing"): _op("files.file_document", (403, 404, 409, 413, 422)),
+    ("POST", "/v1/receipts/{receipt_id}/filing"): _op("files.file_receipt", (403, 404, 409, 413, 422)),
+    ("GET", "/v1/file-register"): _op("files.register", (422,)),
+    ("GET", "/v1/file-register.csv"): _op("files.register_csv", (422,)),
+    ("GET", "/v1/documents/search"): _op("search.documents", (422,)),
 }
 
 TAGS = [
@@ -186,6 +201,8 @@ TAGS = [
     {"name": "receipts", "description": "収受: the 収受簿, corrections and 配布 as events, reply / 供覧 / close"},
     {"name": "org", "description": "人事異動: transfers, their impact on pending steps, and their application"},
     {"name": "records", "description": "文書管理: 施行と公印, 保存期間の延長, 廃棄・移管の審査"},
+    {"name": "files", "description": "文書分類表, 簿冊 (行政文書ファイル), 整理, ファイル管理簿 (CSV)"},
+    {"name": "search", "description": "文書検索: 件名, 文書番号, 年度, 所属, 分類, 起案者 (only what you may see)"},
     {"name": "access_log", "description": "アクセスログ: sign-ins and reads (administrators)"},
 ]
 

@@ -188,6 +188,8 @@ class DocumentRow(Base):
     records_status: Mapped[str] = mapped_column(String(20), default="active")  # active | transferred | disposed
     paper_original_reason: Mapped[str | None] = mapped_column(Text)  # 紙原本: why the original is on paper
     paper_original_location: Mapped[str | None] = mapped_column(String(200))  # and where it is kept
+    #: 簿冊 (行政文書ファイル) the document is filed in (None: not filed yet).
+    file_id: Mapped[str | None] = mapped_column(ForeignKey("record_files.id"), index=True)
 
 
 Index("ix_documents_records_expiry", DocumentRow.records_status, DocumentRow.retention_expires_on)
@@ -655,6 +657,8 @@ class ReceiptRow(Base):
     reply_document_id: Mapped[str | None] = mapped_column(String(36))
     reply_number: Mapped[str | None] = mapped_column(String(60))
     completed_at: Mapped[datetime | None]
+    #: 簿冊 (行政文書ファイル) the receipt is filed in (None: not filed yet).
+    file_id: Mapped[str | None] = mapped_column(ForeignKey("record_files.id"), index=True)
 
 
 class ReceiptEventRow(Base):
@@ -682,3 +686,76 @@ class CirculationReaderRow(Base):
     since: Mapped[datetime]
     read_at: Mapped[datetime | None]
     comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class ClassificationVersionRow(Base):
+    """One version of the 文書分類表 for a 年度, in force from ``effective_from`` (id: e.g. ``2026-common``)."""
+
+    __tablename__ = "classification_versions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(400), default="")  # the 規程 it comes from, or 例示
+    origin: Mapped[str] = mapped_column(String(20))  # repository (YAML shipped with ringi) | upload
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(40))
+
+    classes: Mapped[list[ClassificationClassRow]] = relationship(
+        lazy="raise", order_by="ClassificationClassRow.position"
+    )
+
+
+class ClassificationClassRow(Base):
+    """One class (大/中/小分類) of a version; a leaf carries 保存期間, 満了時の措置 and how its years count."""
+
+    __tablename__ = "classification_classes"
+    __table_args__ = (UniqueConstraint("version_id", "code", name="uq_classification_classes_version_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[str] = mapped_column(ForeignKey("classification_versions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    parent_code: Mapped[str | None] = mapped_column(String(40))
+    retention_years: Mapped[int | None] = mapped_column(Integer)
+    retention_permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+    disposition: Mapped[str | None] = mapped_column(String(20))  # transfer (移管) | dispose (廃棄)
+    counting: Mapped[str] = mapped_column(String(20), default="fiscal_year")  # fiscal_year (年度) | calendar_year
+    source_row: Mapped[str] = mapped_column(String(100), default="")
+
+
+class RecordFileRow(Base):
+    """簿冊 (行政文書ファイル): a section's file of one 年度 under a leaf of that year's 文書分類表.
+
+    The class's retention, disposition and counting are copied when the file is opened: a later version of the
+    table does not change the files already kept under it.
+    """
+
+    __tablename__ = "record_files"
+    __table_args__ = (
+        UniqueConstraint(
+            "org_unit_code", "fiscal_year", "classification_code", "title", name="uq_record_files_unit_year_class_title"
+        ),
+        Index("ix_record_files_year_unit", "fiscal_year", "org_unit_code"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    org_unit_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    classification_version: Mapped[str] = mapped_column(ForeignKey("classification_versions.id"))
+    classification_code: Mapped[str] = mapped_column(String(40))
+    #: The codes from the 大分類 down, as ``/01/01-02/01-02-03/`` (a search by 大/中分類 matches a part).
+    classification_path: Mapped[str] = mapped_column(String(200))
+    classification_names: Mapped[list[str]] = mapped_column(JSON, default=list)  # 総務 > 財務 > 予算の編成
+    title: Mapped[str] = mapped_column(String(400))
+    public_title: Mapped[str | None] = mapped_column(String(400))  # 公開用件名, where the title is sensitive
+    storage_location: Mapped[str] = mapped_column(String(200), default="")  # 保存場所
+    medium: Mapped[str] = mapped_column(String(20), default="electronic")  # paper | electronic | mixed
+    retention_years: Mapped[int] = mapped_column(Integer)
+    retention_permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+    disposition: Mapped[str] = mapped_column(String(20))
+    counting: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.demo_city import generate_city
 from core.security import hash_password
 from core.settings import Settings
+from db.repositories.classification import sync_repository_tables
 from db.repositories.org import OrgRepository
 from db.rulebooks import sync_repository_rulebooks
 from db.session import begin_write, create_engine, create_sessionmaker
@@ -23,7 +24,8 @@ _DEMO_ROLES: tuple[tuple[str, str, str], ...] = (
 async def seed_demo(settings: Settings, *, staff: int | None = None) -> bool:
     """Load the demo city into an empty database; True if it did, False if data was already there.
 
-    The rulebook versions shipped in rules/rulebook/ that the database lacks are stored either way.
+    The rulebook versions (rules/rulebook/) and 文書分類表 versions (rules/classification/) shipped with ringi that
+    the database lacks are stored either way.
     ``staff`` (or ``settings.demo_staff``): a bigger generated city, e.g. 10,000 people for scale tests; the HR
     stub must be started with the same size (``ringi stub hr --staff N`` or ``RINGI_DEMO_STAFF``).
     """
@@ -33,6 +35,7 @@ async def seed_demo(settings: Settings, *, staff: int | None = None) -> bool:
         async with create_sessionmaker(engine)() as session, session.begin():
             await begin_write(session)
             await sync_repository_rulebooks(session)
+            await sync_repository_tables(session)
             repo = OrgRepository(session)
             if await repo.is_seeded():
                 return False
@@ -55,11 +58,13 @@ def demo_logins(staff: int | None = None) -> list[tuple[str, str]]:
 
 
 async def sync_rulebooks(settings: Settings) -> list[str]:
-    """Store the shipped rulebook versions the database lacks (``ringi migrate``); the ids added."""
+    """Store the shipped rulebook and 文書分類表 versions the database lacks (``ringi migrate``); the rulebook ids."""
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             await begin_write(session)
-            return await sync_repository_rulebooks(session)
+            added = await sync_repository_rulebooks(session)
+            await sync_repository_tables(session)
+            return added
     finally:
         await engine.dispose()

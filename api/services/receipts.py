@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,12 +18,15 @@ from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
 from core.settings import split_codes
 from db.models import CirculationReaderRow, DocumentRow, OrgUnitRow, ReceiptRow, StaffRow
+from db.repositories.files import FileRepository
 from db.repositories.org import OrgRepository
 from db.repositories.receipts import ReceiptRepository
 from db.repositories.records import NumberRepository
 from db.repositories.visibility import units_held
 from db.session import begin_write, start_writing
 from domain.errors import ChainError
+from domain.filing import DocumentFacts as FilingFacts
+from domain.filing import FileFacts, filing_problem
 from domain.fiscal import fiscal_year_of
 from domain.numbering import render_number
 from domain.receipts import (
@@ -176,6 +180,22 @@ class ReceiptService:
         await self._repo.append(
             receipt_id=row.id, action="closed", actor_id=staff.id, at=now, detail={"reason": body.reason}
         )
+        return _read(row)
+
+    async def file(self, staff: StaffRow, receipt_id: str, file_id: str) -> ReceiptRead:
+        """整理: put the receipt into a file of its assigned unit and its 年度 (or move it there), as an event."""
+        row = await self._writable(staff, receipt_id)
+        file = await FileRepository(self._session).get(file_id)
+        if file is None:
+            raise NotFound(f"no file {file_id}")
+        facts = FileFacts(org_unit_code=file.org_unit_code, fiscal_year=file.fiscal_year, title=file.title)
+        if problem := filing_problem(facts, FilingFacts(org_unit_code=row.assigned_unit, fiscal_year=row.fiscal_year)):
+            raise Conflict(f"the receipt cannot go into this file: {problem}")
+        if row.file_id != file.id:
+            previous, row.file_id = row.file_id, file.id
+            action = "filed" if previous is None else "refiled"
+            detail: dict[str, Any] = {"file_id": file.id, "previous_file_id": previous}
+            await self._repo.append(receipt_id=row.id, action=action, actor_id=staff.id, at=_now(), detail=detail)
         return _read(row)
 
     async def reply(self, staff: StaffRow, receipt_id: str, draft: DocumentCreate | None) -> DocumentRead:

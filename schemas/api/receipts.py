@@ -54,6 +54,7 @@ class ReceiptRead(BaseModel):
     reply_document_id: str | None
     reply_number: str | None
     completed_at: datetime | None
+    file_id: str | None = None  # 簿冊 (行政文書ファイル) it is filed in
 
 
 class ReceiptEventRead(BaseModel):

@@ -266,6 +266,49 @@ async def _circulation(stack: Stack) -> dict[str, str]:
     return {"receipt_id": row["id"]}
 
 
+FILES_YEAR = 2041  # a 年度 of these cases' own (the filter)
+SEARCH_WORD = f"頁送り{uuid.uuid4().hex[:8]}"
+_TABLE = """
+年度: {year}
+適用日: {year}-04-01
+source: 例示
+classes:
+  - {{code: "01", name: 総務, 保存期間: 5年, 満了時の措置: 廃棄}}
+"""
+
+
+async def _classification(stack: Stack, year: int) -> None:
+    r = await stack.call(
+        DRAFTER,
+        "PUT",
+        f"/v1/admin/classification/paging-{uuid.uuid4().hex[:8]}",
+        content=_TABLE.format(year=year).encode(),
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert r.status_code == 201, r.text
+
+
+async def _classifications(stack: Stack) -> dict[str, str]:
+    for _ in range(3):
+        await _classification(stack, 2042)
+    return {}
+
+
+async def _files(stack: Stack) -> dict[str, str]:
+    await _classification(stack, FILES_YEAR)
+    for _ in range(3):
+        body = {"fiscal_year": FILES_YEAR, "classification_code": "01", "title": f"綴 {uuid.uuid4().hex[:6]}"}
+        r = await stack.call(DRAFTER, "POST", "/v1/files", json=body)
+        assert r.status_code == 201, r.text
+    return {}
+
+
+async def _search(stack: Stack) -> dict[str, str]:
+    for _ in range(3):
+        await stack.draft(PAGER, amount_yen=SMALL, title=f"{SEARCH_WORD} の件")
+    return {}
+
+
 CASES = {
     "documents": Case("/v1/documents", PAGER, _documents),
     "inbox": Case("/v1/inbox", APPROVER, _inbox),
@@ -283,6 +326,10 @@ CASES = {
     "receipts": Case("/v1/receipts", DRAFTER, _receipts, {"fiscal_year": "2040"}),
     "receipt_events": Case("/v1/receipts/{receipt_id}/events", DRAFTER, _receipt_events),
     "circulation": Case("/v1/receipts/{receipt_id}/circulation", DRAFTER, _circulation),
+    "classifications": Case("/v1/admin/classification", PAGER, _classifications, {"fiscal_year": "2042"}),
+    "files": Case("/v1/files", PAGER, _files, {"fiscal_year": str(FILES_YEAR)}),
+    "file_register": Case("/v1/file-register", PAGER, _files, {"fiscal_year": str(FILES_YEAR)}),
+    "search": Case("/v1/documents/search", PAGER, _search, {"q": SEARCH_WORD}),
 }
 
 

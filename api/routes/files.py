@@ -1,0 +1,197 @@
+"""文書分類表 admin, 簿冊 (行政文書ファイル), filing (整理), the ファイル管理簿 and the document search."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from api.deps import CurrentStaff, SessionDep, StateDep
+from api.paging import Paging
+from api.services.classification import ClassificationService
+from api.services.files import FileService
+from core.clock import today_in_japan
+from core.errors import Invalid
+from schemas.api.files import (
+    ClassificationRead,
+    ClassificationSummary,
+    DocumentHit,
+    FileCreate,
+    FileDetail,
+    FileRead,
+    FilingCreate,
+    RegisterRow,
+)
+from schemas.api.paging import Page
+
+router = APIRouter(tags=["files"])
+
+MAX_QUERY = 200
+MAX_TERMS = 10
+
+
+def _files(app: StateDep, session: SessionDep) -> FileService:
+    return FileService(app, session)
+
+
+def _classification(app: StateDep, session: SessionDep) -> ClassificationService:
+    return ClassificationService(app, session)
+
+
+Files = Annotated[FileService, Depends(_files)]
+Classification = Annotated[ClassificationService, Depends(_classification)]
+FiscalYear = Annotated[int | None, Query(ge=1989, le=2200, description="年度 (2026 = 令和8年度)")]
+Unit = Annotated[str | None, Query(max_length=64, description="所属: an org unit and the units under it")]
+Published = Annotated[bool, Query(description="as published: the 公開用件名 wherever a file has one")]
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.put("/v1/admin/classification/{version_id}", openapi_extra=_UPLOAD_BODY)
+async def load_classification(
+    version_id: str,
+    request: Request,
+    response: Response,
+    staff: CurrentStaff,
+    classification: Classification,
+    fiscal_year: FiscalYear = None,
+    effective_from: Annotated[date | None, Query(description="適用日 (CSV: required)")] = None,
+    title: Annotated[str | None, Query(max_length=200)] = None,
+    source: Annotated[str | None, Query(max_length=400, description="the 規程 it comes from, or 例示")] = None,
+) -> ClassificationRead:
+    """Records office / admin: store a 文書分類表 version (YAML, JSON or CSV); 422 naming every bad row, nothing
+    stored; 201 when stored, 200 when the same version is there already, 409 when a different one is."""
+    meta = {
+        "fiscal_year": str(fiscal_year) if fiscal_year is not None else None,
+        "effective_from": effective_from.isoformat() if effective_from else None,
+        "title": title,
+        "source": source,
+    }
+    media_type = request.headers.get("content-type", "application/yaml")
+    table, created = await classification.load(
+        staff, version_id, await request.body(), media_type=media_type, meta=meta, today=today_in_japan()
+    )
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return table
+
+
+@router.get("/v1/admin/classification")
+async def list_classifications(
+    staff: CurrentStaff, classification: Classification, page: Paging, fiscal_year: FiscalYear = None
+) -> Page[ClassificationSummary]:
+    """The 文書分類表 versions by 年度 and 適用日, marking each year's version in force today."""
+    return page.slice(await classification.versions(fiscal_year=fiscal_year, today=today_in_japan()))
+
+
+@router.get("/v1/admin/classification/{version_id}")
+async def get_classification(
+    version_id: str, staff: CurrentStaff, classification: Classification
+) -> ClassificationRead:
+    """One version with its classes (大/中/小分類), each leaf with 保存期間 and 満了時の措置."""
+    return await classification.version(version_id, today=today_in_japan())
+
+
+@router.post("/v1/files", status_code=status.HTTP_201_CREATED)
+async def create_file(body: FileCreate, staff: CurrentStaff, files: Files) -> FileRead:
+    """簿冊を作成: a file of a section and 年度 under a leaf of that year's 文書分類表."""
+    return await files.create(staff, body, today=today_in_japan())
+
+
+@router.get("/v1/files")
+async def list_files(
+    staff: CurrentStaff, files: Files, page: Paging, fiscal_year: FiscalYear = None, unit: Unit = None
+) -> Page[FileRead]:
+    """Files by 年度 (newest first), section, classification and title, with their computed retention."""
+    return await files.page(staff, fiscal_year=fiscal_year, unit=unit, page=page, today=today_in_japan())
+
+
+@router.get("/v1/files/{file_id}")
+async def get_file(file_id: str, staff: CurrentStaff, files: Files) -> FileDetail:
+    """One file, its retention (from the latest 完結 of its documents) and the documents in it I may see."""
+    return await files.detail(staff, file_id, today=today_in_japan())
+
+
+@router.post("/v1/documents/{document_id}/filing")
+async def file_document(document_id: str, body: FilingCreate, staff: CurrentStaff, files: Files) -> FileDetail:
+    """整理: put the document into a file of its section and 年度 (or move it there; 409 with the reason if not)."""
+    return await files.file_document(staff, document_id, body.file_id, today=today_in_japan())
+
+
+@router.post("/v1/receipts/{receipt_id}/filing")
+async def file_receipt(receipt_id: str, body: FilingCreate, staff: CurrentStaff, files: Files) -> FileDetail:
+    """整理: put a receipt (収受文書) into a file of its assigned unit and 年度 (or move it there)."""
+    return await files.file_receipt(staff, receipt_id, body.file_id, today=today_in_japan())
+
+
+@router.get("/v1/file-register")
+async def file_register(
+    staff: CurrentStaff,
+    files: Files,
+    page: Paging,
+    fiscal_year: FiscalYear = None,
+    unit: Unit = None,
+    published: Published = False,
+) -> Page[RegisterRow]:
+    """ファイル管理簿: 分類, 名称, 作成者, 作成年度, 起算日, 保存期間, 満了日, 保存場所, 媒体, 満了時の措置, 管理者."""
+    today = today_in_japan()
+    return await files.register(staff, fiscal_year=fiscal_year, unit=unit, published=published, page=page, today=today)
+
+
+@router.get("/v1/file-register.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def file_register_csv(
+    staff: CurrentStaff, files: Files, fiscal_year: FiscalYear = None, unit: Unit = None, published: Published = True
+) -> Response:
+    """ファイル管理簿 as CSV (UTF-8 with BOM, for Excel); by default as published (公開用件名)."""
+    body = await files.register_csv(
+        staff, fiscal_year=fiscal_year, unit=unit, published=published, today=today_in_japan()
+    )
+    name = f"file-register-{fiscal_year or 'all'}.csv"
+    return Response(
+        body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/v1/documents/search")
+async def search_documents(
+    staff: CurrentStaff,
+    files: Files,
+    page: Paging,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY, description="words of the 件名 (all must appear)")] = None,
+    number: Annotated[str | None, Query(max_length=60, description="文書番号 or a part of it")] = None,
+    fiscal_year: FiscalYear = None,
+    unit: Unit = None,
+    classification: Annotated[str | None, Query(max_length=40, description="分類 code (大/中/小)")] = None,
+    drafter: Annotated[str | None, Query(max_length=40, description="起案者 (staff id)")] = None,
+    drafted_from: Annotated[date | None, Query(alias="from", description="起案日 from (JST, inclusive)")] = None,
+    drafted_to: Annotated[date | None, Query(alias="to", description="起案日 to (JST, inclusive)")] = None,
+) -> Page[DocumentHit]:
+    """Search the documents I may see by 件名, 文書番号, 年度, 所属, 分類, 起案者 and 起案日; newest first, no body."""
+    terms = tuple(unicodedata.normalize("NFKC", q or "").split())
+    if len(terms) > MAX_TERMS:
+        raise Invalid(f"q: at most {MAX_TERMS} words")
+    if drafted_from and drafted_to and drafted_from > drafted_to:
+        raise Invalid("from: the range starts after it ends (from > to)")
+    return await files.search(
+        staff,
+        terms=terms,
+        number=unicodedata.normalize("NFKC", number).strip() or None if number else None,
+        fiscal_year=fiscal_year,
+        unit=unit or None,
+        classification=classification or None,
+        drafter=drafter or None,
+        drafted_from=drafted_from,
+        drafted_to=drafted_to,
+        page=page,
+        today=today_in_japan(),
+    )

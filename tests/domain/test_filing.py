@@ -1,0 +1,38 @@
+"""簿冊: which file a document may go into, who manages a section's files, which title shows."""
+
+from __future__ import annotations
+
+from domain.filing import DocumentFacts, FileFacts, document_fiscal_year, filing_problem, manages, shown_title
+from domain.visibility import Viewer
+
+FILE = FileFacts(org_unit_code="somu.somu", fiscal_year=2026, title="訴訟 山田太郎", public_title="訴訟関係")
+
+
+def test_a_document_goes_into_a_file_of_its_section_and_year() -> None:
+    assert filing_problem(FILE, DocumentFacts(org_unit_code="somu.somu", fiscal_year=2026)) is None
+    other = filing_problem(FILE, DocumentFacts(org_unit_code="somu.zaisei", fiscal_year=2026))
+    assert other is not None and "somu.zaisei" in other
+    year = filing_problem(FILE, DocumentFacts(org_unit_code="somu.somu", fiscal_year=2025))
+    assert year is not None and "年度 2025" in year
+    gone = filing_problem(FILE, DocumentFacts(org_unit_code="somu.somu", fiscal_year=2026, records_status="disposed"))
+    assert gone is not None and "disposed" in gone
+
+
+def test_a_documents_year_is_its_numbers_else_its_drafting() -> None:
+    assert document_fiscal_year(number_fiscal_year=2026, drafted_fiscal_year=2025) == 2026
+    assert document_fiscal_year(number_fiscal_year=None, drafted_fiscal_year=2025) == 2025
+
+
+def test_the_public_title_outside_the_section_and_the_records_office() -> None:
+    member = Viewer(staff_id="a", units=frozenset({"somu.somu"}))
+    outsider = Viewer(staff_id="b", units=frozenset({"shimin.zeimu"}))
+    office = Viewer(staff_id="c", records_office=True)
+    assert [shown_title(FILE, v) for v in (member, office, outsider, None)] == [
+        "訴訟 山田太郎",
+        "訴訟 山田太郎",
+        "訴訟関係",
+        "訴訟関係",
+    ]
+    plain = FileFacts(org_unit_code="somu.somu", fiscal_year=2026, title="予算関係綴")
+    assert shown_title(plain, None) == "予算関係綴"
+    assert manages(member, "somu.somu") and manages(office, "x") and not manages(outsider, "somu.somu")
