@@ -171,6 +171,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/v1/receipts/{receipt_id}/circulation"): _op("receipts.circulation_start", (403, 404, 409, 413, 422)),
     ("GET", "/v1/receipts/{receipt_id}/circulation"): _op("receipts.circulation_readers", (404, 422)),
     ("POST", "/v1/receipts/{receipt_id}/circulation/read"): _op("receipts.circulation_read", (404, 409, 413, 422)),
+    ("POST", "/v1/intake/applications"): _op("intake.receive", (401, 413, 422), signed_in=False),
+    ("GET", "/v1/intake/queue"): _op("intake.queue", (403, 422)),
+    ("POST", "/v1/intake/queue/{intake_id}/route"): _op("intake.route", (403, 404, 409, 413, 422)),
+    ("POST", "/v1/intake/batch"): _op("intake.batch", (403, 413, 422)),
 }
 
 TAGS = [
@@ -184,6 +188,7 @@ TAGS = [
     {"name": "rules", "description": "事務決裁規程: the versioned rulebook (適用日)"},
     {"name": "absences", "description": "不在: 休暇・出張 that 代決 and 引上げ承認 follow"},
     {"name": "receipts", "description": "収受: the 収受簿, corrections and 配布 as events, reply / 供覧 / close"},
+    {"name": "intake", "description": "電子申請の収受: signed applications, the intake queue, CSV imports"},
     {"name": "org", "description": "人事異動: transfers, their impact on pending steps, and their application"},
     {"name": "records", "description": "文書管理: 施行と公印, 保存期間の延長, 廃棄・移管の審査"},
     {"name": "access_log", "description": "アクセスログ: sign-ins and reads (administrators)"},
