@@ -1,7 +1,7 @@
 """Signed webhooks (署名付き受信): HMAC-SHA256 of ``timestamp + "." + body`` under the sender's shared secret.
 
 The sender puts ``X-Ringi-Timestamp: <unix seconds>`` and ``X-Ringi-Signature: sha256=<hex>`` on the request.
-A signature is accepted only when it matches under the source's secret (compared in constant time) and the
+A signature is accepted only when it matches under a source's secret (compared in constant time) and the
 timestamp is at most ``max_age`` old and at most ``skew`` ahead of our clock: a captured request cannot be
 replayed later.  Time is an argument (``now``), so this is tested without a clock.
 """
@@ -33,15 +33,18 @@ def sign(secret: str | bytes, *, timestamp: int | str, body: bytes) -> str:
 def verify(
     secrets: Mapping[str, SecretStr],
     *,
-    source: str | None,
     signature: str | None,
     timestamp: str | None,
     body: bytes,
     now: datetime,
     max_age_seconds: int,
     skew_seconds: int,
-) -> None:
-    """Accept the request or raise ``SignatureRefused`` with the reason."""
+) -> str:
+    """The source whose secret signed the request, or ``SignatureRefused`` with the reason.
+
+    Every secret is tried (in constant time, without stopping at a match): the body need not be read to know
+    who sent it, so a malformed body from a known sender is a 422 and not a 401.
+    """
     if not signature:
         raise SignatureRefused(f"the {SIGNATURE_HEADER} header is missing")
     if not timestamp:
@@ -53,10 +56,12 @@ def verify(
         raise SignatureRefused(f"the timestamp is older than {max_age_seconds} seconds")
     if -age > skew_seconds:
         raise SignatureRefused("the timestamp is in the future")
-    secret = secrets.get(source or "")
-    # An unknown source is checked against a throw-away key: the answer and its time do not tell it apart.
-    key = secret.get_secret_value().encode() if secret is not None else b"\x00" * 32
-    expected = sign(key, timestamp=timestamp, body=body)
-    matched = hmac.compare_digest(expected.encode(), signature.strip().encode("utf-8", "replace"))
-    if not matched or secret is None:
-        raise SignatureRefused("the signature does not match the body under the source's secret")
+    given = signature.strip().encode("utf-8", "replace")
+    matched = None
+    for source, secret in secrets.items():
+        expected = sign(secret.get_secret_value(), timestamp=timestamp, body=body).encode()
+        if hmac.compare_digest(expected, given) and matched is None:
+            matched = source
+    if matched is None:
+        raise SignatureRefused("the signature does not match the body under any source's secret")
+    return matched

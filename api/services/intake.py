@@ -14,7 +14,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -66,7 +66,7 @@ def _problem_of(exc: ValidationError) -> Invalid:
 
 
 def _claimed_source(body: bytes) -> str | None:
-    """The ``source`` the body names (not yet believed: the signature under its secret decides)."""
+    """The ``source`` the body names, for the log of a refused attempt (never believed)."""
     try:
         data = json.loads(body)
     except ValueError:
@@ -88,11 +88,9 @@ class IntakeService:
         self, *, body: bytes, signature: str | None, timestamp: str | None, client: str
     ) -> Received:
         """A form service's POST: believed only under its source's secret; 401 otherwise, nothing stored."""
-        source = _claimed_source(body)
         try:
-            verify(
+            source = verify(
                 self._settings.intake_secrets,
-                source=source,
                 signature=signature,
                 timestamp=timestamp,
                 body=body,
@@ -101,12 +99,18 @@ class IntakeService:
                 skew_seconds=self._settings.intake_clock_skew_seconds,
             )
         except SignatureRefused as exc:
-            log.warning("intake.signature_refused", source=source, reason=str(exc), client=client, body_bytes=len(body))
+            claimed = _claimed_source(body)  # named in the log only, never believed
+            log.warning(
+                "intake.signature_refused", source=claimed, reason=str(exc), client=client, body_bytes=len(body)
+            )
             raise Unauthorized(f"the application is not accepted: {exc}") from exc
         try:
             application = IntakeApplication.model_validate_json(body)
         except ValidationError as exc:
             raise _problem_of(exc) from exc
+        if application.source != source:
+            log.warning("intake.signature_refused", source=application.source, signed_by=source, client=client)
+            raise Unauthorized(f"the application is not accepted: source {application.source} is not the signer's")
         for n, attachment in enumerate(application.attachments):
             if attachment.size() > self._settings.intake_attachment_max_bytes:
                 limit = self._settings.intake_attachment_max_bytes
@@ -205,8 +209,8 @@ class IntakeService:
             source=row.source,
             application_id=row.application_id,
             form_id=row.form_id,
-            submitted_at=row.submitted_at,
-            received_at=row.received_at,
+            submitted_at=row.submitted_at.astimezone(UTC),  # as stored: the first answer and a resend's agree
+            received_at=row.received_at.astimezone(UTC),
             state=row.state,
             queue_reason=row.queue_reason,
             receipt_id=row.receipt_id,
