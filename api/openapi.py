@@ -24,6 +24,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 
+from schemas.intake import IntakeApplication
+
 #: The statuses every operation behind a bearer token may answer, besides its own.
 SIGNED_IN = (401,)
 #: What a body or a query can make an operation answer: too large (the body limit), or invalid.
@@ -252,7 +254,25 @@ def _document(app: FastAPI) -> dict[str, Any]:
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     components["Problem"] = PROBLEM_SCHEMA
+    _add_intake(schema)
     return schema
+
+
+def _add_intake(schema: dict[str, Any]) -> None:
+    """The signed intake route reads its body raw (the signature covers the bytes): its model and its security
+    scheme are written here."""
+    components = schema["components"]
+    application = IntakeApplication.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in application.pop("$defs", {}).items():
+        components["schemas"].setdefault(name, sub)
+    components["schemas"]["IntakeApplication"] = application
+    components.setdefault("securitySchemes", {})["RingiSignature"] = {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Ringi-Signature",
+        "description": "sha256=<hex HMAC-SHA256 of X-Ringi-Timestamp + '.' + body under the source's secret>;"
+        " X-Ringi-Timestamp (Unix seconds) must be at most 5 minutes old.",
+    }
 
 
 def _apply(operation: dict[str, Any], entry: Operation) -> None:

@@ -38,7 +38,13 @@ def _status(received: Received) -> int:
         200: {"model": IntakeRead, "description": "a resend: what the first one became"},
         202: {"model": IntakeRead, "description": "unroutable: kept in the intake queue"},
     },
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IntakeApplication"}}},
+        },
+        "security": [{"RingiSignature": []}],
+    },
 )
 async def receive_application(
     request: Request,

@@ -32,7 +32,7 @@ PATH = "/v1/intake/applications"
 async def intake(
     api_database_url: str, temporal_client: Client, hr_url: str, tmp_path_factory: Any
 ) -> AsyncIterator[Stack]:
-    """The API alone (intake needs no worker) with a secret for one source and a small attachment limit."""
+    """The API alone (intake needs no worker) with secrets for two sources and small size limits."""
     settings = settings_for(
         database_url=api_database_url,
         temporal=temporal_client,
@@ -40,6 +40,7 @@ async def intake(
         data_dir=tmp_path_factory.mktemp("intake"),
         intake_secrets={SOURCE: SECRET, "other": "another-secret"},
         intake_attachment_max_bytes=1024,
+        intake_max_body_bytes=2_000_000,
     )
     async with api_stack(settings, temporal_client) as stack:
         yield stack
@@ -361,3 +362,43 @@ async def test_a_batch_is_the_records_offices_and_a_broken_file_is_422(intake: S
         RECORDS, "POST", "/v1/intake/batch", params={"source": "x"}, files={"other": ("a.csv", b"x", "text/csv")}
     )
     assert "file" in assert_problem(no_file, 422)["detail"]
+
+
+async def test_intake_bodies_have_their_own_size_limit(intake: Stack) -> None:
+    """Above the 1 MB of other JSON bodies (base64 attachments, CSV exports), up to ``intake_max_body_bytes``."""
+    long_answer = "あ" * 500_000  # 1.5 MB in UTF-8: past the general limit, within intake's
+    data = (HEADER + "\r\n" + f"{ids()[0]},certificate-tax,2026/12/01 10:15,山田,萩市,{long_answer}\r\n").encode()
+    r = await intake.call(
+        RECORDS,
+        "POST",
+        "/v1/intake/batch",
+        params={"source": "form-csv"},
+        content=data,
+        headers={"content-type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    assert [(row["outcome"], "field limit" in row["reason"]) for row in r.json()["rows"]] == [("invalid", True)]
+    signed = await post(intake, application(answers={"長文": long_answer}))
+    assert "answers" in assert_problem(signed, 422)["detail"]
+    too_large = data + b"x" * 1_000_000
+    assert_problem(
+        await intake.call(
+            RECORDS,
+            "POST",
+            "/v1/intake/batch",
+            params={"source": "form-csv"},
+            content=too_large,
+            headers={"content-type": "text/csv"},
+        ),
+        413,
+    )
+
+
+async def test_the_openapi_document_describes_the_signed_body(intake: Stack) -> None:
+    schema = (await intake.http.get("/openapi.json")).json()
+    operation = schema["paths"]["/v1/intake/applications"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/IntakeApplication"}
+    assert {"Applicant", "IntakeAttachment", "IntakeApplication"} <= set(schema["components"]["schemas"])
+    assert operation["security"] == [{"RingiSignature": []}]
+    assert schema["components"]["securitySchemes"]["RingiSignature"]["name"] == "X-Ringi-Signature"
