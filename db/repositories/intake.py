@@ -30,6 +30,11 @@ class IntakeRepository:
             stmt = stmt.with_for_update()
         return (await self._session.scalars(stmt)).one_or_none()
 
+    async def category_of_receipt(self, receipt_id: str) -> str | None:
+        """The 決裁区分 the form's mapping (or the records office) gave the application that became the receipt."""
+        stmt = select(IntakeApplicationRow.category).where(IntakeApplicationRow.receipt_id == receipt_id)
+        return (await self._session.scalars(stmt)).first()
+
     async def queue_page(self, *, limit: int, offset: int) -> tuple[list[IntakeApplicationRow], int]:
         """The applications waiting to be routed by hand, oldest first."""
         stmt = (
