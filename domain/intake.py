@@ -61,6 +61,13 @@ def received_on(application: IntakeApplication) -> date:
     return application.submitted_at.astimezone(_JST).date()
 
 
+def arrival_problem(application: IntakeApplication, *, now: datetime, skew: timedelta) -> str | None:
+    """What is wrong with when the application says it was submitted (None: nothing): not after its arrival."""
+    if application.submitted_at > now + skew:
+        return "submitted_at: later than its arrival here (the sender's clock is wrong)"
+    return None
+
+
 def route_application(books: Iterable[IntakeRulebook], application: IntakeApplication) -> Routed | Unrouted:
     """The rule for the application's form in the version in force on its 収受日, or why there is none."""
     day = received_on(application)

@@ -14,7 +14,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -34,7 +34,15 @@ from db.repositories.receipts import ReceiptRepository
 from db.repositories.visibility import units_held
 from db.session import writing
 from domain.errors import ChainError
-from domain.intake import CsvUnreadable, Routed, decode_csv, read_csv, receipt_fields, route_application
+from domain.intake import (
+    CsvUnreadable,
+    Routed,
+    arrival_problem,
+    decode_csv,
+    read_csv,
+    receipt_fields,
+    route_application,
+)
 from domain.receipts import choose_branch
 from domain.rulebook.evaluate import category_problem
 from integrations.attachment_store import attachment_store
@@ -111,6 +119,8 @@ class IntakeService:
         if application.source != source:
             log.warning("intake.signature_refused", source=application.source, signed_by=source, client=client)
             raise Unauthorized(f"the application is not accepted: source {application.source} is not the signer's")
+        if problem := arrival_problem(application, now=datetime.now(JST), skew=self._skew()):
+            raise Invalid(problem)
         for n, attachment in enumerate(application.attachments):
             if attachment.size() > self._settings.intake_attachment_max_bytes:
                 limit = self._settings.intake_attachment_max_bytes
@@ -178,9 +188,12 @@ class IntakeService:
             raise Invalid(f"body: {exc}") from exc
         outcomes: list[BatchRow] = []
         for row in rows:
-            if row.application is None:
+            reason = row.reason
+            if row.application is not None:
+                reason = arrival_problem(row.application, now=datetime.now(JST), skew=self._skew()) or ""
+            if row.application is None or reason:
                 outcomes.append(
-                    BatchRow(line=row.line, application_id=row.application_id, outcome="invalid", reason=row.reason)
+                    BatchRow(line=row.line, application_id=row.application_id, outcome="invalid", reason=reason)
                 )
                 continue
             received = await self._receive(row.application, via="batch", registered_by=staff.id)
@@ -364,6 +377,9 @@ class IntakeService:
                 await self._repo.ensure_registrar(staff_id, name=REGISTRAR_NAME)
         except IntegrityError:
             pass
+
+    def _skew(self) -> timedelta:
+        return timedelta(seconds=self._settings.intake_clock_skew_seconds)
 
     def _addressee(self) -> str:
         books = intake_mappings(self._settings.intake_rules_dir)

@@ -46,6 +46,39 @@ async def intake(
         yield stack
 
 
+MAPPINGS = {
+    "2023-04-01.yaml": "適用日: 2023-04-01\ntitle: 例示\nforms:\n"
+    "  - {form_id: f1, form_name: 旧様式1, assigned_unit: shimin.zeimu, branch: reply, category: certificate,"
+    " title: '{form_name}'}\n",
+    "2024-04-01.yaml": "適用日: 2024-04-01\ntitle: 例示\naddressee: 萩市長\nforms:\n"
+    "  - {form_id: f1, form_name: 様式1, assigned_unit: shimin.shimin, branch: circulation, title: '{form_name}'}\n"
+    "  - {form_id: f2, form_name: 様式2, assigned_unit: no.such.unit, branch: circulation, title: '{form_name}'}\n",
+    "2099-04-01.yaml": "適用日: 2099-04-01\ntitle: 例示\nforms:\n"
+    "  - {form_id: f1, form_name: 新様式1, assigned_unit: shimin.zeimu, branch: reply, category: certificate,"
+    " title: '{form_name}'}\n",
+}
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def versioned(
+    api_database_url: str, temporal_client: Client, hr_url: str, tmp_path_factory: Any
+) -> AsyncIterator[Stack]:
+    """The API with a mapping of its own: versions by 適用日 (one not yet in force), a row naming no unit."""
+    rules = tmp_path_factory.mktemp("intake-rules")
+    for name, text in MAPPINGS.items():
+        (rules / name).write_text(text, encoding="utf-8")
+    settings = settings_for(
+        database_url=api_database_url,
+        temporal=temporal_client,
+        hr_url=hr_url,
+        data_dir=tmp_path_factory.mktemp("intake-versioned"),
+        intake_secrets={SOURCE: SECRET},
+        intake_rules_dir=rules,
+    )
+    async with api_stack(settings, temporal_client) as stack:
+        yield stack
+
+
 def application(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "source": SOURCE,
@@ -402,3 +435,23 @@ async def test_the_openapi_document_describes_the_signed_body(intake: Stack) -> 
     assert {"Applicant", "IntakeAttachment", "IntakeApplication"} <= set(schema["components"]["schemas"])
     assert operation["security"] == [{"RingiSignature": []}]
     assert schema["components"]["securitySchemes"]["RingiSignature"]["name"] == "X-Ringi-Signature"
+
+
+async def test_the_mapping_in_force_on_the_day_routes_and_a_bad_row_queues(versioned: Stack) -> None:
+    today = (await post(versioned, application(form_id="f1"))).json()
+    assert (today["state"], today["mapping_version"], today["intended_branch"]) == (
+        "registered",
+        "2024-04-01",
+        "circulation",
+    )
+    receipt = (await versioned.call(RECORDS, "GET", f"/v1/receipts/{today['receipt_id']}")).json()
+    assert (receipt["assigned_unit"], receipt["title"], receipt["addressee"]) == ("shimin.shimin", "様式1", "萩市長")
+    earlier = (await post(versioned, application(form_id="f1", submitted_at="2024-03-31T23:59:00+09:00"))).json()
+    assert (earlier["mapping_version"], earlier["category"]) == ("2023-04-01", "certificate")
+    future = await post(versioned, application(form_id="f1", submitted_at="2099-04-01T09:00:00+09:00"))
+    assert "submitted_at" in assert_problem(future, 422)["detail"]
+    before = (await post(versioned, application(form_id="f1", submitted_at="2020-01-01T09:00:00+09:00"))).json()
+    assert before["state"] == "queued" and "2020-01-01" in before["queue_reason"]
+    r = await post(versioned, application(form_id="f2"))
+    assert r.status_code == 202, r.text
+    assert "no.such.unit" in r.json()["queue_reason"]

@@ -3,7 +3,7 @@ and a CSV export read row by row (encodings, line numbers, the reason of each ba
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from domain.intake import (
     CsvUnreadable,
     Routed,
     Unrouted,
+    arrival_problem,
     decode_csv,
     read_csv,
     receipt_fields,
@@ -162,3 +163,10 @@ def test_the_application_names_each_bad_field() -> None:
         application(attachments=[{"name": "../a.pdf", "content_type": "application/pdf", "content": "QQ=="}])
     ok = application(attachments=[{"name": "a.txt", "content_type": "text/plain", "content": "QUJD"}])
     assert ok.attachments[0].size() == 3 and ok.attachments[0].data() == b"ABC"
+
+
+def test_an_application_is_not_submitted_after_it_arrives() -> None:
+    app = application(submitted_at="2026-12-03T10:00:00+09:00")
+    now = datetime.fromisoformat("2026-12-03T09:59:30+09:00")
+    assert arrival_problem(app, now=now, skew=timedelta(seconds=60)) is None
+    assert "submitted_at" in (arrival_problem(app, now=now, skew=timedelta(seconds=10)) or "")
