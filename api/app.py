@@ -25,6 +25,7 @@ from api.routes import (
     files,
     health,
     inbox,
+    intake,
     metrics,
     notifications,
     org,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
 
 MAX_BODY_BYTES = 1_000_000
+INTAKE_PREFIX = "/v1/intake/"
 
 
 class BodyTooLarge(Exception):
@@ -61,13 +63,18 @@ class BodyLimit:
     never buffered: past the limit the read fails, and whatever the app then answers is replaced by the 413.
     """
 
-    def __init__(self, app: ASGIApp, attachment_max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, attachment_max_bytes: int = MAX_BODY_BYTES, intake_max_bytes: int = MAX_BODY_BYTES
+    ) -> None:
         self.app = app
         self.attachment_limit = attachment_max_bytes + MULTIPART_OVERHEAD_BYTES
+        self.intake_limit = intake_max_bytes
 
     def limit_for(self, scope: Scope) -> int:
         if scope.get("method") == "POST" and UPLOAD_PATH.match(scope.get("path", "")):
             return self.attachment_limit
+        if scope.get("method") == "POST" and scope.get("path", "").startswith(INTAKE_PREFIX):
+            return self.intake_limit  # applications with base64 attachments, CSV exports
         return MAX_BODY_BYTES
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -147,7 +154,11 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
         docs_url=None,
         redoc_url=None,
     )
-    app.add_middleware(BodyLimit, attachment_max_bytes=settings.attachment_max_bytes)
+    app.add_middleware(
+        BodyLimit,
+        attachment_max_bytes=settings.attachment_max_bytes,
+        intake_max_bytes=settings.intake_max_body_bytes,
+    )
     app.state.metrics = ApiMetrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: sees every answer
     install_problem_handlers(app)
@@ -168,6 +179,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
         records,
         disposal,
         receipts,
+        intake,
     )
     for module in modules:
         app.include_router(module.router)

@@ -24,6 +24,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 
+from schemas.intake import IntakeApplication
+
 #: The statuses every operation behind a bearer token may answer, besides its own.
 SIGNED_IN = (401,)
 #: What a body or a query can make an operation answer: too large (the body limit), or invalid.
@@ -186,6 +188,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/v1/file-register"): _op("files.register", (422,)),
     ("GET", "/v1/file-register.csv"): _op("files.register_csv", (422,)),
     ("GET", "/v1/documents/search"): _op("search.documents", (422,)),
+    ("POST", "/v1/intake/applications"): _op("intake.receive", (401, 413, 422), signed_in=False),
+    ("GET", "/v1/intake/queue"): _op("intake.queue", (403, 422)),
+    ("POST", "/v1/intake/queue/{intake_id}/route"): _op("intake.route", (403, 404, 409, 413, 422)),
+    ("POST", "/v1/intake/batch"): _op("intake.batch", (403, 413, 422)),
 }
 
 TAGS = [
@@ -199,6 +205,7 @@ TAGS = [
     {"name": "rules", "description": "事務決裁規程: the versioned rulebook (適用日)"},
     {"name": "absences", "description": "不在: 休暇・出張 that 代決 and 引上げ承認 follow"},
     {"name": "receipts", "description": "収受: the 収受簿, corrections and 配布 as events, reply / 供覧 / close"},
+    {"name": "intake", "description": "電子申請の収受: signed applications, the intake queue, CSV imports"},
     {"name": "org", "description": "人事異動: transfers, their impact on pending steps, and their application"},
     {"name": "records", "description": "文書管理: 施行と公印, 保存期間の延長, 廃棄・移管の審査"},
     {"name": "files", "description": "文書分類表, 簿冊 (行政文書ファイル), 整理, ファイル管理簿 (CSV)"},
@@ -264,7 +271,25 @@ def _document(app: FastAPI) -> dict[str, Any]:
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     components["Problem"] = PROBLEM_SCHEMA
+    _add_intake(schema)
     return schema
+
+
+def _add_intake(schema: dict[str, Any]) -> None:
+    """The signed intake route reads its body raw (the signature covers the bytes): its model and its security
+    scheme are written here."""
+    components = schema["components"]
+    application = IntakeApplication.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in application.pop("$defs", {}).items():
+        components["schemas"].setdefault(name, sub)
+    components["schemas"]["IntakeApplication"] = application
+    components.setdefault("securitySchemes", {})["RingiSignature"] = {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Ringi-Signature",
+        "description": "sha256=<hex HMAC-SHA256 of X-Ringi-Timestamp + '.' + body under the source's secret>;"
+        " X-Ringi-Timestamp (Unix seconds) must be at most 5 minutes old.",
+    }
 
 
 def _apply(operation: dict[str, Any], entry: Operation) -> None:

@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -119,6 +119,27 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(15, gt=0, description="How long a locked staff id stays locked.")
     records_office_units: str = Field(
         "somu.somu", description="Comma-separated org units of the records office (文書担当課), who see every document."
+    )
+
+    # --- intake of online applications (電子申請の収受): see api/services/intake.py ---
+    intake_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='Shared HMAC-SHA256 secret per sending system, JSON: {"e-shinsei": "…"}; a source without one'
+        " cannot post applications (401).",
+    )
+    intake_max_age_seconds: int = Field(300, gt=0, description="Oldest X-Ringi-Timestamp accepted (replay window).")
+    intake_clock_skew_seconds: int = Field(60, ge=0, description="How far ahead of our clock a timestamp may be.")
+    intake_attachment_max_bytes: int = Field(
+        10 * 1024 * 1024, gt=0, description="Largest attachment of an application, decoded (422 above)."
+    )
+    intake_max_body_bytes: int = Field(
+        32 * 1024 * 1024, gt=0, description="Largest request body on /v1/intake (413 above): base64 attachments, CSV."
+    )
+    intake_registrar_id: str = Field(
+        "intake", min_length=1, max_length=40, description="The staff id that registers signed applications."
+    )
+    intake_rules_dir: Path | None = Field(
+        None, description="Directory of the per-form mapping versions (YAML); empty = rules/intake/ shipped."
     )
 
     @model_validator(mode="after")

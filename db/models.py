@@ -759,3 +759,37 @@ class RecordFileRow(Base):
     counting: Mapped[str] = mapped_column(String(20))
     created_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime]
+
+
+class IntakeApplicationRow(Base):
+    """電子申請: one application received from an online-application system, once per (source, application id).
+
+    It became a receipt (``registered`` by its form's mapping, or ``routed`` by hand from the queue), or it waits
+    in the intake queue (``queued``, with the reason) for the records office: nothing is dropped.
+    """
+
+    __tablename__ = "intake_applications"
+    __table_args__ = (
+        UniqueConstraint("source", "application_id", name="uq_intake_applications_key"),
+        Index("ix_intake_applications_state", "state", "received_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    application_id: Mapped[str] = mapped_column(String(100))
+    form_id: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    via: Mapped[str] = mapped_column(String(20))  # signed | batch
+    #: the application as received, without attachment bytes (those are in the attachment store, by hash)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20))  # queued | registered | routed
+    queue_reason: Mapped[str] = mapped_column(Text, default="")
+    receipt_id: Mapped[str | None] = mapped_column(ForeignKey("receipts.id"))
+    mapping_version: Mapped[str | None] = mapped_column(String(20))
+    intended_branch: Mapped[str | None] = mapped_column(String(20))  # reply | circulation | receipt_only
+    category: Mapped[str | None] = mapped_column(String(40))
+    routed_by: Mapped[str | None] = mapped_column(String(40))
+    routed_at: Mapped[datetime | None]

@@ -258,6 +258,22 @@ async def _receipt_events(stack: Stack) -> dict[str, str]:
     return {"receipt_id": row["id"]}
 
 
+async def _intake_queue(stack: Stack) -> dict[str, str]:
+    """Three applications of a form no mapping names, imported as CSV: they wait in the intake queue."""
+    rows = [f"Q-{uuid.uuid4().hex[:12]},no-such-form,2026/12/01 10:00,山田 太郎" for _ in range(3)]
+    data = "\r\n".join(["申請番号,様式ID,申請日時,氏名", *rows]).encode()
+    r = await stack.call(
+        DRAFTER,
+        "POST",
+        "/v1/intake/batch",
+        params={"source": "paging"},
+        content=data,
+        headers={"content-type": "text/csv"},
+    )
+    assert r.status_code == 200 and r.json()["queued"] == 3, r.text
+    return {}
+
+
 async def _circulation(stack: Stack) -> dict[str, str]:
     row = await registered(stack, assigned_unit="somu.somu")
     readers = [MANAGER, ZAISEI_CLERK, holder("somu.zaisei", "manager")]
@@ -330,6 +346,7 @@ CASES = {
     "files": Case("/v1/files", PAGER, _files, {"fiscal_year": str(FILES_YEAR)}),
     "file_register": Case("/v1/file-register", PAGER, _files, {"fiscal_year": str(FILES_YEAR)}),
     "search": Case("/v1/documents/search", PAGER, _search, {"q": SEARCH_WORD}),
+    "intake_queue": Case("/v1/intake/queue", DRAFTER, _intake_queue),
 }
 
 
