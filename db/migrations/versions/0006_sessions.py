@@ -1,7 +1,7 @@
 """Server-side sessions (``sessions``): web cookies and bearer tokens carry a session id, revoked at sign-out,
 lockout and second-factor reset, and ended by the idle timeout and the absolute lifetime.
 
-Revision ID: sec
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03 06:45:00
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "sec"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
