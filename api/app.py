@@ -36,6 +36,7 @@ from api.routes import (
     staff,
 )
 from api.routes import preferences as notification_preferences
+from api.routes import sessions as my_sessions
 from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
 from api.web import mount_web
 from core.settings import Settings
@@ -184,6 +185,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
     for module in modules:
         app.include_router(module.router)
     app.include_router(notification_preferences.router)
+    app.include_router(my_sessions.router)
     mount_web(app)
     install_openapi(app)
     app.include_router(access_log.router)

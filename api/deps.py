@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from api.services.sessions import check_live
 from core.errors import Unauthorized
 from core.security import InvalidToken, read_token
 from core.settings import Settings
@@ -71,11 +72,14 @@ async def _current_staff(
 ) -> StaffRow:
     if credentials is None:
         raise Unauthorized("a bearer token is required (POST /v1/auth/token)")
+    settings = _state(request).settings
     try:
-        staff_id = read_token(credentials.credentials, secret=_state(request).settings.jwt_secret)
+        claims = read_token(credentials.credentials, keys=settings.jwt_verifying_secrets())
     except InvalidToken as exc:
         raise Unauthorized(str(exc)) from exc
-    staff = await OrgRepository(session).get_staff(staff_id)
+    await check_live(session, settings, session_id=claims.session_id, staff_id=claims.staff_id)
+    request.state.ringi_session_id = claims.session_id
+    staff = await OrgRepository(session).get_staff(claims.staff_id)
     if staff is None:
         raise Unauthorized("the token's staff member no longer exists")
     return signed_in(session, staff)
@@ -86,6 +90,12 @@ def signed_in(session: AsyncSession, staff: StaffRow) -> StaffRow:
     session holds, and the request keeps using who is asking."""
     session.expunge(staff)
     return staff
+
+
+def current_session_id(request: Request) -> str:
+    """The session the signed-in request was made with (set by ``CurrentStaff`` or the web viewer)."""
+    session_id: str = request.state.ringi_session_id
+    return session_id
 
 
 StateDep = Annotated[AppState, Depends(_state)]

@@ -89,6 +89,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/v1/auth/totp/confirm"): _op("auth.totp_confirm", (403, 409, 413, 422)),
     ("DELETE", "/v1/auth/totp/{staff_id}"): _op("auth.totp_reset", (403, 404, 422)),
     ("DELETE", "/v1/auth/lockout/{staff_id}"): _op("auth.lockout_lift", (403, 404, 422)),
+    ("POST", "/v1/auth/signout"): _op("auth.signout", ()),
+    ("GET", "/v1/me/sessions"): _op("auth.sessions_list", ()),
+    ("DELETE", "/v1/me/sessions/{session_id}"): _op("auth.session_end", (404, 422)),
     ("GET", "/v1/staff"): _op("staff.list", (422,)),
     ("GET", "/v1/me"): _op("staff.me", (404,)),
     ("POST", "/v1/documents"): _op("documents.create", (403, 404, 413, 422), example=_DRAFT_EXAMPLE),
@@ -195,7 +198,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
 }
 
 TAGS = [
-    {"name": "auth", "description": "サインイン: bearer tokens, TOTP second factor (二要素認証), lockouts"},
+    {"name": "auth", "description": "サインイン: bearer tokens, sessions, TOTP second factor (二要素認証), lockouts"},
     {"name": "staff", "description": "職員: the organisation as of today (JST)"},
     {"name": "documents", "description": "起案文書: draft, edit, route preview, submit, decide, audit, 原議 PDF"},
     {"name": "inbox", "description": "受信箱: my pending steps, 代決 for an absent decider, 後閲 I owe"},

@@ -33,7 +33,7 @@ from db.session import create_engine, create_sessionmaker
 
 async def _enrol(settings: Settings, staff_ids: list[str]) -> dict[str, pyotp.TOTP]:
     """Give each staff member a TOTP secret directly in the database (enrolment is not what is measured)."""
-    box = SecretBox(settings.totp_encryption_key or settings.jwt_secret)
+    box = SecretBox(settings.totp_keys())
     apps: dict[str, pyotp.TOTP] = {}
     engine = create_engine(settings.database_url)
     try:

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -388,9 +390,10 @@ def start_stack(
         raise StackError(f"already in use (another ringi dev?): {', '.join(busy)}")
     seeded_now = prepare_data(settings) if prepare else False
     stack = Stack(settings, processes if processes is not None else build_processes(settings), seeded_now)
+    env = {**os.environ, **dev_secrets(settings)}
     try:
         for process in stack.processes:
-            process.start()
+            process.start(env)
             process.wait_ready(timeout)
     except BaseException:
         stack.stop()
@@ -399,6 +402,27 @@ def start_stack(
 
 
 # --------------------------------------------------------------------------- ringi dev
+
+DEV_SECRETS_FILE = "dev-secrets.json"
+
+
+def dev_secrets(settings: Settings) -> dict[str, str]:
+    """What ``ringi dev`` gives its children in place of the secrets ``ringi api`` and ``ringi worker`` would refuse
+    (the shipped JWT secret, no TOTP key): random ones, kept in ``<data_dir>/dev-secrets.json`` (0600) so that
+    sessions and second factors survive a restart.  Secrets that are set and fit are left alone."""
+    path = settings.data_dir / DEV_SECRETS_FILE
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if not {"RINGI_JWT_SECRET", "RINGI_TOTP_ENCRYPTION_KEY"} <= stored.keys():
+        stored = {"RINGI_JWT_SECRET": secrets.token_hex(32), "RINGI_TOTP_ENCRYPTION_KEY": secrets.token_hex(32)}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            json.dump(stored, out)
+    unfit = {line.split(":", 1)[0] for line in settings.production_problems()}
+    env = {name: value for name, value in stored.items() if name in unfit}
+    if "RINGI_TOTP_ENCRYPTION_KEY" in env and not settings.totp_previous_keys.get_secret_value():
+        # Second factors enrolled by an older ringi dev were sealed with the JWT secret it fell back to.
+        env["RINGI_TOTP_PREVIOUS_KEYS"] = settings.jwt_signing_secret()
+    return env
 
 
 def format_banner(stack: Stack) -> str:

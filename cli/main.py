@@ -56,14 +56,23 @@ class StubName(StrEnum):
     finance = "finance"
 
 
-def _settings() -> Settings:
-    """The settings, or exit 2 with one line per missing or invalid setting (no traceback)."""
+def _settings(*, serving: bool = False) -> Settings:
+    """The settings, or exit 2 with one line per missing or invalid setting (no traceback).
+
+    ``serving`` (``ringi api``, ``ringi worker``): also refuse what is unfit to serve, the shipped JWT secret or
+    a short one, a missing TOTP key (``Settings.production_problems``).  ``ringi dev`` gives its children
+    secrets of its own (cli/dev.py ``dev_secrets``)."""
     try:
         settings = Settings()
     except ValidationError as exc:
         for line in setting_errors(exc):
             typer.echo(f"ringi: {line}", err=True)
         raise typer.Exit(code=2) from None
+    problems = settings.production_problems() if serving else []
+    for line in problems:
+        typer.echo(f"ringi: {line}", err=True)
+    if problems:
+        raise typer.Exit(code=2)
     configure_logging(settings.log_level, json=settings.log_json)
     return settings
 
@@ -89,7 +98,9 @@ def _serve(fastapi_app: FastAPI, host: str, port: int, settings: Settings) -> No
     """Serve with uvicorn, logging through our root logger; access lines only at DEBUG (they cost CPU)."""
     import uvicorn
 
-    config = uvicorn.Config(
+    from core.serve import server_config
+
+    config = server_config(
         fastapi_app,
         host=host,
         port=port,
@@ -129,7 +140,7 @@ def worker() -> None:
     from core.telemetry import forward_temporal_core_logs
     from worker.main import run_worker
 
-    settings = _settings()
+    settings = _settings(serving=True)
     forward_temporal_core_logs()
     get_logger("ringi.cli").info("worker.starting", task_queue=settings.temporal_task_queue)
     _run_until_signalled(run_worker(settings))
@@ -143,7 +154,7 @@ def api(
     """Serve the HTTP API and web inbox on RINGI_API_HOST:RINGI_API_PORT (or --host/--port)."""
     from api.app import create_app
 
-    settings = _settings()
+    settings = _settings(serving=True)
     _serve(create_app(settings), host or settings.api_host, port or settings.api_port, settings)
 
 

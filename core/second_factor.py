@@ -10,32 +10,47 @@ import hashlib
 import hmac
 import io
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 import pyotp
 import qrcode
 import qrcode.image.svg
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 RECOVERY_CODES = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper without mistakes
 
 
 class SecretBox:
-    """Encrypts TOTP secrets for the database (Fernet: AES-128-CBC + HMAC-SHA256)."""
+    """Encrypts TOTP secrets for the database (Fernet: AES-128-CBC + HMAC-SHA256).
 
-    def __init__(self, key_material: str) -> None:
-        key = hashlib.sha256(b"ringi.totp-secret:" + key_material.encode()).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+    ``keys``: the current key first (it seals), then the keys of before a rotation (they still open)."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        if not keys:
+            raise ValueError("no TOTP key configured")
+        self._fernet = MultiFernet([Fernet(_fernet_key(key)) for key in keys])
 
     def seal(self, secret: str) -> str:
         return self._fernet.encrypt(secret.encode()).decode()
+
+    def reseal(self, sealed: str) -> str:
+        """The same secret sealed with the current key (key rotation: done at the secret's next use)."""
+        try:
+            return self._fernet.rotate(sealed.encode()).decode()
+        except InvalidToken as exc:
+            raise ValueError("the stored TOTP secret cannot be decrypted with the configured key") from exc
 
     def open(self, sealed: str) -> str:
         try:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken as exc:
             raise ValueError("the stored TOTP secret cannot be decrypted with the configured key") from exc
+
+
+def _fernet_key(key_material: str) -> bytes:
+    return base64.urlsafe_b64encode(hashlib.sha256(b"ringi.totp-secret:" + key_material.encode()).digest())
 
 
 def new_secret() -> str:
@@ -84,6 +99,11 @@ def new_recovery_codes() -> list[str]:
 
 def normalise_recovery_code(code: str) -> str:
     return "".join(ch for ch in code.lower() if ch.isalnum())
+
+
+def recovery_code_hashes(code: str, *, staff_id: str, keys: Sequence[str]) -> list[str]:
+    """The code's hash under each key (the current one first): a code stored before a key rotation matches too."""
+    return [recovery_code_hash(code, staff_id=staff_id, key_material=key) for key in keys]
 
 
 def recovery_code_hash(code: str, *, staff_id: str, key_material: str) -> str:

@@ -6,7 +6,10 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
@@ -68,23 +71,62 @@ class InvalidToken(Exception):
     pass
 
 
-def issue_token(staff_id: str, *, secret: str, ttl_seconds: int, now: datetime | None = None) -> str:
+@dataclass(frozen=True)
+class TokenClaims:
+    """Who a valid token names, and the server-side session (``sessions`` row) it belongs to."""
+
+    staff_id: str
+    session_id: str
+
+
+def issue_token(staff_id: str, session_id: str, *, secret: str, ttl_seconds: int, now: datetime | None = None) -> str:
     issued = now or datetime.now(UTC)
-    claims = {"sub": staff_id, "iat": issued, "exp": issued + timedelta(seconds=ttl_seconds), "iss": "ringi"}
+    claims = {
+        "sub": staff_id,
+        "sid": session_id,
+        "iat": issued,
+        "exp": issued + timedelta(seconds=ttl_seconds),
+        "iss": "ringi",
+    }
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def read_token(token: str, *, secret: str) -> str:
-    """The staff id in a valid token; ``InvalidToken`` with the reason otherwise."""
-    try:
-        claims = jwt.decode(
-            token, secret, algorithms=["HS256"], issuer="ringi", options={"require": ["sub", "exp", "iss"]}
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise InvalidToken("the token has expired") from exc
-    except jwt.PyJWTError as exc:
-        raise InvalidToken("the token is not valid") from exc
-    subject = claims.get("sub")
+def read_token(token: str, *, keys: Sequence[str]) -> TokenClaims:
+    """The claims of a valid token (signed with any of ``keys``: the current one, then those of before a
+    rotation); ``InvalidToken`` with the reason otherwise.  A token without a session id (older ones) is not
+    valid: only a live session is."""
+    claims = decode_signed(token, keys=keys, issuer="ringi")
+    subject, session_id = claims.get("sub"), claims.get("sid")
     if not isinstance(subject, str) or not subject:
         raise InvalidToken("the token names no staff member")
-    return subject
+    if not isinstance(session_id, str) or not session_id:
+        raise InvalidToken("the token is not valid: sign in again")
+    return TokenClaims(staff_id=subject, session_id=session_id)
+
+
+def decode_signed(token: str, *, keys: Sequence[str], issuer: str) -> dict[str, Any]:
+    """The claims of an HS256 JWT of ``issuer`` signed with one of ``keys`` (tried in order)."""
+    for secret in keys:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token, secret, algorithms=["HS256"], issuer=issuer, options={"require": ["sub", "exp", "iss"]}
+            )
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken("the token has expired") from exc
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("the token is not valid") from exc
+        return claims
+    raise InvalidToken("the token is not valid")
+
+
+def session_ended(
+    *, last_seen_at: datetime, expires_at: datetime, now: datetime, idle_timeout: timedelta
+) -> str | None:
+    """Why a session has ended by time (its absolute lifetime, or idle past the timeout); None while it is live."""
+    if now >= expires_at:
+        return "the session has reached its lifetime"
+    if now - last_seen_at >= idle_timeout:
+        return "the session was idle too long"
+    return None

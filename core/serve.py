@@ -14,9 +14,20 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Generator
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
+
+
+def server_config(app: ASGIApp | str, **options: Any) -> uvicorn.Config:
+    """uvicorn's configuration for every ringi server (``ringi api``, the stubs, tests, benchmarks).
+
+    uvicorn's own proxy handling is off: by default it rewrites the client address from ``X-Forwarded-For`` for
+    any request from loopback, whatever ``RINGI_TRUSTED_PROXIES`` says, so a local process could choose its own
+    address.  ringi walks the header itself, past the trusted proxies only (api/origin.py, core/network.py):
+    that one walk is the client address of the office check, TOTP enrolment and the access log."""
+    return uvicorn.Config(app, **options, proxy_headers=False, forwarded_allow_ips="")
 
 
 class _InProcessServer(uvicorn.Server):
@@ -43,7 +54,7 @@ async def serve_app(app: ASGIApp, *, startup_timeout: float = 10.0) -> AsyncIter
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     # log_config=None: leave the global logging configuration alone (caplog, structlog).
-    config = uvicorn.Config(app, lifespan="on", log_config=None, log_level="warning", access_log=False)
+    config = server_config(app, lifespan="on", log_config=None, log_level="warning", access_log=False)
     server = _InProcessServer(config)
     task = asyncio.create_task(_run(server, sock), name=f"uvicorn:{port}")
     try:

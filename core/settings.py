@@ -9,6 +9,10 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: The JWT secret ringi ships with: public, so only in-process runs (tests) use it; the commands refuse it.
+DEV_JWT_SECRET = "dev-only-change-me-0123456789abcdef"
+MIN_SECRET_BYTES = 32
+
 
 class Settings(BaseSettings):
     """ringi's configuration.  Build one with ``Settings()``; nothing reads it at import time."""
@@ -27,8 +31,23 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
 
-    jwt_secret: str = Field("dev-only-change-me-0123456789abcdef", min_length=32)
-    jwt_ttl_seconds: int = Field(8 * 3600, gt=0)
+    jwt_secret: SecretStr = Field(
+        SecretStr(DEV_JWT_SECRET),
+        min_length=32,
+        description="Signs bearer tokens and web session cookies (>= 32 random bytes, e.g. `openssl rand -hex 32`);"
+        " `ringi api` and `ringi worker` refuse the shipped default and short ones.",
+    )
+    jwt_previous_secrets: SecretStr = Field(
+        SecretStr(""),
+        description="Comma-separated secrets of before a rotation: tokens and cookies they signed still verify"
+        " (until they expire); new ones are signed with RINGI_JWT_SECRET only.",
+    )
+    jwt_ttl_seconds: int = Field(
+        8 * 3600, gt=0, description="Absolute lifetime of a session (token or cookie), however active it is."
+    )
+    session_idle_minutes: int = Field(
+        30, gt=0, description="A session unused this long ends (自動サインアウト); each request extends it."
+    )
     demo_password: str = "demo"
     demo_staff: int | None = Field(None, gt=0, description="Size of the generated demo city (default: ~190).")
 
@@ -87,14 +106,14 @@ class Settings(BaseSettings):
     # --- notifications (通知): a channel is off while its address is unset ---
     public_url: str = Field("http://127.0.0.1:8000", description="Base of the links notices carry.")
     chat_base_url: str = Field("", description="Slack-compatible Web API base (chat.postMessage); empty = off.")
-    chat_token: str = ""
+    chat_token: SecretStr = SecretStr("")
     chat_webhook_url: str = Field("", description="Incoming webhook, used when no Web API base is set.")
     chat_max_confidentiality: int = Field(3, ge=0, le=3, description="Above this level nothing goes to chat.")
     smtp_host: str = Field("", description="SMTP server for mail notices; empty = off.")
     smtp_port: int = 25
     smtp_from: str = "ringi@localhost"
     smtp_username: str = ""
-    smtp_password: str = ""
+    smtp_password: SecretStr = SecretStr("")
     smtp_starttls: bool = False
     confidentiality_names: dict[int, str] = Field(
         default_factory=lambda: {1: "機密性1", 2: "機密性2", 3: "機密性3"},
@@ -112,8 +131,15 @@ class Settings(BaseSettings):
         "", description="Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = none."
     )
     totp_issuer: str = "ringi"
-    totp_encryption_key: str = Field(
-        "", description="Key that encrypts TOTP secrets at rest; empty = derived from jwt_secret."
+    totp_encryption_key: SecretStr = Field(
+        SecretStr(""),
+        description="Key that seals TOTP secrets and keys the recovery-code hashes (>= 32 random bytes, apart from"
+        " the JWT secret); required by `ringi api` and `ringi worker` (empty is allowed only in-process, in tests).",
+    )
+    totp_previous_keys: SecretStr = Field(
+        SecretStr(""),
+        description="Comma-separated TOTP keys of before a rotation: secrets and recovery codes they sealed still"
+        " open (a secret is resealed with RINGI_TOTP_ENCRYPTION_KEY at its next use).",
     )
     lockout_threshold: int = Field(5, gt=0, description="Consecutive sign-in failures that lock a staff id.")
     lockout_minutes: int = Field(15, gt=0, description="How long a locked staff id stays locked.")
@@ -147,6 +173,37 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'ringi.db'}"
         return self
+
+    def jwt_signing_secret(self) -> str:
+        """The one secret that signs new tokens and cookies."""
+        return self.jwt_secret.get_secret_value()
+
+    def jwt_verifying_secrets(self) -> tuple[str, ...]:
+        """The secrets a token or cookie may be signed with: the current one first, then the previous ones."""
+        return (self.jwt_signing_secret(), *split_codes(self.jwt_previous_secrets.get_secret_value()))
+
+    def totp_keys(self) -> tuple[str, ...]:
+        """The TOTP keys, the current one (which seals) first.  Unset (only in-process: the commands refuse it),
+        the JWT secret stands in."""
+        current = self.totp_encryption_key.get_secret_value() or self.jwt_signing_secret()
+        return (current, *split_codes(self.totp_previous_keys.get_secret_value()))
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unfit to serve (`ringi api`, `ringi worker`): one line per setting."""
+        problems = []
+        jwt_secret = self.jwt_signing_secret()
+        if jwt_secret == DEV_JWT_SECRET:
+            problems.append("RINGI_JWT_SECRET: the shipped default is public; set >= 32 random bytes")
+        elif len(jwt_secret.encode()) < MIN_SECRET_BYTES:
+            problems.append(f"RINGI_JWT_SECRET: shorter than {MIN_SECRET_BYTES} bytes")
+        totp_key = self.totp_encryption_key.get_secret_value()
+        if not totp_key:
+            problems.append("RINGI_TOTP_ENCRYPTION_KEY: required (>= 32 random bytes, apart from RINGI_JWT_SECRET)")
+        elif len(totp_key.encode()) < MIN_SECRET_BYTES:
+            problems.append(f"RINGI_TOTP_ENCRYPTION_KEY: shorter than {MIN_SECRET_BYTES} bytes")
+        elif totp_key in (jwt_secret, DEV_JWT_SECRET):
+            problems.append("RINGI_TOTP_ENCRYPTION_KEY: must differ from RINGI_JWT_SECRET")
+        return problems
 
     def attachment_root(self) -> Path:
         return self.attachments_dir or self.data_dir / "attachments"

@@ -533,6 +533,26 @@ class SignInGuardRow(Base):
     last_failure_at: Mapped[datetime | None]
 
 
+class SessionRow(Base):
+    """A signed-in session (セッション): a web cookie or a bearer token carries its id, and each request checks it is
+    still here and neither idle past the timeout nor past its absolute lifetime.  Ending it deletes the row."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_staff_id", "staff_id"),)
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    #: web (the cookie of the web UI) | api (a bearer token)
+    kind: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime]
+    #: Moved forward by requests, at most once a minute (the idle timeout counts from here).
+    last_seen_at: Mapped[datetime]
+    #: The absolute end, however active the session is.
+    expires_at: Mapped[datetime]
+    client_ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+
+
 class AccessLogRow(Base):
     """アクセスログ: every sign-in (success or failure, with the reason) and every document read."""
 

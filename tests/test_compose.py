@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from pydantic import SecretStr
 
 from core.settings import Settings
 
@@ -110,6 +111,8 @@ def test_ringi_variables_parse_as_settings(services: dict[str, dict[str, Any]], 
     settings = settings_of(services[name])
     for field, raw in values.items():
         parsed = getattr(settings, field)
+        if isinstance(parsed, SecretStr):
+            parsed = parsed.get_secret_value()
         assert str(parsed).lower() == raw.lower(), f"{name}: RINGI_{field.upper()}={raw!r} -> {parsed!r}"
 
 

@@ -23,7 +23,9 @@ def build_chat(settings: Settings) -> ChatClient | None:
     if not settings.chat_base_url and not settings.chat_webhook_url:
         return None
     return SlackChatClient(
-        base_url=settings.chat_base_url, token=settings.chat_token, webhook_url=settings.chat_webhook_url
+        base_url=settings.chat_base_url,
+        token=settings.chat_token.get_secret_value(),
+        webhook_url=settings.chat_webhook_url,
     )
 
 
@@ -36,7 +38,7 @@ def build_mail(settings: Settings) -> MailClient | None:
         port=settings.smtp_port,
         sender=settings.smtp_from,
         username=settings.smtp_username,
-        password=settings.smtp_password,
+        password=settings.smtp_password.get_secret_value(),
         starttls=settings.smtp_starttls,
     )
 

@@ -8,6 +8,7 @@ from api.deps import CurrentStaff, SessionDep, StateDep
 from api.origin import OriginDep
 from api.services.auth import authenticate, unlock
 from api.services.second_factor import SecondFactorService
+from api.services.sessions import open_session, revoke_all
 from core.security import issue_token
 from schemas.api.models import TokenRequest, TokenResponse
 from schemas.api.signin import TotpConfirm, TotpConfirmed, TotpEnrolment
@@ -21,8 +22,23 @@ async def create_token(body: TokenRequest, session: SessionDep, app: StateDep, o
     staff = await authenticate(
         session, app.settings, body.staff_id, body.password, body.otp, origin.client_ip, origin.user_agent
     )
-    token = issue_token(staff.id, secret=app.settings.jwt_secret, ttl_seconds=app.settings.jwt_ttl_seconds)
+    opened = await open_session(
+        session, app.settings, staff.id, kind="api", client_ip=origin.client_ip, user_agent=origin.user_agent
+    )
+    token = issue_token(
+        staff.id,
+        opened.id,
+        secret=app.settings.jwt_signing_secret(),
+        ttl_seconds=app.settings.jwt_ttl_seconds,
+        now=opened.created_at,
+    )
     return TokenResponse(access_token=token)
+
+
+@router.post("/signout", status_code=status.HTTP_204_NO_CONTENT)
+async def sign_out(staff: CurrentStaff, session: SessionDep) -> None:
+    """Sign out everywhere: every session of the caller (tokens and web cookies) ends at once."""
+    await revoke_all(session, staff.id, reason="sign_out")
 
 
 @router.post("/totp/enrol")

@@ -19,12 +19,13 @@ from core.second_factor import (
     SecretBox,
     looks_like_totp,
     matching_counter,
-    recovery_code_hash,
+    recovery_code_hashes,
 )
 from core.security import hash_password, needs_rehash, verify_password
 from core.settings import Settings, parse_networks
 from db.models import AccessLogRow, SignInGuardRow, StaffRow
 from db.repositories.org import OrgRepository
+from db.repositories.sessions import SessionRepository
 from db.repositories.signin import AccessLogRepository, SignInGuardRepository, TotpRepository
 from db.session import writing
 
@@ -58,11 +59,6 @@ class SecondFactorNotEnrolled(Forbidden):
 
 def in_office(client_ip: str, settings: Settings) -> bool:
     return within(client_ip, parse_networks(settings.office_networks))
-
-
-def secret_key(settings: Settings) -> str:
-    """What seals TOTP secrets and keys the recovery-code hashes."""
-    return settings.totp_encryption_key or settings.jwt_secret
 
 
 @functools.cache
@@ -158,15 +154,14 @@ async def _record(
         return _log(session, attempt, now, "locked", _lockout(guard, now))
     if not attempt.password_ok:
         reason = "wrong password" if attempt.known else "unknown staff id"
-        return _log(
-            session, attempt, now, reason, _failure(guard, settings, now) or WrongCredentials(WRONG_CREDENTIALS)
-        )
+        lockout = await _failure(session, guard, settings, now, attempt.staff_id)
+        return _log(session, attempt, now, reason, lockout or WrongCredentials(WRONG_CREDENTIALS))
     second_factor = "office network"
     if not attempt.office:
         refusal, second_factor = await _check_second_factor(session, settings, attempt, now)
         if refusal is not None:
             counted = isinstance(refusal, WrongSecondFactor)
-            lockout = _failure(guard, settings, now) if counted else None
+            lockout = await _failure(session, guard, settings, now, attempt.staff_id) if counted else None
             return _log(session, attempt, now, second_factor, lockout or refusal)
     guard.failures = 0
     guard.locked_until = None
@@ -187,32 +182,41 @@ async def _check_second_factor(
         return SecondFactorNotEnrolled(ENROL_FIRST), "second factor not enrolled"
     if attempt.otp is None:
         return SecondFactorRequired(OTP_REQUIRED), "second factor missing"
-    key = secret_key(settings)
+    keys = settings.totp_keys()
     if looks_like_totp(attempt.otp):
+        box = SecretBox(keys)
         try:
-            secret = SecretBox(key).open(totp.secret_sealed)
-        except ValueError:  # RINGI_TOTP_ENCRYPTION_KEY (or the JWT secret it defaults to) changed since enrolment
+            secret = box.open(totp.secret_sealed)
+            resealed = box.reseal(totp.secret_sealed) if len(keys) > 1 else None
+        except ValueError:  # RINGI_TOTP_ENCRYPTION_KEY changed since enrolment (not kept in RINGI_TOTP_PREVIOUS_KEYS)
             log.error("auth.totp_secret_unreadable", staff_id=attempt.staff_id)
             return SecondFactorNotEnrolled(UNREADABLE), "second factor unreadable (key changed)"
         counter = matching_counter(secret, attempt.otp, now=now, after=totp.last_counter)
         if counter is None:
             return WrongSecondFactor(WRONG_OTP), "wrong one-time code"
         totp.last_counter = counter
+        if resealed is not None:  # a key rotation: the secret moves to the current key
+            totp.secret_sealed = resealed
         return None, "second factor: totp"
-    code_hash = recovery_code_hash(attempt.otp, staff_id=attempt.staff_id, key_material=key)
-    if not await TotpRepository(session).use_recovery_code(attempt.staff_id, code_hash, at=now):
+    hashes = recovery_code_hashes(attempt.otp, staff_id=attempt.staff_id, keys=keys)
+    if not await TotpRepository(session).use_recovery_code(attempt.staff_id, hashes, at=now):
         return WrongSecondFactor(WRONG_OTP), "wrong recovery code"
     return None, "second factor: recovery code"
 
 
-def _failure(guard: SignInGuardRow, settings: Settings, now: datetime) -> RingiError | None:
-    """Count a failure; the lockout refusal when it reaches the threshold."""
+async def _failure(
+    session: AsyncSession, guard: SignInGuardRow, settings: Settings, now: datetime, staff_id: str
+) -> RingiError | None:
+    """Count a failure; the lockout refusal when it reaches the threshold (which also ends every session of the
+    staff id: whoever is guessing may already hold one)."""
     guard.failures = (guard.failures or 0) + 1 if guard.locked_until is None else 1  # a lapsed lock starts afresh
     guard.locked_until = None
     guard.last_failure_at = now
     if guard.failures < settings.lockout_threshold:
         return None
     guard.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+    revoked = await SessionRepository(session).revoke_all(staff_id)
+    log.info("auth.sessions_revoked", staff_id=staff_id, reason="lockout", sessions=revoked)
     return _lockout(guard, now)
 
 

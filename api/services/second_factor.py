@@ -8,7 +8,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
-from api.services.auth import in_office, secret_key
+from api.services.auth import in_office
 from core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from core.second_factor import (
     SecretBox,
@@ -21,6 +21,7 @@ from core.second_factor import (
     svg_data_url,
 )
 from db.models import StaffRow, StaffTotpRow
+from db.repositories.sessions import SessionRepository
 from db.repositories.signin import TotpRepository
 from db.session import writing
 from schemas.api.signin import TotpConfirmed, TotpEnrolment
@@ -34,7 +35,7 @@ class SecondFactorService:
     def __init__(self, app: AppState, session: AsyncSession) -> None:
         self._app = app
         self._session = session
-        self._box = SecretBox(secret_key(app.settings))
+        self._box = SecretBox(app.settings.totp_keys())
 
     async def enrol(self, staff: StaffRow, *, client_ip: str) -> TotpEnrolment:
         """A new secret, pending until confirmed (an active one keeps working until then)."""
@@ -59,7 +60,7 @@ class SecondFactorService:
         self._office_only(client_ip)
         now = datetime.now(UTC)
         codes = new_recovery_codes()
-        key = secret_key(self._app.settings)
+        key = self._app.settings.totp_keys()[0]  # the current key: new codes are hashed with it
         async with writing(self._session) as session:
             repo = TotpRepository(session)
             row = await repo.get(staff.id, for_update=True)
@@ -87,7 +88,8 @@ class SecondFactorService:
             if row is None:
                 raise NotFound(f"{staff_id} has no second factor enrolled")
             await repo.remove(row)
-        log.info("auth.totp_reset", staff_id=staff_id, admin_id=admin.id)
+            revoked = await SessionRepository(session).revoke_all(staff_id)  # a lost phone may be in other hands
+        log.info("auth.totp_reset", staff_id=staff_id, admin_id=admin.id, sessions_revoked=revoked)
 
     def _office_only(self, client_ip: str) -> None:
         if not in_office(client_ip, self._app.settings):

@@ -11,8 +11,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.deps import AppState, SessionDep, StateDep, signed_in
+from api.services.sessions import check_live
 from api.web.session import CSRF_FIELD, SignInRequired, WebSession, check_csrf, read_session
 from core.clock import today_in_japan
+from core.errors import Unauthorized
 from db.models import StaffRow
 from db.repositories.org import OrgRepository
 from schemas.org import StaffRef
@@ -44,7 +46,12 @@ def today() -> date:
 
 async def _viewer(request: Request, app: StateDep, db: SessionDep) -> Viewer:
     """Read through the request's one session, as every page's services are."""
-    session = read_session(request, secret=app.settings.jwt_secret)
+    session = read_session(request, keys=app.settings.jwt_verifying_secrets())
+    try:
+        await check_live(db, app.settings, session_id=session.session_id, staff_id=session.staff_id)
+    except Unauthorized as exc:
+        raise SignInRequired from exc
+    request.state.ringi_session_id = session.session_id
     repository = OrgRepository(db)
     staff = await repository.get_staff(session.staff_id)
     if staff is None:

@@ -11,12 +11,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 from starlette.requests import Request
 from starlette.responses import Response
+
+from api.origin import scheme_of
+from core.security import InvalidToken, decode_signed
 
 SESSION_COOKIE = "ringi_session"
 SIGNIN_COOKIE = "ringi_signin"
@@ -51,16 +55,28 @@ def _cookie(request: Request, response: Response, name: str, value: str, max_age
         max_age=max_age,
         httponly=True,
         samesite="lax",
-        secure=request.scope.get("scheme") == "https",  # uvicorn: TLS, or a trusted proxy's X-Forwarded-Proto
+        secure=is_https(request),
         path="/",
     )
 
 
-def start_session(request: Request, response: Response, staff_id: str, *, secret: str, ttl_seconds: int) -> None:
+def is_https(request: Request) -> bool:
+    """Over TLS, or behind a trusted proxy that says it took the request over https (api/origin.py)."""
+    app = request.scope.get("app")
+    state = getattr(getattr(app, "state", None), "ringi", None)
+    if state is None:  # no running app (a unit test's bare request): the scope's own scheme
+        return request.scope.get("scheme") == "https"
+    return scheme_of(request, state.settings) == "https"
+
+
+def start_session(
+    request: Request, response: Response, staff_id: str, session_id: str, *, secret: str, ttl_seconds: int
+) -> None:
+    """Set the cookie of the server-side session ``session_id`` (api/services/sessions.py opened it)."""
     now = datetime.now(UTC)
     claims = {
         "sub": staff_id,
-        "sid": secrets.token_urlsafe(16),
+        "sid": session_id,
         "iat": now,
         "exp": now + timedelta(seconds=ttl_seconds),
         "iss": _ISSUER,
@@ -73,20 +89,20 @@ def end_session(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-def read_session(request: Request, *, secret: str) -> WebSession:
+def read_session(request: Request, *, keys: Sequence[str]) -> WebSession:
+    """The cookie's session (signed with any of ``keys``, the current one first); whether it is still live is
+    the server's to say (``check_live``)."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise SignInRequired
     try:
-        claims = jwt.decode(
-            token, secret, algorithms=["HS256"], issuer=_ISSUER, options={"require": ["sub", "sid", "exp", "iss"]}
-        )
-    except jwt.PyJWTError as exc:
+        claims = decode_signed(token, keys=keys, issuer=_ISSUER)
+    except InvalidToken as exc:
         raise SignInRequired from exc
-    staff_id, session_id = claims["sub"], claims["sid"]
+    staff_id, session_id = claims.get("sub"), claims.get("sid")
     if not isinstance(staff_id, str) or not isinstance(session_id, str):
         raise SignInRequired
-    return WebSession(staff_id=staff_id, session_id=session_id, csrf_token=_mac(secret, "csrf", session_id))
+    return WebSession(staff_id=staff_id, session_id=session_id, csrf_token=_mac(keys[0], "csrf", session_id))
 
 
 def check_csrf(session: WebSession, submitted: str | None) -> None:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import SessionDep, StateDep
 from api.origin import origin_of
 from api.services.auth import SecondFactorRequired, WrongCredentials, WrongSecondFactor, authenticate
+from api.services.sessions import open_session, revoke_all
 from api.web.deps import SECURITY_HEADERS, PostingViewer, page, templates
 from api.web.session import (
     CsrfRefused,
@@ -37,7 +38,7 @@ def _local_path(target: str | None) -> str:
 async def home(request: Request, app: StateDep) -> RedirectResponse:
     """The inbox when signed in, else the sign-in form."""
     try:
-        read_session(request, secret=app.settings.jwt_secret)
+        read_session(request, keys=app.settings.jwt_verifying_secrets())
     except SignInRequired:
         return RedirectResponse("/signin", status_code=303)
     return RedirectResponse("/inbox", status_code=303)
@@ -53,7 +54,7 @@ def _form(
     otp: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
-    nonce, token = signin_token(request, secret=app.settings.jwt_secret)
+    nonce, token = signin_token(request, secret=app.settings.jwt_signing_secret())
     response = page(
         request,
         "signin.html",
@@ -85,7 +86,7 @@ async def signin(
     signin_csrf: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "/inbox",
 ) -> Response:
-    check_signin_token(request, signin_csrf, secret=app.settings.jwt_secret)
+    check_signin_token(request, signin_csrf, secret=app.settings.jwt_signing_secret())
     staff_id = staff_id.strip()
     origin = origin_of(request, app.settings)
     back = _local_path(next)
@@ -100,14 +101,26 @@ async def signin(
         return _form(request, app, next_path=back, staff_id=staff_id, error=error, status_code=401)
     except RingiError as exc:  # locked out (429), or outside the office without a second factor (403)
         return _form(request, app, next_path=back, staff_id=staff_id, error=exc.detail, status_code=exc.status)
-    response = RedirectResponse(_local_path(next), status_code=303)
     settings = app.settings
-    start_session(request, response, staff.id, secret=settings.jwt_secret, ttl_seconds=settings.jwt_ttl_seconds)
+    opened = await open_session(
+        session, settings, staff.id, kind="web", client_ip=origin.client_ip, user_agent=origin.user_agent
+    )
+    response = RedirectResponse(_local_path(next), status_code=303)
+    start_session(
+        request,
+        response,
+        staff.id,
+        opened.id,
+        secret=settings.jwt_signing_secret(),
+        ttl_seconds=settings.jwt_ttl_seconds,
+    )
     return response
 
 
 @router.post("/signout")
-async def signout(_: PostingViewer) -> RedirectResponse:
+async def signout(viewer: PostingViewer, session: SessionDep) -> RedirectResponse:
+    """サインアウト: every session of the viewer ends (this browser's, other browsers', bearer tokens)."""
+    await revoke_all(session, viewer.staff.id, reason="sign_out")
     response = RedirectResponse("/signin", status_code=303)
     end_session(response)
     return response

@@ -58,13 +58,14 @@ class TotpRepository:
         self._session.add_all(RecoveryCodeRow(staff_id=staff_id, code_hash=h, created_at=at) for h in hashes)
         await self._session.flush()
 
-    async def use_recovery_code(self, staff_id: str, code_hash: str, *, at: datetime) -> bool:
-        """Mark the code used; False if it is unknown or was used before (a code is good once)."""
+    async def use_recovery_code(self, staff_id: str, code_hashes: Sequence[str], *, at: datetime) -> bool:
+        """Mark the code used (its hash under any of the keys); False if it is unknown or was used before (a code
+        is good once)."""
         result = await self._session.execute(
             update(RecoveryCodeRow)
             .where(
                 RecoveryCodeRow.staff_id == staff_id,
-                RecoveryCodeRow.code_hash == code_hash,
+                RecoveryCodeRow.code_hash.in_(code_hashes),
                 RecoveryCodeRow.used_at.is_(None),
             )
             .values(used_at=at)

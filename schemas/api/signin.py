@@ -46,3 +46,17 @@ class AccessLogEntry(BaseModel):
     document_id: str | None
     client_ip: str
     user_agent: str
+
+
+class SessionRead(BaseModel):
+    """One of the signed-in person's sessions (a browser's cookie or a bearer token)."""
+
+    id: str
+    kind: Literal["web", "api"]
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    client_ip: str
+    user_agent: str
+    #: The session this request was made with.
+    current: bool

@@ -260,15 +260,18 @@ async def test_bad_staff_filters_are_refused(stack: Stack, params: dict[str, str
 # --- tokens -----------------------------------------------------------------------------------------------
 
 
+NO_SESSION = "no-such-session"
+
+
 def _bad_credentials(stack: Stack, kind: str) -> dict[str, str]:
-    secret = stack.settings.jwt_secret
+    secret = stack.settings.jwt_signing_secret()
     now = datetime.now(UTC)
     if kind == "none":
         return {}
     if kind == "expired":
-        token = issue_token(DRAFTER, secret=secret, ttl_seconds=60, now=now - timedelta(hours=1))
+        token = issue_token(DRAFTER, NO_SESSION, secret=secret, ttl_seconds=60, now=now - timedelta(hours=1))
     elif kind == "other-secret":
-        token = issue_token(DRAFTER, secret="another-secret-0123456789abcdef-xyz", ttl_seconds=600)
+        token = issue_token(DRAFTER, NO_SESSION, secret="another-secret-0123456789abcdef-xyz", ttl_seconds=600)
     elif kind == "garbage":
         token = "not.a.jwt"
     elif kind == "alg-none":
@@ -281,10 +284,10 @@ def _bad_credentials(stack: Stack, kind: str) -> dict[str, str]:
     elif kind == "no-subject":
         token = jwt.encode({"iss": "ringi", "exp": now + timedelta(hours=1)}, secret, algorithm="HS256")
     elif kind == "unknown-staff":
-        token = issue_token("s9999", secret=secret, ttl_seconds=600)
+        token = issue_token("s9999", NO_SESSION, secret=secret, ttl_seconds=600)
     elif kind == "tampered":
-        header, payload, signature = issue_token(DRAFTER, secret=secret, ttl_seconds=600).split(".")
-        other = issue_token(ADMIN, secret=secret, ttl_seconds=600).split(".")[1]
+        header, payload, signature = issue_token(DRAFTER, NO_SESSION, secret=secret, ttl_seconds=600).split(".")
+        other = issue_token(ADMIN, NO_SESSION, secret=secret, ttl_seconds=600).split(".")[1]
         token = f"{header}.{other}.{signature}"
         assert other != payload
     elif kind == "basic-scheme":
@@ -336,7 +339,8 @@ async def test_bad_token_is_401_and_changes_nothing(stack: Stack, kind: str, pen
 async def test_expired_token_of_the_right_person_cannot_act(stack: Stack, pending: dict[str, Any]) -> None:
     token = issue_token(
         MANAGER,
-        secret=stack.settings.jwt_secret,
+        NO_SESSION,
+        secret=stack.settings.jwt_signing_secret(),
         ttl_seconds=stack.settings.jwt_ttl_seconds,
         now=datetime.now(UTC) - timedelta(seconds=stack.settings.jwt_ttl_seconds + 5),
     )

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import DEV_JWT_SECRET, Settings
+
 
 def ringi(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("RINGI_")}
@@ -43,3 +45,50 @@ def test_a_wrong_value_names_its_setting(tmp_path: Path, name: str, value: str) 
     assert "Traceback" not in done.stderr
     (line,) = done.stderr.strip().splitlines()
     assert name in line
+
+
+GOOD_TOTP_KEY = "a-totp-key-of-forty-random-chars-0123456789"
+GOOD_JWT_SECRET = "a-jwt-secret-of-forty-random-chars-0123456789"
+
+
+@pytest.mark.parametrize("command", ["api", "worker"])
+def test_serving_refuses_the_shipped_jwt_secret(tmp_path: Path, command: str) -> None:
+    for shipped in ({}, {"RINGI_JWT_SECRET": DEV_JWT_SECRET}):  # left unset, or copied from an old .env
+        done = ringi(tmp_path, command, RINGI_TOTP_ENCRYPTION_KEY=GOOD_TOTP_KEY, **shipped)
+        assert done.returncode == 2, done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith("ringi: RINGI_JWT_SECRET:") and DEV_JWT_SECRET not in line
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"RINGI_JWT_SECRET": "short-jwt-secret", "RINGI_TOTP_ENCRYPTION_KEY": GOOD_TOTP_KEY}, "RINGI_JWT_SECRET"),
+        ({"RINGI_JWT_SECRET": GOOD_JWT_SECRET}, "RINGI_TOTP_ENCRYPTION_KEY"),
+        ({"RINGI_JWT_SECRET": GOOD_JWT_SECRET, "RINGI_TOTP_ENCRYPTION_KEY": "short-key"}, "RINGI_TOTP_ENCRYPTION_KEY"),
+        (
+            {"RINGI_JWT_SECRET": GOOD_JWT_SECRET, "RINGI_TOTP_ENCRYPTION_KEY": GOOD_JWT_SECRET},
+            "RINGI_TOTP_ENCRYPTION_KEY",
+        ),
+    ],
+)
+def test_serving_refuses_a_short_secret_or_no_totp_key(tmp_path: Path, env: dict[str, str], named: str) -> None:
+    done = ringi(tmp_path, "api", **env)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"ringi: {named}:")
+    assert not any(value in done.stderr for value in env.values())  # a secret is never repeated
+
+
+def test_secrets_are_never_in_a_repr() -> None:
+    settings = Settings(
+        jwt_secret=GOOD_JWT_SECRET,
+        jwt_previous_secrets="an-old-jwt-secret",
+        totp_encryption_key=GOOD_TOTP_KEY,
+        smtp_password="mail-password",
+        chat_token="xoxb-chat-token",
+    )
+    shown = repr(settings) + str(settings.model_dump())
+    for secret in (GOOD_JWT_SECRET, "an-old-jwt-secret", GOOD_TOTP_KEY, "mail-password", "xoxb-chat-token"):
+        assert secret not in shown
+    assert settings.production_problems() == []

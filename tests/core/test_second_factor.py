@@ -43,11 +43,11 @@ def test_a_code_is_good_once() -> None:
 
 def test_secrets_are_sealed_with_the_key() -> None:
     secret = new_secret()
-    sealed = SecretBox("key-one").seal(secret)
+    sealed = SecretBox(["key-one"]).seal(secret)
     assert secret not in sealed
-    assert SecretBox("key-one").open(sealed) == secret
+    assert SecretBox(["key-one"]).open(sealed) == secret
     with pytest.raises(ValueError, match="cannot be decrypted"):
-        SecretBox("key-two").open(sealed)
+        SecretBox(["key-two"]).open(sealed)
 
 
 def test_recovery_codes_are_distinct_and_hashed_per_staff_member() -> None:

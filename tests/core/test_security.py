@@ -1,8 +1,11 @@
-"""Password hashes: argon2id for new ones; pbkdf2 ones (older databases) still verify and ask to be rehashed."""
+"""Password hashes: argon2id for new ones; pbkdf2 ones (older databases) still verify and ask to be rehashed.
+Sessions end idle or at their lifetime."""
 
 from __future__ import annotations
 
-from core.security import hash_password, hash_pbkdf2, needs_rehash, verify_password
+from datetime import UTC, datetime, timedelta
+
+from core.security import hash_password, hash_pbkdf2, needs_rehash, session_ended, verify_password
 
 
 def test_argon2id() -> None:
@@ -25,3 +28,22 @@ def test_malformed_hashes_never_verify() -> None:
     for stored in ("", "$argon2id$garbage", "pbkdf2_sha256$x$y$z", "plain-text-password", "a$b$c$d"):
         assert not verify_password("plain-text-password", stored)
         assert needs_rehash(stored)
+
+
+def test_a_session_ends_idle_or_at_its_lifetime_whichever_comes_first() -> None:
+    start = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
+    idle = timedelta(minutes=30)
+    end = start + timedelta(hours=8)
+
+    def ended(last_seen_minutes: int, now_minutes: int) -> str | None:
+        return session_ended(
+            last_seen_at=start + timedelta(minutes=last_seen_minutes),
+            expires_at=end,
+            now=start + timedelta(minutes=now_minutes),
+            idle_timeout=idle,
+        )
+
+    assert ended(0, 29) is None
+    assert ended(0, 30) == "the session was idle too long"  # 30 minutes unused: ended exactly then
+    assert ended(470, 479) is None
+    assert ended(479, 480) == "the session has reached its lifetime"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -172,6 +173,9 @@ class WorkerProcess:
             "RINGI_TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
             "RINGI_HR_URL": settings.hr_url,
             "RINGI_FINANCE_URL": settings.finance_url,
+            # `ringi worker` refuses the shipped JWT secret and a missing TOTP key (the worker uses neither).
+            "RINGI_JWT_SECRET": secrets.token_hex(32),
+            "RINGI_TOTP_ENCRYPTION_KEY": secrets.token_hex(32),
         }
         self._log_path = log_path
         self._proc: subprocess.Popen[bytes] | None = None

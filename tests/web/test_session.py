@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from starlette.requests import Request
 from starlette.responses import Response
@@ -30,7 +32,7 @@ def request(scheme: str = "http", cookies: dict[str, str] | None = None) -> Requ
 
 def session_cookie(scheme: str) -> tuple[str, str]:
     response = Response()
-    start_session(request(scheme), response, "s0026", secret=SECRET, ttl_seconds=600)
+    start_session(request(scheme), response, "s0026", secrets.token_urlsafe(8), secret=SECRET, ttl_seconds=600)
     header = next(v for k, v in response.raw_headers if k == b"set-cookie" and v.startswith(SESSION_COOKIE.encode()))
     text = header.decode()
     return text.split(";", 1)[0].split("=", 1)[1], text
@@ -45,8 +47,8 @@ def test_the_cookie_is_httponly_lax_and_secure_over_https() -> None:
 
 
 def test_each_session_has_its_own_csrf_token() -> None:
-    first = read_session(request(cookies={SESSION_COOKIE: session_cookie("http")[0]}), secret=SECRET)
-    second = read_session(request(cookies={SESSION_COOKIE: session_cookie("http")[0]}), secret=SECRET)
+    first = read_session(request(cookies={SESSION_COOKIE: session_cookie("http")[0]}), keys=[SECRET])
+    second = read_session(request(cookies={SESSION_COOKIE: session_cookie("http")[0]}), keys=[SECRET])
     assert first.staff_id == second.staff_id == "s0026"
     assert first.csrf_token != second.csrf_token
     check_csrf(first, first.csrf_token)
@@ -57,12 +59,12 @@ def test_each_session_has_its_own_csrf_token() -> None:
 
 def test_tampered_foreign_or_missing_cookies_are_no_session() -> None:
     token = session_cookie("http")[0]
-    bearer = issue_token("s0026", secret=SECRET, ttl_seconds=600)  # an API token is not a web session
+    bearer = issue_token("s0026", "sid", secret=SECRET, ttl_seconds=600)  # an API token is not a web session
     for cookie in (token[:-2] + "xx", bearer, ""):
         with pytest.raises(SignInRequired):
-            read_session(request(cookies={SESSION_COOKIE: cookie} if cookie else {}), secret=SECRET)
+            read_session(request(cookies={SESSION_COOKIE: cookie} if cookie else {}), keys=[SECRET])
     with pytest.raises(SignInRequired):
-        read_session(request(cookies={SESSION_COOKIE: token}), secret=SECRET + "-other")
+        read_session(request(cookies={SESSION_COOKIE: token}), keys=[SECRET + "-other"])
 
 
 def test_the_signin_token_is_bound_to_its_nonce_cookie() -> None:
