@@ -1,8 +1,8 @@
 """Server-side sessions (``sessions``): web cookies and bearer tokens carry a session id, revoked at sign-out,
 lockout and second-factor reset, and ended by the idle timeout and the absolute lifetime.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 06:45:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
