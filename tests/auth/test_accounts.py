@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from activities.transfers import TransferApplier
+from core.errors import Invalid
 from core.settings import Settings
 from core.transfers import check_plan
 from db.models import OrgTransferRow, PostAssignmentRow, SessionRow, StaffRow
@@ -270,11 +271,15 @@ async def test_an_hr_transfer_deactivates_those_who_retire(api: Api, staff: Staf
         {"effective_on": on, "end": positions, "leavers": [{"staff_id": retiring, "reason": "retired"}]}
     )
     triples = {(p["staff_id"], p["org_unit"], p["post"]) for p in positions}
-    with pytest.raises(Exception, match="still holds"):  # a leaver must end every post they hold
+    with pytest.raises(Invalid, match="still holds"):  # a leaver must end every post they hold
         check_plan(
-            plan.model_copy(update={"end": ()}), today=on, staff={retiring}, org_units={p["org_unit"] for p in positions},
-            posts={p["post"] for p in positions}, held=triples,
-        )  # fmt: skip
+            plan.model_copy(update={"end": ()}),
+            today=on,
+            staff={retiring},
+            org_units={p["org_unit"] for p in positions},
+            posts={p["post"] for p in positions},
+            held=triples,
+        )
     transfer_id = str(uuid.uuid4())
     async with database(api) as session:
         session.add(
