@@ -167,9 +167,13 @@ def _refuse_demo_accounts(settings: Settings) -> None:
 
     try:
         found = asyncio.run(accounts_with_demo_password(settings))
-    except Exception as exc:  # no database yet (not migrated): the API's own readiness check says so
-        get_logger("ringi.cli").warning("api.demo_check_skipped", error=repr(exc))
-        return
+    except Exception as exc:  # fail closed: an unreadable database is no proof that no demo password is left
+        typer.echo(
+            f"ringi: RINGI_DATABASE_URL: cannot check the accounts for demo passwords ({type(exc).__name__});"
+            " is the database up and migrated (`ringi migrate`)?",
+            err=True,
+        )
+        raise typer.Exit(code=2) from None
     if found:
         typer.echo(
             f"ringi: RINGI_ALLOW_DEMO: {found} active account(s) still have the demo password; reset or deactivate"

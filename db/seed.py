@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import inspect
+
 from core.demo_city import generate_city
 from core.security import hash_password, verify_password
 from core.settings import Settings
@@ -87,6 +89,9 @@ async def accounts_with_demo_password(settings: Settings) -> int:
     candidates = {settings.demo_password, "demo"}
     engine = create_engine(settings.database_url)
     try:
+        async with engine.connect() as connection:
+            if not await connection.run_sync(lambda sync: inspect(sync).has_table("staff")):
+                return 0  # not migrated yet: no account at all
         async with create_sessionmaker(engine)() as session:
             hashes = await AccountRepository(session).unchanged_password_hashes(limit=DEMO_CHECK_HASHES)
     finally:

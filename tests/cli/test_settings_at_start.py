@@ -106,3 +106,12 @@ def test_serving_refuses_while_an_active_account_has_the_demo_password(tmp_path:
     assert done.returncode == 2, done.stderr
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("ringi: RINGI_ALLOW_DEMO:") and "demo password" in line
+
+
+def test_serving_refuses_when_the_accounts_cannot_be_checked(tmp_path: Path) -> None:
+    secrets = {"RINGI_JWT_SECRET": GOOD_JWT_SECRET, "RINGI_TOTP_ENCRYPTION_KEY": GOOD_TOTP_KEY}
+    unreachable = "postgresql+asyncpg://ringi:ringi@127.0.0.1:9/ringi"
+    done = ringi(tmp_path, "api", "--port", "9", RINGI_DATABASE_URL=unreachable, **secrets)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("ringi: RINGI_DATABASE_URL: cannot check the accounts") and "ringi:ringi" not in line
