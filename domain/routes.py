@@ -172,7 +172,7 @@ def build_route(book: Rulebook, facts: DocumentFacts, org: OrgSnapshot, *, escal
             Stage(kind="review", assignees=(reviewer,), reason=f"回議: {reviewer.post.name}", rule=review_cite)
         )
         stages.extend(slots.get(position, []))
-    stages.extend(_examinations(ruling, org))
+    stages = _examined(stages, _examinations(ruling, org), decider)
     stages.append(
         Stage(
             kind="decide",
@@ -235,6 +235,25 @@ def _examinations(ruling: Ruling, org: OrgSnapshot) -> list[Stage]:
         note = f" ({row.note})" if row.note else ""
         reason = f"文書審査: {examiner.org_unit.name}{examiner.post.name}{note}"
         stages.append(Stage(kind="examine", assignees=(examiner,), reason=reason, rule=row.citation))
+    return stages
+
+
+def _examined(stages: list[Stage], examinations: list[Stage], decider: StaffRef) -> list[Stage]:
+    """Add the 文書審査 stages before the decision, except where the examiner already signs the document: a
+    reviewer who is also the examiner (a 総務課 draft examined by 総務課長) examines at their 回議 step, and a
+    decider who is also the examiner examines in deciding; nobody is asked twice."""
+    stages = list(stages)
+    for examination in examinations:
+        examiner = examination.assignees[0]
+        if examiner.id == decider.id:
+            continue
+        at = next((n for n, s in enumerate(stages) if s.kind == "review" and s.assignees[0].id == examiner.id), None)
+        if at is None:
+            stages.append(examination)
+        else:
+            reason = examination.reason.replace("文書審査: ", "文書審査 (回議を兼ねる): ", 1)
+            rule = f"{stages[at].rule} / {examination.rule}" if stages[at].rule else examination.rule
+            stages[at] = examination.model_copy(update={"reason": reason, "rule": rule})
     return stages
 
 
