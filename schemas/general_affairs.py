@@ -199,3 +199,41 @@ def measured(details: AffairDetails | None) -> tuple[float | None, float | None]
     if details is None:
         return None, None
     return details.days, None
+
+
+class AnnualLeaveBalance(_Payload):
+    """年次有給休暇 of one calendar year: granted, carried over (繰越), used (hours as days), remaining."""
+
+    granted_days: float
+    carried_over_days: float
+    used_days: float
+    remaining_days: float
+
+
+class HourlyLeaveBalance(_Payload):
+    """時間単位の年次有給休暇: the yearly hour limit, used and remaining (also counted in the annual days)."""
+
+    hours_per_day: float
+    limit_hours: float
+    used_hours: float
+    remaining_hours: float
+
+
+class SpecialLeaveBalance(_Payload):
+    """One kind of 特別休暇 with a yearly allowance (e.g. ``summer`` 夏季休暇)."""
+
+    kind: str
+    name: str
+    granted_days: float
+    used_days: float
+    remaining_days: float
+
+
+class LeaveBalances(_Payload):
+    """What HR (人事給与) answers for a person's leave in one calendar year: only what it has been posted."""
+
+    staff_id: str
+    year: int
+    annual: AnnualLeaveBalance
+    hourly: HourlyLeaveBalance
+    special: tuple[SpecialLeaveBalance, ...] = ()
