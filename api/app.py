@@ -24,6 +24,7 @@ from api.routes import (
     documents,
     health,
     inbox,
+    limits,
     metrics,
     notifications,
     org,
@@ -166,6 +167,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
         records,
         disposal,
         receipts,
+        limits,
     )
     for module in modules:
         app.include_router(module.router)
