@@ -236,7 +236,7 @@ async def test_a_decided_leave_reaches_hr_once(stack: Stack, hr_url: str) -> Non
     )
 
 
-async def test_a_leave_hr_refuses_after_the_decision_is_shown_and_notified_and_stays_decided(
+async def test_hr_refusing_after_the_decision_is_shown_and_notified_and_it_stays_decided(
     stack: Stack, hr_url: str
 ) -> None:
     drafter = staff_of("norin.nosei", 1)

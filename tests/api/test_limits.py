@@ -8,6 +8,7 @@ projection would have left them; each test drafts as its own staff member (the d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -35,7 +36,9 @@ def in_fy(month: int, day: int = 1) -> date:
     return date(FY if month >= 4 else FY + 1, month, day)
 
 
-async def ordered(stack: Stack, staff_id: str, unit: str, hours: dict[date, float], status: str = "approved") -> None:
+async def ordered(
+    stack: Stack, staff_id: str, unit: str, hours: Mapping[date, float], status: str = "approved"
+) -> None:
     """Orders of ``staff_id`` drafted in ``unit`` (maybe a former section), as the workflow's projection leaves
     them: one row per work date."""
     engine = create_engine(stack.settings.database_url)
