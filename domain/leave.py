@@ -65,6 +65,11 @@ def _held(
     return LeaveVerdict(what, unit, granted, carried, used, pending, max(remaining, 0.0), requested, reason)
 
 
+def held_against_a_balance(details: LeaveDetails) -> bool:
+    """Whether HR keeps a balance the request is held against (年次有給休暇, a named 特別休暇)."""
+    return details.kind == "annual" or (details.kind == "special" and bool(details.special_kind))
+
+
 def verdicts(details: LeaveDetails, balances: LeaveBalances, pending: Iterable[LeaveDetails]) -> list[LeaveVerdict]:
     """The balances ``details`` is held against (none for kinds HR keeps no balance of), given the person's other
     requests ``pending`` in ringi (those of another calendar year are ignored)."""

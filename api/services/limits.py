@@ -125,8 +125,8 @@ async def check_limits(
             result = await overtime_verdict(session, book, row, _OVERTIME.validate_python(row.details), today=today)
             if result is not None:
                 overtime.check(result)
-        elif row.matter == "leave":
-            found, _ = await leave_verdicts(app, session, row, _LEAVE.validate_python(row.details))
+        elif row.matter == "leave" and leave.held_against_a_balance(details := _LEAVE.validate_python(row.details)):
+            found, _ = await leave_verdicts(app, session, row, details)
             leave.check(found)
     except ChainError as exc:
         raise Invalid(exc.reason) from exc

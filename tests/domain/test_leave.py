@@ -78,3 +78,10 @@ def test_special_leave_by_its_kind_and_kinds_without_a_balance() -> None:
     assert beyond.reason == "夏季休暇の残りは1日 (付与5日・取得済み4日・申請中0日) で、申請2日は残りを超えます"
     assert leave.verdicts(request(3, kind="sick"), balances(), []) == []
     assert leave.verdicts(request(3, kind="special"), balances(), []) == []  # no kind named: no allowance
+
+
+def test_which_requests_are_held_against_a_balance() -> None:
+    assert leave.held_against_a_balance(request(1))
+    assert leave.held_against_a_balance(request(1, kind="special", special_kind="summer"))
+    assert not leave.held_against_a_balance(request(1, kind="special"))
+    assert not leave.held_against_a_balance(request(1, kind="sick"))
