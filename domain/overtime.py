@@ -24,11 +24,13 @@ from datetime import date
 
 from domain.errors import ChainError
 from domain.fiscal import fiscal_year_label, fiscal_year_of
-from domain.statuses import PURSUED
+from domain.general_affairs import COUNTED_STATUSES
 from schemas.rules import OvertimeLimits
 
-#: Overtime orders that count towards the totals: pending (回議中) and decided ones.
-COUNTED_STATUSES: frozenset[str] = PURSUED
+__all__ = ["COUNTED_STATUSES", "HourEntry", "OvertimeTotals", "OvertimeVerdict", "check", "totals", "verdict"]
+
+#: Sums are rounded to this many decimals before they meet a cap (0.1 + 0.2 is 0.3 here).
+_PLACES = 6
 
 Month = tuple[int, int]  # (year, month)
 
@@ -135,6 +137,7 @@ def totals(
         by_month[month_of(entry.work_date)] += entry.hours
         if entry.pending:
             pending[month_of(entry.work_date)] += entry.hours
+    by_month = defaultdict(float, {m: round(h, _PLACES) for m, h in by_month.items()})
     month = month_of(day)
     fiscal_year = fiscal_year_of(day)
     fiscal = _fiscal_months(fiscal_year)
@@ -148,7 +151,7 @@ def totals(
         month_hours=by_month.get(month, 0.0),
         pending_month_hours=pending.get(month, 0.0),
         fiscal_year=fiscal_year,
-        year_hours=sum(by_month.get(m, 0.0) for m in fiscal),
+        year_hours=round(sum(by_month.get(m, 0.0) for m in fiscal), _PLACES),
         averages=tuple(averages),
         months_over=sum(1 for m in fiscal if by_month.get(m, 0.0) > over_hours),
         over_hours=over_hours,

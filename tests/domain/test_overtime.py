@@ -159,3 +159,8 @@ def test_totals_are_the_persons_whatever_section_ordered_them() -> None:
     assert (totals.month_hours, totals.pending_month_hours, totals.year_hours) == (20, 20, 360)
     assert judge("general", before_transfer, month(7), 20).allowed
     assert caps_hit(judge("general", before_transfer, month(7), 21)) == ["year"]
+
+
+def test_fractions_of_hours_meet_the_cap_exactly() -> None:
+    entries = [HourEntry(month(5, d), 0.1) for d in range(1, 11)] + [HourEntry(month(5, 12), 43.9)]  # 44.9
+    assert judge("general", entries, month(5), 0.1).allowed  # 45.0, not 45.0000000001
