@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.levels import LEVELS
-from domain.rulebook.evaluate import NoRule, Ruling, rule_on
+from domain.rulebook.evaluate import NoRule, Ruling, rule_on, with_special_case
 from schemas.document import DocumentFacts, Route, Stage
+from schemas.general_affairs import OvertimeDetails
 from schemas.org import POST_RANKS, OrgUnit, StaffRef
 from schemas.rules import ConsultRule, Rulebook
 
@@ -82,7 +83,7 @@ def quantities_of(facts: DocumentFacts) -> dict[str, float | int | None]:
 def ruling_for(book: Rulebook, facts: DocumentFacts, *, consult_failed: bool = False) -> Ruling:
     """``rule_on`` for a document: spending and contracts without an expense class are その他."""
     classed = facts.matter in ("spending", "contract")
-    return rule_on(
+    ruling = rule_on(
         book,
         matter=facts.matter,
         expense_class=(facts.expense_class or "other") if classed else None,
@@ -91,6 +92,10 @@ def ruling_for(book: Rulebook, facts: DocumentFacts, *, consult_failed: bool = F
         consult_failed=consult_failed,
         category=facts.category if facts.matter == "general" else None,
     )
+    details = facts.details
+    if isinstance(details, OvertimeDetails) and details.special_case and book.overtime_limits is not None:
+        ruling = with_special_case(ruling, book.overtime_limits.special_case)  # 特例業務
+    return ruling
 
 
 def route_ruling(book: Rulebook, facts: DocumentFacts, *, escalate: bool = False) -> Ruling:
