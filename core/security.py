@@ -14,6 +14,7 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from jwt.types import Options
 
 from core import clock
 
@@ -110,7 +111,7 @@ def decode_signed(token: str, *, keys: Sequence[str], issuer: str) -> dict[str, 
     """The claims of an HS256 JWT of ``issuer`` signed with one of ``keys`` (tried in order).
 
     Expiry is checked against ``core.clock.now``, the clock that issued the token and keeps its session."""
-    options = {"require": ["sub", "exp", "iss"], "verify_exp": False}
+    options: Options = {"require": ["sub", "exp", "iss"], "verify_exp": False}
     for secret in keys:
         try:
             claims: dict[str, Any] = jwt.decode(token, secret, algorithms=["HS256"], issuer=issuer, options=options)
