@@ -90,7 +90,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("DELETE", "/v1/auth/totp/{staff_id}"): _op("auth.totp_reset", (403, 404, 422)),
     ("DELETE", "/v1/auth/lockout/{staff_id}"): _op("auth.lockout_lift", (403, 404, 422)),
     ("POST", "/v1/auth/signout"): _op("auth.signout", ()),
-    ("GET", "/v1/me/sessions"): _op("auth.sessions_list", ()),
+    ("GET", "/v1/me/sessions"): _op("auth.sessions_list", (422,)),
     ("DELETE", "/v1/me/sessions/{session_id}"): _op("auth.session_end", (404, 422)),
     ("GET", "/v1/staff"): _op("staff.list", (422,)),
     ("GET", "/v1/me"): _op("staff.me", (404,)),
