@@ -282,6 +282,18 @@ async def _circulation(stack: Stack) -> dict[str, str]:
     return {"receipt_id": row["id"]}
 
 
+READER = holder("kyoiku.shogai", "chief")  # 生涯学習課 係長: a 供覧 reader of these cases only
+
+
+async def _my_circulations(stack: Stack) -> dict[str, str]:
+    for _ in range(3):
+        row = await registered(stack, assigned_unit="somu.somu")
+        body = {"readers": [READER]}
+        r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{row['id']}/circulation", json=body)
+        assert r.status_code == 200, r.text
+    return {}
+
+
 FILES_YEAR = 2041  # a 年度 of these cases' own (the filter)
 SEARCH_WORD = f"頁送り{uuid.uuid4().hex[:8]}"
 _TABLE = """
@@ -347,6 +359,7 @@ CASES = {
     "file_register": Case("/v1/file-register", PAGER, _files, {"fiscal_year": str(FILES_YEAR)}),
     "search": Case("/v1/documents/search", PAGER, _search, {"q": SEARCH_WORD}),
     "intake_queue": Case("/v1/intake/queue", DRAFTER, _intake_queue),
+    "my_circulations": Case("/v1/me/circulations", READER, _my_circulations),
 }
 
 
