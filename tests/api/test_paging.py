@@ -307,6 +307,18 @@ async def _circulation(stack: Stack) -> dict[str, str]:
     return {"receipt_id": row["id"]}
 
 
+READER = holder("kyoiku.shogai", "chief")  # 生涯学習課 係長: a 供覧 reader of these cases only
+
+
+async def _my_circulations(stack: Stack) -> dict[str, str]:
+    for _ in range(3):
+        row = await registered(stack, assigned_unit="somu.somu")
+        body = {"readers": [READER]}
+        r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{row['id']}/circulation", json=body)
+        assert r.status_code == 200, r.text
+    return {}
+
+
 FILES_YEAR = 2041  # a 年度 of these cases' own (the filter)
 SEARCH_WORD = f"頁送り{uuid.uuid4().hex[:8]}"
 _TABLE = """
@@ -376,6 +388,7 @@ CASES = {
     "special_cases": Case(
         "/v1/reports/overtime-special-cases", JINJI, _special_cases, {"fiscal_year": str(fiscal_year_of(SPECIAL_DAY))}
     ),
+    "my_circulations": Case("/v1/me/circulations", READER, _my_circulations),
 }
 
 
