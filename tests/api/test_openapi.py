@@ -148,7 +148,11 @@ async def _probes(stack: Stack, method: str, path: str, document_id: str) -> lis
 
 
 #: Operations whose empty body is a valid request with lasting effects on the shared stack: probed signed out only.
-EFFECTFUL = {("POST", "/v1/records/disposal-reviews"), ("POST", "/v1/auth/totp/enrol")}
+EFFECTFUL = {
+    ("POST", "/v1/records/disposal-reviews"),
+    ("POST", "/v1/auth/totp/enrol"),
+    ("POST", "/v1/auth/signout"),  # ends every session of the prober: the package's other tests use them
+}
 
 
 async def test_every_status_an_operation_answers_is_documented(stack: Stack) -> None:
