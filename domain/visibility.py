@@ -2,8 +2,8 @@
 
 A document is visible to its drafter, everyone on its route (assignees — 回議, 合議 members, the decider, 供覧
 readers —, whoever acted on a step), who owes its 後閲, a 代決者 standing in for the holder of a pending step,
-the staff of the drafter's org unit at drafting (its division), the records office (文書担当課) and
-administrators.  What a refusal says (403 for 機密性1, 404 above it) is the API's business.
+the staff of the drafter's org unit at drafting (its division), the records office (文書担当: whoever holds the
+``records_office`` role — a grant in the org data, not membership of 総務課) and administrators.  What a refusal says (403 for 機密性1, 404 above it) is the API's business.
 
 The rule is monotone: every fact can only add to the audience.  A caller may therefore ask it first with the
 facts it holds for free (the document and its steps) and gather the costlier ones (the viewer's posts, HR's
@@ -32,6 +32,15 @@ class Viewer:
     @property
     def sees_all(self) -> bool:
         return self.is_admin or self.records_office
+
+
+#: The role (``schemas.org.StaffRole``) that makes its holder the records office.
+RECORDS_OFFICE_ROLE = "records_office"
+
+
+def viewer_of(staff_id: str, *, is_admin: bool, units: frozenset[str], roles: frozenset[str]) -> Viewer:
+    """The viewer a staff member is, from their posts' units and their role grants (the records office is a role)."""
+    return Viewer(staff_id=staff_id, is_admin=is_admin, units=units, records_office=RECORDS_OFFICE_ROLE in roles)
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,12 @@ from api.deps import AppState
 from api.services.documents import DocumentService
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
-from core.settings import split_codes
 from db.models import CirculationReaderRow, DocumentRow, OrgUnitRow, ReceiptRow, StaffRow
 from db.repositories.files import FileRepository
 from db.repositories.org import OrgRepository
 from db.repositories.receipts import ReceiptRepository
 from db.repositories.records import NumberRepository
-from db.repositories.visibility import units_held
+from db.repositories.visibility import viewer_on
 from db.session import begin_write, start_writing
 from domain.errors import ChainError
 from domain.filing import DocumentFacts as FilingFacts
@@ -285,9 +284,7 @@ class ReceiptService:
             raise _refusal(exc) from exc
 
     async def _viewer(self, staff: StaffRow) -> Viewer:
-        units = await units_held(self._session, staff.id, as_of=datetime.now(JST).date())
-        offices = {self._app.settings.records_office_unit, *split_codes(self._app.settings.records_office_units)}
-        return Viewer(staff_id=staff.id, is_admin=staff.is_admin, units=units, records_office=bool(units & offices))
+        return await viewer_on(self._session, staff, as_of=datetime.now(JST).date())
 
     async def _visible(self, staff: StaffRow, receipt_id: str, *, for_update: bool = False) -> ReceiptRow:
         """The receipt if ``staff`` may see it; 404 otherwise, the same answer as for one that does not exist."""
