@@ -19,13 +19,12 @@ from db.models import StaffRow
 from db.repositories.org import OrgRepository
 from db.repositories.visibility import roles_held
 from db.session import release
+from domain.absences import may_register_for
 from integrations.hr import HrInvalid, HrNotFound
 from schemas.api.absences import AbsenceCreate
-from domain.absences import may_register_for
 from schemas.org import Absence
 
 log = structlog.get_logger("ringi.absences")
-
 
 
 class AbsenceService:

@@ -20,7 +20,7 @@ from core.clock import today_in_japan
 from core.errors import Forbidden, RingiError
 from db.models import DocumentRow, RouteStepRow, StaffRow
 from db.repositories.visibility import owes_post_review, viewer_on
-from domain.visibility import Audience, Viewer, sees
+from domain.visibility import Audience, Viewer, is_secret, sees
 from integrations.hr import HrNotFound
 
 UNSEEN = "you are neither the drafter nor on this document's route, nor in the drafter's division or the records office"
@@ -28,7 +28,7 @@ UNSEEN = "you are neither the drafter nor on this document's route, nor in the d
 
 def refusal(row: DocumentRow) -> RingiError:
     """Not visible: 404 for 機密性2+ (existence not revealed), 403 otherwise."""
-    return not_found(row.id) if row.confidentiality >= 2 else Forbidden(UNSEEN)
+    return not_found(row.id) if is_secret(row.confidentiality) else Forbidden(UNSEEN)
 
 
 def audience(row: DocumentRow, steps: list[RouteStepRow]) -> Audience:
