@@ -26,6 +26,7 @@ from api.routes import (
     health,
     inbox,
     intake,
+    limits,
     metrics,
     notifications,
     org,
@@ -181,6 +182,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
         disposal,
         receipts,
         intake,
+        limits,
     )
     for module in modules:
         app.include_router(module.router)

@@ -115,6 +115,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/v1/documents/{document_id}/audit"): _op("documents.audit", (403, 404)),
     ("GET", "/v1/documents/{document_id}/actions/allowed"): _op("documents.allowed_actions", (403, 404, 503)),
     ("GET", "/v1/documents/{document_id}/print"): _op("documents.print", (403, 404, 409, 503)),
+    ("GET", "/v1/documents/{document_id}/limits"): _op("limits.document", (403, 404, 422, 503)),
+    ("GET", "/v1/reports/overtime-special-cases"): _op("limits.overtime_special_cases", (403, 422)),
     ("GET", "/v1/inbox"): _op("inbox.list", (422,)),
     ("GET", "/v1/budgets/{code}"): _op("budgets.read", (404, 422, 503)),
     ("GET", "/v1/notifications"): _op("notifications.list", (422,)),

@@ -8,12 +8,15 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from jwt.types import Options
+
+from core import clock
 
 _PBKDF2_ITERATIONS = 120_000
 #: argon2id with argon2-cffi's defaults (RFC 9106 "low memory": t=3, m=64 MiB, p=4).
@@ -80,7 +83,7 @@ class TokenClaims:
 
 
 def issue_token(staff_id: str, session_id: str, *, secret: str, ttl_seconds: int, now: datetime | None = None) -> str:
-    issued = now or datetime.now(UTC)
+    issued = now or clock.now()
     claims = {
         "sub": staff_id,
         "sid": session_id,
@@ -105,18 +108,22 @@ def read_token(token: str, *, keys: Sequence[str]) -> TokenClaims:
 
 
 def decode_signed(token: str, *, keys: Sequence[str], issuer: str) -> dict[str, Any]:
-    """The claims of an HS256 JWT of ``issuer`` signed with one of ``keys`` (tried in order)."""
+    """The claims of an HS256 JWT of ``issuer`` signed with one of ``keys`` (tried in order).
+
+    Expiry is checked against ``core.clock.now``, the clock that issued the token and keeps its session."""
+    options: Options = {"require": ["sub", "exp", "iss"], "verify_exp": False}
     for secret in keys:
         try:
-            claims: dict[str, Any] = jwt.decode(
-                token, secret, algorithms=["HS256"], issuer=issuer, options={"require": ["sub", "exp", "iss"]}
-            )
+            claims: dict[str, Any] = jwt.decode(token, secret, algorithms=["HS256"], issuer=issuer, options=options)
         except jwt.InvalidSignatureError:
             continue
-        except jwt.ExpiredSignatureError as exc:
-            raise InvalidToken("the token has expired") from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken("the token is not valid") from exc
+        expires = claims["exp"]
+        if not isinstance(expires, int | float):
+            raise InvalidToken("the token is not valid")
+        if expires <= clock.now().timestamp():
+            raise InvalidToken("the token has expired: its session reached its lifetime; sign in again")
         return claims
     raise InvalidToken("the token is not valid")
 

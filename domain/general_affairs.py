@@ -5,6 +5,7 @@
   unless flagged 緊急 with a reason.
 - A person's overtime in one calendar month (pending and decided requests, this one included) is the total the
   rulebook bands (月20時間を超えるもの: 部長); which requests count is ``statuses.PURSUED``.
+- The caps (上限: 月45時間・年360時間, 他律的 100/720/80/6) are ``domain.overtime``; leave balances ``domain.leave``.
 
 Refusals raise ``ChainError("invalid", …)``.
 """

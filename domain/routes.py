@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.levels import LEVELS
-from domain.rulebook.evaluate import NoRule, Ruling, rule_on
+from domain.rulebook.evaluate import NoRule, Ruling, rule_on, with_special_case
 from schemas.document import DocumentFacts, Route, Stage
+from schemas.general_affairs import OvertimeDetails
 from schemas.org import POST_RANKS, OrgUnit, StaffRef
 from schemas.rules import ConsultRule, Rulebook
 
@@ -82,7 +83,7 @@ def quantities_of(facts: DocumentFacts) -> dict[str, float | int | None]:
 def ruling_for(book: Rulebook, facts: DocumentFacts, *, consult_failed: bool = False) -> Ruling:
     """``rule_on`` for a document: spending and contracts without an expense class are その他."""
     classed = facts.matter in ("spending", "contract")
-    return rule_on(
+    ruling = rule_on(
         book,
         matter=facts.matter,
         expense_class=(facts.expense_class or "other") if classed else None,
@@ -91,6 +92,10 @@ def ruling_for(book: Rulebook, facts: DocumentFacts, *, consult_failed: bool = F
         consult_failed=consult_failed,
         category=facts.category if facts.matter == "general" else None,
     )
+    details = facts.details
+    if isinstance(details, OvertimeDetails) and details.special_case and book.overtime_limits is not None:
+        ruling = with_special_case(ruling, book.overtime_limits.special_case)  # 特例業務
+    return ruling
 
 
 def route_ruling(book: Rulebook, facts: DocumentFacts, *, escalate: bool = False) -> Ruling:
@@ -172,7 +177,7 @@ def build_route(book: Rulebook, facts: DocumentFacts, org: OrgSnapshot, *, escal
             Stage(kind="review", assignees=(reviewer,), reason=f"回議: {reviewer.post.name}", rule=review_cite)
         )
         stages.extend(slots.get(position, []))
-    stages.extend(_examinations(ruling, org))
+    stages = _examined(stages, _examinations(ruling, org), decider)
     stages.append(
         Stage(
             kind="decide",
@@ -235,6 +240,25 @@ def _examinations(ruling: Ruling, org: OrgSnapshot) -> list[Stage]:
         note = f" ({row.note})" if row.note else ""
         reason = f"文書審査: {examiner.org_unit.name}{examiner.post.name}{note}"
         stages.append(Stage(kind="examine", assignees=(examiner,), reason=reason, rule=row.citation))
+    return stages
+
+
+def _examined(stages: list[Stage], examinations: list[Stage], decider: StaffRef) -> list[Stage]:
+    """Add the 文書審査 stages before the decision, except where the examiner already signs the document: a
+    reviewer who is also the examiner (a 総務課 draft examined by 総務課長) examines at their 回議 step, and a
+    decider who is also the examiner examines in deciding; nobody is asked twice."""
+    stages = list(stages)
+    for examination in examinations:
+        examiner = examination.assignees[0]
+        if examiner.id == decider.id:
+            continue
+        at = next((n for n, s in enumerate(stages) if s.kind == "review" and s.assignees[0].id == examiner.id), None)
+        if at is None:
+            stages.append(examination)
+        else:
+            reason = examination.reason.replace("文書審査: ", "文書審査 (回議を兼ねる): ", 1)
+            rule = f"{stages[at].rule} / {examination.rule}" if stages[at].rule else examination.rule
+            stages[at] = examination.model_copy(update={"reason": reason, "rule": rule})
     return stages
 
 

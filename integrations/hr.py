@@ -18,6 +18,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from integrations.http import HttpServiceClient
+from schemas.general_affairs import LeaveBalances
 from schemas.org import Absence, AbsenceKind, OrgUnit, StaffRef
 from schemas.transfers import TransferPlan
 
@@ -136,6 +137,11 @@ class HrClient(Protocol):
         """人事異動: write the next org chart, once per transfer id; ``HrInvalid`` if refused."""
         ...
 
+    async def leave_balances(self, staff_id: str, *, year: int) -> LeaveBalances:
+        """休暇の残 in calendar year ``year`` (年次有給休暇 with 繰越, 時間単位, 特別休暇) from what HR has been
+        posted; ``HrNotFound`` if the staff member is unknown."""
+        ...
+
 
 class HttpHrClient(HttpServiceClient):
     """``HrClient`` over HTTP.  Use as ``async with HttpHrClient(url) as hr:`` or call ``aclose()``."""
@@ -202,6 +208,10 @@ class HttpHrClient(HttpServiceClient):
     async def apply_transfer(self, transfer_id: str, plan: TransferPlan) -> None:
         body = plan.model_dump(mode="json")
         _checked(await self._http.put(f"/org/transfers/{quote(transfer_id, safe='')}", json=body, timeout=120))
+
+    async def leave_balances(self, staff_id: str, *, year: int) -> LeaveBalances:
+        data = await self._get(f"/staff/{quote(staff_id, safe='')}/leave-balances", {"year": str(year)})
+        return LeaveBalances.model_validate(data)
 
     async def _absent(self, staff_id: str, *, on: date) -> AbsentAnswer:
         data = await self._get(f"/staff/{quote(staff_id, safe='')}/absent", {"on": on.isoformat()})

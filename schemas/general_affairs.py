@@ -47,7 +47,11 @@ class _Details(BaseModel):
 
 
 class LeaveDetails(_Details):
-    """休暇: ``days`` within ``start``–``end`` (inclusive); half days (0.5) allowed."""
+    """休暇: ``days`` within ``start``–``end`` (inclusive); half days (0.5) allowed.
+
+    ``hours`` makes an 年次有給休暇 a 時間単位 leave of one day (``days`` still names the day for the deciders);
+    ``special_kind`` names the 特別休暇 (e.g. ``summer`` 夏季休暇) whose balance HR keeps.
+    """
 
     matter: Literal["leave"] = "leave"
     kind: LeaveKind
@@ -55,11 +59,19 @@ class LeaveDetails(_Details):
     end: dt.date
     days: float = Field(gt=0, le=366, multiple_of=0.5)
     note: str = Field(default="", max_length=2000)
+    hours: float | None = Field(default=None, gt=0, le=8, multiple_of=0.25)  # 時間単位
+    special_kind: str = Field(default="", max_length=40, pattern=r"^[a-z_]*$")  # 特別休暇の種類
 
     @model_validator(mode="after")
     def _dates(self) -> LeaveDetails:
         if self.end < self.start:
             raise ValueError("end is before start")
+        if self.hours is not None and (self.kind != "annual" or self.start != self.end or self.days > 1):
+            raise ValueError(
+                "hours (時間単位) are for an annual leave (年次有給休暇) of one day (start = end, days ≤ 1)"
+            )
+        if self.special_kind and self.kind != "special":
+            raise ValueError("special_kind names a 特別休暇: kind must be 'special'")
         if self.days > _span_days(self.start, self.end):
             raise ValueError(
                 f"days ({self.days}) exceed the {_span_days(self.start, self.end)} day(s) from start to end"
@@ -68,7 +80,11 @@ class LeaveDetails(_Details):
 
 
 class OvertimeDetails(_Details):
-    """時間外勤務命令: ordered before the work (事前命令) unless ``emergency`` (緊急), with its reason."""
+    """時間外勤務命令: ordered before the work (事前命令) unless ``emergency`` (緊急), with its reason.
+
+    ``special_case`` (特例業務, e.g. 大規模災害への対処) lets the order exceed the rulebook's caps (上限); its reason is
+    required and recorded for 人事課's yearly review, and the order goes to the level the rulebook names.
+    """
 
     matter: Literal["overtime"] = "overtime"
     work_date: dt.date
@@ -78,6 +94,8 @@ class OvertimeDetails(_Details):
     reason: str = Field(min_length=1, max_length=2000)
     emergency: bool = False
     emergency_reason: str = Field(default="", max_length=2000)
+    special_case: bool = False  # 特例業務
+    special_case_reason: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
     def _times(self) -> OvertimeDetails:
@@ -87,6 +105,8 @@ class OvertimeDetails(_Details):
             raise ValueError(f"hours ({self.hours}) exceed the {self.span_hours:g} hours from start_time to end_time")
         if self.emergency and not self.emergency_reason:
             raise ValueError("an emergency (緊急) overtime order needs an emergency_reason")
+        if self.special_case and not self.special_case_reason:
+            raise ValueError("a 特例業務 (special_case) overtime order needs a special_case_reason")
         return self
 
     @property
@@ -144,8 +164,13 @@ class HrPostingRequest(_Payload):
             "document_id": self.document_id,
             "staff_id": self.staff_id,
             "decided_on": self.decided_on.isoformat(),
-            **self.details.model_dump(mode="json"),
+            **{k: v for k, v in self.details.model_dump(mode="json").items() if k not in _ADDED_FIELDS or v},
         }
+
+
+#: Detail fields added later: sent to HR only when set, so a retried posting of an order decided before they
+#: existed sends the very payload it sent first (HR compares a repeated key's payload).
+_ADDED_FIELDS = frozenset({"hours", "special_kind", "special_case", "special_case_reason"})
 
 
 class HrPostingResult(_Payload):
@@ -174,3 +199,41 @@ def measured(details: AffairDetails | None) -> tuple[float | None, float | None]
     if details is None:
         return None, None
     return details.days, None
+
+
+class AnnualLeaveBalance(_Payload):
+    """年次有給休暇 of one calendar year: granted, carried over (繰越), used (hours as days), remaining."""
+
+    granted_days: float
+    carried_over_days: float
+    used_days: float
+    remaining_days: float
+
+
+class HourlyLeaveBalance(_Payload):
+    """時間単位の年次有給休暇: the yearly hour limit, used and remaining (also counted in the annual days)."""
+
+    hours_per_day: float
+    limit_hours: float
+    used_hours: float
+    remaining_hours: float
+
+
+class SpecialLeaveBalance(_Payload):
+    """One kind of 特別休暇 with a yearly allowance (e.g. ``summer`` 夏季休暇)."""
+
+    kind: str
+    name: str
+    granted_days: float
+    used_days: float
+    remaining_days: float
+
+
+class LeaveBalances(_Payload):
+    """What HR (人事給与) answers for a person's leave in one calendar year: only what it has been posted."""
+
+    staff_id: str
+    year: int
+    annual: AnnualLeaveBalance
+    hourly: HourlyLeaveBalance
+    special: tuple[SpecialLeaveBalance, ...] = ()

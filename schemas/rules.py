@@ -6,7 +6,9 @@ A version holds
 - ``consultations``: mandatory 合議 per matter (e.g. spending >= 100万円 consults 財政課);
 - ``examinations``: 文書審査 (法規審査) by a named unit before the decision (e.g. 総務課 for 条例・規則案);
 - ``non_delegable``: matters that neither 専決 nor 代決 may decide: the named level decides in person;
-- ``escalation``: flagged (重要・異例・先例・疑義) or 合議不調 matters go up from what the matrix says.
+- ``escalation``: flagged (重要・異例・先例・疑義) or 合議不調 matters go up from what the matrix says;
+- ``overtime_limits``: the 時間外勤務 caps (上限) per section class (一般 / 他律的), the sections designated 他律的
+  (effective-dated), and the 特例業務 that may exceed them (人事院規則15-14 第16条の2の2, as the cities follow it).
 
 General matters (``matter: general``) have rows by ``category`` (照会・回答, 通知, 条例・規則案 …) and no amount.
 Quantities other than yen (days, hours) count a fraction as a whole unit (端数は1として数える), so
@@ -109,6 +111,71 @@ class EscalationRule(_Row):
     citation: str = Field(min_length=1, max_length=200)
 
 
+#: 時間外勤務の上限 section classes: 一般 (ordinary) and 他律的 (driven by others' demands, designated by 人事課).
+LIMIT_CLASSES: tuple[str, ...] = ("general", "other_driven")
+LIMIT_CLASS_NAMES: dict[str, str] = {"general": "一般", "other_driven": "他律的業務の比重が高い部署"}
+
+
+class OvertimeCaps(_Row):
+    """The caps of one section class.  ``*_at_most`` are inclusive (以下), ``month_below`` exclusive (未満).
+
+    ``average_at_most`` bounds the average over every 2 to ``average_months`` consecutive months (複数月平均);
+    ``over_hours`` / ``over_months_at_most``: the months of a 年度 with more than ``over_hours`` hours are at most
+    that many.  None: the class has no such cap.
+    """
+
+    month_at_most: float | None = Field(default=None, gt=0)
+    month_below: float | None = Field(default=None, gt=0)
+    year_at_most: float = Field(gt=0)
+    average_at_most: float | None = Field(default=None, gt=0)
+    average_months: int = Field(default=6, ge=2, le=12)
+    over_hours: float | None = Field(default=None, gt=0)
+    over_months_at_most: int | None = Field(default=None, ge=0, le=12)
+    citation: str = Field(min_length=1, max_length=200)
+    note: str = ""
+
+
+class OvertimeDesignation(_Row):
+    """人事課's designation of one section (org unit) as ``limit_class`` from ``effective_from`` (inclusive) to
+    ``effective_until`` (exclusive; None: open)."""
+
+    org_unit: str = Field(min_length=1, max_length=64)
+    limit_class: str = "other_driven"
+    effective_from: date = Field(alias="適用日")
+    effective_until: date | None = Field(default=None, alias="終了日")
+    citation: str = Field(min_length=1, max_length=200)
+    note: str = ""
+
+    def covers(self, org_unit: str, on: date) -> bool:
+        return (
+            self.org_unit == org_unit
+            and self.effective_from <= on
+            and (self.effective_until is None or on < self.effective_until)
+        )
+
+
+class OvertimeSpecialCase(_Row):
+    """特例業務 (e.g. 大規模災害への対処): exceeds the caps, with its reason recorded, decided by ``level``."""
+
+    level: str = "deputy_mayor"
+    kinds: tuple[str, ...] = ("大規模災害への対処",)
+    citation: str = Field(min_length=1, max_length=200)
+    note: str = ""
+
+
+class OvertimeLimits(_Row):
+    """時間外勤務の上限: the caps of each class, the 他律的 designations and the 特例業務 exception."""
+
+    general: OvertimeCaps
+    other_driven: OvertimeCaps
+    designations: tuple[OvertimeDesignation, ...] = ()
+    special_case: OvertimeSpecialCase
+    citation: str = Field(default="", max_length=200)
+
+    def caps(self, limit_class: str) -> OvertimeCaps:
+        return self.other_driven if limit_class == "other_driven" else self.general
+
+
 class RulebookContent(_Row):
     """What a YAML file or an upload holds: one version of the rulebook, without its id."""
 
@@ -120,6 +187,7 @@ class RulebookContent(_Row):
     examinations: tuple[ExaminationRule, ...] = ()  # 文書審査 before the decision
     non_delegable: tuple[NonDelegableRule, ...] = ()
     escalation: EscalationRule
+    overtime_limits: OvertimeLimits | None = None  # None: this version sets no 時間外勤務 caps
 
 
 class Rulebook(RulebookContent):

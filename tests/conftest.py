@@ -13,8 +13,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from cli.dev import find_temporal, search_attribute_args
 from core.demo_city import generate_city
-from core.settings import Settings
-from db.seed import seed_demo
 from stubs.finance.app import create_app as create_finance_app
 from stubs.hr.app import create_app as create_hr_app
 from tests.support.databases import BACKENDS, fresh_database
@@ -77,10 +75,11 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield url
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def seeded_database_url(database_url: str, tmp_path: Path) -> str:
-    await seed_demo(Settings(database_url=database_url, data_dir=tmp_path))
-    return database_url
+@pytest_asyncio.fixture(loop_scope="session", params=BACKENDS)
+async def seeded_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database holding the demo city (copied from this process's seeded template)."""
+    async with fresh_database(request.param, tmp_path, seeded=True) as url:
+        yield url
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep, current_session_id
+from api.paging import Paging
 from api.services.sessions import end_own_session, list_sessions
+from schemas.api.paging import Page
 from schemas.api.signin import SessionRead
 
 router = APIRouter(prefix="/v1/me/sessions", tags=["auth"])
@@ -17,10 +19,10 @@ CurrentSessionId = Annotated[str, Depends(current_session_id)]
 
 @router.get("")
 async def my_sessions(
-    staff: CurrentStaff, session: SessionDep, app: StateDep, current: CurrentSessionId
-) -> list[SessionRead]:
+    staff: CurrentStaff, session: SessionDep, app: StateDep, current: CurrentSessionId, page: Paging
+) -> Page[SessionRead]:
     """My live sessions (web and API), newest first; ``current`` marks the one of this request."""
-    return await list_sessions(session, app.settings, staff.id, current=current)
+    return page.slice(await list_sessions(session, app.settings, staff.id, current=current))
 
 
 @router.delete("/{session_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -19,6 +19,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from api.deps import AppState
 from api.services.documents import DocumentService
 from api.services.general_affairs import affair_facts
+from api.services.limits import check_limits
 from api.services.temporal_calls import WorkflowGone, bounded, not_found
 from api.services.views import from_workflow
 from core.clock import now_in_japan
@@ -157,11 +158,15 @@ class DecisionService:
 
     async def _facts(self, row: DocumentRow, *, today: date, at_submit: bool) -> DocumentFacts:
         """The document's facts (the rulebook version pinned at the first submit), with what 庶務 requests need
-        checked or counted at submit."""
+        checked or counted at submit and resubmit (事前命令, the month's total, the caps, the leave balance)."""
         facts = await self._documents.pinned_facts(row, today=today)
         if facts.details is None:
             return facts
-        return await affair_facts(self._session, row, facts, now=now_in_japan(), at_submit=at_submit)
+        facts = await affair_facts(self._session, row, facts, now=now_in_japan(), at_submit=at_submit)
+        # 上限・休暇の残: refused here, before the workflow reserves, posts or routes anything
+        book = await self._app.rulebooks.version(facts.rulebook_version) if facts.rulebook_version else None
+        await check_limits(self._app, self._session, row, book, today=today)
+        return facts
 
     async def _context(
         self, staff: StaffRow, body: ActionCreate, steps: list[RouteStepRow], *, today: date, actor_post: str

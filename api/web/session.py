@@ -13,13 +13,14 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import jwt
 from starlette.requests import Request
 from starlette.responses import Response
 
 from api.origin import scheme_of
+from core import clock
 from core.security import InvalidToken, decode_signed
 
 SESSION_COOKIE = "ringi_session"
@@ -73,7 +74,7 @@ def start_session(
     request: Request, response: Response, staff_id: str, session_id: str, *, secret: str, ttl_seconds: int
 ) -> None:
     """Set the cookie of the server-side session ``session_id`` (api/services/sessions.py opened it)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     claims = {
         "sub": staff_id,
         "sid": session_id,

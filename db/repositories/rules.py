@@ -15,6 +15,7 @@ from schemas.rules import (
     EscalationRule,
     ExaminationRule,
     NonDelegableRule,
+    OvertimeLimits,
     Rulebook,
     RulebookSummary,
 )
@@ -70,6 +71,7 @@ class RulebookRepository:
             escalation_consult_failed=book.escalation.consult_failed,
             escalation_levels=book.escalation.levels,
             escalation_citation=book.escalation.citation,
+            overtime_limits=None if book.overtime_limits is None else book.overtime_limits.model_dump(mode="json"),
             source=source,
             created_at=datetime.now(UTC),
             created_by=created_by,
@@ -152,4 +154,5 @@ def _rulebook(row: RulebookVersionRow) -> Rulebook:
             levels=row.escalation_levels,
             citation=row.escalation_citation,
         ),
+        overtime_limits=None if row.overtime_limits is None else OvertimeLimits.model_validate(row.overtime_limits),
     )

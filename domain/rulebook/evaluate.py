@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.levels import LEVELS
 from schemas.rules import (
@@ -22,11 +22,21 @@ from schemas.rules import (
     ConsultRule,
     ExaminationRule,
     NonDelegableRule,
+    OvertimeSpecialCase,
     Rulebook,
     categories_of,
 )
 
-__all__ = ["LEVELS", "NoRule", "Ruling", "category_problem", "describe", "measure", "rule_on"]
+__all__ = [
+    "LEVELS",
+    "NoRule",
+    "Ruling",
+    "category_problem",
+    "describe",
+    "measure",
+    "rule_on",
+    "with_special_case",
+]
 
 
 class NoRule(LookupError):
@@ -45,6 +55,7 @@ class Ruling:
     non_delegable: NonDelegableRule | None = None
     consultations: tuple[ConsultRule, ...] = ()
     examinations: tuple[ExaminationRule, ...] = ()  # 文書審査 (法規審査) before the decision
+    special_case: OvertimeSpecialCase | None = None  # 特例業務: an overtime order beyond the caps
 
     @property
     def substitute_allowed(self) -> bool:
@@ -59,6 +70,8 @@ class Ruling:
             cited.append(self.escalation_citation)
         if self.non_delegable is not None:
             cited.append(self.non_delegable.citation)
+        if self.special_case is not None:
+            cited.append(self.special_case.citation)
         return "; ".join(dict.fromkeys(cited))
 
     @property
@@ -73,6 +86,8 @@ class Ruling:
         if self.non_delegable is not None:
             text += f" → 専決・代決不可 ({self.non_delegable.note or describe(self.non_delegable)}): "
             text += LEVEL_NAMES[self.level]
+        if self.special_case is not None:
+            text += f" → 特例業務 (上限を超える時間外勤務): {LEVEL_NAMES[self.level]}"
         return text
 
 
@@ -132,6 +147,12 @@ def rule_on(
         consultations=tuple(row for row in book.consultations if applies(row)),
         examinations=tuple(row for row in book.examinations if applies(row)),
     )
+
+
+def with_special_case(ruling: Ruling, special: OvertimeSpecialCase) -> Ruling:
+    """特例業務: the overtime order is decided at least at the level the rulebook names for it."""
+    level = ruling.level if LEVELS.index(ruling.level) >= LEVELS.index(special.level) else special.level
+    return replace(ruling, level=level, special_case=special)
 
 
 def category_problem(book: Rulebook, *, matter: str, category: str | None) -> str | None:

@@ -17,10 +17,12 @@ from schemas.rules import (
     EXPENSE_CLASSES,
     FLAG_NAMES,
     LEVEL_NAMES,
+    LIMIT_CLASSES,
     MATTER_NAMES,
     QUANTITIES,
     AuthorityRule,
     BandedRule,
+    OvertimeLimits,
     RulebookContent,
     RuleProblem,
 )
@@ -80,6 +82,39 @@ def validate(
             )
         )
     problems += _band_problems(book.authority)
+    if book.overtime_limits is not None:
+        problems += _overtime_limit_problems(book.overtime_limits, org_units)
+    return problems
+
+
+def _overtime_limit_problems(limits: OvertimeLimits, org_units: Collection[str] | None) -> list[RuleProblem]:
+    """時間外勤務の上限: each class has a monthly cap, designations name known classes and units, 特例業務 a level."""
+    section = "overtime_limits"
+    problems: list[RuleProblem] = []
+    for name, caps in (("general", limits.general), ("other_driven", limits.other_driven)):
+        if caps.month_at_most is None and caps.month_below is None:
+            problems.append(
+                RuleProblem(section=section, citation=caps.citation, message=f"{name}: a monthly cap is needed")
+            )
+        if (caps.over_hours is None) != (caps.over_months_at_most is None):
+            problems.append(
+                RuleProblem(
+                    section=section,
+                    citation=caps.citation,
+                    message=f"{name}: over_hours and over_months_at_most go together",
+                )
+            )
+    for index, row in enumerate(limits.designations):
+        if row.limit_class not in LIMIT_CLASSES:
+            message = f"designations: unknown limit_class {row.limit_class!r} ({', '.join(LIMIT_CLASSES)})"
+            problems.append(RuleProblem(section=section, index=index, citation=row.citation, message=message))
+        if org_units is not None and row.org_unit not in org_units:
+            message = f"designations: unknown org unit {row.org_unit!r}"
+            problems.append(RuleProblem(section=section, index=index, citation=row.citation, message=message))
+        if row.effective_until is not None and row.effective_until <= row.effective_from:
+            message = f"designations: 終了日 {row.effective_until} is not after 適用日 {row.effective_from}"
+            problems.append(RuleProblem(section=section, index=index, citation=row.citation, message=message))
+    problems += _level_problem(section, 0, limits.special_case.citation, limits.special_case.level)
     return problems
 
 

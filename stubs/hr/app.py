@@ -28,6 +28,8 @@ from stubs.hr.models import (
     Absence,
     AbsenceCreate,
     Health,
+    LeaveBalances,
+    LeaveGrants,
     Organisation,
     OrgUnit,
     Posting,
@@ -126,6 +128,20 @@ def create_app(db_path: Path, *, city: BaseModel | None = None) -> FastAPI:
         _require_staff(store, staff_id)
         absences = store.absences(staff_id=staff_id, on=on or _today())
         return StaffAbsence(absent=bool(absences), absences=absences)
+
+    @app.get("/staff/{staff_id}/leave-balances")
+    def get_leave_balances(staff_id: str, store: StoreDep, year: int | None = None) -> LeaveBalances:
+        """休暇の残: 年次有給休暇 (granted, 繰越, used, remaining), 時間単位 up to the yearly hour limit, and the
+        特別休暇 with a yearly allowance, in calendar year ``year`` (default: this year in Japan)."""
+        _require_staff(store, staff_id)
+        return store.leave_balances(staff_id, year=year or _today().year)
+
+    @app.put("/admin/leave-grants/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def put_leave_grants(staff_id: str, body: LeaveGrants, store: StoreDep) -> Response:
+        """Set a staff member's grants for one year (tests; HR's own 付与 in real life)."""
+        _require_staff(store, staff_id)
+        store.set_leave_grants(staff_id, body)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @app.get("/staff/{staff_id}/substituting")
     def get_staff_substituting(staff_id: str, store: StoreDep, on: date | None = None) -> list[Substitution]:

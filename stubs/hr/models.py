@@ -180,3 +180,50 @@ class TransferPlan(_Request):
     abolished_org_units: tuple[str, ...] = Field((), max_length=1000)
     new_posts: tuple[Post, ...] = Field((), max_length=100)
     abolished_posts: tuple[Position, ...] = Field((), max_length=5000)
+
+
+class AnnualLeave(_Answer):
+    """年次有給休暇 of one calendar year: granted, carried over (繰越) from the year before, used, remaining."""
+
+    granted_days: float
+    carried_over_days: float
+    used_days: float  # hours taken by the hour count as hours / hours_per_day days
+    remaining_days: float
+
+
+class HourlyLeave(_Answer):
+    """時間単位の年次有給休暇: up to ``limit_hours`` a year (5 days' hours), counted in the annual days too."""
+
+    hours_per_day: float
+    limit_hours: float
+    used_hours: float
+    remaining_hours: float
+
+
+class SpecialLeave(_Answer):
+    """One kind of 特別休暇 with a yearly allowance (e.g. 夏季休暇)."""
+
+    kind: str
+    name: str
+    granted_days: float
+    used_days: float
+    remaining_days: float
+
+
+class LeaveBalances(_Answer):
+    """A staff member's leave balances in one calendar year, from the postings HR holds."""
+
+    staff_id: str
+    year: int
+    annual: AnnualLeave
+    hourly: HourlyLeave
+    special: list[SpecialLeave]
+
+
+class LeaveGrants(_Request):
+    """What HR grants a staff member in ``year`` (a test sets it; unset values keep the defaults)."""
+
+    year: int = Field(ge=2000, le=2200)
+    annual_days: float | None = Field(None, ge=0, le=40)
+    carried_over_days: float | None = Field(None, ge=0, le=20)
+    special: dict[str, float] = Field(default_factory=dict)  # 特別休暇 kind -> days

@@ -17,11 +17,16 @@ from typing import Any
 from stubs.hr.models import (
     Absence,
     AbsenceKind,
+    AnnualLeave,
+    HourlyLeave,
+    LeaveBalances,
+    LeaveGrants,
     Organisation,
     OrgUnit,
     OrgUnitRef,
     Posting,
     PostRef,
+    SpecialLeave,
     StaffRef,
     Substitution,
     TransferPlan,
@@ -78,6 +83,13 @@ CREATE TABLE IF NOT EXISTS substitute_rules (
 );
 CREATE INDEX IF NOT EXISTS ix_substitute_rules_substitute
     ON substitute_rules (substitute_org_unit_code, substitute_post_code);
+CREATE TABLE IF NOT EXISTS leave_grants (
+    staff_id TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    days REAL NOT NULL,
+    PRIMARY KEY (staff_id, year, kind)
+);
 CREATE TABLE IF NOT EXISTS transfers (id TEXT PRIMARY KEY, effective_on TEXT NOT NULL, applied_at TEXT NOT NULL);
 """
 
@@ -90,14 +102,24 @@ JOIN posts AS p ON p.code = a.post_code
 WHERE a.effective_from <= :as_of AND (a.effective_to IS NULL OR a.effective_to > :as_of)
 """
 
-#: 年次有給休暇 a staff member may take in a calendar year (the stub grants everyone the same).
+#: 年次有給休暇 granted each calendar year unless a grant says otherwise (the stub grants everyone the same).
 ANNUAL_LEAVE_DAYS = 20.0
+#: 時間単位: one day is 7時間45分, and at most 5 days a year may be taken by the hour (地方公務員の勤務時間条例の例).
+HOURS_PER_DAY = 7.75
+HOURLY_LEAVE_DAYS = 5
+#: 特別休暇 with a yearly allowance: kind -> (name, default days).  例示 (夏季休暇 5日 is common in city rules).
+SPECIAL_LEAVE_KINDS: dict[str, tuple[str, float]] = {
+    "summer": ("夏季休暇", 5.0),
+    "volunteer": ("ボランティア休暇", 5.0),
+}
 
-#: Days of 年次有給休暇 already posted for :staff_id starting in :year.
-_ANNUAL_LEAVE_USED = """
-SELECT COALESCE(SUM(CAST(json_extract(payload, '$.days') AS REAL)), 0) FROM postings
-WHERE kind = 'leave' AND json_extract(payload, '$.kind') = 'annual'
-  AND json_extract(payload, '$.staff_id') = :staff_id AND substr(json_extract(payload, '$.start'), 1, 4) = :year
+#: Leave postings of :staff_id starting in the calendar year :year (kind, special kind, days, hours).
+_LEAVE_TAKEN = """
+SELECT json_extract(payload, '$.kind'), json_extract(payload, '$.special_kind'),
+       CAST(json_extract(payload, '$.days') AS REAL), CAST(json_extract(payload, '$.hours') AS REAL)
+FROM postings
+WHERE kind = 'leave' AND json_extract(payload, '$.staff_id') = :staff_id
+  AND substr(json_extract(payload, '$.start'), 1, 4) = :year
 """
 
 _ABSENCE_COLUMNS = "id, staff_id, kind, start_date, end_date, note"
@@ -322,24 +344,112 @@ class HrStore:
             assert cursor.lastrowid is not None
             return cursor.lastrowid, True
 
-    @staticmethod
-    def _check_leave_balance(conn: sqlite3.Connection, payload: dict[str, Any]) -> None:
-        """年次有給休暇: the staff member's days in the calendar year of ``start`` may not exceed the balance."""
-        if payload.get("kind") != "annual" or not isinstance(payload.get("staff_id"), str):
+    @classmethod
+    def _check_leave_balance(cls, conn: sqlite3.Connection, payload: dict[str, Any]) -> None:
+        """年次有給休暇 (by the day or the hour) and 特別休暇 with an allowance: the staff member's leave in the
+        calendar year of ``start`` may not exceed the balance."""
+        if payload.get("kind") not in ("annual", "special") or not isinstance(payload.get("staff_id"), str):
             return
         try:
             year = date.fromisoformat(str(payload["start"])).year
             days = float(payload["days"])
+            hours = float(payload["hours"]) if payload.get("hours") else None
         except (KeyError, TypeError, ValueError) as exc:
-            raise PostingRefused(422, "invalid_leave", f"an annual leave needs start and days: {exc}") from exc
-        used = conn.execute(_ANNUAL_LEAVE_USED, {"staff_id": payload["staff_id"], "year": str(year)}).fetchone()[0]
-        remaining = ANNUAL_LEAVE_DAYS - float(used or 0)
-        if days > remaining:
+            raise PostingRefused(422, "invalid_leave", f"a leave needs start and days: {exc}") from exc
+        balances = cls._balances(conn, payload["staff_id"], year)
+        if payload["kind"] == "special":
+            special = next((s for s in balances.special if s.kind == payload.get("special_kind")), None)
+            if special is not None and days > special.remaining_days:
+                raise PostingRefused(
+                    409,
+                    "leave_balance_insufficient",
+                    f"{special.name}の残日数が不足しています ({year}年: 残 {special.remaining_days:g}日, "
+                    f"申請 {days:g}日)",
+                )
+            return
+        if hours is not None and hours > balances.hourly.remaining_hours:
             raise PostingRefused(
                 409,
                 "leave_balance_insufficient",
-                f"年次有給休暇の残日数が不足しています ({year}年: 残 {remaining:g}日, 申請 {days:g}日)",
+                f"時間単位の年次有給休暇の残時間が不足しています ({year}年: "
+                f"残 {balances.hourly.remaining_hours:g}時間, 申請 {hours:g}時間)",
             )
+        taken = hours / HOURS_PER_DAY if hours is not None else days
+        remaining = balances.annual.remaining_days
+        if taken > remaining + 1e-9:
+            raise PostingRefused(
+                409,
+                "leave_balance_insufficient",
+                f"年次有給休暇の残日数が不足しています ({year}年: 残 {remaining:g}日, 申請 {taken:g}日)",
+            )
+
+    def leave_balances(self, staff_id: str, *, year: int) -> LeaveBalances:
+        """The staff member's balances in calendar year ``year``: grants less the leave posted."""
+        with self._connect() as conn:
+            return self._balances(conn, staff_id, year)
+
+    def set_leave_grants(self, staff_id: str, grants: LeaveGrants) -> None:
+        """Set what HR grants ``staff_id`` in ``grants.year`` (values left None keep the defaults)."""
+        values: dict[str, float | None] = {
+            "annual": grants.annual_days,
+            "carried_over": grants.carried_over_days,
+            **{f"special:{k}": v for k, v in grants.special.items()},
+        }
+        with self._connect() as conn:
+            for kind, days in values.items():
+                if days is not None:
+                    conn.execute(
+                        "INSERT INTO leave_grants (staff_id, year, kind, days) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (staff_id, year, kind) DO UPDATE SET days = excluded.days",
+                        (staff_id, grants.year, kind, days),
+                    )
+
+    @staticmethod
+    def _balances(conn: sqlite3.Connection, staff_id: str, year: int) -> LeaveBalances:
+        granted = dict(
+            conn.execute(
+                "SELECT kind, days FROM leave_grants WHERE staff_id = ? AND year = ?", (staff_id, year)
+            ).fetchall()
+        )
+        annual_days, hourly_hours = 0.0, 0.0
+        special_used: dict[str, float] = {}
+        for kind, special_kind, days, hours in conn.execute(
+            _LEAVE_TAKEN, {"staff_id": staff_id, "year": str(year)}
+        ).fetchall():
+            if kind == "annual" and hours:
+                hourly_hours += float(hours)
+            elif kind == "annual":
+                annual_days += float(days or 0)
+            elif kind == "special" and special_kind:
+                special_used[special_kind] = special_used.get(special_kind, 0.0) + float(days or 0)
+        annual = float(granted.get("annual", ANNUAL_LEAVE_DAYS))
+        carried = float(granted.get("carried_over", 0.0))
+        used = annual_days + hourly_hours / HOURS_PER_DAY
+        limit = HOURLY_LEAVE_DAYS * HOURS_PER_DAY
+        special = []
+        for kind, (name, default) in SPECIAL_LEAVE_KINDS.items():
+            days = float(granted.get(f"special:{kind}", default))
+            taken = special_used.get(kind, 0.0)
+            special.append(
+                SpecialLeave(kind=kind, name=name, granted_days=days, used_days=taken, remaining_days=days - taken)
+            )
+        return LeaveBalances(
+            staff_id=staff_id,
+            year=year,
+            annual=AnnualLeave(
+                granted_days=annual,
+                carried_over_days=carried,
+                used_days=round(used, 4),
+                remaining_days=round(annual + carried - used, 4),
+            ),
+            hourly=HourlyLeave(
+                hours_per_day=HOURS_PER_DAY,
+                limit_hours=limit,
+                used_hours=hourly_hours,
+                remaining_hours=max(0.0, limit - hourly_hours),
+            ),
+            special=special,
+        )
 
     def postings(
         self, *, kind: str | None = None, document_id: str | None = None, staff_id: str | None = None

@@ -236,10 +236,17 @@ async def test_a_decided_leave_reaches_hr_once(stack: Stack, hr_url: str) -> Non
     )
 
 
-async def test_a_leave_hr_refuses_is_shown_and_notified_and_stays_decided(stack: Stack, hr_url: str) -> None:
+async def test_hr_refusing_after_the_decision_is_shown_and_notified_and_it_stays_decided(
+    stack: Stack, hr_url: str
+) -> None:
     drafter = staff_of("norin.nosei", 1)
     personnel = holder("somu.jinji", "manager")
-    doc = await submitted(stack, drafter, leave(21))  # more than a year's 年次有給休暇
+    async with httpx.AsyncClient(base_url=hr_url) as hr:
+        grants = f"/admin/leave-grants/{drafter}"
+        assert (await hr.put(grants, json={"year": 2031, "carried_over_days": 1})).status_code == 204
+        doc = await submitted(stack, drafter, leave(21))  # within 20 days and 1 carried over: submitted
+        # HR corrects the carry-over after the submit: the balance checked then no longer holds
+        assert (await hr.put(grants, json={"year": 2031, "carried_over_days": 0})).status_code == 204
     await stack.ok(holder("norin.nosei", "manager"), doc["id"], "approve")
     await stack.ok(holder("norin", "director"), doc["id"], "approve")
     refused = await hr_settled(stack, drafter, doc["id"])

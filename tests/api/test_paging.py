@@ -68,6 +68,16 @@ async def _nothing(stack: Stack) -> dict[str, str]:
     return {}
 
 
+SIGNED_IN = holder("kyoiku.shogai", "manager")  # 生涯学習課長: signed in here only
+
+
+async def _sessions(stack: Stack) -> dict[str, str]:
+    for _ in range(3):
+        r = await stack.http.post("/v1/auth/token", json={"staff_id": SIGNED_IN, "password": "demo"})
+        assert r.status_code == 200, r.text
+    return {}
+
+
 async def _documents(stack: Stack) -> dict[str, str]:
     await _drafts(stack)
     return {}
@@ -347,6 +357,7 @@ CASES = {
     "file_register": Case("/v1/file-register", PAGER, _files, {"fiscal_year": str(FILES_YEAR)}),
     "search": Case("/v1/documents/search", PAGER, _search, {"q": SEARCH_WORD}),
     "intake_queue": Case("/v1/intake/queue", DRAFTER, _intake_queue),
+    "sessions": Case("/v1/me/sessions", SIGNED_IN, _sessions),
 }
 
 

@@ -209,19 +209,19 @@ async def test_a_person_sees_and_ends_their_own_sessions(api: Api, staff: Staff)
     try:
         r = await me(api, here)
         assert r.status_code == 200, r.text
-        sessions = r.json()
+        sessions = r.json()["items"]
         assert sorted(s["kind"] for s in sessions) == ["api", "api", "web"]
         (current,) = [s for s in sessions if s["current"]]
         assert current["client_ip"] == OFFICE_IP and current["user_agent"] == "pytest-signin"
         others = [s["id"] for s in sessions if not s["current"]]
-        their_id = next(s["id"] for s in (await me(api, theirs)).json())
+        their_id = next(s["id"] for s in (await me(api, theirs)).json()["items"])
 
         async with api.client(OFFICE_IP, authorization=f"Bearer {here}") as http:
             assert_problem(await http.delete(f"/v1/me/sessions/{their_id}"), 404)  # not mine: as if missing
             assert_problem(await http.delete("/v1/me/sessions/no-such-session"), 404)
             for session_id in others:
                 assert (await http.delete(f"/v1/me/sessions/{session_id}")).status_code == 204
-            assert [s["id"] for s in (await http.get("/v1/me/sessions")).json()] == [current["id"]]
+            assert [s["id"] for s in (await http.get("/v1/me/sessions")).json()["items"]] == [current["id"]]
         assert_problem(await me(api, there), 401)
         assert not await signed_in(browser)
         assert (await me(api, theirs)).status_code == 200

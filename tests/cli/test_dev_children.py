@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -91,7 +92,8 @@ def test_version_and_api_host_port(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.output.strip() == f"ringi {version('ringi')}"
 
     port = make_settings(tmp_path).api_port
-    env = {**os.environ, "RINGI_DATA_DIR": str(tmp_path / "data")}
+    keys = {"RINGI_JWT_SECRET": secrets.token_hex(32), "RINGI_TOTP_ENCRYPTION_KEY": secrets.token_hex(32)}
+    env = {**os.environ, "RINGI_DATA_DIR": str(tmp_path / "data"), **keys}  # a production start needs its keys
     (tmp_path / "data").mkdir()
     api = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "api", "--host", "127.0.0.1", "--port", str(port)],

@@ -28,6 +28,7 @@ from integrations.hr import (
     PostingAnswer,
     SubstitutionAnswer,
 )
+from schemas.general_affairs import LeaveBalances
 from schemas.org import Absence, City, OrgUnit, OrgUnitRef, PostRef, StaffRef
 from schemas.transfers import TransferAssignment, TransferPlan
 from stubs.hr.app import create_app
@@ -53,6 +54,7 @@ HR_WIRE = {
     ("DELETE", r"/absences/\d+"): None,
     ("POST", f"/postings/{_ID}"): PostingAnswer,
     ("PUT", f"/org/transfers/{_ID}"): None,
+    ("GET", f"/staff/{_ID}/leave-balances"): LeaveBalances,
 }
 
 
@@ -88,11 +90,15 @@ async def wire(tmp_path: Path) -> AsyncIterator[Wire]:
 
 
 @pytest.fixture
-async def hr(tmp_path: Path, wire: Wire) -> AsyncIterator[HrClient]:
-    async with (
-        serve_app(create_app(tmp_path / "hr.db", city=CITY)) as url,
-        HttpHrClient(url, transport=wire.transport) as client,
-    ):
+async def hr_stub(tmp_path: Path) -> AsyncIterator[str]:
+    """The HR stand-in's URL (its admin endpoints are no part of the client)."""
+    async with serve_app(create_app(tmp_path / "hr.db", city=CITY)) as url:
+        yield url
+
+
+@pytest.fixture
+async def hr(hr_stub: str, wire: Wire) -> AsyncIterator[HrClient]:
+    async with HttpHrClient(hr_stub, transport=wire.transport) as client:
         yield client
 
 
@@ -189,6 +195,34 @@ async def test_post_record(hr: HrClient) -> None:
         await hr.post_record("leave", leave | {"document_id": "d3"}, key="leave:d3")
     assert refused.value.type == "leave_balance_insufficient"
     assert "残" in refused.value.detail
+
+
+async def test_leave_balances(hr: HrClient, hr_stub: str) -> None:
+    fresh = await hr.leave_balances(MANAGER, year=DAY.year)
+    assert (fresh.staff_id, fresh.year) == (MANAGER, DAY.year)
+    assert (fresh.annual.granted_days, fresh.annual.carried_over_days, fresh.annual.remaining_days) == (20, 0, 20)
+    assert (fresh.hourly.limit_hours, fresh.hourly.remaining_hours) == (38.75, 38.75)  # 5 days of 7.75 hours
+    assert {s.kind: s.remaining_days for s in fresh.special} == {"summer": 5, "volunteer": 5}
+
+    async with httpx.AsyncClient(base_url=hr_stub) as admin:  # HR's own 付与: set by the test
+        grants = {"year": DAY.year, "annual_days": 20, "carried_over_days": 4, "special": {"summer": 3}}
+        assert (await admin.put(f"/admin/leave-grants/{MANAGER}", json=grants)).status_code == 204
+    leave = {"staff_id": MANAGER, "kind": "annual", "start": DAY.isoformat(), "days": 3, "document_id": "d1"}
+    await hr.post_record("leave", leave, key="leave:d1")
+    hourly = leave | {"days": 1, "hours": 7.75, "document_id": "d2"}
+    await hr.post_record("leave", hourly, key="leave:d2")
+    summer = leave | {"kind": "special", "special_kind": "summer", "days": 2, "document_id": "d3"}
+    await hr.post_record("leave", summer, key="leave:d3")
+
+    after = await hr.leave_balances(MANAGER, year=DAY.year)
+    assert (after.annual.carried_over_days, after.annual.used_days, after.annual.remaining_days) == (4, 4, 20)
+    assert (after.hourly.used_hours, after.hourly.remaining_hours) == (7.75, 31)
+    assert {s.kind: s.remaining_days for s in after.special} == {"summer": 1, "volunteer": 5}
+    assert (await hr.leave_balances(MANAGER, year=DAY.year + 1)).annual.remaining_days == 20  # by calendar year
+    with pytest.raises(HrRefused, match="夏季休暇の残日数が不足"):
+        await hr.post_record("leave", summer | {"document_id": "d4"}, key="leave:d4")
+    with pytest.raises(HrNotFound, match="unknown staff"):
+        await hr.leave_balances("s9999", year=DAY.year)
 
 
 async def test_apply_transfer(hr: HrClient) -> None:

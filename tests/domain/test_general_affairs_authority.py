@@ -58,3 +58,38 @@ def test_the_decider_of_each_request(details: AffairDetails, month_hours: float 
     ruling = ruling_for(BOOK, facts)
     assert ruling.level == level
     assert ruling.authority.matter == details.matter and ruling.citation
+
+
+def test_a_special_case_order_goes_to_the_level_the_rulebook_names() -> None:
+    special = OVERTIME.model_copy(update={"special_case": True, "special_case_reason": "豪雨災害の応急対策"})
+    facts = DocumentFacts(
+        matter="overtime",
+        amount_yen=0,
+        org_unit_code="x",
+        version=1,
+        content_hash="",
+        details=special,
+        hours=4,
+        monthly_overtime_hours=4,
+    )
+    ruling = ruling_for(BOOK, facts)
+    assert BOOK.overtime_limits is not None
+    assert ruling.level == BOOK.overtime_limits.special_case.level == "deputy_mayor"
+    assert "特例業務" in ruling.reason and "人事院規則15-14 第16条の2の2 第2項" in ruling.citation
+
+
+def test_the_20_hour_band_cites_ayagawa_which_names_the_deputy_mayor() -> None:
+    (upper,) = (r for r in BOOK.authority if r.matter == "overtime" and r.at_least == 21)
+    assert upper.level == "director"
+    assert "綾川町" in upper.note and "副町長" in upper.note and "例示" in upper.note
+
+
+def test_the_shipped_caps_are_those_of_jinji_in_rule_15_14() -> None:
+    limits = BOOK.overtime_limits
+    assert limits is not None
+    assert (limits.general.month_at_most, limits.general.year_at_most) == (45, 360)
+    other = limits.other_driven
+    assert (other.month_below, other.year_at_most, other.average_at_most, other.average_months) == (100, 720, 80, 6)
+    assert (other.over_hours, other.over_months_at_most) == (45, 6)
+    (zaisei,) = limits.designations
+    assert (zaisei.org_unit, zaisei.limit_class) == ("somu.zaisei", "other_driven") and "例示" in zaisei.note

@@ -69,6 +69,23 @@ def test_an_ordinance_draft_is_examined_by_the_general_affairs_division_just_bef
     assert route.stages[-1].assignees[0].id == "mayor@executive"
 
 
+def test_an_ordinance_drafted_in_the_examining_division_asks_its_manager_once() -> None:
+    """総務課 drafts the ordinance: its 課長 reviews (回議) and examines (文書審査) in one step, not twice."""
+    somu = OrgUnit(code="somu.somu", name="総務課", kind="division", parent_code="somu")
+    drafter = staff("drafter", "staff", somu.code)
+    document = facts("ordinance_draft").model_copy(update={"org_unit_code": somu.code})
+    needed = lookups(DEFAULT, document, drafter, somu, escalate=False)
+    holders = {(post, code): (staff(f"{post}@{code}", post, code),) for post, code in needed.holders}
+    route = build_route(DEFAULT, document, OrgSnapshot(on=ON, drafter=drafter, unit=somu, holders=holders))
+    ids = [s.assignees[0].id for s in route.stages]
+    assert ids.count("manager@somu.somu") == 1, route.stages
+    merged = next(s for s in route.stages if s.assignees[0].id == "manager@somu.somu")
+    row = next(e for e in DEFAULT.examinations if e.category == "ordinance_draft")
+    assert merged.kind == "examine" and merged.reason.startswith("文書審査 (回議を兼ねる)")
+    assert row.citation in merged.rule
+    assert route.stages[-1].assignees[0].id == "mayor@executive"
+
+
 def test_a_routine_reply_has_no_examination() -> None:
     route = build_route(DEFAULT, facts("inquiry_reply_routine"), snapshot(facts("inquiry_reply_routine")))
     assert [s.kind for s in route.stages] == ["decide"]

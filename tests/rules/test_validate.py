@@ -95,3 +95,25 @@ def test_unreadable_rows_name_their_index() -> None:
         parse("- just a list")
     with pytest.raises(RulebookUnreadable):
         parse("{not json", media_type="application/json")
+
+
+def test_overtime_limits_name_known_classes_units_and_levels() -> None:
+    assert DEFAULT.overtime_limits is not None
+    limits = DEFAULT.overtime_limits.model_dump()
+    limits["general"] = {**limits["general"], "month_at_most": None}
+    limits["other_driven"] = {**limits["other_driven"], "over_months_at_most": None}
+    limits["designations"] = [
+        {**limits["designations"][0], "limit_class": "busy"},
+        {**limits["designations"][0], "org_unit": "somu.nowhere", "effective_until": date(2020, 4, 1)},
+    ]
+    limits["special_case"] = {**limits["special_case"], "level": "shogun"}
+    messages = [(p.section, p.index, p.message) for p in problems_of(overtime_limits=limits)]
+    assert [m for _, _, m in messages] == [
+        "general: a monthly cap is needed",
+        "other_driven: over_hours and over_months_at_most go together",
+        "designations: unknown limit_class 'busy' (general, other_driven)",
+        "designations: unknown org unit 'somu.nowhere'",
+        "designations: 終了日 2020-04-01 is not after 適用日 2021-04-01",
+        "unknown level 'shogun' (manager, director, deputy_mayor, mayor)",
+    ]
+    assert {s for s, _, _ in messages} == {"overtime_limits"}

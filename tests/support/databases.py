@@ -1,7 +1,8 @@
 """Throw-away databases for tests: a SQLite file, or a PostgreSQL database created and dropped around the test.
 
-Migrating takes a while, so each process (each xdist worker) migrates once per backend into a template and every
-test gets a copy: the SQLite file copied, or ``CREATE DATABASE … TEMPLATE``.  Names carry the worker and a random
+Migrating (and seeding the demo city) takes a while, so each process (each xdist worker) migrates once per backend
+into a template, and seeds once into a second one, and every test gets a copy: the SQLite file copied, or
+``CREATE DATABASE … TEMPLATE``.  Names carry the worker and a random
 part, so workers (and concurrent runs) never share a database.
 """
 
@@ -20,7 +21,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from core.settings import Settings
 from db.migrate import upgrade
+from db.seed import seed_demo
 
 POSTGRES_URL = os.environ.get("RINGI_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -30,17 +33,18 @@ _templates: dict[str, str] = {}
 
 
 @contextlib.asynccontextmanager
-async def fresh_database(backend: str, data_dir: Path) -> AsyncIterator[str]:
-    """A migrated, empty database of ``backend``; skips the test when PostgreSQL is not configured."""
+async def fresh_database(backend: str, data_dir: Path, *, seeded: bool = False) -> AsyncIterator[str]:
+    """A migrated database of ``backend``, empty or (``seeded``) holding the demo city as ``ringi seed`` leaves it;
+    skips the test when PostgreSQL is not configured."""
     if backend == "sqlite":
         path = data_dir / "ringi.db"
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(await _sqlite_template(), path)
+        shutil.copyfile(await (_sqlite_seeded() if seeded else _sqlite_template()), path)
         yield f"sqlite+aiosqlite:///{path}"
         return
     if not POSTGRES_URL:
         pytest.skip("RINGI_TEST_POSTGRES_URL is not set")
-    template = await _postgres_template()
+    template = await (_postgres_seeded() if seeded else _postgres_template())
     name = _unique_name("ringi_test")
     admin = await asyncpg.connect(_admin_dsn())
     try:
@@ -74,6 +78,32 @@ async def _sqlite_template() -> Path:
         await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{path}")
         _templates["sqlite"] = str(path)
     return Path(_templates["sqlite"])
+
+
+async def _sqlite_seeded() -> Path:
+    """The migrated template with the demo city seeded into it (a copy: the empty template stays empty)."""
+    if "sqlite-seeded" not in _templates:
+        path = (await _sqlite_template()).with_name("seeded.db")
+        shutil.copyfile(await _sqlite_template(), path)
+        await seed_demo(Settings(database_url=f"sqlite+aiosqlite:///{path}", data_dir=path.parent))
+        _templates["sqlite-seeded"] = str(path)
+    return Path(_templates["sqlite-seeded"])
+
+
+async def _postgres_seeded() -> str:
+    """A second template: the migrated one copied, with the demo city seeded into it."""
+    if "postgres-seeded" not in _templates:
+        template = await _postgres_template()
+        name = _unique_name("ringi_seeded")
+        admin = await asyncpg.connect(_admin_dsn())
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        finally:
+            await admin.close()
+        atexit.register(_drop_database, name)
+        await seed_demo(Settings(database_url=_database_url(name), data_dir=Path(tempfile.gettempdir())))
+        _templates["postgres-seeded"] = name
+    return _templates["postgres-seeded"]
 
 
 async def _postgres_template() -> str:
