@@ -284,6 +284,7 @@ DOCUMENT_ROUTES: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/attachments/1", {}),
     ("DELETE", "/attachments/1", {}),
     ("GET", "/print", {}),
+    ("GET", "/limits", {}),
     (
         "POST",
         "/issuance",
