@@ -28,11 +28,12 @@ from db.session import create_engine, create_sessionmaker
 from domain.fiscal import fiscal_year_of
 from domain.retention import retention_period
 from schemas.disposal import DisposalSettlement
+from tests.api.support import RECORDS_OFFICE
 from tests.records.test_lifecycle import audit_actions, until
 from tests.support.paging import every_item
 from tests.support.stack import Stack, full_stack, holder
 
-RECORDS_CLERK = holder("somu.somu", "staff")  # 総務課: the records office
+RECORDS_CLERK = RECORDS_OFFICE  # 総務課 係長 granted records_office (文書担当)
 MANAGER = holder("somu.somu", "manager")  # 総務課長: decides the 廃棄決裁 (and the test documents)
 OUTSIDER = holder("somu.jinji", "staff")  # 人事課
 REVIEWS = "/v1/records/disposal-reviews"
