@@ -37,7 +37,7 @@ from domain.receipts import (
     confirm_reading,
     reply_title,
 )
-from domain.visibility import Audience, Viewer, sees
+from domain.visibility import Audience, Viewer, content_listed, sees
 from schemas.api.models import DocumentCreate, DocumentRead
 from schemas.api.paging import Page, PageRequest
 from schemas.api.receipts import (
@@ -61,6 +61,14 @@ def _refusal(exc: ChainError) -> RingiError:
 
 def _read(row: ReceiptRow) -> ReceiptRead:
     return ReceiptRead.model_validate(row, from_attributes=True)
+
+
+def _listed(row: ReceiptRow) -> ReceiptRead:
+    """A receipt as the 収受簿 list shows it: no summary of a 機密性2+ one."""
+    read = _read(row)
+    if content_listed(row.confidentiality):
+        return read
+    return read.model_copy(update={"summary": "", "content_omitted": True})
 
 
 async def register_receipt(
@@ -127,7 +135,7 @@ class ReceiptService:
         rows, total = await self._repo.register_page(
             fiscal_year=fiscal_year, unit=unit, limit=page.limit, offset=page.offset
         )
-        return page.page([_read(r) for r in rows], total)
+        return page.page([_listed(r) for r in rows], total)
 
     async def get(self, staff: StaffRow, receipt_id: str) -> ReceiptRead:
         return _read(await self._visible(staff, receipt_id))

@@ -231,3 +231,17 @@ async def test_only_the_assigned_unit_or_the_records_office_drafts_the_reply(sta
     r = await stack.call(ZAISEI_CLERK, "POST", f"/v1/receipts/{row['id']}/reply")
     assert r.status_code == 201, r.text
     assert r.json()["org_unit"] == "somu.zaisei"
+
+
+async def test_the_register_book_carries_no_summary_of_a_classified_receipt(stack: Stack) -> None:
+    """The 収受簿 lists every receipt of the unit; the summary of a 機密性2+ one only on its own page."""
+    plain = await registered(stack, received_on="2032-05-10", confidentiality=1, summary="公開の照会")
+    secret = await registered(stack, received_on="2032-05-11", confidentiality=2, summary="個人情報を含む照会")
+    book = await stack.call(TAX_CLERK, "GET", "/v1/receipts", params={"fiscal_year": 2032, "limit": 200})
+    assert book.status_code == 200, book.text
+    items = {i["id"]: i for i in book.json()["items"]}
+    assert (items[plain["id"]]["summary"], items[plain["id"]]["content_omitted"]) == ("公開の照会", False)
+    assert (items[secret["id"]]["summary"], items[secret["id"]]["content_omitted"]) == ("", True)
+    assert items[secret["id"]]["title"] == secret["title"]
+    page = (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{secret['id']}")).json()
+    assert page["summary"] == "個人情報を含む照会" and not page["content_omitted"]
