@@ -25,7 +25,7 @@ class Viewer:
     is_admin: bool = False
     #: The org units of the posts they hold today.
     units: frozenset[str] = frozenset()
-    #: 文書担当課 (records office): sees every document.
+    #: 文書担当 (records office: holds the ``records_office`` role, see ``viewer_of``): sees every document.
     records_office: bool = False
     #: Absent staff whose pending steps they may take as 代決者 today.
     substituting_for: frozenset[str] = frozenset()
