@@ -185,6 +185,8 @@ class NoticeDispatcher:
         now: datetime,
     ) -> None:
         # Planned on a later pass like any notice (with the substitute's own preferences).
+        if notice.document_id is None:  # a receipt's notice (in-app only) is never forwarded
+            return
         name = display_name(document) if document is not None else notice.document_id[:8]
         await NotificationRepository(session).add_once(
             dedupe_key=draft.dedupe_key,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from db.models import DocumentRow
+from db.models import DocumentRow, ReceiptRow
 
 DEFAULT_LEVEL_NAMES: Mapping[int, str] = {1: "機密性1", 2: "機密性2", 3: "機密性3"}
 STAGE_LABELS = {"review": "回議", "consult": "合議", "examine": "文書審査", "decide": "決裁", "circulate": "供覧"}
@@ -33,6 +33,14 @@ def display_name(
     if number:
         return number
     return f"「{level_name(document.confidentiality, names)}の文書」({document.id[:8]})"
+
+
+def receipt_name(receipt: ReceiptRow, *, names: Mapping[int, str] = DEFAULT_LEVEL_NAMES) -> str:
+    """How a notice names a receipt (収受文書): its title for 機密性1; for 2+ only its 収受番号 and level — never the
+    title, the sender or the summary."""
+    if receipt.confidentiality <= 1:
+        return f"「{receipt.title}」"
+    return f"収受文書 {receipt.receipt_number}({level_name(receipt.confidentiality, names)})"
 
 
 def subject(kind: str, name: str, detail: Mapping[str, Any]) -> str:
@@ -56,6 +64,14 @@ def subject(kind: str, name: str, detail: Mapping[str, Any]) -> str:
             if detail.get("result") == "rejected"
             else f"【決裁】{name} が決裁されました"
         )
+    if kind == "circulate":
+        return f"【供覧】{name} の供覧(閲覧の確認)をお願いします"
+    if kind == "circulation_remind":
+        return f"【督促】{name} の供覧がまだ確認されていません"
+    if kind == "reply_remind":
+        return f"【回答期限】{name} の回答期限は {detail.get('reply_by', '')} です"
+    if kind == "reply_overdue":
+        return f"【回答期限超過】{name} の回答期限 {detail.get('reply_by', '')} を過ぎましたが未回答です"
     if kind == "records":
         return f"【要確認】{name}: {detail.get('reason', '')}"[:400]
     return f"【通知】{name}"

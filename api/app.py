@@ -188,6 +188,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
         app.include_router(module.router)
     app.include_router(notification_preferences.router)
     app.include_router(my_sessions.router)
+    app.include_router(receipts.my_router)  # /v1/me/circulations
     mount_web(app)
     install_openapi(app)
     app.include_router(access_log.router)

@@ -93,3 +93,15 @@ def business_days_between(a: date, b: date) -> int:
             count += 1
         d += _DAY
     return count
+
+
+def business_days_before(d: date, days: int) -> date:
+    """The business day ``days`` business days before ``d`` (``days`` >= 1): 回答期限 reminders count back from the
+    deadline, so 3 business days before Monday 2027-05-10 is Thursday 5/6 (Golden Week is closed)."""
+    if days < 1:
+        raise ValueError(f"days must be >= 1, got {days}")
+    for _ in range(days):
+        d -= _DAY
+        while not is_business_day(d):
+            d -= _DAY
+    return d

@@ -80,6 +80,18 @@ class Settings(BaseSettings):
         description="Whether a reply drafted from a receipt takes the receipt's 収受番号 as its 文書番号"
         " (収受番号＝文書番号, as many cities do) instead of a number of its own.",
     )
+    circulation_remind_after_days: int = Field(
+        2, ge=1, description="供覧 of a receipt: business days (開庁日) after its start before the first reminder."
+    )
+    circulation_remind_every_days: int = Field(
+        2, ge=1, description="供覧 of a receipt: business days between reminders to readers who have not read."
+    )
+    circulation_reminders: int = Field(3, ge=0, description="供覧 of a receipt: how many reminders at most.")
+    reply_remind_days_before: tuple[int, ...] = Field(
+        (3, 1),
+        description="回答期限: business days before a receipt's reply_by when its assigned unit is reminded (a JSON"
+        " list); the 課長 is alerted on the first business day after it.",
+    )
     retention_years_allowed: tuple[int, ...] = Field(
         (0, 1, 3, 5, 10, 30), description="保存期間 classes in years (0 = 1年未満); 永年 is retention_permanent."
     )

@@ -269,7 +269,10 @@ class NotificationRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     dedupe_key: Mapped[str] = mapped_column(String(200))
     recipient_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    #: The document a notice is about, or None for a notice about a receipt (``receipt_id``).
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    #: The receipt (収受文書) a notice is about: 供覧 requests and reminders, 回答期限.
+    receipt_id: Mapped[str | None] = mapped_column(ForeignKey("receipts.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(400))
     created_at: Mapped[datetime]

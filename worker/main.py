@@ -18,6 +18,7 @@ from activities.finance import FinanceActivities
 from activities.hr_postings import HrPostingActivities
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
+from activities.receipts import ReceiptActivities, ReceiptTimers
 from activities.records import RecordsActivities
 from activities.routing import RouteActivities
 from activities.transfers import TransferActivities
@@ -35,11 +36,18 @@ from worker.schedule import ensure_schedule_at_start
 from worker.search_attributes import ensure_search_attributes
 from workflows.disposal import DisposalReviewTriggerWorkflow
 from workflows.document import DocumentWorkflow
+from workflows.receipts import ReceiptCirculationWorkflow, ReplyDeadlineWorkflow
 from workflows.transfer import TransferWorkflow
 
 log = structlog.get_logger("ringi.worker")
 
-WORKFLOWS: Sequence[type] = (DocumentWorkflow, TransferWorkflow, DisposalReviewTriggerWorkflow)
+WORKFLOWS: Sequence[type] = (
+    DocumentWorkflow,
+    TransferWorkflow,
+    DisposalReviewTriggerWorkflow,
+    ReceiptCirculationWorkflow,
+    ReplyDeadlineWorkflow,
+)
 #: Where transferred (移管) documents are exported when no archive directory is given: <data dir>/archives.
 DEFAULT_ARCHIVE_DIR = Path(".ringi") / "archives"
 #: On SIGTERM the worker stops polling and gives running activities this long to finish before cancelling them
@@ -55,6 +63,7 @@ def build_activities(
     archive_dir: Path = DEFAULT_ARCHIVE_DIR,
     attachments: AttachmentStore | None = None,
     reply_takes_receipt_number: bool = False,
+    receipt_timers: ReceiptTimers | None = None,
 ) -> list[Callable[..., Any]]:
     """Every activity the worker runs, bound to its clients (used by the worker and by the tests)."""
     routing = RouteActivities(hr, DbRulebooks(sessions))
@@ -64,6 +73,7 @@ def build_activities(
     hr_postings = HrPostingActivities(hr, sessions)
     records = RecordsActivities(sessions, reply_takes_receipt_number=reply_takes_receipt_number)
     disposal = DisposalActivities(sessions, archive_dir, attachments)
+    receipts = ReceiptActivities(sessions, hr, receipt_timers or ReceiptTimers())
     return [
         routing.resolve_route,
         projection.project_document,
@@ -82,6 +92,10 @@ def build_activities(
         records.complete_document,
         disposal.open_disposal_review,
         disposal.settle_disposal_review,
+        receipts.plan_circulation,
+        receipts.notify_circulation,
+        receipts.plan_reply_deadline,
+        receipts.notify_reply_deadline,
     ]
 
 
@@ -107,6 +121,7 @@ def build_worker(
     graceful_shutdown_timeout: timedelta = timedelta(0),
     max_cached_workflows: int = 1000,
     reply_takes_receipt_number: bool = False,
+    receipt_timers: ReceiptTimers | None = None,
 ) -> Worker:
     """The Temporal worker; ``run_worker`` passes the cache size from the settings (the tests keep temporalio's
     default of 1000)."""
@@ -122,6 +137,7 @@ def build_worker(
             archive_dir=archive_dir,
             attachments=attachments,
             reply_takes_receipt_number=reply_takes_receipt_number,
+            receipt_timers=receipt_timers,
         ),
         graceful_shutdown_timeout=graceful_shutdown_timeout,
         max_cached_workflows=max_cached_workflows,
@@ -151,6 +167,7 @@ async def run_worker(settings: Settings) -> None:
             graceful_shutdown_timeout=GRACEFUL_SHUTDOWN_TIMEOUT,
             max_cached_workflows=settings.worker_max_cached_workflows,
             reply_takes_receipt_number=settings.reply_takes_receipt_number,
+            receipt_timers=ReceiptTimers.from_settings(settings),
         )
         await ensure_search_attributes(client)  # 検索属性: an unregistered key would stall every document
         await ensure_schedule_at_start(client, settings.temporal_task_queue)

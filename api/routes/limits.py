@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentStaff, SessionDep, StateDep
+from api.paging import Paging
 from api.services import limits
 from api.services.documents import DocumentService
 from core.clock import today_in_japan
 from schemas.api.limits import DocumentLimits, OvertimeSpecialCaseRead
+from schemas.api.paging import Page
 
 router = APIRouter(prefix="/v1", tags=["limits"])
 
@@ -28,7 +30,10 @@ async def document_limits(document_id: str, staff: CurrentStaff, app: StateDep, 
 
 @router.get("/reports/overtime-special-cases")
 async def overtime_special_cases(
-    staff: CurrentStaff, session: SessionDep, fiscal_year: Annotated[int, Query(ge=2000, le=2200)]
-) -> list[OvertimeSpecialCaseRead]:
+    staff: CurrentStaff,
+    session: SessionDep,
+    fiscal_year: Annotated[int, Query(ge=2000, le=2200)],
+    page: Paging,
+) -> Page[OvertimeSpecialCaseRead]:
     """特例業務: the overtime orders of the 年度 beyond the caps, with their reasons (人事課's yearly review)."""
-    return await limits.special_cases(session, staff, fiscal_year=fiscal_year, today=today_in_japan())
+    return page.slice(await limits.special_cases(session, staff, fiscal_year=fiscal_year, today=today_in_japan()))

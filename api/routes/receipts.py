@@ -13,6 +13,7 @@ from core.errors import RingiError
 from schemas.api.models import DocumentCreate, DocumentRead
 from schemas.api.paging import Page
 from schemas.api.receipts import (
+    CirculationItem,
     CirculationStart,
     HandOn,
     ReaderRead,
@@ -25,6 +26,8 @@ from schemas.api.receipts import (
 )
 
 router = APIRouter(prefix="/v1/receipts", tags=["receipts"])
+#: What waits for me among receipts: the 供覧 I have to confirm.
+my_router = APIRouter(prefix="/v1/me", tags=["receipts"])
 
 
 def _receipts(app: StateDep, session: SessionDep) -> ReceiptService:
@@ -128,3 +131,9 @@ async def circulation_readers(
 ) -> Page[ReaderRead]:
     """The 供覧's readers and who has read."""
     return page.slice(await receipts.readers(staff, receipt_id))
+
+
+@my_router.get("/circulations")
+async def my_circulations(staff: CurrentStaff, receipts: Receipts, page: Paging) -> Page[CirculationItem]:
+    """供覧 waiting for my confirmation, oldest first."""
+    return page.slice(await receipts.to_read(staff))

@@ -13,16 +13,18 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
+from api.services import receipt_workflows
 from api.services.documents import DocumentService
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
 from db.models import CirculationReaderRow, DocumentRow, OrgUnitRow, ReceiptRow, StaffRow
 from db.repositories.files import FileRepository
+from db.repositories.intake import IntakeRepository
 from db.repositories.org import OrgRepository
 from db.repositories.receipts import ReceiptRepository
 from db.repositories.records import NumberRepository
 from db.repositories.visibility import viewer_on
-from db.session import begin_write, start_writing
+from db.session import begin_write, release, start_writing
 from domain.errors import ChainError
 from domain.filing import DocumentFacts as FilingFacts
 from domain.filing import FileFacts, filing_problem
@@ -41,6 +43,7 @@ from domain.visibility import Audience, Viewer, content_listed, sees
 from schemas.api.models import DocumentCreate, DocumentRead
 from schemas.api.paging import Page, PageRequest
 from schemas.api.receipts import (
+    CirculationItem,
     CirculationStart,
     HandOn,
     ReaderRead,
@@ -120,6 +123,8 @@ class ReceiptService:
         if not (viewer.sees_all or body.assigned_unit in viewer.units):
             raise Forbidden("only the records office (総務課) or the assigned unit's staff may register a receipt")
         row = await register_receipt(self._session, body=body, registered_by=staff.id, now=_now())
+        if row.reply_by is not None:  # 回答期限: its timers start with the registration (503 rolls it back)
+            await receipt_workflows.watch_reply_deadline(self._app, row.id)
         return _read(row)
 
     async def register_book(
@@ -159,6 +164,8 @@ class ReceiptService:
             at=_now(),
             detail={"field": body.field, "old": _text(old), "new": _text(value), "reason": body.reason},
         )
+        if body.field == "reply_by" and value != old:  # the timers read the corrected 回答期限 once it is committed
+            await receipt_workflows.watch_reply_deadline(self._app, row.id)
         return _read(row)
 
     async def hand_on(self, staff: StaffRow, receipt_id: str, body: HandOn) -> ReceiptRead:
@@ -187,6 +194,9 @@ class ReceiptService:
         await self._repo.append(
             receipt_id=row.id, action="closed", actor_id=staff.id, at=now, detail={"reason": body.reason}
         )
+        if row.reply_by is not None:
+            await release(self._session)  # committed: the 回答期限 reminders stop
+            await receipt_workflows.settle_reply_deadline(self._app, row.id)
         return _read(row)
 
     async def file(self, staff: StaffRow, receipt_id: str, file_id: str) -> ReceiptRead:
@@ -213,12 +223,13 @@ class ReceiptService:
             choose_branch(row.branch, "reply")
         except ChainError as exc:
             raise _refusal(exc) from exc
-        if draft is None:  # a reply is a general matter: 定例的な照会・回答 unless the drafter says otherwise
+        if draft is None:  # a general matter: the online form's 決裁区分, else 定例的な照会・回答
+            category = await IntakeRepository(self._session).category_of_receipt(row.id)
             draft = DocumentCreate.model_validate(
                 {
                     "title": reply_title(row.title)[:200],
                     "matter": "general",
-                    "category": REPLY_CATEGORY,
+                    "category": category or REPLY_CATEGORY,
                     "confidentiality": row.confidentiality,
                 }
             )
@@ -256,6 +267,9 @@ class ReceiptService:
         await self._repo.append(
             receipt_id=row.id, action="circulation_started", actor_id=staff.id, at=now, detail={"readers": readers}
         )
+        await self._session.flush()
+        # Started before the commit (503 rolls the 供覧 back); its first notice waits for the receipt's row lock.
+        await receipt_workflows.start_circulation(self._app, row.id, readers, now)
         return _read(row)
 
     async def confirm_read(self, staff: StaffRow, receipt_id: str, body: ReadingCreate) -> ReceiptRead:
@@ -277,7 +291,25 @@ class ReceiptService:
         if circulation_complete(readings):
             row.outcome, row.completed_at = "circulated", now
             await self._repo.append(receipt_id=row.id, action="circulated", actor_id=staff.id, at=now, detail={})
-        return _read(row)
+        answer = _read(row)
+        await release(self._session)  # committed: then the workflow hears of it (its reminders skip this reader)
+        await receipt_workflows.reading_confirmed(self._app, receipt_id, staff.id)
+        return answer
+
+    async def to_read(self, staff: StaffRow) -> list[CirculationItem]:
+        """供覧 waiting for me: receipts in circulation I am a reader of and have not confirmed, oldest first (a
+        reader may see the receipt, so it is listed with its title, as the inbox lists documents)."""
+        return [
+            CirculationItem(
+                receipt_id=receipt.id,
+                receipt_number=receipt.receipt_number,
+                title=receipt.title,
+                confidentiality=receipt.confidentiality,
+                assigned_unit=receipt.assigned_unit,
+                since=reader.since,
+            )
+            for receipt, reader in await self._repo.circulating_for(staff.id)
+        ]
 
     async def readers(self, staff: StaffRow, receipt_id: str) -> list[ReaderRead]:
         row = await self._visible(staff, receipt_id)

@@ -63,7 +63,11 @@ class DeliveryRepository:
         self._session = session
 
     async def unplanned(self, *, limit: int) -> list[NotificationRow]:
-        stmt = select(NotificationRow).where(NotificationRow.planned_at.is_(None)).order_by(NotificationRow.id)
+        stmt = (  # receipts' notices are in-app only (written planned): documents' notices go out
+            select(NotificationRow)
+            .where(NotificationRow.planned_at.is_(None), NotificationRow.document_id.is_not(None))
+            .order_by(NotificationRow.id)
+        )
         return list((await self._session.scalars(stmt.limit(limit))).all())
 
     async def mark_planned(self, notification_id: int, at: datetime) -> bool:

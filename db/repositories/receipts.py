@@ -92,3 +92,18 @@ class ReceiptRepository:
 
     def add_reader(self, row: CirculationReaderRow) -> None:
         self._session.add(row)
+
+    async def circulating_for(self, reader_id: str) -> list[tuple[ReceiptRow, CirculationReaderRow]]:
+        """供覧 waiting for ``reader_id``: receipts in circulation that they have not confirmed, oldest first."""
+        stmt = (
+            select(ReceiptRow, CirculationReaderRow)
+            .join(CirculationReaderRow, CirculationReaderRow.receipt_id == ReceiptRow.id)
+            .where(
+                CirculationReaderRow.reader_id == reader_id,
+                CirculationReaderRow.read_at.is_(None),
+                ReceiptRow.branch == "circulation",
+                ReceiptRow.outcome == "circulating",
+            )
+            .order_by(CirculationReaderRow.since, ReceiptRow.id)
+        )
+        return [(r, c) for r, c in (await self._session.execute(stmt)).all()]

@@ -382,7 +382,8 @@ class NotificationRead(BaseModel):
     """A notice addressed to me: 督促 (remind), 期限超過 (escalate), 要確認 (records)."""
 
     id: int
-    document_id: str
+    document_id: str | None  # None: a notice about a receipt
+    receipt_id: str | None = None  # 収受: 供覧 and 回答期限 notices
     kind: str
     subject: str
     created_at: datetime

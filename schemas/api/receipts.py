@@ -111,3 +111,14 @@ class ReaderRead(BaseModel):
     reader_id: str
     read_at: datetime | None
     comment: str
+
+
+class CirculationItem(BaseModel):
+    """A 供覧 waiting for my confirmation (GET /v1/me/circulations)."""
+
+    receipt_id: str
+    receipt_number: str
+    title: str
+    confidentiality: int
+    assigned_unit: str
+    since: datetime

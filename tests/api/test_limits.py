@@ -203,7 +203,7 @@ async def test_a_special_case_needs_its_reason_exceeds_the_caps_and_is_listed_fo
 
     jinji = holder("somu.jinji", "staff")
     path = f"/v1/reports/overtime-special-cases?fiscal_year={FY}"
-    listed = (await stack.call(jinji, "GET", path)).json()
+    listed = (await stack.call(jinji, "GET", path)).json()["items"]
     (mine,) = [c for c in listed if c["document_id"] == doc["id"]]
     assert (mine["staff_id"], mine["hours"], mine["special_case_reason"], mine["status"]) == (
         person,
@@ -212,7 +212,9 @@ async def test_a_special_case_needs_its_reason_exceeds_the_caps_and_is_listed_fo
         "in_review",
     )
     assert [
-        c for c in (await stack.call(jinji, "GET", f"{path[:-4]}{FY + 1}")).json() if c["document_id"] == doc["id"]
+        c
+        for c in (await stack.call(jinji, "GET", f"{path[:-4]}{FY + 1}")).json()["items"]
+        if c["document_id"] == doc["id"]
     ] == []
     assert_problem(await stack.call(person, "GET", path), 403)
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from api.app import create_app
+from core.clock import today_in_japan
 from core.settings import Settings
 from db.models import (
     DisposalRecordRow,
@@ -29,8 +30,10 @@ from db.models import (
     SealUseRow,
 )
 from db.session import create_engine, create_sessionmaker
+from domain.fiscal import fiscal_year_of
 from tests.api.support import ADMIN, SMALL, assert_problem
 from tests.api.test_attachments import attached
+from tests.api.test_general_affairs import drafted, overtime, submit
 from tests.api.test_receipts import MANAGER, RECORDS_OFFICE, ZAISEI_CLERK, registered
 from tests.api.test_rules import shipped, upload
 from tests.support.stack import Stack, holder
@@ -69,6 +72,18 @@ async def _nothing(stack: Stack) -> dict[str, str]:
 
 
 SIGNED_IN = holder("kyoiku.shogai", "manager")  # 生涯学習課長: signed in here only
+SPECIAL_CASES_BY = holder("kyoiku.gakko", "chief")  # 学校教育課 係長: orders 特例業務 here only
+JINJI = holder("somu.jinji", "staff")  # 人事課: reads the 特例業務 list
+SPECIAL_DAY = (today_in_japan().replace(day=1) + timedelta(days=62)).replace(day=1)  # a month ahead (事前命令)
+
+
+async def _special_cases(stack: Stack) -> dict[str, str]:
+    reason = "台風による河川氾濫の応急対策 (大規模災害への対処)"
+    for n in range(3):
+        details = overtime(SPECIAL_DAY + timedelta(days=n), 3, special_case=True, special_case_reason=reason)
+        doc = await drafted(stack, SPECIAL_CASES_BY, details)
+        assert (await submit(stack, SPECIAL_CASES_BY, doc["id"])).status_code == 200
+    return {}
 
 
 async def _sessions(stack: Stack) -> dict[str, str]:
@@ -292,6 +307,18 @@ async def _circulation(stack: Stack) -> dict[str, str]:
     return {"receipt_id": row["id"]}
 
 
+READER = holder("kyoiku.shogai", "chief")  # 生涯学習課 係長: a 供覧 reader of these cases only
+
+
+async def _my_circulations(stack: Stack) -> dict[str, str]:
+    for _ in range(3):
+        row = await registered(stack, assigned_unit="somu.somu")
+        body = {"readers": [READER]}
+        r = await stack.call(RECORDS_OFFICE, "POST", f"/v1/receipts/{row['id']}/circulation", json=body)
+        assert r.status_code == 200, r.text
+    return {}
+
+
 FILES_YEAR = 2041  # a 年度 of these cases' own (the filter)
 SEARCH_WORD = f"頁送り{uuid.uuid4().hex[:8]}"
 _TABLE = """
@@ -358,6 +385,10 @@ CASES = {
     "search": Case("/v1/documents/search", PAGER, _search, {"q": SEARCH_WORD}),
     "intake_queue": Case("/v1/intake/queue", RECORDS_OFFICE, _intake_queue),
     "sessions": Case("/v1/me/sessions", SIGNED_IN, _sessions),
+    "special_cases": Case(
+        "/v1/reports/overtime-special-cases", JINJI, _special_cases, {"fiscal_year": str(fiscal_year_of(SPECIAL_DAY))}
+    ),
+    "my_circulations": Case("/v1/me/circulations", READER, _my_circulations),
 }
 
 

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.calendar import JST, add_business_days, business_days_between, is_business_day, next_business_day
+from core.calendar import (
+    JST,
+    add_business_days,
+    business_days_before,
+    business_days_between,
+    is_business_day,
+    next_business_day,
+)
 
 
 def jst(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
@@ -110,3 +117,20 @@ def test_add_and_between_agree(day: date, days: int, minute: int) -> None:
     assert business_days_between(first, end.date()) == days
     if is_business_day(day):
         assert end.time() == start.time()
+
+
+def test_business_days_before_count_back_over_golden_week() -> None:
+    """回答期限 Monday 2027-05-10: 1 business day before is Friday 5/7, 2 before Thursday 5/6, and 3 before Friday
+    4/30, since 5/1–5/5 are weekend and holidays."""
+    assert business_days_before(date(2027, 5, 10), 1) == date(2027, 5, 7)
+    assert business_days_before(date(2027, 5, 10), 2) == date(2027, 5, 6)
+    assert business_days_before(date(2027, 5, 10), 3) == date(2027, 4, 30)
+    with pytest.raises(ValueError):
+        business_days_before(date(2027, 5, 10), 0)
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2040, 12, 31)), st.integers(min_value=1, max_value=20))
+def test_business_days_before_is_a_business_day_that_many_before(d: date, n: int) -> None:
+    before = business_days_before(d, n)
+    assert is_business_day(before) and before < d
+    assert business_days_between(before, d) == (n if is_business_day(d) else n - 1)

@@ -21,12 +21,13 @@ _HEADER = re.compile(r"^Revision ID: *(?P<revision>\S*)\nRevises: *(?P<revises>\
 
 
 def _assigned(tree: ast.Module) -> dict[str, object]:
+    """The module's ``revision`` and ``down_revision`` (literals; a migration's other constants may be anything)."""
     values: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.AnnAssign | ast.Assign) and node.value is not None:
             targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
             for target in targets:
-                if isinstance(target, ast.Name):
+                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
                     values[target.id] = ast.literal_eval(node.value)
     return values
 

@@ -1,12 +1,14 @@
 """Record the histories replayed by test_replay.py: an approval with 合議, a send-back/resubmit/withdraw, 代決,
-合議不調, a budget, and a 人事異動 reassignment.
+合議不調, a budget, a 人事異動 reassignment, and of receipts: a 供覧, a reply decided, a 回答期限 ended by closing.
 
-.venv/bin/python -m tests.replay.record
+.venv/bin/python -m tests.replay.record            # every history
+.venv/bin/python -m tests.replay.record NAME ...   # only these (the others stay as recorded)
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
@@ -25,6 +27,7 @@ from domain.fiscal import fiscal_year_at
 from integrations.hr import HttpHrClient
 from stubs.finance.app import create_app as create_finance_app
 from stubs.hr.app import create_app as create_hr_app
+from tests.api.test_receipts import decided, registered
 from tests.records.test_disposal import completed
 from tests.support.serve import serve_app
 from tests.support.stack import Stack, api_stack, holder, in_process_worker, settings_for
@@ -152,6 +155,36 @@ async def _reassigned(stack: Stack) -> str:
     return str(doc["id"])
 
 
+async def _receipt_circulated(stack: Stack) -> str:
+    """供覧 of a received document: two readers asked, one reminded never (both read in time), completed."""
+    clerk, readers = holder("somu.somu", "staff"), [holder("somu.somu", "manager"), holder("somu.somu", "chief")]
+    row = await registered(stack, clerk, assigned_unit="somu.somu")
+    path = f"/v1/receipts/{row['id']}/circulation"
+    (await stack.call(clerk, "POST", path, json={"readers": readers})).raise_for_status()
+    for reader in readers:
+        (await stack.call(reader, "POST", f"{path}/read", json={"comment": "確認"})).raise_for_status()
+    return f"receipt-circulation:{row['id']}"
+
+
+async def _receipt_replied(stack: Stack) -> str:
+    """回答の起案 from a receipt, decided by the 課長: the reply's DocumentWorkflow (it completes the receipt)."""
+    clerk = holder("shimin.zeimu", "staff")
+    row = await registered(stack, clerk, reply_by="2031-06-30")
+    draft = (await stack.call(clerk, "POST", f"/v1/receipts/{row['id']}/reply")).raise_for_status().json()
+    await decided(stack, clerk, draft["id"])
+    return f"document:{draft['id']}"
+
+
+async def _reply_deadline_closed(stack: Stack) -> str:
+    """A receipt with a 回答期限, closed before the first reminder: its ReplyDeadlineWorkflow settles."""
+    clerk = holder("shimin.zeimu", "staff")
+    row = await registered(stack, clerk, reply_by="2031-07-31")
+    await asyncio.sleep(1)  # its plan is made and its first timer started
+    close = await stack.call(clerk, "POST", f"/v1/receipts/{row['id']}/close", json={"reason": "回答不要"})
+    close.raise_for_status()
+    return f"receipt-reply:{row['id']}"
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
@@ -172,6 +205,7 @@ async def main() -> None:
                     database_url=url, temporal=env.client, hr_url=hr_url, finance_url=finance_url, data_dir=data
                 )
                 async with in_process_worker(settings, env.client), api_stack(settings, env.client) as stack:
+                    # A scenario answers its document's id, or (receipts) the workflow id itself.
                     scenarios: dict[str, Callable[[], Awaitable[str]]] = {
                         "approved": lambda: _approved(stack),
                         "withdrawn": lambda: _sent_back_then_withdrawn(stack),
@@ -181,15 +215,22 @@ async def main() -> None:
                         "issued": lambda: _issued(stack),
                         "leave_posted": lambda: _leave_posted(stack),
                         "disposal_review": lambda: _disposal_review(stack),
+                        "receipt_circulated": lambda: _receipt_circulated(stack),
+                        "receipt_replied": lambda: _receipt_replied(stack),
+                        "reply_deadline_closed": lambda: _reply_deadline_closed(stack),
                         "reassigned": lambda: _reassigned(stack),  # last: it changes the org chart
                     }
+                    wanted = set(sys.argv[1:]) or set(scenarios)
                     for name, scenario in scenarios.items():
-                        document_id = await scenario()
-                        handle = env.client.get_workflow_handle(f"document:{document_id}")
-                        await handle.result()
+                        if name not in wanted:
+                            continue
+                        answer = await scenario()
+                        workflow_id = answer if ":" in answer else f"document:{answer}"
+                        handle = env.client.get_workflow_handle(workflow_id)
+                        await asyncio.wait_for(handle.result(), timeout=30)
                         history = await handle.fetch_history()
                         (OUT / f"{name}.json").write_text(history.to_json())
-                        print(f"recorded {name}: document {document_id}")
+                        print(f"recorded {name}: {workflow_id}")
         finally:
             await env.shutdown()
 

@@ -5,6 +5,7 @@ Histories are recorded from representative runs with ``python -m tests.replay.re
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,12 @@ async def test_recorded_history_replays(name: str) -> None:
 
 def test_histories_are_recorded() -> None:
     assert len(HISTORIES) >= 2, "record representative histories with python -m tests.replay.record"
+
+
+def test_receipt_workflows_have_histories() -> None:
+    """#12: a 供覧 of a receipt, a reply decided, and a 回答期限 are among the replayed histories."""
+    types = {
+        json.loads(text)["events"][0]["workflowExecutionStartedEventAttributes"]["workflowType"]["name"]
+        for text in HISTORIES.values()
+    }
+    assert {"ReceiptCirculationWorkflow", "ReplyDeadlineWorkflow", "DocumentWorkflow"} <= types
