@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from schemas.org import POST_RANKS, Assignment, City, OrgUnit, Post, StaffMember
+from schemas.org import POST_RANKS, Assignment, City, OrgUnit, Post, StaffMember, StaffRole
 
 CITY_NAME = "萩市"
 EXECUTIVE_CODE = "executive"
@@ -33,6 +33,17 @@ POST_NAMES: dict[str, str] = {
     "assistant_manager": "課長補佐",
     "chief": "係長",
     "staff": "主事",
+}
+
+#: Explicit role grants (例示): the first holder of each (unit, post) gets them.  文書担当 (records office) is the
+#: 総務課長 with the 文書係長 he designates (萩市文書取扱規程 第2条 names the 総務課長 for the city's documents; the
+#: designated 係長 is an example); 人事担当 (HR administrators) the 人事課長 and the 人事係長 (例示).  Nobody else
+#: in 総務課 or 人事課 — their 主事 included — holds these powers by membership.
+ROLE_GRANTS: dict[tuple[str, str], tuple[StaffRole, ...]] = {
+    ("somu.somu", "manager"): ("records_office",),
+    ("somu.somu", "chief"): ("records_office",),
+    ("somu.jinji", "manager"): ("hr_admin",),
+    ("somu.jinji", "chief"): ("hr_admin",),
 }
 
 
@@ -201,9 +212,10 @@ class _Builder:
         self.org_units.append(unit)
 
     def person(self, org_unit_code: str, post_code: str, count: int = 1) -> None:
-        for _ in range(count):
+        for i in range(count):
             n = len(self.staff) + 1
-            self._add(StaffMember(id=f"s{n:04d}", name=staff_name(n)), org_unit_code, post_code)
+            roles = ROLE_GRANTS.get((org_unit_code, post_code), ()) if i == 0 else ()
+            self._add(StaffMember(id=f"s{n:04d}", name=staff_name(n), roles=roles), org_unit_code, post_code)
 
     def admin(self) -> None:
         self._add(StaffMember(id=ADMIN_ID, name="システム管理者", is_admin=True), "seisaku.joho", "staff")

@@ -108,7 +108,6 @@ class Settings(BaseSettings):
         (0, 1, 3, 5, 10, 30), description="保存期間 classes in years (0 = 1年未満); 永年 is retention_permanent."
     )
     retention_permanent_allowed: bool = Field(True, description="Whether 永年 (permanent retention) may be chosen.")
-    records_office_unit: str = Field("somu.somu", description="The records office (文書担当, 総務課) org unit.")
     seals: tuple[str, ...] = Field(
         ("市長印", "副市長印", "教育長印", "総務課長印"), description="公印 that issuance may record in the 公印使用簿."
     )
@@ -167,9 +166,6 @@ class Settings(BaseSettings):
     )
     lockout_threshold: int = Field(5, gt=0, description="Consecutive sign-in failures that lock a staff id.")
     lockout_minutes: int = Field(15, gt=0, description="How long a locked staff id stays locked.")
-    records_office_units: str = Field(
-        "somu.somu", description="Comma-separated org units of the records office (文書担当課), who see every document."
-    )
 
     # --- intake of online applications (電子申請の収受): see api/services/intake.py ---
     intake_secrets: dict[str, SecretStr] = Field(

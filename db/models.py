@@ -100,6 +100,17 @@ class StaffRow(Base):
     )
 
 
+class StaffRoleRow(Base):
+    """An explicit role grant (``schemas.org.StaffRole``: 文書担当 ``records_office``, 人事担当 ``hr_admin``).
+
+    Powers come from a grant, never from membership of a unit (総務課, 人事課)."""
+
+    __tablename__ = "staff_roles"
+
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
 class PostAssignmentRow(Base):
     """A staff member holding a post in an org unit from ``effective_from`` until ``effective_to`` (exclusive)."""
 

@@ -22,6 +22,14 @@ POST_RANKS: dict[str, int] = {
 }
 
 
+#: Roles granted to a person in the org data, apart from their posts (an explicit 指定, not a unit membership):
+#: ``records_office`` — 文書担当 (the records office: 文書取扱規程's 総務課長 and the staff it designates), who
+#: see every document and hold the records powers (収受, 簿冊, 廃棄・移管); ``hr_admin`` — 人事担当 (人事課's
+#: designated administrators), who may register absences (不在) for anyone.
+StaffRole = Literal["records_office", "hr_admin"]
+STAFF_ROLES: tuple[StaffRole, ...] = ("records_office", "hr_admin")
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -75,6 +83,8 @@ class StaffMember(_Frozen):
     id: str
     name: str
     is_admin: bool = False
+    #: Explicit grants (see ``StaffRole``).
+    roles: tuple[StaffRole, ...] = ()
 
 
 class City(_Frozen):

@@ -1,7 +1,8 @@
 """不在 (absences: 休暇, 出張) registered through ringi and kept in HR, where routing and 代決 look them up.
 
-Staff register their own; an administrator, 人事課, or a 庶務 superior of the same 課 (係長 and above, ranked
-above the person) may register or cancel them for others.
+Staff register their own; an administrator, an HR administrator (the ``hr_admin`` role), or a 庶務 superior of
+the same 課 (係長 and above, ranked above the person) may register or cancel them for others
+(``domain.absences.may_register_for``).
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from api.deps import AppState
 from core.errors import Forbidden, Invalid, NotFound, Unavailable
 from db.models import StaffRow
 from db.repositories.org import OrgRepository
+from db.repositories.visibility import roles_held
 from db.session import release
+from domain.absences import may_register_for
 from integrations.hr import HrInvalid, HrNotFound
 from schemas.api.absences import AbsenceCreate
-from schemas.org import POST_RANKS, Absence
+from schemas.org import Absence
 
 log = structlog.get_logger("ringi.absences")
-
-HR_DIVISION = "somu.jinji"  # 人事課
-_CLERK_RANK = POST_RANKS["chief"]  # 係長 and above act as 庶務 for their 課
 
 
 class AbsenceService:
@@ -81,14 +81,12 @@ class AbsenceService:
         them = await repo.staff_ref(target, as_of=today)
         if them is None and await repo.get_staff(target) is None:
             raise Forbidden(f"you may register absences only for yourself (unknown staff {target!r})")
+        roles = await roles_held(self._session, staff.id)
         await release(self._session)  # HR may answer next: no connection held
-        if me is not None and me.org_unit.code == HR_DIVISION:
-            return
-        if me is not None and them is not None and me.org_unit.code == them.org_unit.code:
-            mine, theirs = POST_RANKS.get(me.post.code, 0), POST_RANKS.get(them.post.code, 0)
-            if mine >= _CLERK_RANK and mine > theirs:
-                return
-        raise Forbidden("you may register absences only for yourself (or as 庶務 of your 課, 人事課 or an admin)")
+        if not may_register_for(staff.id, target, is_admin=staff.is_admin, roles=roles, actor=me, target=them):
+            raise Forbidden(
+                "you may register absences only for yourself (or as 庶務 of their 課, an HR administrator or an admin)"
+            )
 
 
 def _hr_down() -> Unavailable:

@@ -31,6 +31,7 @@ from db.repositories.org import OrgRepository
 from db.session import writing
 from domain.disposal import CatalogueLine, catalogue, review_title
 from domain.era import fiscal_year_label, wareki_date
+from domain.visibility import highest_level
 from schemas.api.disposal import (
     DisposalItemRead,
     DisposalItemUpdate,
@@ -151,21 +152,24 @@ class DisposalService:
             if me is None:
                 raise Conflict("you hold no post today, so you cannot draft the review")
             body = catalogue(review.fiscal_year, [_line(i) for i in items])
-            row = await self._review_document(session, review, staff, me.org_unit.code, body)
+            level = highest_level(await DocumentRepository(session).confidentialities([i.document_id for i in items]))
+            row = await self._review_document(session, review, staff, me.org_unit.code, body, level)
             review.document_id = row.id
             review.status = "submitted"
             return row.id
 
     async def _review_document(
-        self, session: AsyncSession, review: DisposalReviewRow, staff: StaffRow, unit: str, body: str
+        self, session: AsyncSession, review: DisposalReviewRow, staff: StaffRow, unit: str, body: str, level: int
     ) -> DocumentRow:
-        """The review's 起案文書: drafted by the submitting records-office member in their own division."""
+        """The review's 起案文書: drafted by the submitting records-office member in their own division, at the
+        highest 機密性 of the documents it lists (their titles are in its body)."""
         documents = DocumentRepository(session)
         now = datetime.now(UTC)
         title = review_title(review.fiscal_year)
         if review.document_id is not None:  # submitted before, refused: refresh the draft's catalogue
             row = await documents.get(review.document_id, for_update=True)
             assert row is not None
+            row.confidentiality = level
             if row.body != body or row.drafter_id != staff.id:
                 row.body, row.drafter_id, row.version, row.updated_at = body, staff.id, row.version + 1, now
                 row.content_hash = content_hash(title=title, body=body, amount_yen=0, matter=DISPOSAL_REVIEW_MATTER)
@@ -176,7 +180,7 @@ class DisposalService:
             body=body,
             matter=DISPOSAL_REVIEW_MATTER,
             amount_yen=0,
-            confidentiality=1,
+            confidentiality=level,
             retention_years=30,
             retention_permanent=True,  # a 廃棄決裁 is evidence of what was destroyed: kept for good
             drafter_id=staff.id,

@@ -14,11 +14,11 @@ from api.deps import AppState
 from api.services.general_affairs import affair_changes, affair_facts
 from api.services.records_rules import check_follow_up, check_retention, issuance_default, paper_columns
 from api.services.temporal_calls import not_found
-from api.services.views import details_of, facts_of, from_read_model, matter_of
-from api.services.visibility import may_see, refusal, substitutes_on, viewer
+from api.services.views import details_of, facts_of, from_read_model, listed, matter_of
+from api.services.visibility import audience, may_see, refusal, substitutes_on, viewer
 from core.audit import content_hash
 from core.clock import now_in_japan, today_in_japan
-from core.errors import Conflict, Forbidden, Invalid
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from db.models import DocumentRow, PostReviewRow, RouteStepRow, StaffRow
 from db.repositories.audit import AuditRepository, verify_with_head
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
@@ -29,6 +29,7 @@ from domain.fiscal import spending_fiscal_year
 from domain.routes import RouteUnresolvable
 from domain.rulebook.evaluate import category_problem
 from domain.statuses import EDITABLE
+from domain.visibility import is_secret, may_copy
 from integrations.org_snapshot import resolve_route
 from schemas.api.models import (
     AuditEventRead,
@@ -92,6 +93,8 @@ class DocumentService:
         """起案: a new draft; ``in_reply_to`` links it to the receipt it answers, and ``also`` writes in the same
         unit of work (the receipt's reply branch), so that both are stored or neither."""
         await self._check_category(draft.matter, draft.category, rulebook_version=None, on=today)
+        if draft.follow_up_of is not None:
+            await self._check_follow_up_seen(staff, draft.follow_up_of)
         async with writing(self._session) as session:
             me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
             if me is None:
@@ -131,8 +134,19 @@ class DocumentService:
         return from_read_model(row)
 
     async def copy(self, staff: StaffRow, document_id: str, *, today: date) -> DocumentRead:
-        """引用起案: a new draft from an earlier document (typically a rejected one), linked to it."""
-        source = await self.visible(staff, document_id)
+        """引用起案: a new draft from an earlier document (typically a rejected one), linked to it.
+
+        A 機密性2+ source may be copied only by its drafting division (``domain.visibility.may_copy``): the copy
+        lands in the copier's division, whose staff would otherwise read the source's content.  The copy is an
+        event (``copied``, naming the new draft) in the source's audit chain, written with the new draft."""
+        source, steps, _ = await self.read(staff, document_id, with_reviews=False)
+        if is_secret(source.confidentiality):
+            me = await viewer(self._app, self._session, staff, today=today)
+            if not may_copy(me, audience(source, steps), source.confidentiality):
+                raise Forbidden(
+                    f"a 機密性{source.confidentiality} document may be copied (引用起案) only by its drafting division"
+                    f" ({source.org_unit_code}) or the records office"
+                )
         draft = DocumentCreate(
             title=source.title,
             body=source.body,
@@ -154,7 +168,12 @@ class DocumentService:
             retention_permanent=source.retention_permanent,
             needs_issuance=source.needs_issuance,
         )
-        return await self.create(staff, draft, today=today, copied_from=source.id)
+
+        async def record_on_source(session: AsyncSession, copy: DocumentRow) -> None:
+            detail: dict[str, object] = {"copy": copy.id, "org_unit": copy.org_unit_code}
+            await AuditRepository(session).append_for(source, "copied", staff.id, copy.created_at, detail)
+
+        return await self.create(staff, draft, today=today, copied_from=source.id, also=record_on_source)
 
     async def edit(self, staff: StaffRow, document_id: str, changes: DocumentUpdate) -> DocumentRead:
         """Edit a draft or a sent-back document: a new version, so earlier approvals no longer cover it."""
@@ -200,13 +219,13 @@ class DocumentService:
         """My drafts and submitted documents, newest first."""
         repo = DocumentRepository(self._session)
         rows, total = await repo.list_by_drafter(staff.id, limit=page.limit, offset=page.offset)
-        return page.page([from_read_model(r) for r in rows], total)
+        return page.page([listed(r) for r in rows], total)
 
     async def visible_to(self, staff: StaffRow, *, statuses: Sequence[str], page: PageRequest) -> Page[DocumentRead]:
         """Every document ``staff`` may see (see api/services/visibility.py), newest first."""
         me = await viewer(self._app, self._session, staff, today=today_in_japan())
         rows, total = await visible_page(self._session, me, statuses=statuses, limit=page.limit, offset=page.offset)
-        return page.page([from_read_model(r) for r in rows], total)
+        return page.page([listed(r) for r in rows], total)
 
     async def audit(self, staff: StaffRow, document_id: str) -> AuditRead:
         """The document's audit events and the verification of their hash chain."""
@@ -258,6 +277,14 @@ class DocumentService:
         row = _row_of(draft, id="preview", drafter_id=staff.id, org_unit_code=me.org_unit.code, version=1)
         row.content_hash = ""
         return await self._preview(row, on=today)
+
+    async def _check_follow_up_seen(self, staff: StaffRow, parent_id: str) -> None:
+        """A follow-up (の2) names a document its drafter may see: one they may not is answered exactly like one
+        that does not exist (422), whatever its state — its 文書番号 included."""
+        try:
+            await self.visible(staff, parent_id)
+        except (NotFound, Forbidden) as exc:
+            raise Invalid(f"follow_up_of: there is no document {parent_id}") from exc
 
     async def _check_category(
         self, matter: str, category: str | None, *, rulebook_version: str | None, on: date

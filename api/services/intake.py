@@ -26,12 +26,11 @@ from api.deps import AppState
 from api.services.receipts import register_receipt
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from core.settings import split_codes
 from core.signatures import SignatureRefused, verify
 from db.models import IntakeApplicationRow, OrgUnitRow, ReceiptRow, StaffRow
 from db.repositories.intake import IntakeRepository
 from db.repositories.receipts import ReceiptRepository
-from db.repositories.visibility import units_held
+from db.repositories.visibility import viewer_on
 from db.session import writing
 from domain.errors import ChainError
 from domain.intake import (
@@ -387,11 +386,7 @@ class IntakeService:
 
     async def _records_office(self, staff: StaffRow) -> None:
         """The intake queue and batches are the records office's (文書担当課) and administrators'."""
-        if staff.is_admin:
-            return
-        units = await units_held(self._session, staff.id, as_of=datetime.now(JST).date())
-        offices = {self._settings.records_office_unit, *split_codes(self._settings.records_office_units)}
-        if not units & offices:
+        if not (await viewer_on(self._session, staff, as_of=datetime.now(JST).date())).sees_all:
             raise Forbidden("the intake queue and CSV imports are the records office's (文書担当課)")
 
 

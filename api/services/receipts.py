@@ -17,14 +17,13 @@ from api.services import receipt_workflows
 from api.services.documents import DocumentService
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
-from core.settings import split_codes
 from db.models import CirculationReaderRow, DocumentRow, OrgUnitRow, ReceiptRow, StaffRow
 from db.repositories.files import FileRepository
 from db.repositories.intake import IntakeRepository
 from db.repositories.org import OrgRepository
 from db.repositories.receipts import ReceiptRepository
 from db.repositories.records import NumberRepository
-from db.repositories.visibility import units_held
+from db.repositories.visibility import viewer_on
 from db.session import begin_write, release, start_writing
 from domain.errors import ChainError
 from domain.filing import DocumentFacts as FilingFacts
@@ -40,7 +39,7 @@ from domain.receipts import (
     confirm_reading,
     reply_title,
 )
-from domain.visibility import Audience, Viewer, sees
+from domain.visibility import Audience, Viewer, content_listed, sees
 from schemas.api.models import DocumentCreate, DocumentRead
 from schemas.api.paging import Page, PageRequest
 from schemas.api.receipts import (
@@ -65,6 +64,14 @@ def _refusal(exc: ChainError) -> RingiError:
 
 def _read(row: ReceiptRow) -> ReceiptRead:
     return ReceiptRead.model_validate(row, from_attributes=True)
+
+
+def _listed(row: ReceiptRow) -> ReceiptRead:
+    """A receipt as the 収受簿 list shows it: no summary of a 機密性2+ one."""
+    read = _read(row)
+    if content_listed(row.confidentiality):
+        return read
+    return read.model_copy(update={"summary": "", "content_omitted": True})
 
 
 async def register_receipt(
@@ -133,7 +140,7 @@ class ReceiptService:
         rows, total = await self._repo.register_page(
             fiscal_year=fiscal_year, unit=unit, limit=page.limit, offset=page.offset
         )
-        return page.page([_read(r) for r in rows], total)
+        return page.page([_listed(r) for r in rows], total)
 
     async def get(self, staff: StaffRow, receipt_id: str) -> ReceiptRead:
         return _read(await self._visible(staff, receipt_id))
@@ -317,9 +324,7 @@ class ReceiptService:
             raise _refusal(exc) from exc
 
     async def _viewer(self, staff: StaffRow) -> Viewer:
-        units = await units_held(self._session, staff.id, as_of=datetime.now(JST).date())
-        offices = {self._app.settings.records_office_unit, *split_codes(self._app.settings.records_office_units)}
-        return Viewer(staff_id=staff.id, is_admin=staff.is_admin, units=units, records_office=bool(units & offices))
+        return await viewer_on(self._session, staff, as_of=datetime.now(JST).date())
 
     async def _visible(self, staff: StaffRow, receipt_id: str, *, for_update: bool = False) -> ReceiptRow:
         """The receipt if ``staff`` may see it; 404 otherwise, the same answer as for one that does not exist."""

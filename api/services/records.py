@@ -45,7 +45,8 @@ class RecordsService:
     async def issue(self, staff: StaffRow, document_id: str, body: IssuanceCreate, *, key: str) -> DocumentRead:
         """施行 by the drafter or their division: the workflow checks it is decided and not yet issued."""
         today = today_in_japan()
-        row = await self._document(document_id)
+        # Visibility first: a hidden 機密性2+ document answers 404 like a missing one, not the division's 403.
+        row = await DocumentService(self._app, self._session).visible(staff, document_id)
         await self._require_drafting_division(staff, row, today=today)
         seal = await self._seal(staff, body)
         if row.submitted_at is None:
@@ -160,14 +161,6 @@ class RecordsService:
         return page.page(uses, total)
 
     # --- helpers ---------------------------------------------------------------------------------------------
-
-    async def _document(self, document_id: str) -> DocumentRow:
-        if "\x00" in document_id:
-            raise not_found(document_id)
-        row = await DocumentRepository(self._session).get(document_id)
-        if row is None:
-            raise not_found(document_id)
-        return row
 
     async def _read(self, document_id: str) -> DocumentRead:
         """The document as stored now (a new transaction: the workflow may have written since the first read)."""

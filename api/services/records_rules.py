@@ -10,7 +10,7 @@ from core.errors import Conflict, Forbidden, Invalid
 from core.settings import Settings
 from db.models import DocumentRow, StaffRow
 from db.repositories.documents import DocumentRepository
-from db.repositories.org import OrgRepository
+from db.repositories.visibility import viewer_on
 from schemas.api.models import PaperOriginal
 
 #: Whether a matter's decision is issued (施行: clean copy, 公印, dispatch) by default.  A 支出 decision is an
@@ -52,10 +52,6 @@ async def check_follow_up(session: AsyncSession, row: DocumentRow) -> None:
 
 
 async def require_records_office(app: AppState, session: AsyncSession, staff: StaffRow) -> None:
-    """The records office (文書担当: 総務課 by default) or an administrator; anyone else is refused (403)."""
-    if staff.is_admin:
-        return
-    unit = app.settings.records_office_unit
-    members = await OrgRepository(session).find_staff(as_of=today_in_japan(), org_unit=unit)
-    if staff.id not in {m.id for m in members}:
+    """The records office (文書担当: the ``records_office`` role) or an administrator; anyone else is refused (403)."""
+    if not (await viewer_on(session, staff, as_of=today_in_japan())).sees_all:
         raise Forbidden("only the records office (文書担当) may do this")

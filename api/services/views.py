@@ -14,6 +14,7 @@ from domain.era import wareki_date
 from domain.fiscal import fiscal_year_label, spending_fiscal_year
 from domain.retention import retention_label
 from domain.statuses import DECIDED, NOT_PURSUED
+from domain.visibility import content_listed
 from schemas.api.models import (
     DocumentNumberRead,
     DocumentRead,
@@ -82,6 +83,14 @@ def from_read_model(
         steps=[StepRead.model_validate(s, from_attributes=True) for s in steps],
         post_reviews=[PostReviewRead.model_validate(p, from_attributes=True) for p in post_reviews],
     )
+
+
+def listed(row: DocumentRow) -> DocumentRead:
+    """A document as a list shows it: no body and no details of a 機密性2+ one (``content_omitted``)."""
+    read = from_read_model(row)
+    if content_listed(row.confidentiality):
+        return read
+    return read.model_copy(update={"body": "", "details": None, "content_omitted": True})
 
 
 def from_workflow(row: DocumentRow, state: ChainState) -> DocumentRead:

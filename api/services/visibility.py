@@ -1,7 +1,7 @@
 """Who may see a document (機密性 confidentiality): the facts for ``domain.visibility.sees``, and the refusal.
 
-The rule (drafter, route, 後閲, 代決者 of a pending step, the drafter's division, the records office
-``RINGI_RECORDS_OFFICE_UNITS``, administrators) lives in domain/visibility.py; this module gathers its facts and
+The rule (drafter, route, 後閲, 代決者 of a pending step, the drafter's division, the records office (the
+``records_office`` role), administrators) lives in domain/visibility.py; this module gathers its facts and
 says what a refusal looks like: 403 for 機密性1 (its existence is no secret), 404 for 機密性2 and 3 — the same
 answer as for a document that does not exist — and lists leave such documents out.
 """
@@ -18,10 +18,9 @@ from api.deps import AppState
 from api.services.temporal_calls import not_found
 from core.clock import today_in_japan
 from core.errors import Forbidden, RingiError
-from core.settings import split_codes
 from db.models import DocumentRow, RouteStepRow, StaffRow
-from db.repositories.visibility import owes_post_review, units_held
-from domain.visibility import Audience, Viewer, sees
+from db.repositories.visibility import owes_post_review, viewer_on
+from domain.visibility import Audience, Viewer, is_secret, sees
 from integrations.hr import HrNotFound
 
 UNSEEN = "you are neither the drafter nor on this document's route, nor in the drafter's division or the records office"
@@ -29,7 +28,7 @@ UNSEEN = "you are neither the drafter nor on this document's route, nor in the d
 
 def refusal(row: DocumentRow) -> RingiError:
     """Not visible: 404 for 機密性2+ (existence not revealed), 403 otherwise."""
-    return not_found(row.id) if row.confidentiality >= 2 else Forbidden(UNSEEN)
+    return not_found(row.id) if is_secret(row.confidentiality) else Forbidden(UNSEEN)
 
 
 def audience(row: DocumentRow, steps: list[RouteStepRow]) -> Audience:
@@ -74,14 +73,8 @@ async def viewer(app: AppState, session: AsyncSession, staff: StaffRow, *, today
 
 
 async def _posts_of(app: AppState, session: AsyncSession, staff: StaffRow, *, today: date) -> Viewer:
-    """The viewer with the org units they hold today (and so whether they are the records office)."""
-    units = await units_held(session, staff.id, as_of=today)
-    return Viewer(
-        staff_id=staff.id,
-        is_admin=staff.is_admin,
-        units=units,
-        records_office=bool(units & set(split_codes(app.settings.records_office_units))),
-    )
+    """The viewer with the org units they hold today and their roles (so whether they are the records office)."""
+    return await viewer_on(session, staff, as_of=today)
 
 
 async def _substituting_for(app: AppState, staff: StaffRow, today: date) -> frozenset[str]:

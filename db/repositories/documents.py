@@ -26,6 +26,13 @@ class DocumentRepository:
             stmt = stmt.with_for_update(key_share=True)
         return (await self._session.scalars(stmt)).one_or_none()
 
+    async def confidentialities(self, document_ids: list[str]) -> list[int]:
+        """The 機密性 of each of ``document_ids`` that exists."""
+        if not document_ids:
+            return []
+        stmt = select(DocumentRow.confidentiality).where(DocumentRow.id.in_(sorted(set(document_ids))))
+        return list((await self._session.scalars(stmt)).all())
+
     async def list_by_drafter(self, drafter_id: str, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:
         where = DocumentRow.drafter_id == drafter_id
         total = await self._session.scalar(select(func.count()).select_from(DocumentRow).where(where))

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import OrgUnitRow, PostAssignmentRow, PostRow, StaffRow
+from db.models import OrgUnitRow, PostAssignmentRow, PostRow, StaffRoleRow, StaffRow
 from schemas.org import City, OrgUnitRef, PostRef, StaffRef
 
 
@@ -76,7 +76,14 @@ class OrgRepository:
             )
             for a in city.assignments
         )
+        self._session.add_all(StaffRoleRow(staff_id=s.id, role=role) for s in city.staff for role in s.roles)
         await self._session.flush()
+
+    async def grant(self, staff_id: str, role: str) -> None:
+        """Grant ``role`` (idempotent)."""
+        if await self._session.get(StaffRoleRow, (staff_id, role)) is None:
+            self._session.add(StaffRoleRow(staff_id=staff_id, role=role))
+            await self._session.flush()
 
     async def get_staff(self, staff_id: str) -> StaffRow | None:
         return await self._session.get(StaffRow, staff_id)

@@ -12,8 +12,8 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import DocumentRow, PostAssignmentRow, PostReviewRow, RouteStepRow
-from domain.visibility import Viewer
+from db.models import DocumentRow, PostAssignmentRow, PostReviewRow, RouteStepRow, StaffRoleRow, StaffRow
+from domain.visibility import Viewer, viewer_of
 
 
 async def units_held(session: AsyncSession, staff_id: str, *, as_of: date) -> frozenset[str]:
@@ -23,6 +23,18 @@ async def units_held(session: AsyncSession, staff_id: str, *, as_of: date) -> fr
         or_(PostAssignmentRow.effective_to.is_(None), PostAssignmentRow.effective_to > as_of),
     )
     return frozenset((await session.scalars(stmt)).all())
+
+
+async def roles_held(session: AsyncSession, staff_id: str) -> frozenset[str]:
+    stmt = select(StaffRoleRow.role).where(StaffRoleRow.staff_id == staff_id)
+    return frozenset((await session.scalars(stmt)).all())
+
+
+async def viewer_on(session: AsyncSession, staff: StaffRow, *, as_of: date) -> Viewer:
+    """``staff`` as the visibility rule sees them on ``as_of``: their posts' units and their role grants."""
+    units = await units_held(session, staff.id, as_of=as_of)
+    roles = await roles_held(session, staff.id)
+    return viewer_of(staff.id, is_admin=staff.is_admin, units=units, roles=roles)
 
 
 async def owes_post_review(session: AsyncSession, document_id: str, staff_id: str) -> bool:

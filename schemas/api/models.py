@@ -298,6 +298,9 @@ class DocumentRead(BaseModel):
     post_reviews: list[PostReviewRead]
     details: AffairDetails | None = None
     hr: HrPostingRead = Field(default_factory=lambda: HrPostingRead(state="none", posting_id=None, error=""))
+    #: True in a list for a 機密性2+ document: its ``body`` is empty and its ``details`` null (GET
+    #: /v1/documents/{id} shows them and records the read).
+    content_omitted: bool = False
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None

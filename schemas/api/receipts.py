@@ -55,6 +55,8 @@ class ReceiptRead(BaseModel):
     reply_number: str | None
     completed_at: datetime | None
     file_id: str | None = None  # 簿冊 (行政文書ファイル) it is filed in
+    #: True in the 収受簿 list for a 機密性2+ receipt: its ``summary`` is empty (GET /v1/receipts/{id} shows it).
+    content_omitted: bool = False
 
 
 class ReceiptEventRead(BaseModel):

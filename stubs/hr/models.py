@@ -82,6 +82,8 @@ class StaffMember(_Request):
     id: str
     name: str
     is_admin: bool = False
+    #: 役割の指定 (e.g. records_office, hr_admin): part of the org data HR hands out; the stub keeps no use for it.
+    roles: tuple[str, ...] = ()
 
 
 class Organisation(_Request):

@@ -9,7 +9,9 @@ import httpx
 
 from tests.support.stack import CITY, Stack, holder
 
-DRAFTER = holder("somu.somu", "staff")  # 総務課 主事
+DRAFTER = holder("somu.somu", "staff")  # 総務課 主事 (not the records office: that is a grant)
+#: 総務課 係長 granted ``records_office`` (文書担当) in the demo city: the records office of the tests.
+RECORDS_OFFICE = holder("somu.somu", "chief")
 MANAGER = holder("somu.somu", "manager")  # 総務課長
 FINANCE = holder("somu.zaisei", "manager")  # 財政課長
 DIRECTOR = holder("somu", "director")  # 総務部長

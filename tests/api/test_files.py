@@ -20,7 +20,17 @@ from core.clock import today_in_japan
 from domain.era import jst_date
 from domain.fiscal import fiscal_year_of
 from domain.retention import retention_period
-from tests.api.support import ADMIN, DRAFTER, MANAGER, SMALL, STRANGER, assert_problem, completed, submitted
+from tests.api.support import (
+    ADMIN,
+    DRAFTER,
+    MANAGER,
+    RECORDS_OFFICE,
+    SMALL,
+    STRANGER,
+    assert_problem,
+    completed,
+    submitted,
+)
 from tests.api.test_receipts import registered
 from tests.support.stack import Stack, holder
 
@@ -59,7 +69,7 @@ def _yaml(stack: Stack, staff: str, version: str, body: str) -> Any:
 async def version(stack: Stack) -> str:
     """This module's 文書分類表 for the current 年度."""
     version_id = f"test-{uuid.uuid4().hex[:8]}"
-    r = await _yaml(stack, DRAFTER, version_id, TABLE)  # 総務課: the records office
+    r = await _yaml(stack, RECORDS_OFFICE, version_id, TABLE)  # 総務課 係長 granted records_office
     assert r.status_code == 201, r.text
     return version_id
 
@@ -101,22 +111,22 @@ async def test_the_shipped_example_table_is_loaded(stack: Stack) -> None:
 
 
 async def test_loading_a_version_is_idempotent_and_never_changes_it(stack: Stack, version: str) -> None:
-    r = await _yaml(stack, DRAFTER, version, TABLE)
+    r = await _yaml(stack, RECORDS_OFFICE, version, TABLE)
     assert r.status_code == 200, r.text
     changed = TABLE.replace("支出負担行為,", "支出負担行為（改）,")
-    assert "exists already" in assert_problem(await _yaml(stack, DRAFTER, version, changed), 409)["detail"]
+    assert "exists already" in assert_problem(await _yaml(stack, RECORDS_OFFICE, version, changed), 409)["detail"]
 
 
 async def test_a_bad_table_is_422_naming_the_row_and_nothing_is_stored(stack: Stack) -> None:
     version_id = f"bad-{uuid.uuid4().hex[:8]}"
     duplicate = TABLE + '  - {code: "02-01", name: 重複, 保存期間: 1年, 満了時の措置: 廃棄}\n'
-    problem = assert_problem(await _yaml(stack, DRAFTER, version_id, duplicate), 422)
+    problem = assert_problem(await _yaml(stack, RECORDS_OFFICE, version_id, duplicate), 422)
     assert "classes[2] (02-01): duplicate code '02-01'" in problem["detail"], problem
     assert problem["errors"][0]["row"] == "classes[2]"
     no_retention = TABLE.replace("子育て支援, 保存期間: 30年,", "子育て支援,")
-    problem = assert_problem(await _yaml(stack, DRAFTER, version_id, no_retention), 422)
+    problem = assert_problem(await _yaml(stack, RECORDS_OFFICE, version_id, no_retention), 422)
     assert "classes[1].children[0] (02-01)" in problem["detail"] and "保存期間" in problem["detail"], problem
-    assert_problem(await stack.call(DRAFTER, "GET", f"/v1/admin/classification/{version_id}"), 404)
+    assert_problem(await stack.call(RECORDS_OFFICE, "GET", f"/v1/admin/classification/{version_id}"), 404)
 
 
 async def test_a_csv_table_in_shift_jis(stack: Stack) -> None:
@@ -128,7 +138,7 @@ async def test_a_csv_table_in_shift_jis(stack: Stack) -> None:
     version_id = f"csv-{uuid.uuid4().hex[:8]}"
     params = {"fiscal_year": FY, "effective_from": f"{FY}-10-01", "source": "例示"}
     r = await stack.call(
-        DRAFTER,
+        RECORDS_OFFICE,
         "PUT",
         f"/v1/admin/classification/{version_id}",
         params=params,
@@ -140,7 +150,7 @@ async def test_a_csv_table_in_shift_jis(stack: Stack) -> None:
     bad = text + "01,総務課,01-03,財務,01-03-01,予算,5年,廃棄,\r\n"
     problem = assert_problem(
         await stack.call(
-            DRAFTER,
+            RECORDS_OFFICE,
             "PUT",
             f"/v1/admin/classification/{version_id}-bad",
             params=params,
@@ -154,13 +164,13 @@ async def test_a_csv_table_in_shift_jis(stack: Stack) -> None:
 
 async def test_only_the_records_office_loads_a_table(stack: Stack) -> None:
     assert_problem(await _yaml(stack, STRANGER, f"x-{uuid.uuid4().hex[:6]}", TABLE), 403)
-    assert_problem(await _yaml(stack, DRAFTER, "no spaces allowed", TABLE), 422)
+    assert_problem(await _yaml(stack, RECORDS_OFFICE, "no spaces allowed", TABLE), 422)
 
 
 async def test_a_version_may_not_drop_a_leaf_the_years_files_use(stack: Stack, version: str) -> None:
     await _file(stack, DRAFTER, version, classification_code="01-03-09")
     without = "\n".join(line for line in TABLE.splitlines() if "01-03-09" not in line)
-    problem = assert_problem(await _yaml(stack, DRAFTER, f"drop-{uuid.uuid4().hex[:6]}", without), 422)
+    problem = assert_problem(await _yaml(stack, RECORDS_OFFICE, f"drop-{uuid.uuid4().hex[:6]}", without), 422)
     assert "01-03-09" in problem["detail"], problem
 
 
@@ -347,7 +357,7 @@ async def test_a_confidential_document_is_found_only_by_its_audience(
         "stranger": STRANGER,
         "drafter": OTHER_AUTHOR,
         "colleague": OTHER_COLLEAGUE,
-        "records_office": DRAFTER,
+        "records_office": RECORDS_OFFICE,
         "admin": ADMIN,
         "finance": holder("somu.zaisei", "staff"),
     }[role]
@@ -370,26 +380,26 @@ async def test_the_filters(stack: Stack, corpus: dict[str, Any]) -> None:
     numbered = corpus["numbered"]
     number = numbered["number_display"]
     assert number
-    found = await _search(stack, DRAFTER, number=number)
+    found = await _search(stack, RECORDS_OFFICE, number=number)
     assert [i["id"] for i in found["items"]] == [numbered["id"]]
     hit = found["items"][0]
     assert (hit["file_id"], hit["classification_code"], hit["number"]) == (corpus["file"]["id"], "01-03-02", number)
     full_width = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    assert (await _search(stack, DRAFTER, number=full_width))["total"] == 1, "NFKC: 第１２号 finds 第12号"
+    assert (await _search(stack, RECORDS_OFFICE, number=full_width))["total"] == 1, "NFKC: 第１２号 finds 第12号"
     by = {"q": corpus["word"]}
-    assert (await _search(stack, DRAFTER, **by, unit="fukushi"))["total"] == 1  # a department holds its divisions
-    assert (await _search(stack, DRAFTER, **by, unit="shimin.zeimu"))["total"] == 1
-    assert (await _search(stack, DRAFTER, **by, drafter=STRANGER))["total"] == 1
-    assert (await _search(stack, DRAFTER, **by, fiscal_year=FY))["total"] == 2
-    assert (await _search(stack, DRAFTER, **by, fiscal_year=FY - 1))["total"] == 0
+    assert (await _search(stack, RECORDS_OFFICE, **by, unit="fukushi"))["total"] == 1  # a department: its divisions
+    assert (await _search(stack, RECORDS_OFFICE, **by, unit="shimin.zeimu"))["total"] == 1
+    assert (await _search(stack, RECORDS_OFFICE, **by, drafter=STRANGER))["total"] == 1
+    assert (await _search(stack, RECORDS_OFFICE, **by, fiscal_year=FY))["total"] == 2
+    assert (await _search(stack, RECORDS_OFFICE, **by, fiscal_year=FY - 1))["total"] == 0
     today = TODAY.isoformat()
-    assert (await _search(stack, DRAFTER, **by, **{"from": today, "to": today}))["total"] == 2
+    assert (await _search(stack, RECORDS_OFFICE, **by, **{"from": today, "to": today}))["total"] == 2
     tomorrow = (TODAY + timedelta(days=1)).isoformat()
-    assert (await _search(stack, DRAFTER, **by, **{"from": tomorrow}))["total"] == 0
-    in_file = await _search(stack, DRAFTER, classification="01-03", number=number)
+    assert (await _search(stack, RECORDS_OFFICE, **by, **{"from": tomorrow}))["total"] == 0
+    in_file = await _search(stack, RECORDS_OFFICE, classification="01-03", number=number)
     assert in_file["total"] == 1, "a 中分類 code finds the documents filed under its leaves"
-    assert (await _search(stack, DRAFTER, classification="02", number=number))["total"] == 0
-    assert (await _search(stack, DRAFTER, q="100%_"))["total"] == 0, "LIKE wildcards are plain characters"
+    assert (await _search(stack, RECORDS_OFFICE, classification="02", number=number))["total"] == 0
+    assert (await _search(stack, RECORDS_OFFICE, q="100%_"))["total"] == 0, "LIKE wildcards are plain characters"
 
 
 @pytest.mark.parametrize(
@@ -435,7 +445,7 @@ async def test_a_receipt_is_filed_and_its_completion_counts(stack: Stack, versio
 async def test_receipt_filing_refusals(stack: Stack, version: str) -> None:
     file = await _file(stack, DRAFTER, version)
     theirs = await registered(stack, received_on=TODAY.isoformat())  # assigned to 税務課
-    r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{theirs['id']}/filing", json={"file_id": file["id"]})
+    r = await stack.call(RECORDS_OFFICE, "POST", f"/v1/receipts/{theirs['id']}/filing", json={"file_id": file["id"]})
     assert "shimin.zeimu" in assert_problem(r, 409)["detail"]
     ours = await registered(stack, received_on=TODAY.isoformat(), assigned_unit="somu.somu")
     r = await stack.call(STRANGER, "POST", f"/v1/receipts/{ours['id']}/filing", json={"file_id": file["id"]})

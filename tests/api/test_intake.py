@@ -19,12 +19,12 @@ from structlog.testing import capture_logs
 from temporalio.client import Client
 
 from core.signatures import sign
-from tests.api.support import DRAFTER, STRANGER, assert_problem
+from tests.api.support import RECORDS_OFFICE, STRANGER, assert_problem
 from tests.support.stack import Stack, api_stack, settings_for
 
 SOURCE = "e-shinsei"
 SECRET = "intake-test-secret-0123456789"
-RECORDS = DRAFTER  # 総務課 主事: the records office (文書担当課)
+RECORDS = RECORDS_OFFICE  # 総務課 係長 granted records_office (文書担当)
 PATH = "/v1/intake/applications"
 
 

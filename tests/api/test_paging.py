@@ -34,7 +34,7 @@ from domain.fiscal import fiscal_year_of
 from tests.api.support import ADMIN, SMALL, assert_problem
 from tests.api.test_attachments import attached
 from tests.api.test_general_affairs import drafted, overtime, submit
-from tests.api.test_receipts import DRAFTER, MANAGER, ZAISEI_CLERK, registered  # DRAFTER: the records office
+from tests.api.test_receipts import MANAGER, RECORDS_OFFICE, ZAISEI_CLERK, registered
 from tests.api.test_rules import shipped, upload
 from tests.support.stack import Stack, holder
 
@@ -278,7 +278,7 @@ async def _receipt_events(stack: Stack) -> dict[str, str]:
     row = await registered(stack)
     for reference in ("山総第46号", "山総第47号"):  # registered + two corrections: three events
         body = {"field": "sender_reference", "value": reference, "reason": "誤記"}
-        r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{row['id']}/corrections", json=body)
+        r = await stack.call(RECORDS_OFFICE, "POST", f"/v1/receipts/{row['id']}/corrections", json=body)
         assert r.status_code == 200, r.text
     return {"receipt_id": row["id"]}
 
@@ -288,7 +288,7 @@ async def _intake_queue(stack: Stack) -> dict[str, str]:
     rows = [f"Q-{uuid.uuid4().hex[:12]},no-such-form,2026/12/01 10:00,山田 太郎" for _ in range(3)]
     data = "\r\n".join(["申請番号,様式ID,申請日時,氏名", *rows]).encode()
     r = await stack.call(
-        DRAFTER,
+        RECORDS_OFFICE,
         "POST",
         "/v1/intake/batch",
         params={"source": "paging"},
@@ -302,7 +302,7 @@ async def _intake_queue(stack: Stack) -> dict[str, str]:
 async def _circulation(stack: Stack) -> dict[str, str]:
     row = await registered(stack, assigned_unit="somu.somu")
     readers = [MANAGER, ZAISEI_CLERK, holder("somu.zaisei", "manager")]
-    r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{row['id']}/circulation", json={"readers": readers})
+    r = await stack.call(RECORDS_OFFICE, "POST", f"/v1/receipts/{row['id']}/circulation", json={"readers": readers})
     assert r.status_code == 200, r.text
     return {"receipt_id": row["id"]}
 
@@ -314,7 +314,7 @@ async def _my_circulations(stack: Stack) -> dict[str, str]:
     for _ in range(3):
         row = await registered(stack, assigned_unit="somu.somu")
         body = {"readers": [READER]}
-        r = await stack.call(DRAFTER, "POST", f"/v1/receipts/{row['id']}/circulation", json=body)
+        r = await stack.call(RECORDS_OFFICE, "POST", f"/v1/receipts/{row['id']}/circulation", json=body)
         assert r.status_code == 200, r.text
     return {}
 
@@ -332,7 +332,7 @@ classes:
 
 async def _classification(stack: Stack, year: int) -> None:
     r = await stack.call(
-        DRAFTER,
+        RECORDS_OFFICE,
         "PUT",
         f"/v1/admin/classification/paging-{uuid.uuid4().hex[:8]}",
         content=_TABLE.format(year=year).encode(),
@@ -351,7 +351,7 @@ async def _files(stack: Stack) -> dict[str, str]:
     await _classification(stack, FILES_YEAR)
     for _ in range(3):
         body = {"fiscal_year": FILES_YEAR, "classification_code": "01", "title": f"綴 {uuid.uuid4().hex[:6]}"}
-        r = await stack.call(DRAFTER, "POST", "/v1/files", json=body)
+        r = await stack.call(RECORDS_OFFICE, "POST", "/v1/files", json=body)
         assert r.status_code == 201, r.text
     return {}
 
@@ -376,14 +376,14 @@ CASES = {
     "reviews": Case("/v1/records/disposal-reviews", ADMIN, _reviews),
     "disposals": Case("/v1/records/disposals", ADMIN, _disposals),
     "access_log": Case("/v1/access-log", ADMIN, _access_log, {"kind": "document_read"}),
-    "receipts": Case("/v1/receipts", DRAFTER, _receipts, {"fiscal_year": "2040"}),
-    "receipt_events": Case("/v1/receipts/{receipt_id}/events", DRAFTER, _receipt_events),
-    "circulation": Case("/v1/receipts/{receipt_id}/circulation", DRAFTER, _circulation),
+    "receipts": Case("/v1/receipts", RECORDS_OFFICE, _receipts, {"fiscal_year": "2040"}),
+    "receipt_events": Case("/v1/receipts/{receipt_id}/events", RECORDS_OFFICE, _receipt_events),
+    "circulation": Case("/v1/receipts/{receipt_id}/circulation", RECORDS_OFFICE, _circulation),
     "classifications": Case("/v1/admin/classification", PAGER, _classifications, {"fiscal_year": "2042"}),
     "files": Case("/v1/files", PAGER, _files, {"fiscal_year": str(FILES_YEAR)}),
     "file_register": Case("/v1/file-register", PAGER, _files, {"fiscal_year": str(FILES_YEAR)}),
     "search": Case("/v1/documents/search", PAGER, _search, {"q": SEARCH_WORD}),
-    "intake_queue": Case("/v1/intake/queue", DRAFTER, _intake_queue),
+    "intake_queue": Case("/v1/intake/queue", RECORDS_OFFICE, _intake_queue),
     "sessions": Case("/v1/me/sessions", SIGNED_IN, _sessions),
     "special_cases": Case(
         "/v1/reports/overtime-special-cases", JINJI, _special_cases, {"fiscal_year": str(fiscal_year_of(SPECIAL_DAY))}

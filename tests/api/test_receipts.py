@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.api.support import DRAFTER, MANAGER, STRANGER, assert_problem, completed, document_total
+from tests.api.support import MANAGER, RECORDS_OFFICE, STRANGER, assert_problem, completed, document_total
 from tests.support.stack import Stack, holder
 
 OTHER_UNIT = "shimin.zeimu"  # 税務課
@@ -28,7 +28,7 @@ def receipt(**overrides: Any) -> dict[str, Any]:
     return body | overrides
 
 
-async def registered(stack: Stack, staff_id: str = DRAFTER, **overrides: Any) -> dict[str, Any]:
+async def registered(stack: Stack, staff_id: str = RECORDS_OFFICE, **overrides: Any) -> dict[str, Any]:
     r = await stack.call(staff_id, "POST", "/v1/receipts", json=receipt(**overrides))
     assert r.status_code == 201, r.text
     return dict(r.json())
@@ -43,7 +43,7 @@ async def test_numbers_are_gapless_per_symbol_and_fiscal_year(stack: Stack) -> N
     serial = int(first["receipt_number"].split("第")[1].rstrip("号"))
     assert second["receipt_number"] == f"{first['number_symbol']}第{serial + 1}号"
     assert new_year["receipt_number"] == f"{first['number_symbol']}第1号"
-    book = await stack.call(DRAFTER, "GET", "/v1/receipts", params={"fiscal_year": 2030, "unit": OTHER_UNIT})
+    book = await stack.call(RECORDS_OFFICE, "GET", "/v1/receipts", params={"fiscal_year": 2030, "unit": OTHER_UNIT})
     assert book.status_code == 200, book.text
     numbers = [item["receipt_number"] for item in book.json()["items"]]
     assert numbers[-2:] == [first["receipt_number"], second["receipt_number"]]
@@ -52,7 +52,7 @@ async def test_numbers_are_gapless_per_symbol_and_fiscal_year(stack: Stack) -> N
 async def test_receipts_are_immutable_and_corrections_are_events(stack: Stack) -> None:
     row = await registered(stack)
     for method in ("PATCH", "PUT"):
-        r = await stack.call(DRAFTER, method, f"/v1/receipts/{row['id']}", json={"title": "x"})
+        r = await stack.call(RECORDS_OFFICE, method, f"/v1/receipts/{row['id']}", json={"title": "x"})
         assert "immutable" in assert_problem(r, {405, 409})["detail"]
     r = await stack.call(
         TAX_CLERK,
@@ -89,34 +89,34 @@ async def test_hidden_receipt_is_404_and_others_may_not_register(stack: Stack) -
 
 
 async def test_bad_input_names_the_field_and_stores_nothing(stack: Stack) -> None:
-    before = (await stack.call(DRAFTER, "GET", "/v1/receipts")).json()["total"]
+    before = (await stack.call(RECORDS_OFFICE, "GET", "/v1/receipts")).json()["total"]
     for body, field in (
         (receipt(channel="fax"), "channel"),
         ({k: v for k, v in receipt().items() if k != "sender"}, "sender"),
         (receipt(received_on="2026-13-01"), "received_on"),
         (receipt(assigned_unit="no.such"), "assigned_unit"),
     ):
-        r = await stack.call(DRAFTER, "POST", "/v1/receipts", json=body)
+        r = await stack.call(RECORDS_OFFICE, "POST", "/v1/receipts", json=body)
         assert field in str(assert_problem(r, 422)), r.text
-    assert (await stack.call(DRAFTER, "GET", "/v1/receipts")).json()["total"] == before
+    assert (await stack.call(RECORDS_OFFICE, "GET", "/v1/receipts")).json()["total"] == before
 
 
 async def test_hand_on_moves_the_receipt_and_is_recorded(stack: Stack) -> None:
     row = await registered(stack)
     r = await stack.call(
-        DRAFTER, "POST", f"/v1/receipts/{row['id']}/hand-on", json={"unit": "somu.zaisei", "reason": "所管違い"}
+        RECORDS_OFFICE, "POST", f"/v1/receipts/{row['id']}/hand-on", json={"unit": "somu.zaisei", "reason": "所管違い"}
     )
     assert r.status_code == 200, r.text
     assert r.json()["assigned_unit"] == "somu.zaisei"
     assert (await stack.call(ZAISEI_CLERK, "GET", f"/v1/receipts/{row['id']}")).status_code == 200
-    events = (await stack.call(DRAFTER, "GET", f"/v1/receipts/{row['id']}/events")).json()["items"]
+    events = (await stack.call(RECORDS_OFFICE, "GET", f"/v1/receipts/{row['id']}/events")).json()["items"]
     assert events[-1]["action"] == "handed_on" and events[-1]["detail"]["to"] == "somu.zaisei"
 
 
 async def test_circulation_completes_when_all_have_read(stack: Stack) -> None:
     row = await registered(stack, assigned_unit="somu.somu")
     path = f"/v1/receipts/{row['id']}/circulation"
-    r = await stack.call(DRAFTER, "POST", path, json={"readers": [MANAGER, ZAISEI_CLERK]})
+    r = await stack.call(RECORDS_OFFICE, "POST", path, json={"readers": [MANAGER, ZAISEI_CLERK]})
     assert r.status_code == 200, r.text
     assert r.json()["branch"] == "circulation"
     assert_problem(await stack.call(TAX_CLERK, "POST", f"{path}/read", json={}), 404)  # not a reader: hidden
@@ -125,9 +125,9 @@ async def test_circulation_completes_when_all_have_read(stack: Stack) -> None:
     assert "already" in assert_problem(await stack.call(MANAGER, "POST", f"{path}/read", json={}), 409)["detail"]
     last = await stack.call(ZAISEI_CLERK, "POST", f"{path}/read")
     assert last.json()["outcome"] == "circulated", last.text
-    readers = (await stack.call(DRAFTER, "GET", path)).json()["items"]
+    readers = (await stack.call(RECORDS_OFFICE, "GET", path)).json()["items"]
     assert {r["reader_id"]: r["comment"] for r in readers}[MANAGER] == "確認しました"
-    again = await stack.call(DRAFTER, "POST", f"/v1/receipts/{row['id']}/close", json={"reason": "x"})
+    again = await stack.call(RECORDS_OFFICE, "POST", f"/v1/receipts/{row['id']}/close", json={"reason": "x"})
     assert "one branch" in assert_problem(again, 409)["detail"]
 
 
@@ -231,3 +231,17 @@ async def test_only_the_assigned_unit_or_the_records_office_drafts_the_reply(sta
     r = await stack.call(ZAISEI_CLERK, "POST", f"/v1/receipts/{row['id']}/reply")
     assert r.status_code == 201, r.text
     assert r.json()["org_unit"] == "somu.zaisei"
+
+
+async def test_the_register_book_carries_no_summary_of_a_classified_receipt(stack: Stack) -> None:
+    """The 収受簿 lists every receipt of the unit; the summary of a 機密性2+ one only on its own page."""
+    plain = await registered(stack, received_on="2032-05-10", confidentiality=1, summary="公開の照会")
+    secret = await registered(stack, received_on="2032-05-11", confidentiality=2, summary="個人情報を含む照会")
+    book = await stack.call(TAX_CLERK, "GET", "/v1/receipts", params={"fiscal_year": 2032, "limit": 200})
+    assert book.status_code == 200, book.text
+    items = {i["id"]: i for i in book.json()["items"]}
+    assert (items[plain["id"]]["summary"], items[plain["id"]]["content_omitted"]) == ("公開の照会", False)
+    assert (items[secret["id"]]["summary"], items[secret["id"]]["content_omitted"]) == ("", True)
+    assert items[secret["id"]]["title"] == secret["title"]
+    page = (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{secret['id']}")).json()
+    assert page["summary"] == "個人情報を含む照会" and not page["content_omitted"]

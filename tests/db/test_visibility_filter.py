@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from db.models import DocumentRow, PostReviewRow, RouteStepRow
-from db.repositories.visibility import visible_to
+from core.demo_city import EFFECTIVE_FROM
+from db.models import DocumentRow, PostReviewRow, RouteStepRow, StaffRow
+from db.repositories.visibility import viewer_on, visible_to
 from db.session import create_engine, create_sessionmaker
 from domain.visibility import Audience, Viewer, sees
 from tests.support.documents import document_row
@@ -88,5 +89,24 @@ async def test_the_list_filter_and_the_rule_agree(seeded_database_url: str) -> N
                 assert listed == {d for d, audience in audiences.items() if sees(viewer, audience)}, viewer
                 seen.append(len(listed))
         assert any(0 < n < len(audiences) for n in seen), seen  # the sample tells the clauses apart
+    finally:
+        await engine.dispose()
+
+
+async def test_the_records_office_is_a_grant_not_membership_of_somu(seeded_database_url: str) -> None:
+    """Only the granted 総務課長 and 係長 see everything: the rest of 総務課, 主事 included, is an ordinary division."""
+    somu = [a for a in CITY.assignments if a.org_unit_code == "somu.somu"]
+    granted = {s.id for s in CITY.staff if "records_office" in s.roles}
+    assert granted and granted < {a.staff_id for a in somu}
+    assert {a.post_code for a in somu if a.staff_id in granted} == {"manager", "chief"}
+    engine = create_engine(seeded_database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            for assignment in somu:
+                staff = await session.get(StaffRow, assignment.staff_id)
+                assert staff is not None
+                viewer = await viewer_on(session, staff, as_of=EFFECTIVE_FROM)
+                assert viewer.units == frozenset({"somu.somu"})
+                assert viewer.records_office is (staff.id in granted), (staff.id, assignment.post_code)
     finally:
         await engine.dispose()

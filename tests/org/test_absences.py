@@ -12,6 +12,9 @@ from tests.support.paging import every_item
 from tests.support.stack import Stack, holder
 
 CHIEF = holder("somu.somu", "chief")  # 総務課 係長: 庶務 for the 総務課 主事
+MAYOR = holder("executive", "mayor")  # 市長
+HR_CLERK = holder("somu.jinji", "staff")  # 人事課 主事: no grant, so no power over others' absences
+HR_ADMIN = holder("somu.jinji", "chief")  # 人事課 係長 granted hr_admin (人事担当)
 
 
 def _today() -> str:
@@ -73,6 +76,21 @@ async def test_only_the_person_their_shomu_or_an_admin_registers_and_cancels(org
     absence_id = by_chief.json()["id"]
     assert_problem(await org_stack.call(STRANGER, "DELETE", f"/v1/absences/{absence_id}"), 403)
     assert (await org_stack.call(ADMIN, "DELETE", f"/v1/absences/{absence_id}")).status_code == 204
+
+
+async def test_others_absences_take_an_hr_administrator_not_any_member_of_jinji(org_stack: Stack) -> None:
+    """不在 switches on 代決: a 人事課 主事 may not make the 市長 (or anyone) absent; the granted 人事担当 may."""
+    for target in (MAYOR, DRAFTER, holder("somu.jinji", "manager")):
+        body = {"staff_id": target, "kind": "trip", "start": _in(1), "end": _in(1)}
+        refused = await org_stack.call(HR_CLERK, "POST", "/v1/absences", json=body)
+        assert "HR administrator" in assert_problem(refused, 403)["detail"], target
+    for_mayor = {"staff_id": MAYOR, "kind": "trip", "start": _in(1), "end": _in(1)}
+    by_admin = await org_stack.call(HR_ADMIN, "POST", "/v1/absences", json=for_mayor)
+    assert by_admin.status_code == 201, by_admin.text
+    absence_id = by_admin.json()["id"]
+    assert_problem(await org_stack.call(HR_CLERK, "DELETE", f"/v1/absences/{absence_id}"), 403)
+    assert (await org_stack.call(HR_ADMIN, "DELETE", f"/v1/absences/{absence_id}")).status_code == 204
+    assert (await org_stack.call(ADMIN, "GET", "/v1/absences", params={"staff_id": MAYOR})).json()["items"] == []
 
 
 async def test_the_substitute_sees_the_absent_deciders_step_in_the_inbox(org_stack: Stack) -> None:

@@ -28,11 +28,12 @@ from db.session import create_engine, create_sessionmaker
 from domain.fiscal import fiscal_year_of
 from domain.retention import retention_period
 from schemas.disposal import DisposalSettlement
+from tests.api.support import RECORDS_OFFICE, assert_problem
 from tests.records.test_lifecycle import audit_actions, until
 from tests.support.paging import every_item
 from tests.support.stack import Stack, full_stack, holder
 
-RECORDS_CLERK = holder("somu.somu", "staff")  # 総務課: the records office
+RECORDS_CLERK = RECORDS_OFFICE  # 総務課 係長 granted records_office (文書担当)
 MANAGER = holder("somu.somu", "manager")  # 総務課長: decides the 廃棄決裁 (and the test documents)
 OUTSIDER = holder("somu.jinji", "staff")  # 人事課
 REVIEWS = "/v1/records/disposal-reviews"
@@ -280,3 +281,22 @@ async def test_a_rejected_review_applies_nothing_and_a_new_one_may_open(stack: S
     assert r.status_code == 201 and r.json()["id"] != rid, r.text  # the rejected one no longer counts
     carried = {i["document_id"]: i["disposition"] for i in r.json()["items"]}
     assert carried == {doc["id"]: "dispose", late["id"]: "transfer"}  # revised from the rejected proposals
+
+
+async def test_the_review_document_takes_the_highest_confidentiality_it_lists(stack: Stack) -> None:
+    """The 廃棄決裁 lists the titles of what it decides: a 機密性3 title makes it a 機密性3 document."""
+    fy = FY + 2  # completed in 年度 2023 with 5 years: expires 2029-03-31
+    plain = await completed(stack, "備品台帳", completed_on=date(2023, 6, 10))
+    secret = await completed(stack, "懲戒処分の記録", completed_on=date(2023, 7, 10), confidentiality=3)
+    r = await stack.call(RECORDS_CLERK, "POST", REVIEWS, json={"fiscal_year": fy})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    assert {i["document_id"] for i in r.json()["items"]} == {plain["id"], secret["id"]}
+    for document_id in (plain["id"], secret["id"]):
+        assert (await propose(stack, rid, document_id, disposition="dispose")).status_code == 200
+    submitted = await submit(stack, rid)
+    assert submitted.status_code == 200, submitted.text
+    review_doc = (await stack.call(RECORDS_CLERK, "GET", f"/v1/documents/{submitted.json()['document_id']}")).json()
+    assert "懲戒処分の記録" in review_doc["body"]
+    assert review_doc["confidentiality"] == 3
+    assert_problem(await stack.call(OUTSIDER, "GET", f"/v1/documents/{review_doc['id']}"), 404)

@@ -21,10 +21,11 @@ from domain.fiscal import fiscal_year_label, fiscal_year_of
 from domain.retention import retention_period
 from tests.integration.test_finance_saga import budget_line, ledger
 from tests.support.paging import every_item
-from tests.support.stack import Stack, full_stack, holder
+from tests.support.stack import CITY, Stack, full_stack, holder
 
-DRAFTER = holder("somu.somu", "staff")  # 総務課: also the records office
-COLLEAGUE = holder("somu.somu", "chief")  # same division
+DRAFTER = holder("somu.somu", "staff")  # 総務課 主事: in the records office's division, holds no grant
+RECORDS = holder("somu.somu", "chief")  # 総務課 係長 granted records_office (文書担当)
+COLLEAGUE = [a.staff_id for a in CITY.assignments if (a.org_unit_code, a.post_code) == ("somu.somu", "chief")][1]
 MANAGER = holder("somu.somu", "manager")
 FINANCE = holder("somu.zaisei", "manager")
 DIRECTOR = holder("somu", "director")
@@ -110,13 +111,13 @@ async def test_issuance_with_a_seal_completes_the_document(stack: Stack, tempora
     result = await temporal_client.get_workflow_handle(f"document:{doc['id']}").result()
     assert result["status"] == "approved"  # the workflow ran on until the completion, then ended
 
-    used = await every_item(stack, DRAFTER, "/v1/seal-log", **{"from": "2026-11-26", "to": "2026-11-26"})
+    used = await every_item(stack, RECORDS, "/v1/seal-log", **{"from": "2026-11-26", "to": "2026-11-26"})
     mine = [u for u in used if u["document_id"] == doc["id"]]
     assert [(u["seal_name"], u["used_by"], u["document_number"]) for u in mine] == [
         ("市長印", COLLEAGUE, issued["number_display"])
     ]
     assert mine[0]["used_on_label"] == "令和8年11月26日"
-    later = await every_item(stack, DRAFTER, "/v1/seal-log", **{"from": "2026-11-27"})
+    later = await every_item(stack, RECORDS, "/v1/seal-log", **{"from": "2026-11-27"})
     assert doc["id"] not in {u["document_id"] for u in later}
     r = await stack.call(OUTSIDER, "GET", "/v1/seal-log")
     assert r.status_code == 403, r.text
@@ -129,7 +130,7 @@ async def test_seal_omitted_is_issuance_without_a_seal_log_line(stack: Stack) ->
     assert r.json()["issuance"]["seal_name"] is None and r.json()["issuance"]["seal_omitted"] is True
     assert r.json()["completed_at"] is not None
     assert "seal_use" not in await audit_actions(stack, doc["id"])
-    log = await every_item(stack, DRAFTER, "/v1/seal-log")
+    log = await every_item(stack, RECORDS, "/v1/seal-log")
     assert doc["id"] not in {u["document_id"] for u in log}
 
 
@@ -190,7 +191,7 @@ async def test_withdrawn_and_rejected_documents_complete_unnumbered(stack: Stack
 async def test_retention_extension_by_the_records_office(stack: Stack) -> None:
     doc = await stack.submitted(DRAFTER, amount_yen=300_000, retention_years=5)
     path = f"/v1/documents/{doc['id']}/retention-extension"
-    r = await stack.call(DRAFTER, "POST", path, json={"years": 5, "reason": "訴訟対応のため"})
+    r = await stack.call(RECORDS, "POST", path, json={"years": 5, "reason": "訴訟対応のため"})
     assert r.status_code == 409, r.text  # not complete yet: no retention to extend
     await stack.ok(MANAGER, doc["id"], "approve")
     done = await until(stack, doc["id"], lambda d: d["completed_at"] is not None)
@@ -198,14 +199,14 @@ async def test_retention_extension_by_the_records_office(stack: Stack) -> None:
     r = await stack.call(OUTSIDER, "POST", path, json={"years": 5, "reason": "訴訟対応のため"})
     assert r.status_code == 403, r.text
     for bad in ({"years": 0, "reason": "x"}, {"years": 5, "reason": ""}, {"years": 5}):
-        assert (await stack.call(DRAFTER, "POST", path, json=bad)).status_code == 422
-    r = await stack.call(DRAFTER, "POST", path, json={"years": 5, "reason": "訴訟対応のため"})
+        assert (await stack.call(RECORDS, "POST", path, json=bad)).status_code == 422
+    r = await stack.call(RECORDS, "POST", path, json={"years": 5, "reason": "訴訟対応のため"})
     assert r.status_code == 200, r.text
     expires = date.fromisoformat(done["retention_expires_on"])
     assert r.json()["retention_expires_on"] == date(expires.year + 5, 3, 31).isoformat()
     r = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/retention-extensions")
     assert [(e["years"], e["previous_expires_on"], e["extended_by"]) for e in r.json()["items"]] == [
-        (5, done["retention_expires_on"], DRAFTER)
+        (5, done["retention_expires_on"], RECORDS)
     ]
     assert (await audit_actions(stack, doc["id"]))[-1] == "retention_extend"
 
@@ -261,7 +262,7 @@ async def test_a_retried_issuance_is_applied_once(stack: Stack, temporal_client:
     again = await stack.call(DRAFTER, "POST", path, json=body, headers=key)
     assert again.status_code == 200, again.text
     assert again.json()["issuance"] == first.json()["issuance"]
-    log = await every_item(stack, DRAFTER, "/v1/seal-log")
+    log = await every_item(stack, RECORDS, "/v1/seal-log")
     assert [u["seal_name"] for u in log if u["document_id"] == doc["id"]] == ["副市長印"]
 
 

@@ -126,7 +126,7 @@ async def _leave_posted(stack: Stack) -> str:
 
 async def _disposal_review(stack: Stack) -> str:
     """A 廃棄決裁: the fiscal year's review of one expiring document, decided, then applied (廃棄)."""
-    clerk, manager = holder("somu.somu", "staff"), holder("somu.somu", "manager")
+    clerk, manager = holder("somu.somu", "chief"), holder("somu.somu", "manager")  # the chief: records_office
     fiscal_year = fiscal_year_at(datetime.now(JST))
     doc = await completed(stack, "消耗品購入", completed_on=date(fiscal_year - 5, 9, 10))
     review = (await stack.call(clerk, "POST", "/v1/records/disposal-reviews", json={"fiscal_year": fiscal_year})).json()
