@@ -4,8 +4,8 @@ people, no longer every member of 総務課 / 人事課 (RINGI_RECORDS_OFFICE_UN
 An existing database keeps its records office going: the 課長 in office today of the old default unit
 (``somu.somu``, 総務課) is granted ``records_office``; everyone else is granted by the org data (or an admin).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 07:20:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
