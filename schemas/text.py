@@ -34,3 +34,15 @@ OneLine = Annotated[str, AfterValidator(_one_line)]
 #: A file name's limit in bytes (UTF-8): what file systems (ext4, NTFS via 255 UTF-16 units, ZIP tools) and the
 #: 移管 export can hold — 85 kanji, not 255.
 MAX_FILENAME_BYTES = 255
+
+
+def one_line(value: str) -> str:
+    """``value`` with every control character or line break (runs of them) made one space: for text that is
+    already stored (from before titles were checked) and goes into a mail header or a chat line."""
+    out: list[str] = []
+    for c in value:
+        if control_character(c) is None:
+            out.append(c)
+        elif not out or out[-1] != " ":
+            out.append(" ")
+    return "".join(out).strip()
