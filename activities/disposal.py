@@ -33,7 +33,7 @@ from db.repositories.disposal import DisposalRepository
 from db.repositories.documents import DocumentRepository, RouteStepRepository
 from db.repositories.records import RetentionExtensionRepository
 from db.session import begin_write
-from domain.disposal import disposal_method, export_files, manifest, sha256_hex
+from domain.disposal import attachment_export_name, disposal_method, export_files, manifest, sha256_hex
 from domain.retention import extended_expiry, retention_label
 from domain.statuses import DECIDED
 from integrations.attachment_store import AttachmentStore
@@ -174,10 +174,11 @@ class DisposalActivities:
     async def _transfer(self, session: AsyncSession, review: DisposalReviewRow, row: DocumentRow, at: datetime) -> None:
         """移管: export metadata, body (and attachments) with a manifest, then mark the document transferred."""
         files = export_files(await _metadata(session, row), row.body)
-        files.update(await self._attachment_files(session, row))
-        manifest_bytes = manifest(row.id, files)
-        directory = self._archive_root / str(review.fiscal_year) / row.id
-        await asyncio.to_thread(_write_all, directory, {**files, "manifest.json": manifest_bytes})
+        attachments, names = await self._attachment_files(session, row)
+        files.update(attachments)
+        manifest_bytes = manifest(row.id, files, names)
+        directory = Path(str(review.fiscal_year)) / row.id
+        await asyncio.to_thread(_write_all, self._archive_root, directory, {**files, "manifest.json": manifest_bytes})
         row.records_status = "transferred"
         await _audit(
             session,
@@ -229,15 +230,20 @@ class DisposalActivities:
         await _audit(session, row, "dispose", review, at, {"method": method, "attachments_deleted": len(removed)})
         return [a.sha256 for a in removed]
 
-    async def _attachment_files(self, session: AsyncSession, row: DocumentRow) -> dict[str, bytes]:
-        """Every live attachment's bytes, keyed ``attachments/<n>-<filename>`` (beside body.txt, in the manifest)."""
+    async def _attachment_files(
+        self, session: AsyncSession, row: DocumentRow
+    ) -> tuple[dict[str, bytes], dict[str, str]]:
+        """Every live attachment's bytes, keyed by number (``attachments/<n>.pdf``), and each one's original name
+        (for the manifest): a long Japanese name never makes the export fail."""
         if self._attachments is None:
-            return {}
+            return {}, {}
         files: dict[str, bytes] = {}
+        names: dict[str, str] = {}
         for attachment in await AttachmentRepository(session).for_document(row.id):
             content = b"".join([chunk async for chunk in self._attachments.chunks(attachment.sha256)])
-            files[f"attachments/{attachment.n}-{attachment.filename}"] = content
-        return files
+            path = attachment_export_name(attachment.n, attachment.filename)
+            files[path], names[path] = content, attachment.filename
+        return files, names
 
     async def _purge(self, hashes: list[str]) -> None:
         """Delete the disposed attachments' bytes, once committed, unless another live attachment shares them (the
@@ -309,11 +315,26 @@ async def _metadata(session: AsyncSession, row: DocumentRow) -> dict[str, Any]:
     }
 
 
-def _write_all(directory: Path, files: dict[str, bytes]) -> None:
-    """Write each file atomically (temp file + rename): a retried export rewrites the same bytes."""
+#: Archived records are for the service account and its group (the archive's transfer job), nobody else.
+ARCHIVE_FILE_MODE = 0o640
+ARCHIVE_DIRECTORY_MODE = 0o750
+
+
+def _write_all(root: Path, directory: Path, files: dict[str, bytes]) -> None:
+    """Write each file under ``root / directory`` atomically (temp file + rename), files 0640 and every directory
+    from ``root`` down 0750 whatever the umask: a retried export rewrites the same bytes."""
     for name, data in files.items():
-        path = directory / name
+        path = root / directory / name
         path.parent.mkdir(parents=True, exist_ok=True)
+        folder = path.parent
+        while True:
+            os.chmod(folder, ARCHIVE_DIRECTORY_MODE)
+            if folder == root or root not in folder.parents:
+                break
+            folder = folder.parent
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, ARCHIVE_FILE_MODE)
+        with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), ARCHIVE_FILE_MODE)
+            out.write(data)
         os.replace(tmp, path)

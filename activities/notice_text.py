@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.models import DocumentRow, ReceiptRow
+from schemas.text import one_line
 
 DEFAULT_LEVEL_NAMES: Mapping[int, str] = {1: "機密性1", 2: "機密性2", 3: "機密性3"}
 STAGE_LABELS = {"review": "回議", "consult": "合議", "examine": "文書審査", "decide": "決裁", "circulate": "供覧"}
@@ -44,7 +45,12 @@ def receipt_name(receipt: ReceiptRow, *, names: Mapping[int, str] = DEFAULT_LEVE
 
 
 def subject(kind: str, name: str, detail: Mapping[str, Any]) -> str:
-    """One line that is safe for chat: what happened to the document ``name`` (already made safe)."""
+    """One line (no CR/LF or other controls: it is a mail Subject) saying what happened to ``name``; chat
+    markup is the chat client's to escape (``integrations.chat``)."""
+    return one_line(_subject(kind, name, detail))
+
+
+def _subject(kind: str, name: str, detail: Mapping[str, Any]) -> str:
     if kind == "assigned":
         if detail.get("on_behalf_of"):
             return f"【代決】{name} の決裁者が不在です。代決をお願いします"

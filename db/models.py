@@ -836,3 +836,18 @@ class IntakeApplicationRow(Base):
     category: Mapped[str | None] = mapped_column(String(40))
     routed_by: Mapped[str | None] = mapped_column(String(40))
     routed_at: Mapped[datetime | None]
+
+
+class IdempotencyKeyRow(Base):
+    """An Idempotency-Key as first used: by whom, within what (a document), for which request (its fingerprint:
+    the operation and the body's SHA-256), so the same key with a different request is refused (422) instead of
+    answered with the first one's outcome."""
+
+    __tablename__ = "idempotency_keys"
+
+    staff_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)  # what keys are unique within (a document)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(40))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]

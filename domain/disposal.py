@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from domain.fiscal import fiscal_year_end
 
 DISPOSITION_LABELS: Mapping[str, str] = {"extend": "延長", "transfer": "移管", "dispose": "廃棄"}
 ELECTRONIC_ERASURE = "電子データ消去"
+_EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
 
 
 def review_expiry(fiscal_year: int) -> date:
@@ -82,7 +84,23 @@ def export_files(metadata: Mapping[str, Any], body: str) -> dict[str, bytes]:
     }
 
 
-def manifest(document_id: str, files: Mapping[str, bytes]) -> bytes:
-    """manifest.json: every exported file with its size and SHA-256, so the archive can check what it received."""
-    entries = [{"name": name, "bytes": len(data), "sha256": sha256_hex(data)} for name, data in sorted(files.items())]
+def attachment_export_name(n: int, filename: str) -> str:
+    """Where attachment ``n`` goes in a 移管 export: ``attachments/<n>`` with the name's extension when that is
+    short ASCII (``attachments/3.pdf``).  Never the name itself: a name may be 255 bytes already (no room for a
+    prefix) and hold characters the archive's file system refuses; the manifest keeps the original name."""
+    _, dot, extension = filename.rpartition(".")
+    if dot and _EXTENSION.fullmatch(extension):
+        return f"attachments/{n}.{extension.lower()}"
+    return f"attachments/{n}"
+
+
+def manifest(document_id: str, files: Mapping[str, bytes], original_names: Mapping[str, str] | None = None) -> bytes:
+    """manifest.json: every exported file with its size and SHA-256, so the archive can check what it received;
+    an attachment also with its ``original_name`` (the file itself is named by its number)."""
+    names = original_names or {}
+    entries = [
+        {"name": name, "bytes": len(data), "sha256": sha256_hex(data)}
+        | ({"original_name": names[name]} if name in names else {})
+        for name, data in sorted(files.items())
+    ]
     return json.dumps({"document_id": document_id, "files": entries}, ensure_ascii=False, indent=2).encode()

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.intake import FormRule, IntakeApplication, IntakeRulebook
+from schemas.text import one_line
 
 #: Japan Standard Time: the day an application arrives is a day in Japan (収受日).
 _JST = timezone(timedelta(hours=9), "JST")
@@ -109,7 +110,7 @@ def render_title(template: str, application: IntakeApplication, *, form_name: st
             return _text(application.answers.get(name.removeprefix("answers.")))
         return values.get(name, match.group(0))
 
-    title = " ".join(_PLACEHOLDER.sub(value, template).split())
+    title = " ".join(one_line(_PLACEHOLDER.sub(value, template)).split())  # an answer may hold any control
     return (title or form_name)[:400]
 
 

@@ -17,13 +17,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 
+def escape(text: str) -> str:
+    """Slack's (and Mattermost's) message formatting: ``&``, ``<`` and ``>`` escaped, so a title cannot carry
+    ``<!channel>``, a mention ``<@U…>`` or a disguised link ``<http://x|y>`` (plain URLs still link)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class ChatError(Exception):
     """The chat server did not take the message."""
 
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """One notice for one person: plain text only (no document content beyond what the notice may say)."""
+    """One notice for one person: plain text (the client escapes it for the chat's markup), no document content
+    beyond what the notice may say."""
 
     recipient: str  # the chat user id (e.g. U024BE7LH)
     text: str
@@ -55,13 +62,14 @@ class SlackChatClient:
             if self._web is not None:
                 response = await self._web.chat_postMessage(
                     channel=message.recipient,
-                    text=message.text,
+                    text=escape(message.text),
                     unfurl_links=False,
                     metadata={"event_type": "ringi_notice", "event_payload": {"dedupe_key": message.dedupe_key}},
                 )
                 return str(response.get("ts") or "")
             assert self._webhook is not None
-            hook = await self._webhook.send(text=f"<@{message.recipient}> {message.text}", unfurl_links=False)
+            text = f"<@{escape(message.recipient)}> {escape(message.text)}"
+            hook = await self._webhook.send(text=text, unfurl_links=False)
         except SlackApiError as exc:
             raise ChatError(f"chat.postMessage refused: {exc.response.get('error', exc.response.status_code)}") from exc
         except (SlackClientError, OSError, TimeoutError) as exc:

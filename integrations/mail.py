@@ -16,6 +16,8 @@ from typing import Protocol
 
 import aiosmtplib
 
+from schemas.text import one_line
+
 
 class MailError(Exception):
     """The SMTP server did not take the message."""
@@ -66,7 +68,7 @@ class SmtpMailClient:
         email = EmailMessage()
         email["From"] = formataddr((self._sender_name, self._sender))
         email["To"] = message.to
-        email["Subject"] = message.subject
+        email["Subject"] = one_line(message.subject)  # a CR/LF would forge a header (or fail every retry)
         email["Date"] = format_datetime(datetime.now(UTC))
         email["Message-ID"] = f"<{message.message_id}>"
         email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to notices

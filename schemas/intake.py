@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from schemas.text import MAX_FILENAME_BYTES, OneLine, control_character
+
 #: The branch a mapped form's receipt is meant for: 起案 required (reply), 供覧 (circulation), 受付のみ (receipt_only).
 IntakeBranch = Literal["reply", "circulation", "receipt_only"]
 BRANCH_NAMES: dict[str, str] = {"reply": "起案を要する", "circulation": "供覧", "receipt_only": "受付のみ"}
@@ -29,9 +31,9 @@ class Applicant(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, max_length=200, description="氏名 (法人は名称)")
-    name_kana: str = Field("", max_length=200, description="フリガナ")
-    organization: str = Field("", max_length=200, description="法人・団体名")
+    name: OneLine = Field(min_length=1, max_length=200, description="氏名 (法人は名称)")
+    name_kana: OneLine = Field("", max_length=200, description="フリガナ")
+    organization: OneLine = Field("", max_length=200, description="法人・団体名")
     postal_code: str = Field("", max_length=10, description="郵便番号")
     address: str = Field("", max_length=400, description="住所")
     phone: str = Field("", max_length=40, description="電話番号")
@@ -52,6 +54,10 @@ class IntakeAttachment(BaseModel):
     def _plain_name(cls, value: str) -> str:
         if any(c in value for c in "/\\\x00") or value in (".", ".."):
             raise ValueError("a file name without path separators")
+        if control_character(value) is not None:
+            raise ValueError("a file name without control characters or line breaks")
+        if len(value.encode()) > MAX_FILENAME_BYTES:
+            raise ValueError(f"file names are limited to {MAX_FILENAME_BYTES} bytes (UTF-8)")
         return value
 
     @field_validator("content")
@@ -102,7 +108,7 @@ class FormRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     form_id: str = Field(min_length=1, max_length=100, pattern=CODE_PATTERN)
-    form_name: str = Field(min_length=1, max_length=200, description="様式の名称")
+    form_name: OneLine = Field(min_length=1, max_length=200, description="様式の名称")
     assigned_unit: str = Field(min_length=1, max_length=64, description="担当課")
     category: str | None = Field(None, max_length=40, description="決裁区分 (the rulebook's general category)")
     branch: IntakeBranch
@@ -118,8 +124,8 @@ class IntakeRulebook(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     effective_from: date = Field(alias="適用日")
-    title: str = Field(min_length=1, max_length=200)
-    addressee: str = Field("市長", min_length=1, max_length=400, description="宛先 of every receipt")
+    title: OneLine = Field(min_length=1, max_length=200)
+    addressee: OneLine = Field("市長", min_length=1, max_length=400, description="宛先 of every receipt")
     forms: list[FormRule] = Field(default_factory=list)
 
     @field_validator("forms")

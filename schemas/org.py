@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from schemas.text import OneLine
+
 OrgUnitKind = Literal["executive", "department", "division"]
 
 #: Post codes, highest first.  ``rank`` orders the line of superiors (larger = higher).
@@ -81,7 +83,7 @@ class Assignment(_Frozen):
 
 class StaffMember(_Frozen):
     id: str
-    name: str
+    name: OneLine  # 氏名, as HR sends it: one line (it reaches mail subjects and chat)
     is_admin: bool = False
     #: Explicit grants (see ``StaffRole``).
     roles: tuple[StaffRole, ...] = ()

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.paging import Paging
-from api.services.attachments import AttachmentService
+from api.services.attachments import AttachmentService, served_type
 from schemas.api.attachments import AttachmentRead
 from schemas.api.paging import Page
 
@@ -74,7 +74,7 @@ async def download_attachment(
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-store",
     }
-    return StreamingResponse(download.chunks, media_type=row.content_type, headers=headers)
+    return StreamingResponse(download.chunks, media_type=served_type(row.content_type), headers=headers)
 
 
 @router.delete("/{document_id}/attachments/{n}", status_code=status.HTTP_204_NO_CONTENT)

@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
+from api.services.idempotency import idempotent
 from core.errors import Forbidden, Invalid, NotFound, Unavailable
 from db.models import StaffRow
 from db.repositories.org import OrgRepository
@@ -35,6 +36,10 @@ class AbsenceService:
     async def register(self, staff: StaffRow, body: AbsenceCreate, *, key: str | None, today: date) -> Absence:
         target = body.staff_id or staff.id
         await self._authorise(staff, target, today=today)
+        async with idempotent(self._session, staff, key, scope="absences", operation="absence", body=body):
+            return await self._register(staff, target, body, key=key)
+
+    async def _register(self, staff: StaffRow, target: str, body: AbsenceCreate, *, key: str | None) -> Absence:
         await release(self._session)  # HR answers next, with no connection held
         try:
             absence = await self._app.hr.add_absence(

@@ -38,12 +38,15 @@ from db.session import release, writing
 from domain.statuses import ATTACHMENTS_CLOSED, EDITABLE
 from integrations.attachment_store import CHUNK_BYTES, AttachmentStore, attachment_store
 from schemas.api.attachments import AttachmentRead
+from schemas.text import MAX_FILENAME_BYTES, control_character
 
 log = structlog.get_logger("ringi.attachments")
 
 #: Audit actions that count as an approval: once one happened, attachments are immutable.
 APPROVALS = ("approve", "consent", "pull_up", "substitute")
-MAX_FILENAME_CHARS = 255
+OCTET_STREAM = "application/octet-stream"
+#: Types a browser renders as a document that may run scripts (with ``+xml``, ``/xml`` and any *script).
+ACTIVE_TYPES = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"})
 _CONTENT_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
@@ -72,21 +75,31 @@ def clean_filename(raw: str | None) -> str:
     name = unicodedata.normalize("NFC", (raw or "").strip())
     if not name:
         raise Invalid("the file needs a name")
-    if len(name) > MAX_FILENAME_CHARS:
-        raise Invalid(f"file names are limited to {MAX_FILENAME_CHARS} characters")
-    if any(c in "/\\" or unicodedata.category(c) == "Cc" for c in name) or name in (".", ".."):
+    if len(name.encode()) > MAX_FILENAME_BYTES:
+        raise Invalid(f"file: names are limited to {MAX_FILENAME_BYTES} bytes in UTF-8 (about 85 kanji)")
+    if any(c in "/\\" for c in name) or control_character(name) is not None or name in (".", ".."):
         raise Invalid("the file name must not contain path separators (/ \\) or control characters (e.g. NUL)")
     return name
 
 
 def content_type_of(filename: str, declared: str | None) -> str:
-    """From the name's extension (what the server knows), else what the client declared, else octet-stream."""
+    """From the name's extension (what the server knows), else what the client declared, else octet-stream;
+    active content (a page, an image with scripts, a script) is always octet-stream (see ``served_type``)."""
     guessed, _ = mimetypes.guess_type(filename, strict=False)
     if guessed:
-        return guessed
+        return served_type(guessed)
     if declared and _CONTENT_TYPE.match(declared.split(";")[0].strip()):
-        return declared.split(";")[0].strip().lower()
-    return "application/octet-stream"
+        return served_type(declared.split(";")[0].strip().lower())
+    return OCTET_STREAM
+
+
+def served_type(content_type: str) -> str:
+    """The type a browser gets: anything it would run or render with scripts in ringi's origin (HTML, SVG,
+    XHTML, XML, JavaScript) is served as ``application/octet-stream`` — a download, never a page (stored XSS)."""
+    media = content_type.split(";")[0].strip().lower()
+    if media in ACTIVE_TYPES or media.endswith(("+xml", "/xml")) or "javascript" in media or "ecmascript" in media:
+        return OCTET_STREAM
+    return content_type
 
 
 def attachment_read(row: AttachmentRow) -> AttachmentRead:

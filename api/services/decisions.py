@@ -19,6 +19,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from api.deps import AppState
 from api.services.documents import DocumentService
 from api.services.general_affairs import affair_facts
+from api.services.idempotency import idempotent
 from api.services.limits import check_limits
 from api.services.temporal_calls import WorkflowGone, bounded, not_found
 from api.services.views import from_workflow
@@ -55,6 +56,13 @@ class DecisionService:
             acting.check_drafter(drafter_id=row.drafter_id, actor_id=staff.id, to="submit the document")
         except chain.ChainError as exc:
             raise Forbidden(exc.reason) from exc
+        _update_id(staff, key)  # a usable key, or 422 before it is recorded
+        async with idempotent(self._session, staff, key, scope=f"document:{row.id}", operation="submit"):
+            return await self._submit(staff, row, steps, key=key, today=today, actor_post=actor_post)
+
+    async def _submit(
+        self, staff: StaffRow, row: DocumentRow, steps: list[RouteStepRow], *, key: str, today: date, actor_post: str
+    ) -> DocumentRead:
         update_id = _update_id(staff, key)
         if row.status == "draft" and row.submitted_at is not None:  # recalled (引戻し): back into routing
             resubmit = ActionCreate(action="resubmit")
@@ -98,7 +106,9 @@ class DecisionService:
     ) -> DocumentRead:
         actor_post = await self._actor_post(staff, today=today)
         row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
-        return await self._act_on(staff, row, steps, body, key=key, today=today, actor_post=actor_post)
+        _update_id(staff, key)  # a usable key, or 422 before it is recorded
+        async with idempotent(self._session, staff, key, scope=f"document:{row.id}", operation="act", body=body):
+            return await self._act_on(staff, row, steps, body, key=key, today=today, actor_post=actor_post)
 
     async def _act_on(
         self,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from api.services.documents import DocumentService
+from api.services.idempotency import idempotent
 from api.services.records_rules import require_records_office
 from api.services.temporal_calls import WorkflowGone, bounded, not_found
 from api.services.views import from_read_model
@@ -48,6 +49,10 @@ class RecordsService:
         # Visibility first: a hidden 機密性2+ document answers 404 like a missing one, not the division's 403.
         row = await DocumentService(self._app, self._session).visible(staff, document_id)
         await self._require_drafting_division(staff, row, today=today)
+        async with idempotent(self._session, staff, key, scope=f"document:{row.id}", operation="issue", body=body):
+            return await self._issue(staff, row, body, key=key)
+
+    async def _issue(self, staff: StaffRow, row: DocumentRow, body: IssuanceCreate, *, key: str) -> DocumentRead:
         seal = await self._seal(staff, body)
         if row.submitted_at is None:
             raise Conflict("issuance (施行) comes after the decision; the document is a draft")

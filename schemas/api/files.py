@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from schemas.classification import Counting, Disposition
+from schemas.text import OneLine
 
 #: 媒体: 紙 / 電子 / 混在.
 Medium = Literal["paper", "electronic", "mixed"]
@@ -50,8 +51,8 @@ class FileCreate(BaseModel):
 
     fiscal_year: int = Field(ge=1989, le=2200)
     classification_code: str = Field(min_length=1, max_length=40)
-    title: str = Field(min_length=1, max_length=400)
-    public_title: str | None = Field(default=None, min_length=1, max_length=400, description="公開用件名")
+    title: OneLine = Field(min_length=1, max_length=400)
+    public_title: OneLine | None = Field(default=None, min_length=1, max_length=400, description="公開用件名")
     org_unit: str | None = Field(default=None, max_length=64)
     storage_location: str = Field(default="", max_length=200, description="保存場所")
     medium: Medium = "electronic"

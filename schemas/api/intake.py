@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.intake import IntakeBranch
+from schemas.text import OneLine
 
 IntakeState = Literal["queued", "registered", "routed"]
 RowOutcome = Literal["registered", "queued", "duplicate", "invalid"]
@@ -52,7 +53,7 @@ class RouteByHand(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     assigned_unit: str = Field(min_length=1, max_length=64, description="担当課")
-    title: str | None = Field(None, min_length=1, max_length=400, description="件名 (default: form and applicant)")
+    title: OneLine | None = Field(None, min_length=1, max_length=400, description="件名 (default: form and applicant)")
     category: str | None = Field(None, min_length=1, max_length=40, description="決裁区分 for a later 起案")
     branch: IntakeBranch = Field("reply", description="reply (起案) | circulation (供覧) | receipt_only (受付のみ)")
     confidentiality: int = Field(2, ge=2, le=3, description="機密性 (personal data: 2 at least)")

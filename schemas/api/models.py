@@ -27,6 +27,7 @@ from schemas.document import (
 from schemas.general_affairs import AFFAIR_MATTERS, AffairDetails, HrPostingState
 from schemas.org import StaffRef
 from schemas.records import DispatchMethod
+from schemas.text import OneLine
 
 OrgCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")]
 StaffId = Annotated[str, Field(min_length=1, max_length=40)]
@@ -69,7 +70,7 @@ class PaperOriginal(_Request):
 class DocumentCreate(_Request):
     """起案: a new draft."""
 
-    title: str = Field(min_length=1, max_length=200)
+    title: OneLine = Field(min_length=1, max_length=200)
     body: str = Field(default="", max_length=100_000)
     matter: DraftMatter
     amount_yen: StrictInt = Field(default=0, ge=0, le=10**13)  # required for spending and contracts only
@@ -142,7 +143,7 @@ class DocumentCreate(_Request):
 class DocumentUpdate(_Request):
     """Edit a draft or a sent-back document (the version goes up; approvals of older versions lapse)."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: OneLine | None = Field(default=None, min_length=1, max_length=200)
     body: str | None = Field(default=None, max_length=100_000)
     amount_yen: StrictInt | None = Field(default=None, ge=0, le=10**13)
     flags: list[Flag] | None = Field(default=None, max_length=4)
@@ -401,7 +402,7 @@ class AllowedActions(BaseModel):
 class SealChoice(_Request):
     """公印: which seal (one the city keeps) and who pressed it (default: the caller)."""
 
-    name: str = Field(min_length=1, max_length=40)
+    name: OneLine = Field(min_length=1, max_length=40)
     used_by: StaffId | None = None
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.text import OneLine, control_character
+
+ONE_LINE_FIELDS = frozenset({"sender", "addressee", "title", "sender_reference"})
 
 Channel = Literal["paper", "email", "lgwan", "online_application", "hand"]
 
@@ -17,10 +21,10 @@ class ReceiptCreate(BaseModel):
 
     received_on: date
     channel: Channel
-    sender: str = Field(min_length=1, max_length=400)
-    addressee: str = Field(min_length=1, max_length=400)
-    title: str = Field(min_length=1, max_length=400)
-    sender_reference: str = Field("", max_length=100, description="先方文書番号")
+    sender: OneLine = Field(min_length=1, max_length=400)
+    addressee: OneLine = Field(min_length=1, max_length=400)
+    title: OneLine = Field(min_length=1, max_length=400)
+    sender_reference: OneLine = Field("", max_length=100, description="先方文書番号")
     sender_dated_on: date | None = None
     reply_by: date | None = Field(None, description="回答期限")
     assigned_unit: str = Field(min_length=1, max_length=64, description="担当課")
@@ -76,6 +80,15 @@ class ReceiptCorrection(BaseModel):
     field: str = Field(min_length=1, max_length=40)
     value: str | None
     reason: str = Field(min_length=1, max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_line_fields_stay_one_line(self) -> ReceiptCorrection:
+        """件名, 差出人, 宛先 and 先方文書番号 are one line as when registered (the 摘要 may hold line breaks)."""
+        if self.field in ONE_LINE_FIELDS and self.value is not None:
+            bad = control_character(self.value)
+            if bad is not None:
+                raise ValueError(f"value: {self.field} must not contain control characters (found U+{ord(bad):04X})")
+        return self
 
 
 class HandOn(BaseModel):

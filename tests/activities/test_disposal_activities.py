@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import stat
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.disposal import DisposalActivities
 from db.disposal_opening import open_review_once
-from db.models import AuditEventRow, DisposalRecordRow, DocumentRow, RetentionExtensionRow
+from db.models import AttachmentRow, AuditEventRow, DisposalRecordRow, DocumentRow, RetentionExtensionRow
 from db.repositories.disposal import DisposalRepository
 from db.session import create_engine, create_sessionmaker
+from integrations.attachment_store import FilesystemAttachmentStore
 from schemas.disposal import DisposalSettlement, OpenReviewRequest
 from tests.workflows.test_disposal_trigger import expiring_document
 
@@ -23,6 +28,87 @@ EXPIRY = date(2031, 3, 31)
 async def _count(sessions: async_sessionmaker[AsyncSession], stmt: Select[int]) -> int:
     async with sessions() as session:
         return int(await session.scalar(stmt) or 0)
+
+
+LONG_NAME = "記念式典の写真目録" * 9 + "写真ab.txt"  # 255 bytes in UTF-8: the most an attachment name may hold
+SVG_NAME = "図面<1>.SVG"
+
+
+async def _decided_transfer(sessions: async_sessionmaker[AsyncSession], doc: DocumentRow) -> DisposalSettlement:
+    """A review of one document, proposed for 移管 and decided (as the review document's workflow would)."""
+    review_doc = expiring_document(date(2099, 3, 31))
+    async with sessions() as session, session.begin():
+        session.add_all([doc, review_doc])
+    opened = await open_review_once(sessions, OpenReviewRequest(fiscal_year=2030, at=datetime.now(UTC), opened_by="t"))
+    async with sessions() as session, session.begin():
+        repo = DisposalRepository(session)
+        review = await repo.get(opened.review_id)
+        assert review is not None
+        review.status, review.document_id = "submitted", review_doc.id
+        item = await repo.item(review.id, doc.id)
+        assert item is not None
+        item.disposition = "transfer"
+    return DisposalSettlement(document_id=review_doc.id, status="approved", at=datetime.now(UTC))
+
+
+async def test_the_export_names_attachments_by_number_and_keeps_archives_private(
+    seeded_database_url: str, tmp_path: Path
+) -> None:
+    """移管 of attachments named with 255 bytes of Japanese (no room for a ``1-`` prefix) and with characters an
+    archive's file system refuses: written as ``attachments/<n>.<ext>``, the names in the manifest; files 0640,
+    directories 0750 whatever the umask."""
+    engine = create_engine(seeded_database_url)
+    sessions = create_sessionmaker(engine)
+    store = FilesystemAttachmentStore(tmp_path / "store")
+    old_umask = os.umask(0o002)
+    try:
+        doc = expiring_document(EXPIRY)
+        contents = {LONG_NAME: "写真目録".encode(), SVG_NAME: b"<svg/>", "README": b"readme"}
+        async with sessions() as session, session.begin():
+            session.add(doc)
+            await session.flush()
+            for n, (name, data) in enumerate(contents.items(), start=1):
+                staged = tmp_path / f"staged-{n}"
+                staged.write_bytes(data)
+                sha = hashlib.sha256(data).hexdigest()
+                await store.put(staged, sha256=sha)
+                session.add(
+                    AttachmentRow(
+                        document_id=doc.id,
+                        n=n,
+                        filename=name,
+                        content_type="application/octet-stream",
+                        size_bytes=len(data),
+                        sha256=sha,
+                        uploaded_by=doc.drafter_id,
+                        uploaded_at=datetime.now(UTC),
+                    )
+                )
+        assert len(LONG_NAME.encode()) == 255
+        settlement = await _decided_transfer(sessions, doc)
+        archive = tmp_path / "archives"
+
+        applied = await DisposalActivities(sessions, archive, store).settle_disposal_review(settlement)
+
+        assert (applied.status, applied.applied) == ("applied", 1)
+        folder = archive / "2030" / doc.id
+        listed = json.loads((folder / "manifest.json").read_bytes())["files"]
+        by_name = {entry["name"]: entry for entry in listed}
+        assert {k: by_name[k].get("original_name") for k in by_name if k.startswith("attachments/")} == {
+            "attachments/1.txt": LONG_NAME,
+            "attachments/2.svg": SVG_NAME,
+            "attachments/3": "README",
+        }
+        for entry in listed:
+            data = (folder / entry["name"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        assert (folder / "attachments" / "1.txt").read_bytes() == contents[LONG_NAME]
+        for path in [archive, *archive.rglob("*")]:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            assert mode == (0o750 if path.is_dir() else 0o640), (path, oct(mode))
+    finally:
+        os.umask(old_umask)
+        await engine.dispose()
 
 
 async def test_a_retry_after_a_failed_export_applies_the_rest_once(seeded_database_url: str, tmp_path: Path) -> None:

@@ -228,6 +228,49 @@ async def test_empty_files_and_bad_names_are_422(stack: Stack) -> None:
     assert (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments")).json()["items"] == []
 
 
+async def test_names_with_control_characters_are_422(stack: Stack) -> None:
+    doc = await stack.draft(DRAFTER)
+    for raw in (b"a\tb.txt", b"a\x1bb.txt", b"a\x7fb.txt", "a\u0085b.txt".encode(), "a\u2028b".encode()):
+        body, headers = multipart(raw, b"data")
+        r = await stack.call(DRAFTER, "POST", f"/v1/documents/{doc['id']}/attachments", content=body, headers=headers)
+        assert "control" in assert_problem(r, 422)["detail"]
+    assert (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments")).json()["items"] == []
+
+
+async def test_names_are_limited_in_utf8_bytes(stack: Stack) -> None:
+    """85 kanji are 255 bytes: accepted; 86 (258 bytes, under 255 characters) are refused, naming the field."""
+    doc = await stack.draft(DRAFTER)
+    ok = "見" * 81 + ".pdf"  # 243 + 4 bytes
+    assert (await attached(stack, DRAFTER, doc["id"], filename=ok))["filename"] == ok
+    problem = assert_problem(await upload(stack, DRAFTER, doc["id"], filename="見" * 86 + ".pdf"), 422)
+    assert "255 bytes" in problem["detail"] and "file" in problem["detail"]
+
+
+ACTIVE = [
+    ("page.html", b"<script>alert(1)</script>"),
+    ("page.htm", b"<script>alert(1)</script>"),
+    ("image.svg", b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"),
+    ("page.xhtml", b"<html xmlns='http://www.w3.org/1999/xhtml'><script>alert(1)</script></html>"),
+    ("code.js", b"alert(1)"),
+    ("code.mjs", b"alert(1)"),
+    ("page.xml", b"<?xml version='1.0'?><x/>"),
+]
+
+
+async def test_active_content_is_served_as_a_download_of_octet_stream(stack: Stack) -> None:
+    """A browser never renders an uploaded page or script in ringi's origin: octet-stream, attachment, nosniff."""
+    doc = await stack.draft(DRAFTER)
+    for n, (name, data) in enumerate(ACTIVE, start=1):
+        meta = await attached(stack, DRAFTER, doc["id"], filename=name, data=data)
+        assert meta["content_type"] == "application/octet-stream", (name, meta)
+        r = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments/{n}")
+        assert r.status_code == 200 and r.content == data
+        assert r.headers["content-type"] == "application/octet-stream", name
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["content-disposition"].startswith("attachment;")
+        assert unquote(r.headers["content-disposition"].split("filename*=UTF-8''")[1]) == name
+
+
 async def test_a_windows_path_is_cut_to_its_last_part(stack: Stack) -> None:
     """Old browsers send the whole path; the multipart parser keeps the last part (sanitised, not refused)."""
     doc = await stack.draft(DRAFTER)

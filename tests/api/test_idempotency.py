@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from api.services.idempotency import REUSED
 from tests.api.support import (
     BIG,
     DIRECTOR,
@@ -135,14 +136,51 @@ async def test_a_reused_key_never_applies_a_different_action(stack: Stack) -> No
     before = await snapshot(stack, DRAFTER, doc["id"])
 
     r = await stack.act(MANAGER, doc["id"], "send_back", comment="やはり差し戻します", key=key)
-    assert r.status_code in {200, 409, 422}, r.text
-    if r.status_code == 200:  # answered with what the key did the first time
-        assert _answer(r.json()) == _answer(first.json())
-    else:
-        assert_problem(r, r.status_code)
+    assert assert_problem(r, 422)["title"] == REUSED
     after = await snapshot(stack, DRAFTER, doc["id"])
     assert after == before
     assert audit_actions(after) == ["create", "submit", "approve"]
+
+
+async def test_a_reused_key_with_another_comment_is_422_not_the_first_answer(stack: Stack) -> None:
+    """The same action with another body (a changed comment) is a different request: refused, never answered
+    with the first one's outcome as if it had been applied."""
+    doc = await submitted(stack, BIG)
+    key = str(uuid.uuid4())
+    first = await stack.act(MANAGER, doc["id"], "approve", comment="確認しました", key=key)
+    assert first.status_code == 200, first.text
+    before = await snapshot(stack, DRAFTER, doc["id"])
+
+    r = await stack.act(MANAGER, doc["id"], "approve", comment="金額を確認のうえ承認", key=key)
+    problem = assert_problem(r, 422)
+    assert problem["title"] == REUSED and "new key" in problem["detail"]
+    same = await stack.act(MANAGER, doc["id"], "approve", comment="  確認しました", key=key)  # the same request
+    assert same.status_code == 200 and _answer(same.json()) == _answer(first.json()), same.text
+    assert await snapshot(stack, DRAFTER, doc["id"]) == before
+
+
+async def test_a_submit_key_reused_for_an_action_is_422(stack: Stack) -> None:
+    draft = await stack.draft(DRAFTER, amount_yen=BIG)
+    key = str(uuid.uuid4())
+    r = await stack.call(DRAFTER, "POST", f"/v1/documents/{draft['id']}/submit", headers={"Idempotency-Key": key})
+    assert r.status_code == 200, r.text
+    before = await snapshot(stack, DRAFTER, draft["id"])
+    r = await stack.act(DRAFTER, draft["id"], "recall", comment="修正します", key=key)
+    assert "submit" in assert_problem(r, 422)["detail"]
+    assert await snapshot(stack, DRAFTER, draft["id"]) == before
+
+
+async def test_concurrent_requests_with_one_key_and_two_bodies_apply_one(stack: Stack) -> None:
+    doc = await submitted(stack, BIG)
+    key = str(uuid.uuid4())
+    approve = stack.act(MANAGER, doc["id"], "approve", comment="承認", key=key)
+    send_back = stack.act(MANAGER, doc["id"], "send_back", comment="差し戻します", key=key)
+    responses = await asyncio.gather(approve, send_back)
+    assert sorted(r.status_code for r in responses) == [200, 422], [r.text for r in responses]
+    applied = next(r for r in responses if r.status_code == 200).json()
+    assert audit_actions(await snapshot(stack, DRAFTER, doc["id"]))[-1] == (
+        "approve" if applied["status"] == "in_review" else "send_back"
+    )
 
 
 async def test_a_refused_action_leaves_its_key_unused(stack: Stack) -> None:

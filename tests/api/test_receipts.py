@@ -69,6 +69,13 @@ async def test_receipts_are_immutable_and_corrections_are_events(stack: Stack) -
         json={"field": "receipt_number", "value": "1", "reason": "x"},
     )
     assert "field" in assert_problem(bad, 422)["detail"]
+    crlf = await stack.call(
+        TAX_CLERK,
+        "POST",
+        f"/v1/receipts/{row['id']}/corrections",
+        json={"field": "title", "value": "依頼\r\nBcc: x@example.jp", "reason": "誤記"},
+    )
+    assert "control" in assert_problem(crlf, 422)["detail"]
     events = (await stack.call(TAX_CLERK, "GET", f"/v1/receipts/{row['id']}/events")).json()["items"]
     assert [e["action"] for e in events] == ["registered", "corrected"]
     assert events[1]["detail"] == {
@@ -95,6 +102,9 @@ async def test_bad_input_names_the_field_and_stores_nothing(stack: Stack) -> Non
         ({k: v for k, v in receipt().items() if k != "sender"}, "sender"),
         (receipt(received_on="2026-13-01"), "received_on"),
         (receipt(assigned_unit="no.such"), "assigned_unit"),
+        (receipt(title="依頼\r\nBcc: x@example.jp"), "title"),
+        (receipt(sender="山口県\x85総務部"), "sender"),
+        (receipt(addressee="萩市長\n殿"), "addressee"),
     ):
         r = await stack.call(RECORDS_OFFICE, "POST", "/v1/receipts", json=body)
         assert field in str(assert_problem(r, 422)), r.text

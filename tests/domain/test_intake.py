@@ -91,6 +91,8 @@ def test_titles_take_answers_and_never_look_anything_else_up() -> None:
     assert render_title("{form_name} {answers.種類} {answers.無い}", app, form_name="証明") == "証明 納税証明書"
     assert render_title("{applicant_name.__class__}", app, form_name="x") == "{applicant_name.__class__}"
     assert render_title("{answers.無い}", app, form_name="様式") == "様式"
+    odd = application(answers={"種類": "納税\x1b[2J証明書\u2028\x00写し"})
+    assert render_title("{answers.種類}", odd, form_name="様式") == "納税 [2J証明書 写し"  # one line, no controls
     assert template_problems("{form_name} {answers.x}") == []
     assert template_problems("{nope}") and template_problems("{answers.}")
 

@@ -129,6 +129,44 @@ async def test_open_documents_show_their_title_but_never_the_body(world: World) 
         assert OPEN_TITLE in post.json["text"] and not chat_leaks(post.raw, OPEN_BODY)
 
 
+INJECTING_TITLE = "<!channel> 至急 <http://evil.example/|ringi で確認> &amp;\r\nBcc: all@city.example.lg.jp"
+
+
+async def test_a_title_injects_nothing_into_chat_or_mail(world: World) -> None:
+    """A stored title with chat markup and CR/LF: chat shows it escaped (no @channel, no disguised link); the mail
+    goes out once with a one-line subject and no extra header (it does not fail and retry forever)."""
+    document = await add_document(world.sessions, confidentiality=1, title=INJECTING_TITLE, body=OPEN_BODY)
+    await set_preferences(
+        world.sessions, MANAGER, ["chat", "email"], email="kacho@city.example.lg.jp", chat_user_id="U0MANAGER"
+    )
+    await add_notice(world.sessions, document, MANAGER)
+    await set_preferences(world.sessions, DEPUTY, ["chat"], chat_user_id="U0DEPUTY>|<!here")
+    await add_notice(world.sessions, document, DEPUTY)
+
+    report = await world.dispatcher().run_once(NOON)
+    hook = await world.dispatcher(chat_base_url="", chat_webhook_url=world.chat.webhook_url).run_once(NOON)
+
+    assert report.sent == 3 and hook.sent == 0
+    (mail,) = world.smtp.messages
+    assert "\r" not in mail.subject and "\n" not in mail.subject and mail.message["Bcc"] is None
+    assert "<!channel> 至急" in mail.subject
+    for post in world.chat.posts:
+        text = post.json["text"]
+        assert "<!channel>" not in text and "<http://evil" not in text and "<!here" not in text, text
+        assert "&lt;!channel&gt; 至急 &lt;http://evil.example/|ringi で確認&gt; &amp;amp;" in text, text
+
+
+async def test_the_webhook_escapes_the_text_and_the_recipient(world: World) -> None:
+    document = await add_document(world.sessions, confidentiality=1, title="<!channel> 至急", body=OPEN_BODY)
+    await set_preferences(world.sessions, MANAGER, ["chat"], chat_user_id="U0MANAGER> <!everyone")
+    await add_notice(world.sessions, document, MANAGER)
+
+    await world.dispatcher(chat_base_url="", chat_webhook_url=world.chat.webhook_url).run_once(NOON)
+
+    (post,) = world.chat.posts
+    assert post.json["text"].startswith("<@U0MANAGER&gt; &lt;!everyone> 【決裁】「&lt;!channel&gt; 至急」"), post.json
+
+
 async def test_level_names_are_configurable(world: World) -> None:
     document = await add_document(world.sessions, confidentiality=2, title=SECRET_TITLE, body=SECRET_BODY)
     await set_preferences(world.sessions, MANAGER, ["email"], email="kacho@city.example.lg.jp")

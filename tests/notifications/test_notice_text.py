@@ -8,6 +8,7 @@ import pytest
 
 from activities.notice_text import display_name, render, subject
 from core.quiet_hours import JST, parse_hhmm, quiet_until
+from integrations import chat
 from tests.activities.test_notifications import SECRET_BODY, make_document
 
 KINDS = ["assigned", "remind", "escalate", "sent_back", "decided", "records"]
@@ -62,3 +63,18 @@ def test_quiet_hours_within_a_day() -> None:
 def test_times_are_hh_mm(bad: str) -> None:
     with pytest.raises(ValueError, match="HH:MM"):
         parse_hhmm(bad)
+
+
+def test_a_title_with_line_breaks_makes_a_one_line_subject() -> None:
+    """Titles stored before they were checked may hold CR/LF: the subject (a mail header) is still one line."""
+    document = make_document(confidentiality=1, title="庁用車\r\nBcc: all@city.example.lg.jp\x85の購入")
+    text = render("remind", document, {}, public_url="https://ringi.example.lg.jp")
+    assert text.subject == "【督促】「庁用車 Bcc: all@city.example.lg.jp の購入」 があなたの処理を待っています"
+    assert not any(c in text.subject for c in "\r\n\x85")
+    assert "\r" not in subject("records", "X", {"reason": "a\r\nb"})
+
+
+def test_chat_markup_is_escaped_by_the_chat_client() -> None:
+    assert chat.escape("<!channel> <http://evil.example|ringi> & <@U1>") == (
+        "&lt;!channel&gt; &lt;http://evil.example|ringi&gt; &amp; &lt;@U1&gt;"
+    )

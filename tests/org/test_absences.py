@@ -53,6 +53,18 @@ async def test_a_repeated_idempotency_key_registers_once(org_stack: Stack) -> No
     assert len(listed.json()["items"]) == listed.json()["total"] == 1
 
 
+async def test_a_reused_idempotency_key_with_another_absence_is_422(org_stack: Stack) -> None:
+    key = str(uuid.uuid4())
+    first = {"kind": "trip", "start": _in(5), "end": _in(5)}
+    r = await org_stack.call(DRAFTER, "POST", "/v1/absences", json=first, headers={"Idempotency-Key": key})
+    assert r.status_code == 201, r.text
+    other = {"kind": "leave", "start": _in(6), "end": _in(7)}
+    again = await org_stack.call(DRAFTER, "POST", "/v1/absences", json=other, headers={"Idempotency-Key": key})
+    assert assert_problem(again, 422)["title"] == "Idempotency-Key reused with a different request"
+    listed = await org_stack.call(DRAFTER, "GET", "/v1/absences", params={"staff_id": DRAFTER, "on": _in(6)})
+    assert listed.json()["items"] == []
+
+
 async def test_bad_absences_are_refused_and_nothing_is_stored(org_stack: Stack) -> None:
     backwards = {"kind": "leave", "start": _in(2), "end": _in(1)}
     assert (

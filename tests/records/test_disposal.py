@@ -198,8 +198,9 @@ async def test_yearly_review_extend_transfer_dispose_applied_once(stack: Stack) 
     assert moved["records_status"] == "transferred" and moved["body"] == "市制記念事業の記録の本文"
     folder = stack.settings.data_dir / "archives" / str(FY) / archive["id"]
     manifest = json.loads((folder / "manifest.json").read_bytes())
-    assert {f["name"] for f in manifest["files"]} == {"metadata.json", "body.txt", "attachments/1-添付資料.txt"}
-    assert (folder / "attachments" / "1-添付資料.txt").read_bytes() == ARCHIVED_FILE
+    assert {f["name"] for f in manifest["files"]} == {"metadata.json", "body.txt", "attachments/1.txt"}
+    assert [f.get("original_name") for f in manifest["files"] if f["name"] == "attachments/1.txt"] == ["添付資料.txt"]
+    assert (folder / "attachments" / "1.txt").read_bytes() == ARCHIVED_FILE
     for entry in manifest["files"]:
         data = (folder / entry["name"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]
