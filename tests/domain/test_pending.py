@@ -83,9 +83,7 @@ def test_a_confidential_title_is_shown_to_its_audience_only() -> None:
         (None, "none", False),
     ],
 )
-def test_a_reply_is_overdue_once_its_deadline_passed_unsettled(
-    reply_by: date | None, outcome: str, overdue: bool
-) -> None:
+def test_a_reply_is_overdue_once_past_unsettled(reply_by: date | None, outcome: str, overdue: bool) -> None:
     assert reply_overdue(reply_by=reply_by, outcome=outcome, today=date(2026, 12, 3)) is overdue
 
 
