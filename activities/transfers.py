@@ -26,9 +26,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.notifications import RECORDS_OFFICE, safe_name
 from core.errors import NotFound
-from core.transfers import leaving_staff, plan_moves, positions_of_interest
+from core.transfers import leavers, leaving_staff, plan_moves, positions_of_interest
 from db.models import DocumentRow, OrgTransferRow, PostRow
+from db.repositories.accounts import AccountRepository
 from db.repositories.notifications import NotificationRepository
+from db.repositories.sessions import SessionRepository
 from db.repositories.transfers import TransferRepository
 from db.session import begin_write
 from integrations.hr import HrClient
@@ -145,6 +147,7 @@ class TransferApplier:
                 return  # fixed and written by an earlier (maybe interrupted) apply
             await repo.add_moves(transfer_id, await self._plan(session, plan))
             await repo.write_plan(plan)
+            await _deactivate_leavers(session, plan)
             row.status = "applying"
 
     async def _reassign_all(
@@ -244,6 +247,16 @@ class TransferApplier:
             await TransferRepository(session).mark_done(
                 transfer_id, [m.document_id for m in moves], outcome="needs_decision"
             )
+
+
+async def _deactivate_leavers(session: AsyncSession, plan: TransferPlan) -> None:
+    """退職・離職: the leavers' accounts are deactivated and every session of theirs ends, with the new org chart."""
+    gone = await AccountRepository(session).deactivate(leavers(plan), at=datetime.now(UTC))
+    sessions = SessionRepository(session)
+    for staff_id in gone:
+        await sessions.revoke_all(staff_id)
+    if gone:
+        log.info("transfer.leavers_deactivated", staff=len(gone), effective_on=str(plan.effective_on))
 
 
 class TransferActivities:

@@ -17,6 +17,7 @@ from api.problems import install_problem_handlers, problem
 from api.routes import (
     absences,
     access_log,
+    accounts,
     attachments,
     auth,
     budgets,
@@ -168,6 +169,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
     instrument_api(app, traces)
     modules = (
         auth,
+        accounts,
         staff,
         files,  # before documents: /v1/documents/search is not a document id
         documents,

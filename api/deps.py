@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from api.services.accounts import require_change_done
 from api.services.sessions import check_live
 from core.errors import Unauthorized
 from core.security import InvalidToken, read_token
@@ -65,7 +66,7 @@ SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def _current_staff(
+async def _signed_in_staff(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -82,7 +83,15 @@ async def _current_staff(
     staff = await OrgRepository(session).get_staff(claims.staff_id)
     if staff is None:
         raise Unauthorized("the token's staff member no longer exists")
+    if staff.deactivated_at is not None:  # its sessions were ended with it; a belt to those braces
+        raise Unauthorized("this account is deactivated")
     return signed_in(session, staff)
+
+
+async def _current_staff(staff: Annotated[StaffRow, Depends(_signed_in_staff)]) -> StaffRow:
+    """The signed-in staff member, unless they hold a one-time password they must change first (403)."""
+    require_change_done(staff)
+    return staff
 
 
 def signed_in(session: AsyncSession, staff: StaffRow) -> StaffRow:
@@ -100,3 +109,5 @@ def current_session_id(request: Request) -> str:
 
 StateDep = Annotated[AppState, Depends(_state)]
 CurrentStaff = Annotated[StaffRow, Depends(_current_staff)]
+#: Signed in, also with a one-time password: only for changing it and signing out.
+AnyStaff = Annotated[StaffRow, Depends(_signed_in_staff)]

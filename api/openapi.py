@@ -26,15 +26,16 @@ from fastapi.responses import HTMLResponse
 
 from schemas.intake import IntakeApplication
 
-#: The statuses every operation behind a bearer token may answer, besides its own.
-SIGNED_IN = (401,)
+#: The statuses every operation behind a bearer token may answer, besides its own (403: a one-time password must
+#: be changed first, POST /v1/me/password).
+SIGNED_IN = (401, 403)
 #: What a body or a query can make an operation answer: too large (the body limit), or invalid.
 WITH_BODY = (413, 422)
 
 TITLES = {
     400: "Bad request",
     401: "Not authenticated (no, expired or revoked bearer token)",
-    403: "Forbidden (not allowed to you)",
+    403: "Forbidden (not allowed to you, or a one-time password to change first)",
     404: "Not found (or not visible to you)",
     409: "Conflict (allowed in general, not in this state)",
     413: "Request too large",
@@ -92,6 +93,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/v1/auth/signout"): _op("auth.signout", ()),
     ("GET", "/v1/me/sessions"): _op("auth.sessions_list", (422,)),
     ("DELETE", "/v1/me/sessions/{session_id}"): _op("auth.session_end", (404, 422)),
+    ("POST", "/v1/me/password"): _op(
+        "auth.password_change",
+        (403, 413, 422, 429),
+        example={"current": "demo", "new": "correct horse battery staple"},
+    ),
+    ("GET", "/v1/admin/staff/{staff_id}"): _op("accounts.read", (403, 404, 422)),
+    ("POST", "/v1/admin/staff/{staff_id}/password-reset"): _op("accounts.password_reset", (403, 404, 409, 422)),
+    ("POST", "/v1/admin/staff/{staff_id}/deactivate"): _op("accounts.deactivate", (403, 404, 409, 422)),
+    ("POST", "/v1/admin/staff/{staff_id}/reactivate"): _op("accounts.reactivate", (403, 404, 422)),
     ("GET", "/v1/staff"): _op("staff.list", (422,)),
     ("GET", "/v1/me"): _op("staff.me", (404,)),
     ("POST", "/v1/documents"): _op("documents.create", (403, 404, 413, 422), example=_DRAFT_EXAMPLE),
@@ -208,6 +218,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
 
 TAGS = [
     {"name": "auth", "description": "サインイン: bearer tokens, sessions, TOTP second factor (二要素認証), lockouts"},
+    {"name": "accounts", "description": "アカウント管理: password reset to a one-time password, deactivation (admins)"},
     {"name": "staff", "description": "職員: the organisation as of today (JST)"},
     {"name": "documents", "description": "起案文書: draft, edit, route preview, submit, decide, audit, 原議 PDF"},
     {"name": "inbox", "description": "受信箱: my pending steps, 代決 for an absent decider, 後閲 I owe"},

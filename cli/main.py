@@ -155,7 +155,32 @@ def api(
     from api.app import create_app
 
     settings = _settings(serving=True)
+    _refuse_demo_accounts(settings)
     _serve(create_app(settings), host or settings.api_host, port or settings.api_port, settings)
+
+
+def _refuse_demo_accounts(settings: Settings) -> None:
+    """Exit 2 with one line while an active account still has the demo password (unless RINGI_ALLOW_DEMO)."""
+    if settings.allow_demo:
+        return
+    from db.seed import accounts_with_demo_password
+
+    try:
+        found = asyncio.run(accounts_with_demo_password(settings))
+    except Exception as exc:  # fail closed: an unreadable database is no proof that no demo password is left
+        typer.echo(
+            f"ringi: RINGI_DATABASE_URL: cannot check the accounts for demo passwords ({type(exc).__name__});"
+            " is the database up and migrated (`ringi migrate`)?",
+            err=True,
+        )
+        raise typer.Exit(code=2) from None
+    if found:
+        typer.echo(
+            f"ringi: RINGI_ALLOW_DEMO: {found} active account(s) still have the demo password; reset or deactivate"
+            " them (POST /v1/admin/staff/{id}/password-reset), or set RINGI_ALLOW_DEMO=1 for a trial run",
+            err=True,
+        )
+        raise typer.Exit(code=2)
 
 
 @app.command()
@@ -176,11 +201,17 @@ def seed(
     staff: Annotated[
         int | None, typer.Option(min=1, help="Generate a city of at least this many staff [default: ~190]")
     ] = None,
+    if_requested: Annotated[
+        bool, typer.Option("--if-requested", help="Seed only when RINGI_SEED_DEMO=1 (docker-compose); else no-op.")
+    ] = False,
 ) -> None:
     """Load the demo city (org, staff, demo accounts) into an empty database; no-op when already seeded."""
     from db.seed import seed_demo
 
     settings = _settings()
+    if if_requested and not settings.seed_demo:
+        get_logger("ringi.cli").info("db.seed_not_requested")
+        return
     seeded = asyncio.run(seed_demo(settings, staff=staff))
     get_logger("ringi.cli").info("db.seeded" if seeded else "db.seed_skipped_already_seeded")
 

@@ -38,6 +38,15 @@ def verify_password(password: str, stored: str) -> bool:
     return _verify_pbkdf2(password, stored)
 
 
+#: Letters and digits a person reads off a screen without confusing them (no 0/O, 1/l/I).
+_ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def one_time_password(length: int = 16) -> str:
+    """A random one-time password (about 5.8 bits a character), for an administrator's reset."""
+    return "".join(secrets.choice(_ONE_TIME_ALPHABET) for _ in range(length))
+
+
 def needs_rehash(stored: str) -> bool:
     """True for a pbkdf2 hash, or an argon2 one of other parameters: rehash it after the next good sign-in."""
     if not stored.startswith("$argon2"):

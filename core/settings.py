@@ -49,6 +49,18 @@ class Settings(BaseSettings):
         30, gt=0, description="A session unused this long ends (自動サインアウト); each request extends it."
     )
     demo_password: str = "demo"
+    seed_demo: bool = Field(
+        False, description="`ringi seed --if-requested` (docker-compose) loads the demo city only when this is set."
+    )
+    allow_demo: bool = Field(
+        False,
+        description="Let `ringi api` start although an active account still has the demo password (a trial run"
+        " only; `ringi dev` never asks).",
+    )
+    password_min_length: int = Field(12, ge=8, le=128, description="Fewest characters of a new password.")
+    common_passwords_file: Path | None = Field(
+        None, description="The city's list of refused common passwords; empty = rules/passwords/common.txt."
+    )
     demo_staff: int | None = Field(None, gt=0, description="Size of the generated demo city (default: ~190).")
 
     hr_url: str = "http://127.0.0.1:8101"

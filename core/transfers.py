@@ -38,6 +38,16 @@ def leaving_staff(plan: TransferPlan) -> set[str]:
     return {row.staff_id for row in plan.end}
 
 
+def leavers(plan: TransferPlan) -> set[str]:
+    """Who leaves the service (退職・離職) on the effective date: their accounts are deactivated at the apply."""
+    return {row.staff_id for row in plan.leavers}
+
+
+def named_staff(plan: TransferPlan) -> set[str]:
+    """Every staff member the plan names (ends, starts, leavers)."""
+    return {r.staff_id for r in (*plan.end, *plan.start)} | leavers(plan)
+
+
 def abolished(plan: TransferPlan) -> set[PositionKey]:
     return {(p.org_unit, p.post) for p in plan.abolished_posts}
 
@@ -103,6 +113,26 @@ def check_plan(
             raise Invalid(f"{where}: {row.post} in {row.org_unit} is abolished by this transfer")
         if (row.staff_id, row.org_unit, row.post) in held and (row.staff_id, row.org_unit, row.post) not in ended:
             raise Invalid(f"{where}: {row.staff_id} already holds {row.post} in {row.org_unit}")
+    _check_leavers(plan, known, held, ended)
+
+
+def _check_leavers(
+    plan: TransferPlan, known: set[str], held: Collection[tuple[str, str, str]], ended: set[tuple[str, str, str]]
+) -> None:
+    """A leaver is known, named once, ends every post they hold the day before and starts none."""
+    starting = {row.staff_id for row in plan.start}
+    seen: set[str] = set()
+    for i, row in enumerate(plan.leavers):
+        where = f"leavers[{i}]"
+        _check_staff(where, row.staff_id, known)
+        if row.staff_id in seen:
+            raise Invalid(f"{where}: {row.staff_id} is named twice")
+        seen.add(row.staff_id)
+        if row.staff_id in starting:
+            raise Invalid(f"{where}: {row.staff_id} leaves the service but starts a post in start")
+        for staff_id, unit, post in sorted(held):
+            if staff_id == row.staff_id and (staff_id, unit, post) not in ended:
+                raise Invalid(f"{where}: {staff_id} leaves but still holds {post} in {unit}: add it to end")
 
 
 def _check_staff(where: str, staff_id: str, known: set[str]) -> None:

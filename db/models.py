@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -87,6 +88,12 @@ class StaffRow(Base):
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A one-time password (initial, or an administrator's reset): the person may only change it.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: When the password was last set by its holder or reset (None: as seeded or imported).
+    password_changed_at: Mapped[datetime | None]
+    #: Deactivated (退職・無効化): sign-in refused and no session lives; the history stays.
+    deactivated_at: Mapped[datetime | None]
 
     assignments: Mapped[list[PostAssignmentRow]] = relationship(
         back_populates="staff", lazy="raise", order_by="PostAssignmentRow.effective_from"

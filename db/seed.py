@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from sqlalchemy import inspect
+
 from core.demo_city import generate_city
-from core.security import hash_password
+from core.security import hash_password, verify_password
 from core.settings import Settings
+from db.repositories.accounts import AccountRepository
 from db.repositories.classification import sync_repository_tables
 from db.repositories.org import OrgRepository
 from db.rulebooks import sync_repository_rulebooks
@@ -68,3 +73,35 @@ async def sync_rulebooks(settings: Settings) -> list[str]:
             return added
     finally:
         await engine.dispose()
+
+
+#: How many distinct never-changed password hashes the production start checks (each costs an argon2 check).
+DEMO_CHECK_HASHES = 20
+
+
+async def accounts_with_demo_password(settings: Settings) -> int:
+    """How many active accounts still sign in with a demo password (``RINGI_DEMO_PASSWORD`` or the shipped
+    ``demo``), among those whose password was never changed or reset: ``ringi api`` refuses to start if any do.
+
+    Only the ``DEMO_CHECK_HASHES`` most shared hashes are checked (the demo seed gives every account the same
+    hash), so the check costs a few argon2 verifications whatever the size of the city.
+    """
+    candidates = {settings.demo_password, "demo"}
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect() as connection:
+            if not await connection.run_sync(lambda sync: inspect(sync).has_table("staff")):
+                return 0  # not migrated yet: no account at all
+        async with create_sessionmaker(engine)() as session:
+            hashes = await AccountRepository(session).unchanged_password_hashes(limit=DEMO_CHECK_HASHES)
+    finally:
+        await engine.dispose()
+
+    def demo(stored: str) -> bool:
+        return any(verify_password(candidate, stored) for candidate in candidates)
+
+    found = 0
+    for stored, accounts in hashes:
+        if await asyncio.to_thread(demo, stored):
+            found += accounts
+    return found

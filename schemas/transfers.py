@@ -35,6 +35,17 @@ class TransferAssignment(Position):
     staff_id: str = Field(max_length=40, pattern=_STAFF)
 
 
+LeaveReason = Literal["retired", "left"]
+
+
+class TransferLeaver(_Frozen):
+    """A staff member who leaves the city's service on the effective date (退職 ``retired``; 離職・転出 ``left``):
+    their account is deactivated when the transfer is applied (sign-in refused, sessions ended, history kept)."""
+
+    staff_id: str = Field(max_length=40, pattern=_STAFF)
+    reason: LeaveReason = "retired"
+
+
 class TransferPlan(_Frozen):
     """The next org chart, as differences from the one in force the day before ``effective_on`` (異動日)."""
 
@@ -46,6 +57,8 @@ class TransferPlan(_Frozen):
     abolished_org_units: tuple[str, ...] = Field((), max_length=1000)
     new_posts: tuple[Post, ...] = Field((), max_length=100)
     abolished_posts: tuple[Position, ...] = Field((), max_length=5000)
+    #: Who leaves the service (each must also end every post they hold the day before, in ``end``).
+    leavers: tuple[TransferLeaver, ...] = Field((), max_length=50_000)
 
 
 TransferStatus = Literal["draft", "applying", "applied"]

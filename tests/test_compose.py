@@ -246,10 +246,29 @@ def test_the_worker_is_given_time_to_finish_its_activities(services: dict[str, d
 
 
 def test_the_demo_city_is_seeded_only_on_request(services: dict[str, dict[str, Any]]) -> None:
+    """``ringi seed --if-requested`` does nothing unless RINGI_SEED_DEMO=1; unset, the API also refuses demo
+    passwords (RINGI_ALLOW_DEMO follows RINGI_SEED_DEMO)."""
     seeding = [name for name, service in services.items() if "seed" in ringi_commands(service)]
     assert seeding == ["ringi-seed"]
-    assert services["ringi-seed"]["profiles"] == ["demo"]
+    assert "--if-requested" in services["ringi-seed"]["command"]
     assert dependencies(services["ringi-seed"])["ringi-migrate"] == "service_completed_successfully"
+    for name in ("ringi-seed", "ringi-api"):
+        settings = settings_of(services[name])
+        assert settings.seed_demo is False and settings.allow_demo is False, name
+    raw = services["ringi-api"]["environment"]
+    assert raw["RINGI_SEED_DEMO"] == raw["RINGI_ALLOW_DEMO"] == "${RINGI_SEED_DEMO:-false}"
+    assert dependencies(services["ringi-api"])["ringi-seed"] == "service_completed_successfully"
+
+
+def test_ringi_seed_if_requested_does_nothing_unless_asked(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    env = {"RINGI_DATA_DIR": str(tmp_path), "RINGI_SEED_DEMO": "false", "RINGI_LOG_JSON": "false"}
+    result = CliRunner().invoke(app, ["seed", "--if-requested"], env=env)
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "ringi.db").exists()
 
 
 def test_migrations_run_before_anything_uses_ringis_database(services: dict[str, dict[str, Any]]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import CurrentStaff, SessionDep, StateDep
+from api.deps import AnyStaff, CurrentStaff, SessionDep, StateDep
 from api.origin import OriginDep
 from api.services.auth import authenticate, unlock
 from api.services.second_factor import SecondFactorService
@@ -36,7 +36,7 @@ async def create_token(body: TokenRequest, session: SessionDep, app: StateDep, o
 
 
 @router.post("/signout", status_code=status.HTTP_204_NO_CONTENT)
-async def sign_out(staff: CurrentStaff, session: SessionDep) -> None:
+async def sign_out(staff: AnyStaff, session: SessionDep) -> None:
     """Sign out everywhere: every session of the caller (tokens and web cookies) ends at once."""
     await revoke_all(session, staff.id, reason="sign_out")
 

@@ -78,6 +78,7 @@ class _Attempt:
     staff_id: str
     password_ok: bool
     known: bool
+    deactivated: bool
     otp: str | None
     office: bool
     client_ip: str
@@ -113,6 +114,7 @@ async def authenticate(
         staff_id=staff_id,
         password_ok=password_ok,
         known=staff is not None,
+        deactivated=staff is not None and staff.deactivated_at is not None,
         otp=(otp or "").strip() or None,
         office=in_office(client_ip, settings),
         client_ip=client_ip,
@@ -141,6 +143,17 @@ async def unlock(session: AsyncSession, admin: StaffRow, staff_id: str) -> None:
     log.info("auth.unlocked", staff_id=staff_id, admin_id=admin.id)
 
 
+async def count_failure(
+    session: AsyncSession, settings: Settings, staff_id: str, *, now: datetime
+) -> RingiError | None:
+    """A wrong password given elsewhere than at sign-in (the current password of a change) counts towards the
+    lockout as a failed sign-in does; the lockout refusal when it reaches the threshold (call inside a unit)."""
+    guard = await SignInGuardRepository(session).locked_row(staff_id)
+    if _locked(guard, now):
+        return _lockout(guard, now)
+    return await _failure(session, guard, settings, now, staff_id)
+
+
 def _locked(guard: SignInGuardRow, now: datetime) -> bool:
     return guard.locked_until is not None and guard.locked_until > now
 
@@ -156,6 +169,8 @@ async def _record(
         reason = "wrong password" if attempt.known else "unknown staff id"
         lockout = await _failure(session, guard, settings, now, attempt.staff_id)
         return _log(session, attempt, now, reason, lockout or WrongCredentials(WRONG_CREDENTIALS))
+    if attempt.deactivated:  # the same answer as a wrong password: a deactivated account reveals nothing
+        return _log(session, attempt, now, "account deactivated", WrongCredentials(WRONG_CREDENTIALS))
     second_factor = "office network"
     if not attempt.office:
         refusal, second_factor = await _check_second_factor(session, settings, attempt, now)

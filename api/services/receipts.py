@@ -20,6 +20,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
 from core.settings import split_codes
 from db.models import CirculationReaderRow, DocumentRow, OrgUnitRow, ReceiptRow, StaffRow
 from db.repositories.files import FileRepository
+from db.repositories.intake import IntakeRepository
 from db.repositories.org import OrgRepository
 from db.repositories.receipts import ReceiptRepository
 from db.repositories.records import NumberRepository
@@ -215,12 +216,13 @@ class ReceiptService:
             choose_branch(row.branch, "reply")
         except ChainError as exc:
             raise _refusal(exc) from exc
-        if draft is None:  # a reply is a general matter: 定例的な照会・回答 unless the drafter says otherwise
+        if draft is None:  # a general matter: the online form's 決裁区分, else 定例的な照会・回答
+            category = await IntakeRepository(self._session).category_of_receipt(row.id)
             draft = DocumentCreate.model_validate(
                 {
                     "title": reply_title(row.title)[:200],
                     "matter": "general",
-                    "category": REPLY_CATEGORY,
+                    "category": category or REPLY_CATEGORY,
                     "confidentiality": row.confidentiality,
                 }
             )

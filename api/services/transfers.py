@@ -14,7 +14,7 @@ from activities.transfers import TransferApplier
 from api.deps import AppState
 from core.calendar import JST
 from core.errors import Forbidden, Invalid, NotFound, Unavailable
-from core.transfers import check_plan, day_before
+from core.transfers import check_plan, day_before, named_staff
 from db.models import OrgTransferRow, StaffRow
 from db.repositories.transfers import TransferRepository
 from db.session import release, writing
@@ -63,7 +63,7 @@ class TransferService:
         require_admin(staff)
         async with writing(self._session) as session:
             repo = TransferRepository(session)
-            named = {r.staff_id for r in (*plan.end, *plan.start)}
+            named = named_staff(plan)
             check_plan(
                 plan,
                 today=today,

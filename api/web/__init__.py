@@ -9,9 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.web import pages, report_pages, signin
+from api.web import pages, password, report_pages, signin
 from api.web.render import create_templates
-from api.web.session import CsrfRefused, SignInRequired
+from api.web.session import CsrfRefused, PasswordChangeRequired, SignInRequired
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -21,6 +21,7 @@ def mount_web(app: FastAPI) -> None:
     app.state.ringi_templates = create_templates()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(signin.router)
+    app.include_router(password.router)
     app.include_router(pages.router)
     app.include_router(report_pages.router)
 
@@ -30,6 +31,12 @@ def mount_web(app: FastAPI) -> None:
         if request.headers.get("HX-Request"):  # an htmx fragment: send the whole page to sign-in
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _change_password(request: Request, _: PasswordChangeRequired) -> Response:
+        if request.headers.get("HX-Request"):
+            return Response(status_code=204, headers={"HX-Redirect": "/password"})
+        return RedirectResponse("/password", status_code=303)
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused) -> HTMLResponse:

@@ -12,7 +12,14 @@ from fastapi.templating import Jinja2Templates
 
 from api.deps import AppState, SessionDep, StateDep, signed_in
 from api.services.sessions import check_live
-from api.web.session import CSRF_FIELD, SignInRequired, WebSession, check_csrf, read_session
+from api.web.session import (
+    CSRF_FIELD,
+    PasswordChangeRequired,
+    SignInRequired,
+    WebSession,
+    check_csrf,
+    read_session,
+)
 from core.clock import today_in_japan
 from core.errors import Unauthorized
 from db.models import StaffRow
@@ -29,6 +36,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+
+
+#: The pages a viewer holding a one-time password may open: the change form, and sign-out.
+PASSWORD_CHANGE_PATHS = frozenset({"/password", "/signout"})
 
 
 @dataclass(frozen=True)
@@ -54,8 +65,10 @@ async def _viewer(request: Request, app: StateDep, db: SessionDep) -> Viewer:
     request.state.ringi_session_id = session.session_id
     repository = OrgRepository(db)
     staff = await repository.get_staff(session.staff_id)
-    if staff is None:
+    if staff is None or staff.deactivated_at is not None:
         raise SignInRequired
+    if staff.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired
     me = await repository.staff_ref(session.staff_id, as_of=today())
     return Viewer(staff=signed_in(db, staff), me=me, session=session)
 

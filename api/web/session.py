@@ -34,6 +34,10 @@ class SignInRequired(Exception):
     """No valid session: the page sends the browser to the sign-in form."""
 
 
+class PasswordChangeRequired(Exception):
+    """Signed in with a one-time password: the page sends the browser to the password change form."""
+
+
 class CsrfRefused(Exception):
     """A POST without the session's CSRF token."""
 

@@ -105,7 +105,8 @@ async def signin(
     opened = await open_session(
         session, settings, staff.id, kind="web", client_ip=origin.client_ip, user_agent=origin.user_agent
     )
-    response = RedirectResponse(_local_path(next), status_code=303)
+    target = "/password" if staff.must_change_password else _local_path(next)
+    response = RedirectResponse(target, status_code=303)
     start_session(
         request,
         response,

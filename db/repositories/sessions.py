@@ -41,6 +41,14 @@ class SessionRepository:
         result = await self._session.execute(delete(SessionRow).where(SessionRow.staff_id == staff_id))
         return int(getattr(result, "rowcount", 0))
 
+    async def revoke_others(self, staff_id: str, *, keep: str | None) -> int:
+        """End every session of ``staff_id`` but ``keep`` (a password change goes on in the session that made it)."""
+        stmt = delete(SessionRow).where(SessionRow.staff_id == staff_id)
+        if keep is not None:
+            stmt = stmt.where(SessionRow.id != keep)
+        result = await self._session.execute(stmt)
+        return int(getattr(result, "rowcount", 0))
+
     async def purge_ended(self, staff_id: str, *, now: datetime, idle_since: datetime) -> None:
         """Forget ``staff_id``'s sessions that have ended by time (done at each sign-in, so the table stays small)."""
         await self._session.execute(

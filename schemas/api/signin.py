@@ -30,7 +30,7 @@ class TotpConfirmed(BaseModel):
     confirmed_at: datetime
 
 
-AccessKind = Literal["sign_in", "document_read", "audit_read"]
+AccessKind = Literal["sign_in", "document_read", "audit_read", "password_change", "password_reset", "account_status"]
 AccessOutcome = Literal["success", "failure"]
 
 

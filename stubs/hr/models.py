@@ -164,6 +164,13 @@ class TransferAssignment(Position):
     staff_id: str = Field(max_length=40, pattern=_STAFF)
 
 
+class TransferLeaver(_Request):
+    """A staff member leaving the service on the effective date (退職 / 離職): kept on record."""
+
+    staff_id: str = Field(max_length=40, pattern=_STAFF)
+    reason: Literal["retired", "left"] = "retired"
+
+
 class TransferPlan(_Request):
     """人事異動: the next org chart, as differences from the one in force the day before ``effective_on``.
 
@@ -178,6 +185,7 @@ class TransferPlan(_Request):
     abolished_org_units: tuple[str, ...] = Field((), max_length=1000)
     new_posts: tuple[Post, ...] = Field((), max_length=100)
     abolished_posts: tuple[Position, ...] = Field((), max_length=5000)
+    leavers: tuple[TransferLeaver, ...] = Field((), max_length=50_000)
 
 
 class AnnualLeave(_Answer):

@@ -494,3 +494,32 @@ async def test_resubmit_route_refusals_change_nothing(
     r = await stack.call(actor, "POST", f"/v1/documents/{document_id}/resubmit", json={"comment": "再提出します"})
     assert reason in assert_problem(r, status)["detail"]
     assert_unchanged(before, await state_of(stack, document_id))
+
+
+# --- the administrators' account routes (#13): every other role is refused, and nothing changes -----------------
+
+ACCOUNT_ROUTES = [
+    ("GET", "/v1/admin/staff/{staff_id}"),
+    ("POST", "/v1/admin/staff/{staff_id}/password-reset"),
+    ("POST", "/v1/admin/staff/{staff_id}/deactivate"),
+    ("POST", "/v1/admin/staff/{staff_id}/reactivate"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ACCOUNT_ROUTES)
+@pytest.mark.parametrize("who", [w for w in WHO if w != ADMIN], ids=lambda w: WHO[w])
+async def test_account_routes_refuse_every_role_but_the_administrator(
+    stack: Stack, who: str, method: str, path: str
+) -> None:
+    target = DRAFTER if who != DRAFTER else MANAGER
+    problem = assert_problem(await stack.call(who, method, path.format(staff_id=target)), 403)
+    assert "only administrators" in problem["detail"]
+    assert (await stack.call(target, "GET", "/v1/me")).status_code == 200  # still signed in, still active
+    answer = await stack.call(ADMIN, "GET", f"/v1/admin/staff/{target}")
+    assert answer.status_code == 200 and answer.json()["deactivated_at"] is None
+    assert not answer.json()["must_change_password"]
+
+
+@pytest.mark.parametrize(("method", "path"), ACCOUNT_ROUTES)
+async def test_account_routes_answer_404_for_unknown_staff(stack: Stack, method: str, path: str) -> None:
+    assert_problem(await stack.call(ADMIN, method, path.format(staff_id="nobody-0")), 404)

@@ -144,6 +144,10 @@ async def test_an_application_becomes_a_receipt_and_a_resend_the_same_one(intake
     events = (await intake.call(RECORDS, "GET", f"/v1/receipts/{first['receipt_id']}/events")).json()["items"]
     assert [e["action"] for e in events] == ["registered", "received_online"]
     assert events[1]["detail"]["application_id"] == body["application_id"]
+    # the reply drafted from it is a general matter of the form's 決裁区分 (諸証明), not a routine reply
+    reply = await intake.call(RECORDS, "POST", f"/v1/receipts/{first['receipt_id']}/reply")
+    assert reply.status_code == 201, reply.text
+    assert (reply.json()["matter"], reply.json()["category"]) == ("general", "certificate")
 
 
 async def test_racing_resends_make_one_receipt(intake: Stack) -> None:

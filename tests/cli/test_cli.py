@@ -145,6 +145,20 @@ def test_a_child_that_dies_while_starting_is_named_with_its_log(tmp_path: Path) 
     assert str(doomed.log_path) in message and "no config" in message
 
 
+def test_children_may_start_with_the_demo_passwords_of_the_demo_city(tmp_path: Path) -> None:
+    """``ringi dev`` seeds the demo city, so its ``ringi api`` child is told the demo passwords are allowed."""
+    settings = make_settings(tmp_path)
+    code = "import os; print('allow=' + os.environ.get('RINGI_ALLOW_DEMO', ''), flush=True)"
+    child = python_child(tmp_path, "api", code)
+    child.ready = lambda: "allow=" in child.log_path.read_text()
+    stack = start_stack(settings, prepare=False, processes=[child])
+    try:
+        stack.wait()
+    finally:
+        stack.stop()
+    assert "allow=1" in child.log_path.read_text()
+
+
 def test_stop_is_reverse_order_and_kills_the_stubborn(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     ignore_sigterm = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN)"

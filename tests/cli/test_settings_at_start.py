@@ -92,3 +92,26 @@ def test_secrets_are_never_in_a_repr() -> None:
     for secret in (GOOD_JWT_SECRET, "an-old-jwt-secret", GOOD_TOTP_KEY, "mail-password", "xoxb-chat-token"):
         assert secret not in shown
     assert settings.production_problems() == []
+
+
+def test_serving_refuses_while_an_active_account_has_the_demo_password(tmp_path: Path) -> None:
+    """``RINGI_SEED_DEMO=1`` seeds the demo city; then ``ringi api`` (not ``ringi dev``) refuses to start."""
+    secrets = {"RINGI_JWT_SECRET": GOOD_JWT_SECRET, "RINGI_TOTP_ENCRYPTION_KEY": GOOD_TOTP_KEY}
+    assert ringi(tmp_path, "migrate").returncode == 0
+    skipped = ringi(tmp_path, "seed", "--if-requested")
+    assert skipped.returncode == 0 and "db.seed_not_requested" in skipped.stderr, skipped.stderr
+    seeded = ringi(tmp_path, "seed", "--if-requested", RINGI_SEED_DEMO="1")
+    assert seeded.returncode == 0 and "db.seeded" in seeded.stderr, seeded.stderr
+    done = ringi(tmp_path, "api", "--port", "9", **secrets)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("ringi: RINGI_ALLOW_DEMO:") and "demo password" in line
+
+
+def test_serving_refuses_when_the_accounts_cannot_be_checked(tmp_path: Path) -> None:
+    secrets = {"RINGI_JWT_SECRET": GOOD_JWT_SECRET, "RINGI_TOTP_ENCRYPTION_KEY": GOOD_TOTP_KEY}
+    unreachable = "postgresql+asyncpg://ringi:ringi@127.0.0.1:9/ringi"
+    done = ringi(tmp_path, "api", "--port", "9", RINGI_DATABASE_URL=unreachable, **secrets)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("ringi: RINGI_DATABASE_URL: cannot check the accounts") and "ringi:ringi" not in line

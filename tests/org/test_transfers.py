@@ -295,3 +295,21 @@ async def test_unknown_transfers_are_404_and_only_admins_see_any(org_stack: Stac
         assert_problem(await org_stack.call(DIRECTOR, method, path), 403)
     r = await org_stack.call(ADMIN, "GET", f"/v1/org/transfers/{transfer['id']}")
     assert r.json()["status"] == "draft"
+
+
+async def test_a_transfer_deactivates_the_staff_who_retire(org_stack: Stack) -> None:
+    """退職 from HR: the leaver must end every post (else 422, nothing stored); applying deactivates the account,
+    ends its sessions and refuses its sign-in, while the others go on."""
+    still_holding = spring_transfer(leavers=[{"staff_id": DRAFTER, "reason": "retired"}])
+    refused = assert_problem(await org_stack.call(ADMIN, "POST", "/v1/org/transfers", json=still_holding), 422)
+    assert "leavers[0]" in refused["detail"] and "still holds" in refused["detail"]
+    assert (await org_stack.call(FINANCE, "GET", "/v1/me")).status_code == 200
+    transfer = await _upload(org_stack, spring_transfer(leavers=[{"staff_id": FINANCE, "reason": "retired"}]))
+    r = await org_stack.call(ADMIN, "POST", f"/v1/org/transfers/{transfer['id']}/apply")
+    assert r.status_code == 200, r.text
+    assert_problem(await org_stack.call(FINANCE, "GET", "/v1/me"), 401)  # the session ended with the account
+    signin = await org_stack.http.post("/v1/auth/token", json={"staff_id": FINANCE, "password": "demo"})
+    assert_problem(signin, 401)
+    account = await org_stack.call(ADMIN, "GET", f"/v1/admin/staff/{FINANCE}")
+    assert account.json()["deactivated_at"] is not None
+    assert (await org_stack.call(SUCCESSOR, "GET", "/v1/me")).status_code == 200

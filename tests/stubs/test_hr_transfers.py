@@ -54,3 +54,16 @@ async def test_unknown_staff_are_refused_and_nothing_is_written(hr: HttpHrClient
     with pytest.raises(HrInvalid, match="zz"):
         await hr.apply_transfer("t2", bad)
     assert [h.id for h in await hr.holders("somu.somu", "manager", as_of=ON)] == [MANAGER]
+
+
+async def test_a_transfer_with_leavers_is_taken(hr: HttpHrClient) -> None:
+    """退職: the leaver ends their post; HR takes the plan with its ``leavers`` (ringi deactivates the account)."""
+    plan = TransferPlan.model_validate(
+        {
+            "effective_on": ON,
+            "end": [{"staff_id": MANAGER, "org_unit": "somu.somu", "post": "manager"}],
+            "leavers": [{"staff_id": MANAGER, "reason": "retired"}],
+        }
+    )
+    await hr.apply_transfer("t-leavers", plan)
+    assert await hr.holders("somu.somu", "manager", as_of=ON) == []
