@@ -34,6 +34,7 @@ from api.routes import (
     printing,
     receipts,
     records,
+    reports,
     rules,
     staff,
 )
@@ -185,6 +186,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
         receipts,
         intake,
         limits,
+        reports,
     )
     for module in modules:
         app.include_router(module.router)

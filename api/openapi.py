@@ -127,6 +127,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/v1/documents/{document_id}/print"): _op("documents.print", (403, 404, 409, 503)),
     ("GET", "/v1/documents/{document_id}/limits"): _op("limits.document", (403, 404, 422, 503)),
     ("GET", "/v1/reports/overtime-special-cases"): _op("limits.overtime_special_cases", (403, 422)),
+    ("GET", "/v1/reports/pending"): _op("reports.pending", (403, 422)),
+    ("GET", "/v1/reports/pending.csv"): _op("reports.pending_csv", (403,)),
+    ("GET", "/v1/reports/pending.svg"): _op("reports.pending_svg", (403,)),
+    ("GET", "/v1/reports/monthly.csv"): _op("reports.monthly_csv", (403, 422)),
     ("GET", "/v1/inbox"): _op("inbox.list", (422,)),
     ("GET", "/v1/budgets/{code}"): _op("budgets.read", (404, 422, 503)),
     ("GET", "/v1/notifications"): _op("notifications.list", (422,)),
@@ -229,6 +233,10 @@ TAGS = [
     {"name": "records", "description": "文書管理: 施行と公印, 保存期間の延長, 廃棄・移管の審査"},
     {"name": "files", "description": "文書分類表, 簿冊 (行政文書ファイル), 整理, ファイル管理簿 (CSV)"},
     {"name": "search", "description": "文書検索: 件名, 文書番号, 年度, 所属, 分類, 起案者 (only what you may see)"},
+    {
+        "name": "reports",
+        "description": "報告: 滞留 (where documents wait; CSV, SVG chart) and the monthly 事務報告 (CSV)",
+    },
     {"name": "access_log", "description": "アクセスログ: sign-ins and reads (administrators)"},
 ]
 

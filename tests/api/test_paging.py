@@ -37,6 +37,7 @@ from tests.api.test_general_affairs import drafted, overtime, submit
 from tests.api.test_receipts import MANAGER, RECORDS_OFFICE, ZAISEI_CLERK, registered
 from tests.api.test_rules import shipped, upload
 from tests.support.stack import Stack, holder
+from tests.support.waiting import business_days_ago, insert, waiting_document
 
 PAGER = holder("kyoiku.bunka", "staff")  # 文化課 主事: drafts the documents the cases need
 APPROVER = holder("kyoiku.bunka", "manager")  # 文化課長: decides PAGER's small documents
@@ -362,6 +363,22 @@ async def _search(stack: Stack) -> dict[str, str]:
     return {}
 
 
+SUISAN = "norin.suisan"  # 水産課: no other test drafts there
+SUISAN_MANAGER = holder(SUISAN, "manager")  # 水産課長: reads the 滞留 of their division
+
+
+async def _pending(stack: Stack) -> dict[str, str]:
+    """Three in-review documents of 水産課 waiting on its 課長, one and four business days old (two the same)."""
+    today = today_in_japan()
+    rows = [
+        row
+        for age in (1, 4, 4)
+        for row in waiting_document(SUISAN, business_days_ago(today, age), SUISAN_MANAGER, title=f"滞留 {age}")
+    ]
+    await insert(stack, *rows)
+    return {}
+
+
 CASES = {
     "documents": Case("/v1/documents", PAGER, _documents),
     "inbox": Case("/v1/inbox", APPROVER, _inbox),
@@ -389,6 +406,7 @@ CASES = {
         "/v1/reports/overtime-special-cases", JINJI, _special_cases, {"fiscal_year": str(fiscal_year_of(SPECIAL_DAY))}
     ),
     "my_circulations": Case("/v1/me/circulations", READER, _my_circulations),
+    "pending": Case("/v1/reports/pending", SUISAN_MANAGER, _pending),
 }
 
 
