@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from domain.receipts import REPLY_OWED_OUTCOMES
 from domain.visibility import Audience, Viewer, sees
 
 #: The age buckets in business days: (label, lowest age, highest age or None for open-ended).
@@ -27,9 +28,6 @@ BUCKET_LABELS: tuple[str, ...] = tuple(label for label, _, _ in BUCKETS)
 
 #: The posts that read the 滞留 report of their own units: 課長 (their division), 部長 (their department).
 REPORTING_POSTS: frozenset[str] = frozenset({"manager", "director"})
-
-#: A receipt's outcomes after which no reply is owed any more (回答済, 処理不要で完結).
-REPLY_SETTLED: frozenset[str] = frozenset({"replied", "closed"})
 
 
 def bucket_of(age: int) -> str:
@@ -96,8 +94,9 @@ def shown_title(viewer: Viewer, audience: Audience, *, confidentiality: int, tit
 
 
 def reply_overdue(*, reply_by: date | None, outcome: str, today: date) -> bool:
-    """回答期限超過: the deadline has passed (the day after it at the latest) and no reply or closure settled it."""
-    return reply_by is not None and reply_by < today and outcome not in REPLY_SETTLED
+    """回答期限超過: the deadline has passed (the day after it at the latest) and a reply is still owed (the same
+    outcomes as the 回答期限 reminders: 回答済, 供覧 and closed owe none)."""
+    return reply_by is not None and reply_by < today and outcome in REPLY_OWED_OUTCOMES
 
 
 @dataclass(frozen=True)

@@ -90,10 +90,15 @@ def circulating(*, branch: str, outcome: str) -> bool:
     return branch == "circulation" and outcome == "circulating"
 
 
+#: The outcomes of a receipt that still owes a reply: not yet on a branch, or its reply being drafted or decided.
+#: 回答済, 供覧 (circulating or circulated) and closed owe none.
+REPLY_OWED_OUTCOMES: frozenset[str] = frozenset({"none", "replying"})
+
+
 def reply_pending(*, branch: str, outcome: str, reply_decided: bool) -> bool:
     """A reply is still owed: the receipt has not gone another way (供覧, closed), it is not 回答済, and no reply
     drafted from it has been decided.  回答期限 reminders stop as soon as this is False."""
-    return branch in ("none", "reply") and outcome in ("none", "replying") and not reply_decided
+    return branch in ("none", "reply") and outcome in REPLY_OWED_OUTCOMES and not reply_decided
 
 
 def circulation_reminder_days(*, after: int, every: int, count: int) -> tuple[int, ...]:

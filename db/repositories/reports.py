@@ -22,7 +22,8 @@ from db.models import (
     RouteStepRow,
     StaffRow,
 )
-from domain.pending import REPLY_SETTLED, HeldPost, ReportScope
+from domain.pending import HeldPost, ReportScope
+from domain.receipts import REPLY_OWED_OUTCOMES
 from domain.statuses import DECIDED
 
 
@@ -82,7 +83,7 @@ class ReportRepository:
         stmt = (
             select(ReceiptRow)
             .where(ReceiptRow.reply_by.is_not(None), ReceiptRow.reply_by < today)
-            .where(ReceiptRow.outcome.not_in(sorted(REPLY_SETTLED)))
+            .where(ReceiptRow.outcome.in_(sorted(REPLY_OWED_OUTCOMES)))
             .order_by(ReceiptRow.reply_by, ReceiptRow.id)
         )
         if not scope.everything:

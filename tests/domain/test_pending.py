@@ -80,6 +80,8 @@ def test_a_confidential_title_is_shown_to_its_audience_only() -> None:
         (date(2026, 12, 3), "none", False),  # due today: not yet passed
         (date(2026, 12, 2), "replied", False),
         (date(2026, 12, 2), "closed", False),
+        (date(2026, 12, 2), "circulating", False),  # 供覧 owes no reply (as the 回答期限 reminders agree)
+        (date(2026, 12, 2), "circulated", False),
         (None, "none", False),
     ],
 )
