@@ -20,7 +20,7 @@ import pytest_asyncio
 from api.services.reports import WITHHELD
 from core.calendar import business_days_before
 from core.clock import today_in_japan
-from tests.api.support import DRAFTER, assert_problem
+from tests.api.support import RECORDS_OFFICE, assert_problem
 from tests.support.documents import document_row
 from tests.support.stack import Stack, holder
 from tests.support.waiting import business_days_ago, insert, receipt_row, waiting_document
@@ -31,7 +31,7 @@ RINSEI_MANAGER = holder(RINSEI, "manager")  # 林政課長
 DIRECTOR = holder("norin", "director")  # 農林水産部長
 FINANCE = holder("somu.zaisei", "manager")  # 財政課長 (合議)
 CONTRACTS = holder("somu.keiyaku", "manager")  # 契約監理課長 (合議)
-RECORDS = DRAFTER  # 総務課 (the records office)
+RECORDS = RECORDS_OFFICE  # 総務課 係長 granted the records office (例示)
 SECRET = "用地買収の価格交渉について"
 SECRET_RECEIPT = "入札談合情報について"
 SECTIONS = "/v1/reports/pending", "/v1/reports/pending.csv", "/v1/reports/pending.svg", "/v1/reports/monthly.csv"

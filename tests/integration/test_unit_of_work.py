@@ -34,8 +34,10 @@ MANAGER = holder("somu.somu", "manager")
 FINANCE = holder("somu.zaisei", "manager")
 DIRECTOR = holder("somu", "director")
 YEAR = fiscal_year_of(datetime.now(JST).date())
-#: What POST /v1/documents/{id}/actions may cost: one transaction before the update, one read after it.
-MAX_SESSIONS_PER_ACTION = 2
+#: What POST /v1/documents/{id}/actions may cost: one transaction before the update (sign-in, visibility), the
+#: Idempotency-Key's claim (its own short write, so that the same key with another body is refused before anything
+#: happens: api/services/idempotency.py), one read after the update.
+MAX_SESSIONS_PER_ACTION = 3
 #: The form post (as an action) and the page after it: sign-in and reads, its access-log entry, its buttons.
 MAX_PAGE_PRESS_SESSIONS = 6
 
