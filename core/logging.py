@@ -55,6 +55,12 @@ def configure_logging(level: str = "INFO", *, json: bool = True, stream: TextIO 
     root = logging.getLogger()
     root.handlers[:] = [stdlib_handler(renderer, stream)]
     root.setLevel(numeric)
+    # uvicorn's own dictConfig (applied by any ``uvicorn.Config`` built without ``log_config=None``) gives its
+    # loggers plain-text handlers and stops them propagating: hand them back to the root handler.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        served = logging.getLogger(name)
+        served.handlers.clear()
+        served.propagate = True
     # One line per HTTP call to HR or finance is noise (and CPU) at INFO.
     for chatty in ("httpx", "httpcore"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, numeric))
