@@ -33,7 +33,8 @@ run: $(STAMP)
 ## The whole suite on $(JOBS) cores (SQLite always; PostgreSQL too when RINGI_TEST_POSTGRES_URL is set), then lint.
 ## Each xdist worker has its own Temporal dev server, stubs, databases and ports (--dist loadscope keeps a module's
 ## tests, and so its module fixtures, on one worker).
-JOBS ?= 2
+## One more worker than cores: a worker waiting on PostgreSQL, Temporal or a subprocess leaves its core to another.
+JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 PYTEST := $(BIN)/python -m pytest -q -n $(JOBS) --dist loadscope
 test: $(STAMP) chromium
 	$(PYTEST)

@@ -137,10 +137,10 @@ def dev() -> None:
 @app.command()
 def worker() -> None:
     """Run the Temporal worker until Ctrl-C or SIGTERM."""
+    settings = _settings(serving=True)  # refuse bad settings before the seconds of importing the worker
     from core.telemetry import forward_temporal_core_logs
     from worker.main import run_worker
 
-    settings = _settings(serving=True)
     forward_temporal_core_logs()
     get_logger("ringi.cli").info("worker.starting", task_queue=settings.temporal_task_queue)
     _run_until_signalled(run_worker(settings))
@@ -152,10 +152,10 @@ def api(
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port [default: RINGI_API_PORT]")] = None,
 ) -> None:
     """Serve the HTTP API and web inbox on RINGI_API_HOST:RINGI_API_PORT (or --host/--port)."""
+    settings = _settings(serving=True)  # refuse bad settings before the seconds of importing the app
+    _refuse_demo_accounts(settings)
     from api.app import create_app
 
-    settings = _settings(serving=True)
-    _refuse_demo_accounts(settings)
     _serve(create_app(settings), host or settings.api_host, port or settings.api_port, settings)
 
 
