@@ -55,20 +55,19 @@ def write_entry(connection: Connection, entry: Entry) -> None:
         "counterparty": entry.counterparty,
         "tokens": entry.tokens,
     }
-    table = SearchEntryRow.__table__
     found = connection.execute(
-        select(table.c.id).where(table.c.kind == entry.kind, table.c.ref_id == entry.ref_id)
+        select(SearchEntryRow.id).where(SearchEntryRow.kind == entry.kind, SearchEntryRow.ref_id == entry.ref_id)
     ).scalar()
     sqlite = connection.dialect.name == "sqlite"
     if found is None:
-        result = connection.execute(insert(table).values(kind=entry.kind, ref_id=entry.ref_id, **values))
+        result = connection.execute(insert(SearchEntryRow).values(kind=entry.kind, ref_id=entry.ref_id, **values))
         found = result.inserted_primary_key[0] if result.inserted_primary_key else None
         if sqlite:
             connection.execute(
                 text(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (:id, :t)"), {"id": found, "t": entry.tokens}
             )
         return
-    connection.execute(update(table).where(table.c.id == found).values(**values))
+    connection.execute(update(SearchEntryRow).where(SearchEntryRow.id == found).values(**values))
     if sqlite:
         connection.execute(
             text(f"UPDATE {FTS_TABLE} SET tokens = :t WHERE rowid = :id"), {"id": found, "t": entry.tokens}
@@ -76,11 +75,12 @@ def write_entry(connection: Connection, entry: Entry) -> None:
 
 
 def remove_entry(connection: Connection, kind: str, ref_id: str) -> None:
-    table = SearchEntryRow.__table__
-    found = connection.execute(select(table.c.id).where(table.c.kind == kind, table.c.ref_id == ref_id)).scalar()
+    found = connection.execute(
+        select(SearchEntryRow.id).where(SearchEntryRow.kind == kind, SearchEntryRow.ref_id == ref_id)
+    ).scalar()
     if found is None:
         return
-    connection.execute(delete(table).where(table.c.id == found))
+    connection.execute(delete(SearchEntryRow).where(SearchEntryRow.id == found))
     if connection.dialect.name == "sqlite":
         connection.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": found})
 

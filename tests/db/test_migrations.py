@@ -15,7 +15,9 @@ from db.session import create_engine
 
 
 def _differences(connection: Connection) -> list[Any]:
-    return list(compare_metadata(MigrationContext.configure(connection, opts={"include_name": in_models}), Base.metadata))
+    return list(
+        compare_metadata(MigrationContext.configure(connection, opts={"include_name": in_models}), Base.metadata)
+    )
 
 
 async def test_models_match_the_migrated_schema(database_url: str) -> None:
