@@ -217,7 +217,11 @@ class SearchRepository:
     async def search(self, viewer: Viewer, query: SearchQuery, *, limit: int, offset: int) -> tuple[list[Found], int]:
         """A page of the hits ``viewer`` may see, by relevance (then newest) or by date, and how many there are."""
         dialect = self._session.get_bind().dialect.name
-        parts = [p for p in (self._documents(viewer, query, dialect), self._receipts(viewer, query, dialect)) if p]
+        parts = [
+            p
+            for p in (self._documents(viewer, query, dialect), self._receipts(viewer, query, dialect))
+            if p is not None
+        ]
         if not parts:
             return [], 0
         hits = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("hits")
