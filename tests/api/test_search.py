@@ -37,7 +37,9 @@ async def corpus(stack: Stack) -> dict[str, Any]:
         RECORDS_OFFICE,
         "POST",
         "/v1/receipts",
-        json=receipt(title=f"{m} 補助金交付申請", sender="山口県土木建築部", assigned_unit="somu.somu", confidentiality=1),
+        json=receipt(
+            title=f"{m} 補助金交付申請", sender="山口県土木建築部", assigned_unit="somu.somu", confidentiality=1
+        ),
     )
     assert r.status_code == 201, r.text
     return {
