@@ -15,6 +15,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, UOWTransaction
 
 from db.models import DocumentRow, ReceiptRow, SearchEntryRow
+from domain.filing import document_fiscal_year
+from domain.fiscal import fiscal_year_at
 from domain.search import Entry, document_entry, receipt_entry
 
 #: The SQLite FTS5 table over ``search_entries.tokens`` (rowid = the entry's id).
@@ -22,13 +24,18 @@ FTS_TABLE = "search_fts"
 #: PostgreSQL's GIN index over the tokens (an expression index, made by the migration).
 GIN_INDEX = "ix_search_entries_tokens_gin"
 
-DOCUMENT_FIELDS = ("title", "body", "number_display")
-RECEIPT_FIELDS = ("title", "summary", "sender", "addressee", "sender_reference", "receipt_number")
+DOCUMENT_FIELDS = ("title", "body", "number_display", "number_fiscal_year")
+RECEIPT_FIELDS = ("title", "summary", "sender", "addressee", "sender_reference", "receipt_number", "fiscal_year")
 
 
 def _entry_of(row: object) -> Entry | None:
     if isinstance(row, DocumentRow):
-        return document_entry(id=row.id, title=row.title, body=row.body or "", number_display=row.number_display)
+        year = document_fiscal_year(
+            number_fiscal_year=row.number_fiscal_year, drafted_fiscal_year=fiscal_year_at(row.created_at)
+        )
+        return document_entry(
+            id=row.id, title=row.title, body=row.body or "", number_display=row.number_display, fiscal_year=year
+        )
     if isinstance(row, ReceiptRow):
         return receipt_entry(
             id=row.id,
@@ -38,6 +45,7 @@ def _entry_of(row: object) -> Entry | None:
             addressee=row.addressee,
             sender_reference=row.sender_reference or "",
             receipt_number=row.receipt_number,
+            fiscal_year=row.fiscal_year,
         )
     return None
 

@@ -11,6 +11,7 @@ Pure: no I/O; the repository (``db/repositories/search.py``) and the API read th
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -71,19 +72,13 @@ def normalise(text: str) -> str:
     return " ".join(folded.split())
 
 
+#: A run of letters and digits (kana, kanji, ー and 々 included; not the underscore).
+_RUN = re.compile(r"(?:[^\W_]|[ー々〆ヶ])+")
+
+
 def _runs(text: str) -> list[str]:
-    """The runs of letters and digits (kana, kanji, ー and 々 included) of normalised text."""
-    runs: list[str] = []
-    current: list[str] = []
-    for ch in text:
-        if ch.isalnum() or ch in "ー々〆ヶ":
-            current.append(ch)
-        elif current:
-            runs.append("".join(current))
-            current = []
-    if current:
-        runs.append("".join(current))
-    return runs
+    """The runs of letters and digits of normalised text."""
+    return _RUN.findall(text)
 
 
 def bigrams(normalised: str) -> list[str]:
@@ -153,12 +148,21 @@ class Entry:
     tokens: str
 
 
-def document_entry(*, id: str, title: str, body: str, number_display: str | None) -> Entry:
-    """The entry of a document: 件名, 本文 and 文書番号."""
+def year_token(fiscal_year: int) -> str:
+    """The token of a 年度 (never a bigram): the index narrows by words and 年度 in one look-up."""
+    return f"年度{fiscal_year}"
+
+
+def _tokens(fiscal_year: int, full: str) -> str:
+    return " ".join([year_token(fiscal_year), *index_tokens(full)])
+
+
+def document_entry(*, id: str, title: str, body: str, number_display: str | None, fiscal_year: int) -> Entry:
+    """The entry of a document: 件名, 本文 and 文書番号, and its 年度 (the 文書番号's, else the 起案's)."""
     norm_title = normalise(title)
     rest = normalise(" ".join(p for p in (body, number_display or "") if p))
     full = f"{norm_title} {rest}".strip()
-    return Entry("document", id, norm_title, full, "", " ".join(index_tokens(full)))
+    return Entry("document", id, norm_title, full, "", _tokens(fiscal_year, full))
 
 
 def receipt_entry(
@@ -170,10 +174,11 @@ def receipt_entry(
     addressee: str,
     sender_reference: str,
     receipt_number: str,
+    fiscal_year: int,
 ) -> Entry:
-    """The entry of a receipt: 件名, 概要, 差出人, 宛先, 先方文書番号 and 収受番号."""
+    """The entry of a receipt: 件名, 概要, 差出人, 宛先, 先方文書番号 and 収受番号, and its 年度."""
     norm_title = normalise(title)
     counterparty = normalise(f"{sender} {addressee}")
     rest = normalise(" ".join(p for p in (summary, sender, addressee, sender_reference, receipt_number) if p))
     full = f"{norm_title} {rest}".strip()
-    return Entry("receipt", id, norm_title, full, counterparty, " ".join(index_tokens(full)))
+    return Entry("receipt", id, norm_title, full, counterparty, _tokens(fiscal_year, full))

@@ -36,7 +36,7 @@ from sqlalchemy.types import Text
 from db.models import DocumentRow, ReceiptRow, RecordFileRow, SearchEntryRow
 from db.repositories.visibility import receipt_visible_to, visible_to
 from db.search_index import FTS_TABLE
-from domain.search import TEXT_WEIGHT, TITLE_WEIGHT, Term
+from domain.search import TEXT_WEIGHT, TITLE_WEIGHT, Term, year_token
 from domain.visibility import Viewer
 
 Kind = Literal["all", "document", "receipt"]
@@ -104,6 +104,8 @@ class SearchRepository:
     def _text_conditions(self, query: SearchQuery, dialect: str) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         tokens = sorted({t for term in query.terms for t in term.tokens})
+        if tokens and query.fiscal_year is not None:  # words and 年度 meet in the index itself
+            tokens.append(year_token(query.fiscal_year))
         if tokens and dialect == "postgresql":
             indexed = func.string_to_array(SearchEntryRow.tokens, literal_column("' '"))
             conditions.append(indexed.op("@>")(cast(tokens, ARRAY(Text))))
@@ -225,16 +227,20 @@ class SearchRepository:
         if not parts:
             return [], 0
         hits = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("hits")
-        total = int(await self._session.scalar(select(func.count()).select_from(hits)) or 0)
-        if total == 0:
-            return [], 0
         order: list[Any] = []
         if query.sort == "relevance":
             order.append(hits.c.score.desc())
         order.append(hits.c.dated_at.asc() if query.sort == "oldest" else hits.c.dated_at.desc())
         order += [hits.c.kind, hits.c.id]
-        stmt = select(hits.c.kind, hits.c.id, hits.c.score, hits.c.dated_at).order_by(*order)
+        counted = func.count().over().label("total")  # one pass: the page and how many in all
+        stmt = select(hits.c.kind, hits.c.id, hits.c.score, hits.c.dated_at, counted).order_by(*order)
         rows = (await self._session.execute(stmt.limit(limit).offset(offset))).all()
+        if rows:
+            total = int(rows[0].total)
+        elif offset == 0:
+            total = 0
+        else:  # past the end: count them alone
+            total = int(await self._session.scalar(select(func.count()).select_from(hits)) or 0)
         return [Found(kind=r.kind, id=r.id, score=int(r.score or 0), dated_at=r.dated_at) for r in rows], total
 
     async def documents(self, ids: Sequence[str]) -> dict[str, tuple[DocumentRow, RecordFileRow | None]]:

@@ -42,12 +42,19 @@ def test_query_terms() -> None:
 
 
 def test_entries() -> None:
-    doc = document_entry(id="d", title="道路補修", body="予算", number_display="萩総第１号")
+    doc = document_entry(id="d", title="道路補修", body="予算", number_display="萩総第１号", fiscal_year=2026)
     assert doc.title == "道路補修" and "萩総第1号" in doc.text and "予算" in doc.tokens.split()
     rec = receipt_entry(
-        id="r", title="依頼", summary="", sender="山口県", addressee="萩市長", sender_reference="", receipt_number="1"
+        id="r",
+        title="依頼",
+        summary="",
+        sender="山口県",
+        addressee="萩市長",
+        sender_reference="",
+        receipt_number="1",
+        fiscal_year=2026,
     )
-    assert rec.counterparty == "山口県 萩市長" and "山口" in rec.tokens.split()
+    assert rec.counterparty == "山口県 萩市長" and "山口" in rec.tokens.split() and "年度2026" in rec.tokens.split()
     assert relevance(parse_query("道路 予算"), title=doc.title, text=doc.text) == 4
 
 

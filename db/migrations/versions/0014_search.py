@@ -7,10 +7,12 @@ Create Date: 2026-12-03 13:30:00
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
+from domain.fiscal import fiscal_year_at
 from domain.search import document_entry, receipt_entry
 
 FTS_TABLE = "search_fts"  # db.search_index.FTS_TABLE
@@ -45,6 +47,12 @@ def upgrade() -> None:
     _backfill(bind)
 
 
+def _utc(value: datetime | str) -> datetime:
+    """SQLite hands a timestamp back as text without its offset (stored as UTC)."""
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def _backfill(bind: sa.Connection) -> None:
     entries = sa.table(
         "search_entries",
@@ -56,12 +64,23 @@ def _backfill(bind: sa.Connection) -> None:
         sa.column("counterparty"),
         sa.column("tokens"),
     )
-    documents = bind.execute(sa.text("SELECT id, title, body, number_display FROM documents")).all()
+    documents = bind.execute(
+        sa.text("SELECT id, title, body, number_display, number_fiscal_year, created_at FROM documents")
+    ).all()
     receipts = bind.execute(
-        sa.text("SELECT id, title, summary, sender, addressee, sender_reference, receipt_number FROM receipts")
+        sa.text(
+            "SELECT id, title, summary, sender, addressee, sender_reference, receipt_number, fiscal_year FROM receipts"
+        )
     ).all()
     rows = [
-        document_entry(id=d.id, title=d.title, body=d.body or "", number_display=d.number_display) for d in documents
+        document_entry(
+            id=d.id,
+            title=d.title,
+            body=d.body or "",
+            number_display=d.number_display,
+            fiscal_year=d.number_fiscal_year or fiscal_year_at(_utc(d.created_at)),
+        )
+        for d in documents
     ] + [
         receipt_entry(
             id=r.id,
@@ -71,6 +90,7 @@ def _backfill(bind: sa.Connection) -> None:
             addressee=r.addressee,
             sender_reference=r.sender_reference or "",
             receipt_number=r.receipt_number,
+            fiscal_year=r.fiscal_year,
         )
         for r in receipts
     ]
