@@ -12,7 +12,17 @@ import pytest_asyncio
 
 from core.clock import today_in_japan
 from domain.fiscal import fiscal_year_of
-from tests.api.support import ADMIN, DRAFTER, RECORDS_OFFICE, SMALL, STRANGER, assert_problem
+from tests.api.support import (
+    ADMIN,
+    DRAFTER,
+    MANAGER,
+    RECORDS_OFFICE,
+    SMALL,
+    STRANGER,
+    assert_problem,
+    completed,
+    submitted,
+)
 from tests.api.test_receipts import receipt
 from tests.support.stack import Stack, holder
 
@@ -177,6 +187,18 @@ async def test_the_index_follows_an_edit(stack: Stack) -> None:
     assert r.status_code == 200, r.text
     assert await _ids(stack, DRAFTER, q=f"{m} 下水") == set()
     assert await _ids(stack, DRAFTER, q=f"{m} 上水") == {doc["id"]}
+
+
+async def test_the_index_follows_the_numbering(stack: Stack) -> None:
+    """The workflow numbers a decided document (文書番号, projected by an activity): its number is found as typed."""
+    doc = await submitted(stack, SMALL)
+    assert (await stack.act(MANAGER, doc["id"], "approve")).status_code == 200
+    await completed(stack, DRAFTER, doc["id"])
+    number = (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}")).json()["number_display"]
+    assert number
+    full_width = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert doc["id"] in await _ids(stack, DRAFTER, q=full_width, fiscal_year=FY)
+    assert await _ids(stack, DRAFTER, number=full_width) == {doc["id"]}
 
 
 @pytest.mark.parametrize(
