@@ -24,6 +24,7 @@ from domain.search import QueryError, Term, normalise, parse_query, snippet
 from domain.visibility import Viewer, content_listed
 from schemas.api.paging import Page, PageRequest
 from schemas.api.search import SearchHit
+from schemas.text import control_character
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ def _blank(value: str | None) -> str | None:
 
 def search_query(request: SearchRequest) -> SearchQuery:
     """The repository's query from the request; 422 (``Invalid``) for an over-long query or a bad range."""
+    for name in ("q", "number", "receipt_number", "counterparty", "unit", "classification", "drafter", "status"):
+        value = getattr(request, name)
+        if isinstance(value, str) and (bad := control_character(value)) is not None:
+            raise Invalid(f"{name}: must not contain control characters (found U+{ord(bad):04X})")
     try:
         terms = parse_query(request.q)
     except QueryError as exc:

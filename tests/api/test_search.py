@@ -205,6 +205,8 @@ async def test_the_index_follows_the_numbering(stack: Stack) -> None:
     "params",
     [
         {"q": "あ" * 201},
+        {"q": "予算\x00"},
+        {"counterparty": "山口\n県"},
         {"q": " ".join(f"語{i}" for i in range(11))},
         {"kind": "memo"},
         {"sort": "title"},
