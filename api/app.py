@@ -36,6 +36,7 @@ from api.routes import (
     records,
     reports,
     rules,
+    search,
     staff,
 )
 from api.routes import preferences as notification_preferences
@@ -172,6 +173,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
         accounts,
         staff,
         files,  # before documents: /v1/documents/search is not a document id
+        search,
         documents,
         inbox,
         budgets,

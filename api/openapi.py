@@ -210,6 +210,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/v1/file-register"): _op("files.register", (422,)),
     ("GET", "/v1/file-register.csv"): _op("files.register_csv", (422,)),
     ("GET", "/v1/documents/search"): _op("search.documents", (422,)),
+    ("GET", "/v1/search"): _op("search.search", (422,)),
     ("POST", "/v1/intake/applications"): _op("intake.receive", (401, 413, 422), signed_in=False),
     ("GET", "/v1/intake/queue"): _op("intake.queue", (403, 422)),
     ("POST", "/v1/intake/queue/{intake_id}/route"): _op("intake.route", (403, 404, 409, 413, 422)),
@@ -232,7 +233,10 @@ TAGS = [
     {"name": "org", "description": "人事異動: transfers, their impact on pending steps, and their application"},
     {"name": "records", "description": "文書管理: 施行と公印, 保存期間の延長, 廃棄・移管の審査"},
     {"name": "files", "description": "文書分類表, 簿冊 (行政文書ファイル), 整理, ファイル管理簿 (CSV)"},
-    {"name": "search", "description": "文書検索: 件名, 文書番号, 年度, 所属, 分類, 起案者 (only what you may see)"},
+    {
+        "name": "search",
+        "description": "文書検索: 全文, 文書番号, 収受番号, 年度, 所属, 分類, 簿冊, 相手先, 起案者 (what you may see)",
+    },
     {
         "name": "reports",
         "description": "報告: 滞留 (where documents wait; CSV, SVG chart) and the monthly 事務報告 (CSV)",

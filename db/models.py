@@ -851,3 +851,23 @@ class IdempotencyKeyRow(Base):
     operation: Mapped[str] = mapped_column(String(40))
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+class SearchEntryRow(Base):
+    """文書検索の索引: one row per document and per receipt, written in the same flush as the row it indexes
+    (``db/search_index.py``).  ``title`` and ``text`` are normalised (``domain.search.normalise``); ``tokens`` their
+    distinct character bigrams, space-separated: PostgreSQL reads them through a GIN index on
+    ``string_to_array(tokens, ' ')``, SQLite through the FTS5 table ``search_fts`` (rowid = ``id``); both made by
+    the migration, outside these models."""
+
+    __tablename__ = "search_entries"
+    __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_search_entries_kind_ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))  # document | receipt
+    ref_id: Mapped[str] = mapped_column(String(36))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    #: 相手先 (a receipt's sender and addressee), normalised.
+    counterparty: Mapped[str] = mapped_column(Text, default="")
+    tokens: Mapped[str] = mapped_column(Text)

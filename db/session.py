@@ -19,7 +19,12 @@ def create_engine(database_url: str, *, foreign_keys: bool = True, **kwargs: Any
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout so API and worker can share the file.
 
     Migrations pass ``foreign_keys=False``: SQLite's batch mode rebuilds a table by dropping it, and with foreign
-    keys on, that drop would cascade into every table that references it (audit events, route steps …)."""
+    keys on, that drop would cascade into every table that references it (audit events, route steps …).
+
+    Every session's flush keeps the search index in step (``db.search_index.install``)."""
+    from db.search_index import install  # db.models loads with the first engine, not at import
+
+    install()
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas if foreign_keys else _sqlite_pragmas_no_fk)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from core.settings import Settings
 from db.models import Base, UtcDateTime
+from db.search_index import in_models
 from db.session import create_engine
 
 config = context.config
@@ -50,6 +51,7 @@ def _configure(**kwargs: Any) -> None:
         target_metadata=target_metadata,
         render_item=_render_item,
         process_revision_directives=_number_next,
+        include_name=in_models,
         **kwargs,
     )
 

@@ -12,7 +12,16 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import DocumentRow, PostAssignmentRow, PostReviewRow, RouteStepRow, StaffRoleRow, StaffRow
+from db.models import (
+    CirculationReaderRow,
+    DocumentRow,
+    PostAssignmentRow,
+    PostReviewRow,
+    ReceiptRow,
+    RouteStepRow,
+    StaffRoleRow,
+    StaffRow,
+)
 from domain.visibility import Viewer, viewer_of
 
 
@@ -68,6 +77,21 @@ def visible_to(viewer: Viewer) -> ColumnElement[bool]:
         on_route,
         post_review,
         substitute,
+    )
+
+
+def receipt_visible_to(viewer: Viewer) -> ColumnElement[bool]:
+    """``domain.visibility.sees`` for a receipt as SQL, with the facts ``ReceiptService._visible`` gives it: the
+    registrar as drafter, the assigned unit as the unit, the 供覧 readers as the route."""
+    if viewer.sees_all:
+        return true()
+    reader = exists().where(
+        CirculationReaderRow.receipt_id == ReceiptRow.id, CirculationReaderRow.reader_id == viewer.staff_id
+    )
+    return or_(
+        ReceiptRow.registered_by == viewer.staff_id,
+        ReceiptRow.assigned_unit.in_(viewer.units) if viewer.units else false(),
+        reader,
     )
 
 

@@ -400,6 +400,7 @@ CASES = {
     "files": Case("/v1/files", PAGER, _files, {"fiscal_year": str(FILES_YEAR)}),
     "file_register": Case("/v1/file-register", PAGER, _files, {"fiscal_year": str(FILES_YEAR)}),
     "search": Case("/v1/documents/search", PAGER, _search, {"q": SEARCH_WORD}),
+    "full_search": Case("/v1/search", PAGER, _search, {"q": SEARCH_WORD}),
     "intake_queue": Case("/v1/intake/queue", RECORDS_OFFICE, _intake_queue),
     "sessions": Case("/v1/me/sessions", SIGNED_IN, _sessions),
     "special_cases": Case(

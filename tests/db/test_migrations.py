@@ -10,11 +10,14 @@ from sqlalchemy.engine import Connection
 
 from db.migrate import downgrade, upgrade
 from db.models import Base
+from db.search_index import in_models
 from db.session import create_engine
 
 
 def _differences(connection: Connection) -> list[Any]:
-    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+    return list(
+        compare_metadata(MigrationContext.configure(connection, opts={"include_name": in_models}), Base.metadata)
+    )
 
 
 async def test_models_match_the_migrated_schema(database_url: str) -> None:
