@@ -1,5 +1,9 @@
-"""Disposal review activities (廃棄・移管の審査): open the fiscal year's review (db/disposal_opening.py), and
-apply a decided review.
+"""Disposal review activities (廃棄・移管の審査): open the fiscal year's review (db/disposal_opening.py), settle a
+decided review, and the daily job that applies what has come due.
+
+A decided review applies its 延長 at once; its 廃棄 and 移管 only from the day after their 満了日
+(``domain.disposal.due``, by today in Japan from ``core.clock``): until then the review is ``approved`` and the
+daily ``DisposalApplyWorkflow`` (a Temporal Schedule, 00:05 JST) applies each item on the first day it may.
 
 Application is exactly once per item: each item is applied in its own transaction under the document's
 row lock, and ``applied_at`` is set in that same transaction, so a retried activity skips what is done.  Each
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from core import clock
 from db.disposal_opening import open_review_once
 from db.models import (
     DisposalRecordRow,
@@ -33,11 +38,26 @@ from db.repositories.disposal import DisposalRepository
 from db.repositories.documents import DocumentRepository, RouteStepRepository
 from db.repositories.records import RetentionExtensionRepository
 from db.session import begin_write
-from domain.disposal import attachment_export_name, disposal_method, export_files, manifest, sha256_hex
+from domain.disposal import (
+    applies_from,
+    attachment_export_name,
+    disposal_method,
+    due,
+    export_files,
+    manifest,
+    sha256_hex,
+)
 from domain.retention import extended_expiry, retention_label
 from domain.statuses import DECIDED
 from integrations.attachment_store import AttachmentStore
-from schemas.disposal import DisposalApplied, DisposalSettlement, OpenReviewRequest, ReviewOpened
+from schemas.disposal import (
+    DisposalApplied,
+    DisposalSettlement,
+    DueApplied,
+    DueDisposals,
+    OpenReviewRequest,
+    ReviewOpened,
+)
 
 log = structlog.get_logger("ringi.disposal")
 
@@ -60,7 +80,7 @@ class DisposalActivities:
 
     @activity.defn(name="settle_disposal_review")
     async def settle_disposal_review(self, settlement: DisposalSettlement) -> DisposalApplied:
-        """The review's 廃棄決裁 closed: apply every item once if decided, else release the review."""
+        """The review's 廃棄決裁 closed: if decided, apply each item that is due (once), else release the review."""
         async with self._sessions() as session, session.begin():
             await begin_write(session)
             review = await DisposalRepository(session).by_document(settlement.document_id, for_update=True)
@@ -74,22 +94,56 @@ class DisposalActivities:
                 return DisposalApplied(review_id=review.id, status=review.status)
             if review.approved_by is None:
                 review.approved_by, review.decided_at = await self._decider(session, settlement)
-            review_id, status = review.id, review.status
-            items = [i.document_id for i in await DisposalRepository(session).items(review.id) if i.applied_at is None]
-        if status == "applied":
-            return DisposalApplied(review_id=review_id, status=status)
+            review_id = review.id
+        return await self._apply_due(review_id)
+
+    @activity.defn(name="apply_due_disposals")
+    async def apply_due_disposals(self, request: DueDisposals) -> DueApplied:
+        """The daily job: every decided review's items that have come due today (JST) are applied, once."""
+        async with self._sessions() as session:
+            waiting = [r.id for r in await DisposalRepository(session).all() if r.status == "approved"]
+        applied = pending = 0
+        for review_id in waiting:
+            result = await self._apply_due(review_id)
+            applied, pending = applied + result.applied, pending + result.waiting
+        log.info("disposal.due_applied", at=request.at.isoformat(), reviews=len(waiting), applied=applied)
+        return DueApplied(reviews=len(waiting), applied=applied, waiting=pending)
+
+    async def _apply_due(self, review_id: str) -> DisposalApplied:
+        """Apply the review's items that are due today; the review is ``applied`` once none waits any more."""
+        today = clock.today_in_japan()
+        async with self._sessions() as session:
+            review = await DisposalRepository(session).get(review_id)
+            assert review is not None
+            if review.status == "applied":
+                return DisposalApplied(review_id=review_id, status="applied")
+            document_id = review.document_id
+            items = [i for i in await DisposalRepository(session).items(review_id) if i.applied_at is None]
+        ready = [i.document_id for i in items if due(i.disposition, i.expires_on, today)]
+        later = sorted(applies_from(i.expires_on) for i in items if not due(i.disposition, i.expires_on, today))
         applied = 0
-        for document_id in items:
-            applied += await self._apply_item(review_id, document_id)
+        for item_document in ready:
+            applied += await self._apply_item(review_id, item_document)
+        if later:
+            async with self._sessions() as session, session.begin():
+                await begin_write(session)
+                review = await DisposalRepository(session).get(review_id, for_update=True)
+                assert review is not None
+                if review.status == "submitted":  # decided; the daily job applies the rest when due
+                    review.status = "approved"
+            log.info("disposal.review_waiting", review_id=review_id, applied=applied, waiting=len(later))
+            return DisposalApplied(
+                review_id=review_id, status="approved", applied=applied, waiting=len(later), applies_from=later[0]
+            )
         async with self._sessions() as session, session.begin():
             await begin_write(session)
             repo = DisposalRepository(session)
             review = await repo.get(review_id, for_update=True)
             assert review is not None
             if review.status != "applied":  # the review's own chain records the application once
-                review.status, review.applied_at = "applied", datetime.now(UTC)
+                review.status, review.applied_at = "applied", clock.now()
                 outcomes = Counter(i.outcome or "none" for i in await repo.items(review_id))
-                row = await DocumentRepository(session).get(settlement.document_id, for_update=True)
+                row = await DocumentRepository(session).get(document_id or "", for_update=True)
                 assert row is not None
                 await _audit(session, row, "disposal_apply", review, review.applied_at, dict(sorted(outcomes.items())))
         log.info("disposal.review_applied", review_id=review_id, applied=applied)
@@ -114,9 +168,9 @@ class DisposalActivities:
             item = await repo.item(review_id, document_id, for_update=True)
             row = await DocumentRepository(session).get(document_id, for_update=True)
             assert review is not None and item is not None and row is not None
-            if item.applied_at is not None:
+            if item.applied_at is not None or not due(item.disposition, item.expires_on, clock.today_in_japan()):
                 return 0
-            now = datetime.now(UTC)
+            now = clock.now()
             if row.records_status != "active" or row.retention_expires_on is None:
                 item.outcome = "skipped"  # disposed or transferred meanwhile: nothing left to apply
             elif item.disposition == "extend":

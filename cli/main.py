@@ -337,14 +337,16 @@ app.add_typer(records_app, name="records")
 
 @records_app.command("schedule")
 def records_schedule() -> None:
-    """Create the yearly disposal review schedule (February 1, 09:00 JST) unless it exists."""
+    """Create the yearly disposal review schedule (February 1, 09:00 JST) and the daily application of what has
+    come due (00:05 JST) unless they exist."""
     from core.temporal import connect_client
-    from worker.schedule import ensure_disposal_schedule
+    from worker.schedule import ensure_apply_schedule, ensure_disposal_schedule
 
     settings = _settings()
 
     async def ensure() -> bool:
         client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+        await ensure_apply_schedule(client, settings.temporal_task_queue)
         return await ensure_disposal_schedule(client, settings.temporal_task_queue)
 
     typer.echo("schedule created" if asyncio.run(ensure()) else "schedule already exists")

@@ -14,15 +14,23 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from activities.disposal import DisposalActivities
+from core import clock
+from core.calendar import JST
 from db.disposal_opening import open_review_once
 from db.models import AttachmentRow, AuditEventRow, DisposalRecordRow, DocumentRow, RetentionExtensionRow
 from db.repositories.disposal import DisposalRepository
 from db.session import create_engine, create_sessionmaker
 from integrations.attachment_store import FilesystemAttachmentStore
-from schemas.disposal import DisposalSettlement, OpenReviewRequest
+from schemas.disposal import DisposalSettlement, DueDisposals, OpenReviewRequest
 from tests.workflows.test_disposal_trigger import expiring_document
 
 EXPIRY = date(2031, 3, 31)
+AFTER_EXPIRY = datetime(2031, 4, 1, 0, 5, tzinfo=JST)
+
+
+def set_clock(monkeypatch: pytest.MonkeyPatch, at: datetime) -> None:
+    """The processes' clock (``core.clock.now``) at ``at``: the activities read today in Japan from it."""
+    monkeypatch.setattr(clock, "now", lambda: at.astimezone(UTC))
 
 
 async def _count(sessions: async_sessionmaker[AsyncSession], stmt: Select[int]) -> int:
@@ -52,11 +60,12 @@ async def _decided_transfer(sessions: async_sessionmaker[AsyncSession], doc: Doc
 
 
 async def test_the_export_names_attachments_by_number_and_keeps_archives_private(
-    seeded_database_url: str, tmp_path: Path
+    seeded_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """移管 of attachments named with 255 bytes of Japanese (no room for a ``1-`` prefix) and with characters an
     archive's file system refuses: written as ``attachments/<n>.<ext>``, the names in the manifest; files 0640,
     directories 0750 whatever the umask."""
+    set_clock(monkeypatch, AFTER_EXPIRY)
     engine = create_engine(seeded_database_url)
     sessions = create_sessionmaker(engine)
     store = FilesystemAttachmentStore(tmp_path / "store")
@@ -111,7 +120,10 @@ async def test_the_export_names_attachments_by_number_and_keeps_archives_private
         await engine.dispose()
 
 
-async def test_a_retry_after_a_failed_export_applies_the_rest_once(seeded_database_url: str, tmp_path: Path) -> None:
+async def test_a_retry_after_a_failed_export_applies_the_rest_once(
+    seeded_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_clock(monkeypatch, AFTER_EXPIRY)
     engine = create_engine(seeded_database_url)
     sessions = create_sessionmaker(engine)
     try:
@@ -164,5 +176,78 @@ async def test_a_retry_after_a_failed_export_applies_the_rest_once(seeded_databa
             events = events.where(AuditEventRow.document_id == doc.id, AuditEventRow.action == action)
             assert await _count(sessions, events) == 1, action
         assert (archive / "2030" / transfer.id / "manifest.json").exists()
+    finally:
+        await engine.dispose()
+
+
+async def test_an_approval_before_the_expiry_applies_nothing_until_the_day_after(
+    seeded_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review approved in February: the 延長 applies at once; the 廃棄 and the 移管 wait, through the daily job's
+    runs on March 31 (the 満了日 itself), and are applied on April 1, once."""
+    engine = create_engine(seeded_database_url)
+    sessions = create_sessionmaker(engine)
+    try:
+        dispose, transfer, extend = (expiring_document(EXPIRY) for _ in range(3))
+        review_doc = expiring_document(date(2099, 3, 31))
+        async with sessions() as session, session.begin():
+            session.add_all([dispose, transfer, extend, review_doc])
+        opened = await open_review_once(sessions, OpenReviewRequest(fiscal_year=2030, at=datetime.now(UTC)))
+        async with sessions() as session, session.begin():
+            repo = DisposalRepository(session)
+            review = await repo.get(opened.review_id)
+            assert review is not None
+            review.status, review.document_id = "submitted", review_doc.id
+            for doc, disposition in ((dispose, "dispose"), (transfer, "transfer"), (extend, "extend")):
+                item = await repo.item(review.id, doc.id)
+                assert item is not None
+                item.disposition = disposition
+                item.extend_years, item.reason = (1, "監査対応") if disposition == "extend" else (None, "")
+        activities = DisposalActivities(sessions, tmp_path / "archives")
+        settlement = DisposalSettlement(document_id=review_doc.id, status="approved", at=datetime.now(UTC))
+
+        set_clock(monkeypatch, datetime(2031, 2, 14, 10, tzinfo=JST))  # decided in February
+        settled = await activities.settle_disposal_review(settlement)
+        assert (settled.status, settled.applied, settled.waiting) == ("approved", 1, 2)
+        assert settled.applies_from == date(2031, 4, 1)
+
+        async def state() -> tuple[str, dict[str, str | None], dict[str, str]]:
+            async with sessions() as session:
+                repo = DisposalRepository(session)
+                review = await repo.get(opened.review_id)
+                assert review is not None
+                outcomes = {i.document_id: i.outcome for i in await repo.items(review.id)}
+                statuses = {}
+                for doc in (dispose, transfer, extend):
+                    row = await session.get(DocumentRow, doc.id)
+                    assert row is not None
+                    statuses[doc.id] = row.records_status
+                return review.status, outcomes, statuses
+
+        status, outcomes, statuses = await state()
+        assert status == "approved" and outcomes == {dispose.id: None, transfer.id: None, extend.id: "extended"}
+        assert set(statuses.values()) == {"active"}
+        assert not (tmp_path / "archives" / "2030" / transfer.id).exists()
+
+        set_clock(monkeypatch, datetime(2031, 3, 31, 23, 59, tzinfo=JST))  # the 満了日: still kept
+        early = await activities.apply_due_disposals(DueDisposals(at=datetime.now(UTC)))
+        assert (early.applied, early.waiting) == (0, 2)
+        retried = await activities.settle_disposal_review(settlement)  # a retried settlement applies nothing
+        assert (retried.status, retried.applied) == ("approved", 0)
+        assert (await state())[0] == "approved"
+
+        set_clock(monkeypatch, AFTER_EXPIRY)  # April 1, 00:05 JST: the daily job applies them
+        done = await activities.apply_due_disposals(DueDisposals(at=datetime.now(UTC)))
+        assert (done.applied, done.waiting) == (2, 0)
+        status, outcomes, statuses = await state()
+        assert status == "applied"
+        assert outcomes == {dispose.id: "disposed", transfer.id: "transferred", extend.id: "extended"}
+        assert statuses == {dispose.id: "disposed", transfer.id: "transferred", extend.id: "active"}
+        again = await activities.apply_due_disposals(DueDisposals(at=datetime.now(UTC)))
+        assert again.applied == 0
+        records = select(func.count()).select_from(DisposalRecordRow).where(DisposalRecordRow.document_id == dispose.id)
+        assert await _count(sessions, records) == 1
+        events = select(func.count()).select_from(AuditEventRow).where(AuditEventRow.document_id == review_doc.id)
+        assert await _count(sessions, events.where(AuditEventRow.action == "disposal_apply")) == 1
     finally:
         await engine.dispose()

@@ -13,21 +13,24 @@ import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from sqlalchemy import func, select, update
 from temporalio.client import Client
 
 from activities.disposal import DisposalActivities
+from core import clock
 from core.calendar import JST
 from db.models import DisposalRecordRow, DocumentRow, RetentionExtensionRow
 from db.session import create_engine, create_sessionmaker
 from domain.fiscal import fiscal_year_of
 from domain.retention import retention_period
-from schemas.disposal import DisposalSettlement
+from integrations.attachment_store import attachment_store
+from schemas.disposal import DisposalSettlement, DueApplied, DueDisposals
 from tests.api.support import RECORDS_OFFICE, assert_problem
 from tests.records.test_lifecycle import audit_actions, until
 from tests.support.paging import every_item
@@ -100,6 +103,17 @@ async def review_when(stack: Stack, review_id: str, status: str) -> dict[str, An
     raise AssertionError(f"the review never became {status}: {r.json()}")
 
 
+async def daily_job(stack: Stack) -> DueApplied:
+    """One run of the daily ``DisposalApplyWorkflow``'s activity, at the processes' clock."""
+    engine = create_engine(stack.settings.database_url)
+    try:
+        archive, store = stack.settings.data_dir / "archives", attachment_store(stack.settings.attachment_root())
+        activities = DisposalActivities(create_sessionmaker(engine), archive, store)
+        return await activities.apply_due_disposals(DueDisposals(at=datetime.now(UTC)))
+    finally:
+        await engine.dispose()
+
+
 async def propose(stack: Stack, review_id: str, document_id: str, staff: str = RECORDS_CLERK, **body: Any) -> Any:
     return await stack.call(staff, "PUT", f"{REVIEWS}/{review_id}/items/{document_id}", json=body)
 
@@ -122,7 +136,9 @@ ARCHIVED_FILE = "記念式典の写真目録".encode()
 DISPOSED_FILE = "消耗品の見積書".encode()
 
 
-async def test_yearly_review_extend_transfer_dispose_applied_once(stack: Stack) -> None:
+async def test_yearly_review_extend_transfer_dispose_applied_once(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fy2021 = date(2021, 9, 10)
     keep = await completed(stack, "訴訟関係書類", completed_on=fy2021)
     archive = await completed(stack, "市制記念事業の記録", completed_on=fy2021, attachment=ARCHIVED_FILE)
@@ -177,6 +193,20 @@ async def test_yearly_review_extend_transfer_dispose_applied_once(stack: Stack) 
     assert r.json()["matter"] == "disposal_review" and r.json()["pending"] == [MANAGER], r.text
     assert "消耗品購入" in r.json()["body"] and "廃棄" in r.json()["body"]
     await stack.ok(MANAGER, review_doc, "approve")
+    # Decided before the 満了日 (2027-03-31): the 延長 applies at once, the 廃棄 and 移管 wait for April 1.
+    waiting = await review_when(stack, rid, "approved")
+    assert {i["document_id"]: i["outcome"] for i in waiting["items"]} == {
+        keep["id"]: "extended",
+        archive["id"]: None,
+        destroy["id"]: None,
+        paper["id"]: None,
+    }
+    early = (await stack.call(RECORDS_CLERK, "GET", f"/v1/documents/{destroy['id']}")).json()
+    assert early["records_status"] == "active" and early["body"]
+    with monkeypatch.context() as m:  # the daily job's run on April 1 (JST) applies them
+        m.setattr(clock, "now", lambda: datetime(2027, 4, 1, 0, 5, tzinfo=JST).astimezone(UTC))
+        due = await daily_job(stack)
+    assert (due.applied, due.waiting) == (3, 0)
     applied = await review_when(stack, rid, "applied")
     assert applied["approved_by"] == MANAGER
     outcomes = {i["document_id"]: i["outcome"] for i in applied["items"]}
