@@ -30,6 +30,8 @@ from db.models import (
     DisposalReviewItemRow,
     DisposalReviewRow,
     DocumentRow,
+    FileDisposalRecordRow,
+    RecordFileRow,
     RetentionExtensionRow,
 )
 from db.repositories.attachments import AttachmentRepository
@@ -119,11 +121,16 @@ class DisposalActivities:
                 return DisposalApplied(review_id=review_id, status="applied")
             document_id = review.document_id
             items = [i for i in await DisposalRepository(session).items(review_id) if i.applied_at is None]
+            files = [f for f in await DisposalRepository(session).files(review_id) if f.applied_at is None]
         ready = [i.document_id for i in items if due(i.disposition, i.expires_on, today)]
         later = sorted(applies_from(i.expires_on) for i in items if not due(i.disposition, i.expires_on, today))
+        later += sorted(applies_from(f.expires_on) for f in files if not due(f.disposition, f.expires_on, today))
         applied = 0
         for item_document in ready:
             applied += await self._apply_item(review_id, item_document)
+        for file in files:  # a file's own change follows its documents'
+            if due(file.disposition, file.expires_on, today):
+                await self._apply_file(review_id, file.file_id)
         if later:
             async with self._sessions() as session, session.begin():
                 await begin_write(session)
@@ -148,6 +155,51 @@ class DisposalActivities:
                 await _audit(session, row, "disposal_apply", review, review.applied_at, dict(sorted(outcomes.items())))
         log.info("disposal.review_applied", review_id=review_id, applied=applied)
         return DisposalApplied(review_id=review_id, status="applied", applied=applied)
+
+    async def _apply_file(self, review_id: str, file_id: str) -> None:
+        """The file's (簿冊) own change, in one transaction with its ``applied_at``: a 延長 moves its expiry, a 移管 or
+        廃棄 closes it (a 廃棄 with the file's 廃棄記録, kept permanently)."""
+        async with self._sessions() as session, session.begin():
+            await begin_write(session)
+            repo = DisposalRepository(session)
+            review = await repo.get(review_id)
+            listed = await repo.file(review_id, file_id, for_update=True)
+            file = await session.get(RecordFileRow, file_id, with_for_update=True)
+            assert review is not None and listed is not None and file is not None
+            if listed.applied_at is not None:
+                return
+            now = clock.now()
+            if file.records_status != "active":
+                listed.outcome = "skipped"
+            elif listed.disposition == "extend" and listed.extend_years is not None:
+                file.extended_expires_on = extended_expiry(listed.expires_on, listed.extend_years)
+                listed.outcome = "extended"
+            elif listed.disposition == "transfer":
+                file.records_status, listed.outcome = "transferred", "transferred"
+            elif listed.disposition == "dispose":
+                items = await repo.items_of_file(review_id, file_id)
+                repo.add(
+                    FileDisposalRecordRow(
+                        file_id=file.id,
+                        title=file.title,
+                        org_unit_code=file.org_unit_code,
+                        fiscal_year=file.fiscal_year,
+                        classification_code=file.classification_code,
+                        retention_label=listed.retention_label,
+                        expires_on=listed.expires_on,
+                        documents=sum(1 for i in items if i.outcome == "disposed"),
+                        review_id=review.id,
+                        review_document_id=review.document_id,
+                        approved_by=review.approved_by or "unknown",
+                        approved_at=review.decided_at or now,
+                        disposed_at=now,
+                    )
+                )
+                file.records_status, listed.outcome = "disposed", "disposed"
+            else:
+                listed.outcome = "skipped"
+            listed.applied_at = now
+        log.info("disposal.file_applied", review_id=review_id, file_id=file_id, outcome=listed.outcome)
 
     @staticmethod
     async def _decider(session: AsyncSession, settlement: DisposalSettlement) -> tuple[str, datetime]:
@@ -198,7 +250,8 @@ class DisposalActivities:
     ) -> None:
         assert row.retention_expires_on is not None and item.extend_years is not None
         previous = row.retention_expires_on
-        row.retention_expires_on = extended_expiry(previous, item.extend_years)
+        # A filed document is kept as its file: extended from the file's expiry.
+        row.retention_expires_on = extended_expiry(item.expires_on if item.file_id else previous, item.extend_years)
         RetentionExtensionRepository(session).add(
             RetentionExtensionRow(
                 document_id=row.id,
@@ -267,7 +320,7 @@ class DisposalActivities:
                 title=row.title,
                 org_unit_code=row.org_unit_code,
                 retention_label=item.retention_label,
-                expires_on=row.retention_expires_on,
+                expires_on=item.expires_on,
                 review_id=review.id,
                 review_document_id=review.document_id,
                 approved_by=review.approved_by or "unknown",

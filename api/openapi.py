@@ -180,6 +180,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "records.disposal_review_submit", (403, 404, 409, 422, 503)
     ),
     ("GET", "/v1/records/disposals"): _op("records.disposals_list", (403, 422)),
+    ("PUT", "/v1/records/disposal-reviews/{review_id}/files/{file_id}"): _op(
+        "records.disposal_file_propose", (403, 404, 409, 413, 422)
+    ),
+    ("GET", "/v1/records/file-disposals"): _op("records.file_disposals_list", (403, 422)),
     ("GET", "/v1/access-log"): _op("access_log.list", (403, 422)),
     ("POST", "/v1/receipts"): _op("receipts.register", (403, 413, 422, 503)),
     ("GET", "/v1/receipts"): _op("receipts.book", (403, 422)),

@@ -27,14 +27,14 @@ from db.models import DocumentRow, OrgUnitRow, RecordFileRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.classification import ClassificationRepository
 from db.repositories.documents import DocumentRepository
-from db.repositories.files import FileCompletion, FileRepository, SearchFilters
+from db.repositories.files import FileCompletion, FileRepository, SearchFilters, file_period
 from db.repositories.org import OrgRepository
 from db.session import release, writing
 from domain.classification import build, in_force_of
-from domain.era import JST, jst_date
+from domain.era import JST
 from domain.filing import DocumentFacts, FileFacts, document_fiscal_year, filing_problem, manages, shown_title
 from domain.fiscal import fiscal_year_at, fiscal_year_label, fiscal_year_start
-from domain.retention import RetentionPeriod, file_retention, retention_label
+from domain.retention import RetentionPeriod, retention_label
 from domain.visibility import Viewer
 from schemas.api.files import (
     MEDIUM_NAMES,
@@ -77,13 +77,7 @@ def _facts(row: RecordFileRow) -> FileFacts:
 
 def _retention(row: RecordFileRow, done: FileCompletion) -> RetentionPeriod | None:
     """The file's retention from its documents' completions (the latest 完結; none while one is open)."""
-    completed = [jst_date(done.latest_completed_at)] if done.latest_completed_at else []
-    return file_retention(
-        [*completed, *([None] * done.open)],
-        row.retention_years,
-        permanent=row.retention_permanent,
-        counting=row.counting,  # type: ignore[arg-type]
-    )
+    return file_period(row, done)
 
 
 def _file_read(row: RecordFileRow, done: FileCompletion, who: Viewer) -> FileRead:
