@@ -208,6 +208,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         example={"fiscal_year": 2026, "classification_code": "01-03-02", "title": "支出負担行為綴"},
     ),
     ("GET", "/v1/files"): _op("files.list", (422,)),
+    ("POST", "/v1/files/open-year"): _op("files.open_year", (403, 409, 413, 422)),
     ("GET", "/v1/files/{file_id}"): _op("files.read", (404,)),
     ("POST", "/v1/documents/{document_id}/filing"): _op("files.file_document", (403, 404, 409, 413, 422)),
     ("POST", "/v1/receipts/{receipt_id}/filing"): _op("files.file_receipt", (403, 404, 409, 413, 422)),

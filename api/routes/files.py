@@ -23,6 +23,8 @@ from schemas.api.files import (
     FileRead,
     FilingCreate,
     RegisterRow,
+    YearOpen,
+    YearOpened,
 )
 from schemas.api.paging import Page
 
@@ -120,6 +122,12 @@ async def list_files(
 async def get_file(file_id: str, staff: CurrentStaff, files: Files) -> FileDetail:
     """One file, its retention (from the latest 完結 of its documents) and the documents in it I may see."""
     return await files.detail(staff, file_id, today=today_in_japan())
+
+
+@router.post("/v1/files/open-year")
+async def open_year(body: YearOpen, staff: CurrentStaff, files: Files) -> YearOpened:
+    """Records office: open the 年度's files from last year's list (idempotent: a second call opens nothing)."""
+    return await files.open_year(staff, body.fiscal_year, today=today_in_japan())
 
 
 @router.post("/v1/documents/{document_id}/filing")

@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import AppState
 from api.services.documents import DocumentService
 from api.services.receipts import ReceiptService
+from api.services.records_rules import require_records_office
 from api.services.visibility import viewer
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from db.file_opening import NoTable, open_year
 from db.models import DocumentRow, OrgUnitRow, RecordFileRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.classification import ClassificationRepository
@@ -32,7 +34,15 @@ from db.repositories.org import OrgRepository
 from db.session import release, writing
 from domain.classification import build, in_force_of
 from domain.era import JST
-from domain.filing import DocumentFacts, FileFacts, document_fiscal_year, filing_problem, manages, shown_title
+from domain.filing import (
+    DocumentFacts,
+    FileFacts,
+    closed_problem,
+    document_fiscal_year,
+    filing_problem,
+    manages,
+    shown_title,
+)
 from domain.fiscal import fiscal_year_at, fiscal_year_label, fiscal_year_start
 from domain.retention import RetentionPeriod, retention_label
 from domain.visibility import Viewer
@@ -45,6 +55,8 @@ from schemas.api.files import (
     FiledReceiptRead,
     FileRead,
     RegisterRow,
+    YearOpened,
+    YearOpenSkip,
 )
 from schemas.api.paging import Page, PageRequest
 from schemas.classification import DISPOSITION_NAMES
@@ -205,6 +217,11 @@ class FileService:
                 raise Conflict(f"the document cannot go into this file: {problem}")
             previous = row.file_id
             if previous != file.id:
+                await self._check_open(session, file, "go into this file", today)
+                source = await FileRepository(session).get(previous) if previous else None
+                if source is not None:
+                    await self._check_open(session, source, "leave its file", today)
+            if previous != file.id:
                 row.file_id = file.id
                 detail: dict[str, object] = {"file_id": file.id, "previous_file_id": previous}
                 action = "file" if previous is None else "refile"
@@ -212,12 +229,43 @@ class FileService:
         log.info("document.filed", document_id=document_id, file_id=file_id, previous_file_id=previous)
         return await self.detail(staff, file_id, today=today)
 
+    async def open_year(self, staff: StaffRow, fiscal_year: int, *, today: date) -> YearOpened:
+        """年度替わり: open the 年度's files from last year's list (records office; idempotent)."""
+        await require_records_office(self._app, self._session, staff)
+        await release(self._session)  # each file is its own unit of work (db.file_opening)
+        try:
+            opened = await open_year(self._app.sessions, fiscal_year, by=staff.id, today=today)
+        except NoTable as exc:
+            raise Conflict(f"{exc}: load one (PUT /v1/admin/classification/…)") from exc
+        log.info("files.year_opened", fiscal_year=fiscal_year, created=opened.created, existing=opened.existing)
+        return YearOpened(
+            fiscal_year=opened.fiscal_year,
+            classification_version=opened.classification_version,
+            created=opened.created,
+            existing=opened.existing,
+            skipped=[YearOpenSkip(source_file_id=f, reason=r) for f, r in opened.skipped],
+        )
+
     async def file_receipt(self, staff: StaffRow, receipt_id: str, file_id: str, *, today: date) -> FileDetail:
         """整理 of a receipt (the receipts service writes it, with its event); the file as it is then."""
         await ReceiptService(self._app, self._session).file(staff, receipt_id, file_id)
         await release(self._session)  # stored before HR is asked who the caller stands in for
         log.info("receipt.filed", receipt_id=receipt_id, file_id=file_id)
         return await self.detail(staff, file_id, today=today)
+
+    @staticmethod
+    async def _check_open(session: AsyncSession, file: RecordFileRow, what: str, today: date) -> None:
+        """409 when the file is closed (disposed / transferred, or its retention has started)."""
+        done = (await FileRepository(session).completions([file.id])).get(file.id, FileCompletion())
+        period = _retention(file, done)
+        problem = closed_problem(
+            fiscal_year=file.fiscal_year,
+            records_status=file.records_status,
+            retention_starts_on=period.starts_on if period else None,
+            today=today,
+        )
+        if problem:
+            raise Conflict(f"the document cannot {what}: {problem}")
 
     async def page(
         self, staff: StaffRow, *, fiscal_year: int | None, unit: str | None, page: PageRequest, today: date
