@@ -214,6 +214,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/v1/receipts/{receipt_id}/filing"): _op("files.file_receipt", (403, 404, 409, 413, 422)),
     ("GET", "/v1/file-register"): _op("files.register", (422,)),
     ("GET", "/v1/file-register.csv"): _op("files.register_csv", (422,)),
+    ("GET", "/v1/file-register.pdf"): _op("files.register_pdf", (422, 503)),
     ("GET", "/v1/documents/search"): _op("search.documents", (422,)),
     ("POST", "/v1/intake/applications"): _op("intake.receive", (401, 413, 422), signed_in=False),
     ("GET", "/v1/intake/queue"): _op("intake.queue", (403, 422)),

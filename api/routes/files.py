@@ -170,6 +170,20 @@ async def file_register_csv(
     )
 
 
+@router.get("/v1/file-register.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+async def file_register_pdf(
+    staff: CurrentStaff, files: Files, fiscal_year: FiscalYear = None, unit: Unit = None, published: Published = True
+) -> Response:
+    """ファイル管理簿 as PDF (landscape A4, the CSV's columns); by default as published (公開用名称)."""
+    body = await files.register_pdf(
+        staff, fiscal_year=fiscal_year, unit=unit, published=published, today=today_in_japan()
+    )
+    name = f"file-register-{fiscal_year or 'all'}.pdf"
+    return Response(
+        body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
 @router.get("/v1/documents/search")
 async def search_documents(
     staff: CurrentStaff,

@@ -8,6 +8,7 @@ a document (``domain.visibility``, in SQL through ``db.repositories.visibility.v
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import uuid
@@ -20,10 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from api.services.documents import DocumentService
+from api.services.printing import PrintingUnavailable
 from api.services.receipts import ReceiptService
 from api.services.records_rules import require_records_office
 from api.services.visibility import viewer
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.fonts import JapaneseFontMissing, find_japanese_font
+from core.print_register import render_register
 from db.file_opening import NoTable, open_year
 from db.models import DocumentRow, OrgUnitRow, RecordFileRow, StaffRow
 from db.repositories.audit import AuditRepository
@@ -328,17 +332,39 @@ class FileService:
         self, staff: StaffRow, *, fiscal_year: int | None, unit: str | None, published: bool, today: date
     ) -> bytes:
         """The ファイル管理簿 as CSV in UTF-8 with BOM (Excel reads it as it is), a header row of Japanese names."""
-        who = None if published else await self._viewer(staff, today)
+        lines = await self.register_lines(staff, fiscal_year=fiscal_year, unit=unit, published=published, today=today)
+        return _csv(lines)
+
+    async def register_csv_public(self, *, fiscal_year: int | None, today: date) -> bytes:
+        """The published ファイル管理簿 as CSV (no sign-in: 公開用名称 wherever a file has one)."""
+        return _csv(await self.register_lines(None, fiscal_year=fiscal_year, unit=None, published=True, today=today))
+
+    async def register_pdf(
+        self, staff: StaffRow | None, *, fiscal_year: int | None, unit: str | None, published: bool, today: date
+    ) -> bytes:
+        """The ファイル管理簿 as PDF (landscape A4, the CSV's columns); ``staff`` None: as published."""
+        try:
+            font = find_japanese_font(self._app.settings.pdf_font_path)
+        except JapaneseFontMissing as exc:
+            raise PrintingUnavailable(exc.detail) from exc
+        lines = await self.register_lines(staff, fiscal_year=fiscal_year, unit=unit, published=published, today=today)
+        values = [line.model_dump() for line in lines]
+        rows = [["" if v[key] is None else str(v[key]) for key, _ in REGISTER_COLUMNS] for v in values]
+        year = fiscal_year_label(fiscal_year) if fiscal_year is not None else "全年度"
+        title = f"ファイル管理簿（{year}{'・公開用' if published or staff is None else ''}）"
+        columns = [label for _, label in REGISTER_COLUMNS]
+        return await asyncio.to_thread(render_register, title, columns, rows, font_path=font)
+
+    async def register_lines(
+        self, staff: StaffRow | None, *, fiscal_year: int | None, unit: str | None, published: bool, today: date
+    ) -> list[RegisterRow]:
+        """Every line of the register (at most REGISTER_CSV_LIMIT); ``staff`` None or ``published``: the public's
+        view (公開用名称 wherever a file has one)."""
+        who = None if published or staff is None else await self._viewer(staff, today)
         rows, _ = await FileRepository(self._session).page(
             fiscal_year=fiscal_year, unit=unit, limit=REGISTER_CSV_LIMIT, offset=0
         )
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([label for _, label in REGISTER_COLUMNS])
-        for line in await self._register_rows(rows, who):
-            values = line.model_dump()
-            writer.writerow(["" if values[key] is None else str(values[key]) for key, _ in REGISTER_COLUMNS])
-        return out.getvalue().encode("utf-8-sig")
+        return await self._register_rows(rows, who)
 
     async def _register_rows(self, rows: Sequence[RecordFileRow], who: Viewer | None) -> list[RegisterRow]:
         done = await FileRepository(self._session).completions([r.id for r in rows])
@@ -408,6 +434,16 @@ class FileService:
         )
         found, total = await FileRepository(self._session).search(who, filters, limit=page.limit, offset=page.offset)
         return page.page([_hit(doc, file, who) for doc, file in found], total)
+
+
+def _csv(lines: Sequence[RegisterRow]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([label for _, label in REGISTER_COLUMNS])
+    for line in lines:
+        values = line.model_dump()
+        writer.writerow(["" if values[key] is None else str(values[key]) for key, _ in REGISTER_COLUMNS])
+    return out.getvalue().encode("utf-8-sig")
 
 
 def _hit(doc: DocumentRow, file: RecordFileRow | None, who: Viewer) -> DocumentHit:
