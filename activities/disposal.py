@@ -1,5 +1,9 @@
-"""Disposal review activities (廃棄・移管の審査): open the fiscal year's review (db/disposal_opening.py), and
-apply a decided review.
+"""Disposal review activities (廃棄・移管の審査): open the fiscal year's review (db/disposal_opening.py), settle a
+decided review, and the daily job that applies what has come due.
+
+A decided review applies its 延長 at once; its 廃棄 and 移管 only from the day after their 満了日
+(``domain.disposal.due``, by today in Japan from ``core.clock``): until then the review is ``approved`` and the
+daily ``DisposalApplyWorkflow`` (a Temporal Schedule, 00:05 JST) applies each item on the first day it may.
 
 Application is exactly once per item: each item is applied in its own transaction under the document's
 row lock, and ``applied_at`` is set in that same transaction, so a retried activity skips what is done.  Each
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +23,15 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from core import clock
 from db.disposal_opening import open_review_once
 from db.models import (
     DisposalRecordRow,
     DisposalReviewItemRow,
     DisposalReviewRow,
     DocumentRow,
+    FileDisposalRecordRow,
+    RecordFileRow,
     RetentionExtensionRow,
 )
 from db.repositories.attachments import AttachmentRepository
@@ -33,11 +40,26 @@ from db.repositories.disposal import DisposalRepository
 from db.repositories.documents import DocumentRepository, RouteStepRepository
 from db.repositories.records import RetentionExtensionRepository
 from db.session import begin_write
-from domain.disposal import attachment_export_name, disposal_method, export_files, manifest, sha256_hex
+from domain.disposal import (
+    applies_from,
+    attachment_export_name,
+    disposal_method,
+    due,
+    export_files,
+    manifest,
+    sha256_hex,
+)
 from domain.retention import extended_expiry, retention_label
 from domain.statuses import DECIDED
 from integrations.attachment_store import AttachmentStore
-from schemas.disposal import DisposalApplied, DisposalSettlement, OpenReviewRequest, ReviewOpened
+from schemas.disposal import (
+    DisposalApplied,
+    DisposalSettlement,
+    DueApplied,
+    DueDisposals,
+    OpenReviewRequest,
+    ReviewOpened,
+)
 
 log = structlog.get_logger("ringi.disposal")
 
@@ -60,7 +82,7 @@ class DisposalActivities:
 
     @activity.defn(name="settle_disposal_review")
     async def settle_disposal_review(self, settlement: DisposalSettlement) -> DisposalApplied:
-        """The review's 廃棄決裁 closed: apply every item once if decided, else release the review."""
+        """The review's 廃棄決裁 closed: if decided, apply each item that is due (once), else release the review."""
         async with self._sessions() as session, session.begin():
             await begin_write(session)
             review = await DisposalRepository(session).by_document(settlement.document_id, for_update=True)
@@ -74,26 +96,110 @@ class DisposalActivities:
                 return DisposalApplied(review_id=review.id, status=review.status)
             if review.approved_by is None:
                 review.approved_by, review.decided_at = await self._decider(session, settlement)
-            review_id, status = review.id, review.status
-            items = [i.document_id for i in await DisposalRepository(session).items(review.id) if i.applied_at is None]
-        if status == "applied":
-            return DisposalApplied(review_id=review_id, status=status)
+            review_id = review.id
+        return await self._apply_due(review_id)
+
+    @activity.defn(name="apply_due_disposals")
+    async def apply_due_disposals(self, request: DueDisposals) -> DueApplied:
+        """The daily job: every decided review's items that have come due today (JST) are applied, once."""
+        async with self._sessions() as session:
+            waiting = [r.id for r in await DisposalRepository(session).all() if r.status == "approved"]
+        applied = pending = 0
+        for review_id in waiting:
+            result = await self._apply_due(review_id)
+            applied, pending = applied + result.applied, pending + result.waiting
+        log.info("disposal.due_applied", at=request.at.isoformat(), reviews=len(waiting), applied=applied)
+        return DueApplied(reviews=len(waiting), applied=applied, waiting=pending)
+
+    async def _apply_due(self, review_id: str) -> DisposalApplied:
+        """Apply the review's items that are due today; the review is ``applied`` once none waits any more."""
+        today = clock.today_in_japan()
+        async with self._sessions() as session:
+            review = await DisposalRepository(session).get(review_id)
+            assert review is not None
+            if review.status == "applied":
+                return DisposalApplied(review_id=review_id, status="applied")
+            document_id = review.document_id
+            items = [i for i in await DisposalRepository(session).items(review_id) if i.applied_at is None]
+            files = [f for f in await DisposalRepository(session).files(review_id) if f.applied_at is None]
+        ready = [i.document_id for i in items if due(i.disposition, i.expires_on, today)]
+        later = sorted(applies_from(i.expires_on) for i in items if not due(i.disposition, i.expires_on, today))
+        later += sorted(applies_from(f.expires_on) for f in files if not due(f.disposition, f.expires_on, today))
         applied = 0
-        for document_id in items:
-            applied += await self._apply_item(review_id, document_id)
+        for item_document in ready:
+            applied += await self._apply_item(review_id, item_document)
+        for file in files:  # a file's own change follows its documents'
+            if due(file.disposition, file.expires_on, today):
+                await self._apply_file(review_id, file.file_id)
+        if later:
+            async with self._sessions() as session, session.begin():
+                await begin_write(session)
+                review = await DisposalRepository(session).get(review_id, for_update=True)
+                assert review is not None
+                if review.status == "submitted":  # decided; the daily job applies the rest when due
+                    review.status = "approved"
+            log.info("disposal.review_waiting", review_id=review_id, applied=applied, waiting=len(later))
+            return DisposalApplied(
+                review_id=review_id, status="approved", applied=applied, waiting=len(later), applies_from=later[0]
+            )
         async with self._sessions() as session, session.begin():
             await begin_write(session)
             repo = DisposalRepository(session)
             review = await repo.get(review_id, for_update=True)
             assert review is not None
             if review.status != "applied":  # the review's own chain records the application once
-                review.status, review.applied_at = "applied", datetime.now(UTC)
+                review.status, review.applied_at = "applied", clock.now()
                 outcomes = Counter(i.outcome or "none" for i in await repo.items(review_id))
-                row = await DocumentRepository(session).get(settlement.document_id, for_update=True)
+                row = await DocumentRepository(session).get(document_id or "", for_update=True)
                 assert row is not None
                 await _audit(session, row, "disposal_apply", review, review.applied_at, dict(sorted(outcomes.items())))
         log.info("disposal.review_applied", review_id=review_id, applied=applied)
         return DisposalApplied(review_id=review_id, status="applied", applied=applied)
+
+    async def _apply_file(self, review_id: str, file_id: str) -> None:
+        """The file's (簿冊) own change, in one transaction with its ``applied_at``: a 延長 moves its expiry, a 移管 or
+        廃棄 closes it (a 廃棄 with the file's 廃棄記録, kept permanently)."""
+        async with self._sessions() as session, session.begin():
+            await begin_write(session)
+            repo = DisposalRepository(session)
+            review = await repo.get(review_id)
+            listed = await repo.file(review_id, file_id, for_update=True)
+            file = await session.get(RecordFileRow, file_id, with_for_update=True)
+            assert review is not None and listed is not None and file is not None
+            if listed.applied_at is not None:
+                return
+            now = clock.now()
+            if file.records_status != "active":
+                listed.outcome = "skipped"
+            elif listed.disposition == "extend" and listed.extend_years is not None:
+                file.extended_expires_on = extended_expiry(listed.expires_on, listed.extend_years)
+                listed.outcome = "extended"
+            elif listed.disposition == "transfer":
+                file.records_status, listed.outcome = "transferred", "transferred"
+            elif listed.disposition == "dispose":
+                items = await repo.items_of_file(review_id, file_id)
+                repo.add(
+                    FileDisposalRecordRow(
+                        file_id=file.id,
+                        title=file.title,
+                        org_unit_code=file.org_unit_code,
+                        fiscal_year=file.fiscal_year,
+                        classification_code=file.classification_code,
+                        retention_label=listed.retention_label,
+                        expires_on=listed.expires_on,
+                        documents=sum(1 for i in items if i.outcome == "disposed"),
+                        review_id=review.id,
+                        review_document_id=review.document_id,
+                        approved_by=review.approved_by or "unknown",
+                        approved_at=review.decided_at or now,
+                        disposed_at=now,
+                    )
+                )
+                file.records_status, listed.outcome = "disposed", "disposed"
+            else:
+                listed.outcome = "skipped"
+            listed.applied_at = now
+        log.info("disposal.file_applied", review_id=review_id, file_id=file_id, outcome=listed.outcome)
 
     @staticmethod
     async def _decider(session: AsyncSession, settlement: DisposalSettlement) -> tuple[str, datetime]:
@@ -114,9 +220,9 @@ class DisposalActivities:
             item = await repo.item(review_id, document_id, for_update=True)
             row = await DocumentRepository(session).get(document_id, for_update=True)
             assert review is not None and item is not None and row is not None
-            if item.applied_at is not None:
+            if item.applied_at is not None or not due(item.disposition, item.expires_on, clock.today_in_japan()):
                 return 0
-            now = datetime.now(UTC)
+            now = clock.now()
             if row.records_status != "active" or row.retention_expires_on is None:
                 item.outcome = "skipped"  # disposed or transferred meanwhile: nothing left to apply
             elif item.disposition == "extend":
@@ -144,7 +250,8 @@ class DisposalActivities:
     ) -> None:
         assert row.retention_expires_on is not None and item.extend_years is not None
         previous = row.retention_expires_on
-        row.retention_expires_on = extended_expiry(previous, item.extend_years)
+        # A filed document is kept as its file: extended from the file's expiry.
+        row.retention_expires_on = extended_expiry(item.expires_on if item.file_id else previous, item.extend_years)
         RetentionExtensionRepository(session).add(
             RetentionExtensionRow(
                 document_id=row.id,
@@ -213,7 +320,7 @@ class DisposalActivities:
                 title=row.title,
                 org_unit_code=row.org_unit_code,
                 retention_label=item.retention_label,
-                expires_on=row.retention_expires_on,
+                expires_on=item.expires_on,
                 review_id=review.id,
                 review_document_id=review.document_id,
                 approved_by=review.approved_by or "unknown",

@@ -180,6 +180,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "records.disposal_review_submit", (403, 404, 409, 422, 503)
     ),
     ("GET", "/v1/records/disposals"): _op("records.disposals_list", (403, 422)),
+    ("PUT", "/v1/records/disposal-reviews/{review_id}/files/{file_id}"): _op(
+        "records.disposal_file_propose", (403, 404, 409, 413, 422)
+    ),
+    ("GET", "/v1/records/file-disposals"): _op("records.file_disposals_list", (403, 422)),
     ("GET", "/v1/access-log"): _op("access_log.list", (403, 422)),
     ("POST", "/v1/receipts"): _op("receipts.register", (403, 413, 422, 503)),
     ("GET", "/v1/receipts"): _op("receipts.book", (403, 422)),
@@ -204,11 +208,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         example={"fiscal_year": 2026, "classification_code": "01-03-02", "title": "支出負担行為綴"},
     ),
     ("GET", "/v1/files"): _op("files.list", (422,)),
+    ("POST", "/v1/files/open-year"): _op("files.open_year", (403, 409, 413, 422)),
     ("GET", "/v1/files/{file_id}"): _op("files.read", (404,)),
     ("POST", "/v1/documents/{document_id}/filing"): _op("files.file_document", (403, 404, 409, 413, 422)),
     ("POST", "/v1/receipts/{receipt_id}/filing"): _op("files.file_receipt", (403, 404, 409, 413, 422)),
     ("GET", "/v1/file-register"): _op("files.register", (422,)),
     ("GET", "/v1/file-register.csv"): _op("files.register_csv", (422,)),
+    ("GET", "/v1/file-register.pdf"): _op("files.register_pdf", (422, 503)),
     ("GET", "/v1/documents/search"): _op("search.documents", (422,)),
     ("GET", "/v1/search"): _op("search.search", (422,)),
     ("POST", "/v1/intake/applications"): _op("intake.receive", (401, 413, 422), signed_in=False),

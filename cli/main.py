@@ -337,14 +337,16 @@ app.add_typer(records_app, name="records")
 
 @records_app.command("schedule")
 def records_schedule() -> None:
-    """Create the yearly disposal review schedule (February 1, 09:00 JST) unless it exists."""
+    """Create the yearly disposal review schedule (February 1, 09:00 JST) and the daily application of what has
+    come due (00:05 JST) unless they exist."""
     from core.temporal import connect_client
-    from worker.schedule import ensure_disposal_schedule
+    from worker.schedule import ensure_apply_schedule, ensure_disposal_schedule
 
     settings = _settings()
 
     async def ensure() -> bool:
         client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+        await ensure_apply_schedule(client, settings.temporal_task_queue)
         return await ensure_disposal_schedule(client, settings.temporal_task_queue)
 
     typer.echo("schedule created" if asyncio.run(ensure()) else "schedule already exists")
@@ -377,6 +379,53 @@ def records_review_now(
     review_id, year, created, count = asyncio.run(run())
     state = "opened" if created else "already open"
     typer.echo(f"disposal review {review_id} of FY{year}: {state}, {count} documents")
+
+
+files_app = typer.Typer(help="簿冊 (行政文書ファイル): the 年度 change.", no_args_is_help=True)
+app.add_typer(files_app, name="files")
+
+
+@files_app.command("open-year")
+def files_open_year(
+    fiscal_year: Annotated[int, typer.Option(min=1989, max=2200, help="The new 年度 (2027 = 令和9年度).")],
+    by: Annotated[str, typer.Option(help="The records-office member opening them (staff id, 作成者 of the files).")],
+) -> None:
+    """Open the new 年度's files from last year's list (idempotent: a second run opens nothing new)."""
+    from core.clock import today_in_japan
+    from db.file_opening import NoTable, YearOpened, open_year
+    from db.models import StaffRow
+    from db.session import create_engine, create_sessionmaker
+
+    settings = _settings()
+
+    async def run() -> YearOpened:
+        engine = create_engine(settings.database_url)
+        try:
+            sessions = create_sessionmaker(engine)
+            async with sessions() as session:
+                if await session.get(StaffRow, by) is None:
+                    raise NoTable(f"there is no staff member {by!r}")
+            with typer.progressbar(length=1, label="opening files") as bar:
+
+                def progress(done: int, total: int) -> None:
+                    bar.length = max(total, 1)
+                    bar.update(1)
+
+                return await open_year(sessions, fiscal_year, by=by, today=today_in_japan(), progress=progress)
+        finally:
+            await engine.dispose()
+
+    try:
+        opened = asyncio.run(run())
+    except NoTable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(
+        f"FY{opened.fiscal_year} under {opened.classification_version}: {opened.created} files opened, "
+        f"{opened.existing} opened before, {len(opened.skipped)} skipped"
+    )
+    for source, reason in opened.skipped:
+        typer.echo(f"  skipped {source}: {reason}")
 
 
 @app.command()

@@ -643,6 +643,51 @@ class DisposalReviewItemRow(Base):
     proposed_at: Mapped[datetime | None]
     applied_at: Mapped[datetime | None]  # set in the same transaction as the change: applied exactly once
     outcome: Mapped[str | None] = mapped_column(String(20))
+    file_id: Mapped[str | None] = mapped_column(String(36))  # listed with its file: decided per file
+
+
+class DisposalReviewFileRow(Base):
+    """One expiring file (簿冊) of a review, as listed when the review opened, and the proposal for it; its
+    documents are listed as items with its ``file_id`` and take the file's proposal."""
+
+    __tablename__ = "disposal_review_files"
+
+    review_id: Mapped[str] = mapped_column(ForeignKey("disposal_reviews.id", ondelete="CASCADE"), primary_key=True)
+    file_id: Mapped[str] = mapped_column(ForeignKey("record_files.id"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(400))
+    org_unit_code: Mapped[str] = mapped_column(String(64))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    classification_code: Mapped[str] = mapped_column(String(40))
+    retention_label: Mapped[str] = mapped_column(String(20))
+    expires_on: Mapped[date] = mapped_column(Date)
+    disposition: Mapped[str | None] = mapped_column(String(20))  # extend | transfer | dispose
+    extend_years: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    proposed_by: Mapped[str | None] = mapped_column(String(40))
+    proposed_at: Mapped[datetime | None]
+    applied_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(20))
+
+
+class FileDisposalRecordRow(Base):
+    """廃棄記録 of a file (簿冊): kept permanently, next to the 廃棄記録 of each of its documents."""
+
+    __tablename__ = "file_disposal_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_id: Mapped[str] = mapped_column(ForeignKey("record_files.id"), unique=True)
+    title: Mapped[str] = mapped_column(String(400))
+    org_unit_code: Mapped[str] = mapped_column(String(64))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    classification_code: Mapped[str] = mapped_column(String(40))
+    retention_label: Mapped[str] = mapped_column(String(20))
+    expires_on: Mapped[date] = mapped_column(Date)
+    documents: Mapped[int] = mapped_column(Integer)
+    review_id: Mapped[str] = mapped_column(ForeignKey("disposal_reviews.id"))
+    review_document_id: Mapped[str | None] = mapped_column(String(36))
+    approved_by: Mapped[str] = mapped_column(String(40))
+    approved_at: Mapped[datetime]
+    disposed_at: Mapped[datetime]
 
 
 class DisposalRecordRow(Base):
@@ -802,6 +847,9 @@ class RecordFileRow(Base):
     counting: Mapped[str] = mapped_column(String(20))
     created_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime]
+    #: 延長 decided in a disposal review: the file expires then instead of the date its documents give.
+    extended_expires_on: Mapped[date | None] = mapped_column(Date)
+    records_status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
 
 
 class IntakeApplicationRow(Base):

@@ -231,3 +231,44 @@ def in_force_of(tables: Iterable[ClassificationTable], fiscal_year: int, on: dat
         return None
     started = [t for t in of_year if t.effective_from <= on]
     return started[-1] if started else of_year[0]
+
+
+def addition_problems(common: ClassificationContent, addition: ClassificationContent) -> list[ClassificationProblem]:
+    """A section's additions (課独自の分類) to the 共通分類 set by the records office: new classes under the common
+    tree, each problem naming the addition's row.  An addition may not reuse a common code, may not hang a class
+    under a common leaf (files are kept under it: it must stay a leaf), and the merged tree must be valid (parents,
+    at most three levels, a leaf with its 保存期間 and 満了時の措置).  Not yet wired to the admin API."""
+    problems: list[ClassificationProblem] = []
+    common_codes = {e.code: e for e in common.entries}
+    common_parents = {e.parent_code for e in common.entries if e.parent_code is not None}
+    if addition.fiscal_year != common.fiscal_year:
+        problems.append(
+            ClassificationProblem(
+                message=f"the additions are of 年度 {addition.fiscal_year}; the common table of {common.fiscal_year}"
+            )
+        )
+    for entry in addition.entries:
+        if entry.code in common_codes:
+            problems.append(
+                ClassificationProblem(
+                    row=entry.row, code=entry.code, message=f"{entry.code!r} is a class of the common table already"
+                )
+            )
+        elif (
+            entry.parent_code in common_codes
+            and entry.parent_code not in common_parents
+            and common_codes[entry.parent_code].has_retention
+        ):
+            problems.append(
+                ClassificationProblem(
+                    row=entry.row,
+                    code=entry.code,
+                    message=f"its parent {entry.parent_code!r} is a leaf of the common table: a class is added under"
+                    " a 大分類 or 中分類, never under a leaf",
+                )
+            )
+    if problems:
+        return problems
+    merged = common.model_copy(update={"entries": (*common.entries, *addition.entries)})
+    own = {e.code for e in addition.entries}
+    return [p for p in validate(merged) if p.code in own or not p.code]

@@ -1,5 +1,9 @@
-"""Disposal review (廃棄・移管) rules that need no I/O: which March 31 a review covers, the disposal method, the
-review's 廃棄目録 text, and the archive export (files + manifest with SHA-256).
+"""Disposal review (廃棄・移管) rules that need no I/O: which March 31 a review covers, when a decided item may be
+applied, the disposal method, the review's 廃棄目録 text, and the archive export (files + manifest with SHA-256).
+
+A 廃棄 or 移管 is applied only once the retention has expired: from the day after its 満了日, never earlier.  The
+review is decided in February or March for the documents expiring on March 31, so a review approved in February
+waits for April 1 (``applies_from``); a 延長 changes the expiry and so applies as soon as it is decided.
 
 Pure and deterministic: no clock, no I/O.
 """
@@ -11,7 +15,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from domain.era import fiscal_year_label, wareki_date
@@ -25,6 +29,21 @@ _EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
 def review_expiry(fiscal_year: int) -> date:
     """The review of fiscal year N lists the documents whose retention expires at its end: March 31 of N+1."""
     return fiscal_year_end(fiscal_year)
+
+
+#: The dispositions that end the retention: applied only once it has expired.
+WAITS_FOR_EXPIRY: frozenset[str] = frozenset({"transfer", "dispose"})
+
+
+def applies_from(expires_on: date) -> date:
+    """The first day a 廃棄 or 移管 of a retention expiring on ``expires_on`` may be applied: the day after."""
+    return expires_on + timedelta(days=1)
+
+
+def due(disposition: str | None, expires_on: date, today: date) -> bool:
+    """Whether a decided item may be applied ``today`` (JST): a 廃棄 / 移管 from the day after the 満了日; a 延長
+    (or an item without a disposition, which is skipped) at once."""
+    return disposition not in WAITS_FOR_EXPIRY or today >= applies_from(expires_on)
 
 
 def disposal_method(*, paper_original: bool, confidentiality: int) -> str:

@@ -12,7 +12,9 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from domain.visibility import Viewer
 
@@ -66,3 +68,59 @@ def shown_title(file: FileFacts, viewer: Viewer | None) -> str:
     if viewer is not None and manages(viewer, file.org_unit_code):
         return file.title
     return file.public_title or file.title
+
+
+def closed_problem(
+    *, fiscal_year: int, records_status: str, retention_starts_on: date | None, today: date
+) -> str | None:
+    """Why a file takes no document in or out any more (None: it does): disposed or transferred, or its 年度 has
+    ended and its retention has started (起算: every document complete and the 起算日 come), so a move would change
+    a running retention.  A file of last 年度 whose documents are still being completed stays open."""
+    if records_status != "active":
+        return f"the file has been {records_status}"
+    if retention_starts_on is not None and retention_starts_on <= today:
+        return f"the file's 年度 {fiscal_year} is closed: its retention started on {retention_starts_on.isoformat()}"
+    return None
+
+
+@dataclass(frozen=True)
+class YearFile:
+    """A file of last 年度 as the 年度 change reads it (the key the new year's file is found by)."""
+
+    file_id: str
+    org_unit_code: str
+    classification_code: str
+    title: str
+    records_status: str = "active"
+
+
+@dataclass(frozen=True)
+class Carry:
+    """What opening the new 年度 does with one of last year's files: ``create`` its successor, or not (``exists``:
+    opened before, the step is idempotent; ``skip``: with the reason)."""
+
+    source: YearFile
+    action: str  # create | exists | skip
+    reason: str = ""
+
+
+def carry_over(
+    previous: Sequence[YearFile], *, existing: Collection[tuple[str, str, str]], leaves: Collection[str]
+) -> list[Carry]:
+    """The new 年度's files from last year's list (年度替わりの簿冊一括作成): one per active file, same section, class
+    and title; ``existing``: the (section, class, title) keys already opened in the new year; ``leaves``: the leaf
+    codes of the new year's 文書分類表 (a class it no longer has is skipped, named)."""
+    plan: list[Carry] = []
+    seen: set[tuple[str, str, str]] = set()
+    for file in previous:
+        key = (file.org_unit_code, file.classification_code, file.title)
+        if file.records_status != "active":
+            plan.append(Carry(file, "skip", f"the file has been {file.records_status}"))
+        elif key in existing or key in seen:
+            plan.append(Carry(file, "exists"))
+        elif file.classification_code not in leaves:
+            plan.append(Carry(file, "skip", f"the new 文書分類表 has no leaf class {file.classification_code}"))
+        else:
+            plan.append(Carry(file, "create"))
+        seen.add(key)
+    return plan

@@ -85,6 +85,13 @@ def file_retention(
     return retention_period(latest, years, permanent=permanent, counting=counting)
 
 
+def kept(period: RetentionPeriod | None, extended_expires_on: date | None) -> RetentionPeriod | None:
+    """The retention as kept: a 延長 decided in a disposal review replaces the expiry the documents give."""
+    if period is None or extended_expires_on is None:
+        return period
+    return RetentionPeriod(starts_on=period.starts_on, expires_on=extended_expires_on)
+
+
 def _calendar_year_end(year: int) -> date:
     return date(year, 12, 31)
 

@@ -6,7 +6,7 @@ These cross the Temporal boundary: while workflows are in flight, only add field
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict
 #: What the records office proposes for one expiring document: 延長, 移管 (to archives) or 廃棄.
 Disposition = Literal["extend", "transfer", "dispose"]
 DISPOSITION_LABELS: dict[str, str] = {"extend": "延長", "transfer": "移管", "dispose": "廃棄"}
-#: open (items editable) -> submitted (in approval, items frozen) -> applied | rejected | withdrawn.
-ReviewStatus = Literal["open", "submitted", "applied", "rejected", "withdrawn"]
+#: open (items editable) -> submitted (in approval, items frozen) -> applied | rejected | withdrawn; a decided
+#: review whose 廃棄 / 移管 wait for the day after their 満了日 is approved until the daily job applies them.
+ReviewStatus = Literal["open", "submitted", "approved", "applied", "rejected", "withdrawn"]
 #: The matter of the review's own 起案文書 (its 廃棄決裁).
 DISPOSAL_REVIEW_MATTER = "disposal_review"
 
@@ -55,3 +56,17 @@ class DisposalApplied(_Payload):
     review_id: str | None
     status: str
     applied: int = 0  # items applied by this run (a retried activity applies none twice)
+    waiting: int = 0  # decided 廃棄 / 移管 not yet applied: their retention has not expired
+    applies_from: date | None = None  # the first day the next waiting item may be applied
+
+
+class DueDisposals(_Payload):
+    """Input of the daily ``DisposalApplyWorkflow``: apply what has come due (``at``: when it runs)."""
+
+    at: datetime
+
+
+class DueApplied(_Payload):
+    reviews: int = 0  # decided reviews looked at
+    applied: int = 0  # items applied by this run
+    waiting: int = 0  # items still waiting for their 満了日 to pass

@@ -34,7 +34,7 @@ from worker.delivery import running_dispatcher
 from worker.health import heartbeat
 from worker.schedule import ensure_schedule_at_start
 from worker.search_attributes import ensure_search_attributes
-from workflows.disposal import DisposalReviewTriggerWorkflow
+from workflows.disposal import DisposalApplyWorkflow, DisposalReviewTriggerWorkflow
 from workflows.document import DocumentWorkflow
 from workflows.receipts import ReceiptCirculationWorkflow, ReplyDeadlineWorkflow
 from workflows.transfer import TransferWorkflow
@@ -45,6 +45,7 @@ WORKFLOWS: Sequence[type] = (
     DocumentWorkflow,
     TransferWorkflow,
     DisposalReviewTriggerWorkflow,
+    DisposalApplyWorkflow,
     ReceiptCirculationWorkflow,
     ReplyDeadlineWorkflow,
 )
@@ -92,6 +93,7 @@ def build_activities(
         records.complete_document,
         disposal.open_disposal_review,
         disposal.settle_disposal_review,
+        disposal.apply_due_disposals,
         receipts.plan_circulation,
         receipts.notify_circulation,
         receipts.plan_reply_deadline,

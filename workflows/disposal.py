@@ -6,7 +6,9 @@ office (総務課) two months to ask the sections about extensions (延長), sel
 and have the 廃棄決裁 decided before the year-end hand-over, and it stays clear of the March/April peak.
 
 The review itself is then a document of its own (matter ``disposal_review``) decided through DocumentWorkflow;
-``RecordsLifecycle`` applies it when it closes (workflows/records.py).
+``RecordsLifecycle`` settles it when it closes (workflows/records.py): its 延長 at once, its 廃棄 and 移管 only from
+the day after their 満了日.  Every day at 00:05 JST a second schedule starts ``DisposalApplyWorkflow``, which
+applies what has come due (a review approved in February is applied on April 1).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from schemas.disposal import DisposalTrigger, OpenReviewRequest, ReviewOpened
+from schemas.disposal import DisposalTrigger, DueApplied, DueDisposals, OpenReviewRequest, ReviewOpened
 
 with workflow.unsafe.imports_passed_through():
     from activities.disposal import DisposalActivities
@@ -24,6 +26,10 @@ with workflow.unsafe.imports_passed_through():
 SCHEDULE_ID = "ringi-disposal-review-yearly"
 #: February 1, 09:00 JST = February 1, 00:00 UTC (the spec is in UTC: no time-zone database needed).
 SCHEDULE_MONTH, SCHEDULE_DAY, SCHEDULE_HOUR_UTC = 2, 1, 0
+APPLY_SCHEDULE_ID = "ringi-disposal-apply-daily"
+#: Every day 00:05 JST = 15:05 UTC the day before: on April 1 the items expired on March 31 are applied first thing.
+APPLY_HOUR_UTC, APPLY_MINUTE = 15, 5
+APPLY_WORKFLOW_ID = "disposal-apply:daily"
 
 
 def trigger_workflow_id(fiscal_year: int | None = None) -> str:
@@ -49,3 +55,19 @@ class DisposalReviewTriggerWorkflow:
             opened.item_count,
         )
         return opened
+
+
+@workflow.defn
+class DisposalApplyWorkflow:
+    """Applies the decided reviews' 廃棄 and 移管 whose retention has expired (idempotent: applied once each)."""
+
+    @workflow.run
+    async def run(self, request: DueDisposals | None = None) -> DueApplied:
+        applied = await workflow.execute_activity_method(
+            DisposalActivities.apply_due_disposals,
+            DueDisposals(at=request.at if request else workflow.now()),
+            start_to_close_timeout=timedelta(minutes=30),
+            retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
+        )
+        workflow.logger.info("disposal apply: %d applied, %d waiting", applied.applied, applied.waiting)
+        return applied

@@ -11,11 +11,13 @@ from api.deps import CurrentStaff, SessionDep, StateDep
 from api.paging import Paging
 from api.services.disposal import DisposalService
 from schemas.api.disposal import (
+    DisposalFileRead,
     DisposalItemRead,
     DisposalItemUpdate,
     DisposalRecordRead,
     DisposalReviewCreate,
     DisposalReviewRead,
+    FileDisposalRecordRead,
 )
 from schemas.api.paging import Page
 
@@ -60,6 +62,14 @@ async def propose_disposition(
     return await disposal.propose(staff, review_id, document_id, body)
 
 
+@router.put("/disposal-reviews/{review_id}/files/{file_id}")
+async def propose_file_disposition(
+    review_id: str, file_id: str, body: DisposalItemUpdate, staff: CurrentStaff, disposal: Disposal
+) -> DisposalFileRead:
+    """延長 (years + reason), 移管 or 廃棄 for one file (簿冊) and each of its documents, while the review is open."""
+    return await disposal.propose_file(staff, review_id, file_id, body)
+
+
 @router.post("/disposal-reviews/{review_id}/submit")
 async def submit_disposal_review(
     review_id: str,
@@ -75,3 +85,9 @@ async def submit_disposal_review(
 async def list_disposals(staff: CurrentStaff, disposal: Disposal, page: Paging) -> Page[DisposalRecordRead]:
     """廃棄記録: every disposed document, kept permanently, oldest first."""
     return await disposal.records(staff, page=page)
+
+
+@router.get("/file-disposals")
+async def list_file_disposals(staff: CurrentStaff, disposal: Disposal, page: Paging) -> Page[FileDisposalRecordRead]:
+    """廃棄記録 of the files (簿冊): every disposed file, kept permanently, oldest first."""
+    return await disposal.file_records(staff, page=page)

@@ -23,6 +23,8 @@ from schemas.api.files import (
     FileRead,
     FilingCreate,
     RegisterRow,
+    YearOpen,
+    YearOpened,
 )
 from schemas.api.paging import Page
 
@@ -122,6 +124,12 @@ async def get_file(file_id: str, staff: CurrentStaff, files: Files) -> FileDetai
     return await files.detail(staff, file_id, today=today_in_japan())
 
 
+@router.post("/v1/files/open-year")
+async def open_year(body: YearOpen, staff: CurrentStaff, files: Files) -> YearOpened:
+    """Records office: open the 年度's files from last year's list (idempotent: a second call opens nothing)."""
+    return await files.open_year(staff, body.fiscal_year, today=today_in_japan())
+
+
 @router.post("/v1/documents/{document_id}/filing")
 async def file_document(document_id: str, body: FilingCreate, staff: CurrentStaff, files: Files) -> FileDetail:
     """整理: put the document into a file of its section and 年度 (or move it there; 409 with the reason if not)."""
@@ -159,6 +167,20 @@ async def file_register_csv(
     name = f"file-register-{fiscal_year or 'all'}.csv"
     return Response(
         body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/v1/file-register.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+async def file_register_pdf(
+    staff: CurrentStaff, files: Files, fiscal_year: FiscalYear = None, unit: Unit = None, published: Published = True
+) -> Response:
+    """ファイル管理簿 as PDF (landscape A4, the CSV's columns); by default as published (公開用名称)."""
+    body = await files.register_pdf(
+        staff, fiscal_year=fiscal_year, unit=unit, published=published, today=today_in_japan()
+    )
+    name = f"file-register-{fiscal_year or 'all'}.pdf"
+    return Response(
+        body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 

@@ -1,5 +1,6 @@
-"""Disposal review use cases (廃棄・移管の審査): run the review now, propose per document, submit the review as its
-own 起案文書 (matter ``disposal_review``) through DocumentWorkflow, list the 廃棄記録.
+"""Disposal review use cases (廃棄・移管の審査): run the review now, propose per file (簿冊, for each of its documents)
+and per unfiled document, submit the review as its own 起案文書 (matter ``disposal_review``) through
+DocumentWorkflow, list the 廃棄記録 (of documents and of files).
 
 The review's decision is an ordinary approval: the records-office member who submits it is its drafter, and the
 normal route resolution sends it up their line (a 0-yen matter of 総務課: decided by 総務課長).  Once submitted the
@@ -23,7 +24,15 @@ from core.audit import content_hash
 from core.clock import today_in_japan
 from core.errors import Conflict, Invalid, NotFound, RingiError
 from db.disposal_opening import open_review
-from db.models import DisposalRecordRow, DisposalReviewItemRow, DisposalReviewRow, DocumentRow, StaffRow
+from db.models import (
+    DisposalRecordRow,
+    DisposalReviewFileRow,
+    DisposalReviewItemRow,
+    DisposalReviewRow,
+    DocumentRow,
+    FileDisposalRecordRow,
+    StaffRow,
+)
 from db.repositories.audit import AuditRepository
 from db.repositories.disposal import DisposalRepository
 from db.repositories.documents import DocumentRepository
@@ -33,10 +42,12 @@ from domain.disposal import CatalogueLine, catalogue, review_title
 from domain.era import fiscal_year_label, wareki_date
 from domain.visibility import highest_level
 from schemas.api.disposal import (
+    DisposalFileRead,
     DisposalItemRead,
     DisposalItemUpdate,
     DisposalRecordRead,
     DisposalReviewRead,
+    FileDisposalRecordRead,
 )
 from schemas.api.paging import Page, PageRequest
 from schemas.disposal import DISPOSAL_REVIEW_MATTER, DISPOSITION_LABELS, OpenReviewRequest
@@ -72,7 +83,7 @@ class DisposalService:
         await require_records_office(self._app, self._session, staff)
         repo = DisposalRepository(self._session)
         rows, total = await repo.reviews_page(limit=page.limit, offset=page.offset)
-        return page.page([_review(r, await repo.items(r.id), with_items=False) for r in rows], total)
+        return page.page([_review(r, await repo.items(r.id), [], with_items=False) for r in rows], total)
 
     async def get(self, staff: StaffRow, review_id: str) -> DisposalReviewRead:
         await require_records_office(self._app, self._session, staff)
@@ -80,7 +91,7 @@ class DisposalService:
         review = await repo.get(review_id) if "\x00" not in review_id else None
         if review is None:
             raise _not_found(review_id)
-        return _review(review, await repo.items(review.id), with_items=True)
+        return _review(review, await repo.items(review.id), await repo.files(review.id), with_items=True)
 
     async def propose(
         self, staff: StaffRow, review_id: str, document_id: str, body: DisposalItemUpdate
@@ -97,6 +108,11 @@ class DisposalService:
             item = await repo.item(review_id, document_id, for_update=True) if "\x00" not in document_id else None
             if item is None:
                 raise NotFound(f"document {document_id} is not listed in this review")
+            if item.file_id is not None:
+                raise Conflict(
+                    f"document {document_id} is listed with its file {item.file_id}: propose for the file"
+                    f" (PUT …/files/{item.file_id})"
+                )
             item.disposition = body.disposition
             item.extend_years = body.extend_years
             item.reason = body.reason.strip()
@@ -105,6 +121,38 @@ class DisposalService:
             read = _item(item)
         log.info("disposal.item_proposed", review_id=review_id, document_id=document_id, disposition=body.disposition)
         return read
+
+    async def propose_file(
+        self, staff: StaffRow, review_id: str, file_id: str, body: DisposalItemUpdate
+    ) -> DisposalFileRead:
+        """延長 (years + reason), 移管 or 廃棄 for one listed file and so for each of its documents, while open."""
+        await require_records_office(self._app, self._session, staff)
+        async with writing(self._session) as session:
+            repo = DisposalRepository(session)
+            review = await repo.get(review_id, for_update=True) if "\x00" not in review_id else None
+            if review is None:
+                raise _not_found(review_id)
+            if review.status != "open":
+                raise Conflict(f"the review is {review.status}: its items are frozen")
+            file = await repo.file(review_id, file_id, for_update=True) if "\x00" not in file_id else None
+            if file is None:
+                raise NotFound(f"file {file_id} is not listed in this review")
+            now = datetime.now(UTC)
+            documents = await repo.items_of_file(review_id, file_id)
+            file.disposition, file.extend_years, file.reason = body.disposition, body.extend_years, body.reason.strip()
+            file.proposed_by, file.proposed_at = staff.id, now
+            for row in documents:
+                row.disposition, row.extend_years, row.reason = file.disposition, file.extend_years, file.reason
+                row.proposed_by, row.proposed_at = staff.id, now
+            read = _file(file, documents)
+        log.info("disposal.file_proposed", review_id=review_id, file_id=file_id, disposition=body.disposition)
+        return read
+
+    async def file_records(self, staff: StaffRow, *, page: PageRequest) -> Page[FileDisposalRecordRead]:
+        """廃棄記録 of the files (簿冊), oldest first (records office / admin)."""
+        await require_records_office(self._app, self._session, staff)
+        rows, total = await DisposalRepository(self._session).file_records(limit=page.limit, offset=page.offset)
+        return page.page([_file_record(r) for r in rows], total)
 
     async def submit(self, staff: StaffRow, review_id: str, *, key: str) -> DisposalReviewRead:
         """Submit the review as its own 起案文書 (廃棄決裁) by ``staff``, who becomes its drafter."""
@@ -151,7 +199,9 @@ class DisposalService:
             me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
             if me is None:
                 raise Conflict("you hold no post today, so you cannot draft the review")
-            body = catalogue(review.fiscal_year, [_line(i) for i in items])
+            files = await repo.files(review.id)
+            lines = [_file_line(f, [i for i in items if i.file_id == f.file_id]) for f in files]
+            body = catalogue(review.fiscal_year, lines + [_line(i) for i in items if i.file_id is None])
             level = highest_level(await DocumentRepository(session).confidentialities([i.document_id for i in items]))
             row = await self._review_document(session, review, staff, me.org_unit.code, body, level)
             review.document_id = row.id
@@ -229,6 +279,63 @@ def _line(item: DisposalReviewItemRow) -> CatalogueLine:
     )
 
 
+def _file_line(file: DisposalReviewFileRow, documents: list[DisposalReviewItemRow]) -> CatalogueLine:
+    """A file's line of the catalogue: its classification code as the number, its title and how many documents."""
+    if file.disposition is None:
+        raise Invalid(f"file {file.file_id} has no proposal")
+    return CatalogueLine(
+        number=file.classification_code,
+        title=f"{file.title}（簿冊・{len(documents)}件）",
+        org_unit=file.org_unit_code,
+        retention_label=file.retention_label,
+        expires_on=file.expires_on,
+        disposition=file.disposition,
+        extend_years=file.extend_years,
+        reason=file.reason,
+        paper_original_location=None,
+    )
+
+
+def _file(file: DisposalReviewFileRow, documents: list[DisposalReviewItemRow]) -> DisposalFileRead:
+    return DisposalFileRead(
+        file_id=file.file_id,
+        title=file.title,
+        org_unit=file.org_unit_code,
+        fiscal_year=file.fiscal_year,
+        classification_code=file.classification_code,
+        retention_label=file.retention_label,
+        expires_on=file.expires_on,
+        expires_on_label=wareki_date(file.expires_on),
+        disposition=file.disposition,
+        disposition_label=DISPOSITION_LABELS.get(file.disposition) if file.disposition else None,
+        extend_years=file.extend_years,
+        reason=file.reason,
+        proposed_by=file.proposed_by,
+        applied_at=file.applied_at,
+        outcome=file.outcome,
+        documents=[_item(i) for i in documents],
+    )
+
+
+def _file_record(row: FileDisposalRecordRow) -> FileDisposalRecordRead:
+    return FileDisposalRecordRead(
+        id=row.id,
+        file_id=row.file_id,
+        title=row.title,
+        org_unit=row.org_unit_code,
+        fiscal_year=row.fiscal_year,
+        classification_code=row.classification_code,
+        retention_label=row.retention_label,
+        expires_on=row.expires_on,
+        documents=row.documents,
+        review_id=row.review_id,
+        review_document_id=row.review_document_id,
+        approved_by=row.approved_by,
+        approved_at=row.approved_at,
+        disposed_at=row.disposed_at,
+    )
+
+
 def _item(item: DisposalReviewItemRow) -> DisposalItemRead:
     return DisposalItemRead(
         document_id=item.document_id,
@@ -246,10 +353,17 @@ def _item(item: DisposalReviewItemRow) -> DisposalItemRead:
         proposed_by=item.proposed_by,
         applied_at=item.applied_at,
         outcome=item.outcome,
+        file_id=item.file_id,
     )
 
 
-def _review(review: DisposalReviewRow, items: list[DisposalReviewItemRow], *, with_items: bool) -> DisposalReviewRead:
+def _review(
+    review: DisposalReviewRow,
+    items: list[DisposalReviewItemRow],
+    files: list[DisposalReviewFileRow],
+    *,
+    with_items: bool,
+) -> DisposalReviewRead:
     return DisposalReviewRead(
         id=review.id,
         fiscal_year=review.fiscal_year,
@@ -264,6 +378,7 @@ def _review(review: DisposalReviewRow, items: list[DisposalReviewItemRow], *, wi
         applied_at=review.applied_at,
         item_count=len(items),
         items=[_item(i) for i in items] if with_items else [],
+        files=[_file(f, [i for i in items if i.file_id == f.file_id]) for f in files] if with_items else [],
     )
 
 

@@ -8,6 +8,7 @@ a document (``domain.visibility``, in SQL through ``db.repositories.visibility.v
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import uuid
@@ -20,21 +21,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from api.services.documents import DocumentService
+from api.services.printing import PrintingUnavailable
 from api.services.receipts import ReceiptService
+from api.services.records_rules import require_records_office
 from api.services.visibility import viewer
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.fonts import JapaneseFontMissing, find_japanese_font
+from core.print_register import render_register
+from db.file_opening import NoTable, open_year
 from db.models import DocumentRow, OrgUnitRow, RecordFileRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.classification import ClassificationRepository
 from db.repositories.documents import DocumentRepository
-from db.repositories.files import FileCompletion, FileRepository, SearchFilters
+from db.repositories.files import FileCompletion, FileRepository, SearchFilters, file_period
 from db.repositories.org import OrgRepository
 from db.session import release, writing
 from domain.classification import build, in_force_of
-from domain.era import JST, jst_date
-from domain.filing import DocumentFacts, FileFacts, document_fiscal_year, filing_problem, manages, shown_title
+from domain.era import JST
+from domain.filing import (
+    DocumentFacts,
+    FileFacts,
+    closed_problem,
+    document_fiscal_year,
+    filing_problem,
+    manages,
+    shown_title,
+)
 from domain.fiscal import fiscal_year_at, fiscal_year_label, fiscal_year_start
-from domain.retention import RetentionPeriod, file_retention, retention_label
+from domain.retention import RetentionPeriod, retention_label
 from domain.visibility import Viewer
 from schemas.api.files import (
     MEDIUM_NAMES,
@@ -45,6 +59,8 @@ from schemas.api.files import (
     FiledReceiptRead,
     FileRead,
     RegisterRow,
+    YearOpened,
+    YearOpenSkip,
 )
 from schemas.api.paging import Page, PageRequest
 from schemas.classification import DISPOSITION_NAMES
@@ -77,13 +93,7 @@ def _facts(row: RecordFileRow) -> FileFacts:
 
 def _retention(row: RecordFileRow, done: FileCompletion) -> RetentionPeriod | None:
     """The file's retention from its documents' completions (the latest 完結; none while one is open)."""
-    completed = [jst_date(done.latest_completed_at)] if done.latest_completed_at else []
-    return file_retention(
-        [*completed, *([None] * done.open)],
-        row.retention_years,
-        permanent=row.retention_permanent,
-        counting=row.counting,  # type: ignore[arg-type]
-    )
+    return file_period(row, done)
 
 
 def _file_read(row: RecordFileRow, done: FileCompletion, who: Viewer) -> FileRead:
@@ -211,6 +221,11 @@ class FileService:
                 raise Conflict(f"the document cannot go into this file: {problem}")
             previous = row.file_id
             if previous != file.id:
+                await self._check_open(session, file, "go into this file", today)
+                source = await FileRepository(session).get(previous) if previous else None
+                if source is not None:
+                    await self._check_open(session, source, "leave its file", today)
+            if previous != file.id:
                 row.file_id = file.id
                 detail: dict[str, object] = {"file_id": file.id, "previous_file_id": previous}
                 action = "file" if previous is None else "refile"
@@ -218,12 +233,43 @@ class FileService:
         log.info("document.filed", document_id=document_id, file_id=file_id, previous_file_id=previous)
         return await self.detail(staff, file_id, today=today)
 
+    async def open_year(self, staff: StaffRow, fiscal_year: int, *, today: date) -> YearOpened:
+        """年度替わり: open the 年度's files from last year's list (records office; idempotent)."""
+        await require_records_office(self._app, self._session, staff)
+        await release(self._session)  # each file is its own unit of work (db.file_opening)
+        try:
+            opened = await open_year(self._app.sessions, fiscal_year, by=staff.id, today=today)
+        except NoTable as exc:
+            raise Conflict(f"{exc}: load one (PUT /v1/admin/classification/…)") from exc
+        log.info("files.year_opened", fiscal_year=fiscal_year, created=opened.created, existing=opened.existing)
+        return YearOpened(
+            fiscal_year=opened.fiscal_year,
+            classification_version=opened.classification_version,
+            created=opened.created,
+            existing=opened.existing,
+            skipped=[YearOpenSkip(source_file_id=f, reason=r) for f, r in opened.skipped],
+        )
+
     async def file_receipt(self, staff: StaffRow, receipt_id: str, file_id: str, *, today: date) -> FileDetail:
         """整理 of a receipt (the receipts service writes it, with its event); the file as it is then."""
         await ReceiptService(self._app, self._session).file(staff, receipt_id, file_id)
         await release(self._session)  # stored before HR is asked who the caller stands in for
         log.info("receipt.filed", receipt_id=receipt_id, file_id=file_id)
         return await self.detail(staff, file_id, today=today)
+
+    @staticmethod
+    async def _check_open(session: AsyncSession, file: RecordFileRow, what: str, today: date) -> None:
+        """409 when the file is closed (disposed / transferred, or its retention has started)."""
+        done = (await FileRepository(session).completions([file.id])).get(file.id, FileCompletion())
+        period = _retention(file, done)
+        problem = closed_problem(
+            fiscal_year=file.fiscal_year,
+            records_status=file.records_status,
+            retention_starts_on=period.starts_on if period else None,
+            today=today,
+        )
+        if problem:
+            raise Conflict(f"the document cannot {what}: {problem}")
 
     async def page(
         self, staff: StaffRow, *, fiscal_year: int | None, unit: str | None, page: PageRequest, today: date
@@ -286,17 +332,39 @@ class FileService:
         self, staff: StaffRow, *, fiscal_year: int | None, unit: str | None, published: bool, today: date
     ) -> bytes:
         """The ファイル管理簿 as CSV in UTF-8 with BOM (Excel reads it as it is), a header row of Japanese names."""
-        who = None if published else await self._viewer(staff, today)
+        lines = await self.register_lines(staff, fiscal_year=fiscal_year, unit=unit, published=published, today=today)
+        return _csv(lines)
+
+    async def register_csv_public(self, *, fiscal_year: int | None, today: date) -> bytes:
+        """The published ファイル管理簿 as CSV (no sign-in: 公開用名称 wherever a file has one)."""
+        return _csv(await self.register_lines(None, fiscal_year=fiscal_year, unit=None, published=True, today=today))
+
+    async def register_pdf(
+        self, staff: StaffRow | None, *, fiscal_year: int | None, unit: str | None, published: bool, today: date
+    ) -> bytes:
+        """The ファイル管理簿 as PDF (landscape A4, the CSV's columns); ``staff`` None: as published."""
+        try:
+            font = find_japanese_font(self._app.settings.pdf_font_path)
+        except JapaneseFontMissing as exc:
+            raise PrintingUnavailable(exc.detail) from exc
+        lines = await self.register_lines(staff, fiscal_year=fiscal_year, unit=unit, published=published, today=today)
+        values = [line.model_dump() for line in lines]
+        rows = [["" if v[key] is None else str(v[key]) for key, _ in REGISTER_COLUMNS] for v in values]
+        year = fiscal_year_label(fiscal_year) if fiscal_year is not None else "全年度"
+        title = f"ファイル管理簿（{year}{'・公開用' if published or staff is None else ''}）"
+        columns = [label for _, label in REGISTER_COLUMNS]
+        return await asyncio.to_thread(render_register, title, columns, rows, font_path=font)
+
+    async def register_lines(
+        self, staff: StaffRow | None, *, fiscal_year: int | None, unit: str | None, published: bool, today: date
+    ) -> list[RegisterRow]:
+        """Every line of the register (at most REGISTER_CSV_LIMIT); ``staff`` None or ``published``: the public's
+        view (公開用名称 wherever a file has one)."""
+        who = None if published or staff is None else await self._viewer(staff, today)
         rows, _ = await FileRepository(self._session).page(
             fiscal_year=fiscal_year, unit=unit, limit=REGISTER_CSV_LIMIT, offset=0
         )
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([label for _, label in REGISTER_COLUMNS])
-        for line in await self._register_rows(rows, who):
-            values = line.model_dump()
-            writer.writerow(["" if values[key] is None else str(values[key]) for key, _ in REGISTER_COLUMNS])
-        return out.getvalue().encode("utf-8-sig")
+        return await self._register_rows(rows, who)
 
     async def _register_rows(self, rows: Sequence[RecordFileRow], who: Viewer | None) -> list[RegisterRow]:
         done = await FileRepository(self._session).completions([r.id for r in rows])
@@ -366,6 +434,16 @@ class FileService:
         )
         found, total = await FileRepository(self._session).search(who, filters, limit=page.limit, offset=page.offset)
         return page.page([_hit(doc, file, who) for doc, file in found], total)
+
+
+def _csv(lines: Sequence[RegisterRow]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([label for _, label in REGISTER_COLUMNS])
+    for line in lines:
+        values = line.model_dump()
+        writer.writerow(["" if values[key] is None else str(values[key]) for key, _ in REGISTER_COLUMNS])
+    return out.getvalue().encode("utf-8-sig")
 
 
 def _hit(doc: DocumentRow, file: RecordFileRow | None, who: Viewer) -> DocumentHit:

@@ -7,7 +7,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import DisposalRecordRow, DisposalReviewItemRow, DisposalReviewRow, DocumentRow
+from db.models import (
+    DisposalRecordRow,
+    DisposalReviewFileRow,
+    DisposalReviewItemRow,
+    DisposalReviewRow,
+    DocumentRow,
+    FileDisposalRecordRow,
+    RecordFileRow,
+)
 from db.repositories.paging import page_of
 
 
@@ -15,7 +23,18 @@ class DisposalRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def add(self, row: DisposalReviewRow | DisposalReviewItemRow | DisposalRecordRow) -> None:
+    @property
+    def session(self) -> AsyncSession:
+        return self._session
+
+    def add(
+        self,
+        row: DisposalReviewRow
+        | DisposalReviewItemRow
+        | DisposalRecordRow
+        | DisposalReviewFileRow
+        | FileDisposalRecordRow,
+    ) -> None:
         self._session.add(row)
 
     async def flush(self) -> None:
@@ -77,6 +96,7 @@ class DisposalRepository:
                 DocumentRow.retention_expires_on == expires_on,
                 DocumentRow.retention_permanent.is_(False),
                 DocumentRow.completed_at.is_not(None),
+                DocumentRow.file_id.is_(None),  # a filed document is listed with its file, by the file's expiry
             )
             .order_by(DocumentRow.org_unit_code, DocumentRow.number_display, DocumentRow.id)
         )
@@ -90,3 +110,61 @@ class DisposalRepository:
     async def record_of(self, document_id: str) -> DisposalRecordRow | None:
         stmt = select(DisposalRecordRow).where(DisposalRecordRow.document_id == document_id)
         return (await self._session.scalars(stmt)).one_or_none()
+
+    async def record_of_file(self, file_id: str) -> FileDisposalRecordRow | None:
+        stmt = select(FileDisposalRecordRow).where(FileDisposalRecordRow.file_id == file_id)
+        return (await self._session.scalars(stmt)).one_or_none()
+
+    async def file_records(self, *, limit: int, offset: int) -> tuple[list[FileDisposalRecordRow], int]:
+        """A page of the files' 廃棄記録, oldest first."""
+        stmt = select(FileDisposalRecordRow).order_by(FileDisposalRecordRow.disposed_at, FileDisposalRecordRow.id)
+        return await page_of(self._session, stmt, limit=limit, offset=offset)
+
+    async def files(self, review_id: str) -> list[DisposalReviewFileRow]:
+        stmt = (
+            select(DisposalReviewFileRow)
+            .where(DisposalReviewFileRow.review_id == review_id)
+            .order_by(
+                DisposalReviewFileRow.org_unit_code,
+                DisposalReviewFileRow.classification_code,
+                DisposalReviewFileRow.title,
+                DisposalReviewFileRow.file_id,
+            )
+        )
+        return list((await self._session.scalars(stmt)).all())
+
+    async def file(self, review_id: str, file_id: str, *, for_update: bool = False) -> DisposalReviewFileRow | None:
+        stmt = select(DisposalReviewFileRow).where(
+            DisposalReviewFileRow.review_id == review_id, DisposalReviewFileRow.file_id == file_id
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self._session.scalars(stmt)).one_or_none()
+
+    async def items_of_file(self, review_id: str, file_id: str) -> list[DisposalReviewItemRow]:
+        stmt = select(DisposalReviewItemRow).where(
+            DisposalReviewItemRow.review_id == review_id, DisposalReviewItemRow.file_id == file_id
+        )
+        return list((await self._session.scalars(stmt)).all())
+
+    async def candidate_files(self) -> list[RecordFileRow]:
+        """Active files of a limited retention (their expiry depends on their documents: the caller computes it)."""
+        stmt = (
+            select(RecordFileRow)
+            .where(RecordFileRow.records_status == "active", RecordFileRow.retention_permanent.is_(False))
+            .order_by(RecordFileRow.org_unit_code, RecordFileRow.classification_code, RecordFileRow.id)
+        )
+        return list((await self._session.scalars(stmt)).all())
+
+    async def filed_documents(self, file_id: str) -> list[DocumentRow]:
+        """The active, completed documents of a file (what its disposal applies to)."""
+        stmt = (
+            select(DocumentRow)
+            .where(
+                DocumentRow.file_id == file_id,
+                DocumentRow.records_status == "active",
+                DocumentRow.completed_at.is_not(None),
+            )
+            .order_by(DocumentRow.number_display, DocumentRow.id)
+        )
+        return list((await self._session.scalars(stmt)).all())

@@ -13,6 +13,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 from db.models import DocumentRow, ReceiptRow, RecordFileRow
 from db.repositories.paging import page_of
 from db.repositories.visibility import visible_to
+from domain.era import jst_date
+from domain.retention import RetentionPeriod, file_retention, kept
 from domain.visibility import Viewer
 
 
@@ -39,6 +41,19 @@ class SearchFilters:
     drafter: str | None = None
     drafted_from: datetime | None = None
     drafted_before: datetime | None = None
+
+
+def file_period(row: RecordFileRow, done: FileCompletion) -> RetentionPeriod | None:
+    """The file's retention from its documents' completions (the latest 完結; none while one is open), with the
+    延長 a disposal review decided."""
+    completed = [jst_date(done.latest_completed_at)] if done.latest_completed_at else []
+    period = file_retention(
+        [*completed, *([None] * done.open)],
+        row.retention_years,
+        permanent=row.retention_permanent,
+        counting=row.counting,  # type: ignore[arg-type]
+    )
+    return kept(period, row.extended_expires_on)
 
 
 def _contains(text: str) -> str:

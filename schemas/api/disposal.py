@@ -54,6 +54,47 @@ class DisposalItemRead(BaseModel):
     proposed_by: str | None
     applied_at: datetime | None
     outcome: str | None  # extended / transferred / disposed / skipped (the document was no longer active)
+    file_id: str | None = None  # listed with its file: decided per file
+
+
+class DisposalFileRead(BaseModel):
+    """One expiring file (簿冊) of a review, its proposal, and the documents in it (which take that proposal)."""
+
+    file_id: str
+    title: str
+    org_unit: str
+    fiscal_year: int
+    classification_code: str
+    retention_label: str
+    expires_on: date
+    expires_on_label: str
+    disposition: Disposition | None
+    disposition_label: str | None
+    extend_years: int | None
+    reason: str
+    proposed_by: str | None
+    applied_at: datetime | None
+    outcome: str | None
+    documents: list[DisposalItemRead] = Field(default_factory=list)
+
+
+class FileDisposalRecordRead(BaseModel):
+    """廃棄記録 of a file (簿冊): kept permanently."""
+
+    id: int
+    file_id: str
+    title: str
+    org_unit: str
+    fiscal_year: int
+    classification_code: str
+    retention_label: str
+    expires_on: date
+    documents: int
+    review_id: str
+    review_document_id: str | None
+    approved_by: str
+    approved_at: datetime
+    disposed_at: datetime
 
 
 class DisposalReviewRead(BaseModel):
@@ -69,7 +110,8 @@ class DisposalReviewRead(BaseModel):
     decided_at: datetime | None
     applied_at: datetime | None
     item_count: int
-    items: list[DisposalItemRead] = Field(default_factory=list)
+    items: list[DisposalItemRead] = Field(default_factory=list)  # every listed document (also those in files)
+    files: list[DisposalFileRead] = Field(default_factory=list)  # the listed files, each with its documents
 
 
 class DisposalRecordRead(BaseModel):

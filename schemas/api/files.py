@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.classification import Counting, Disposition
 from schemas.text import OneLine
@@ -65,6 +65,27 @@ class FilingCreate(BaseModel):
     """Put the document into the file (整理); a document already filed moves (an audit event either way)."""
 
     file_id: str = Field(min_length=1, max_length=36)
+
+
+class YearOpen(BaseModel):
+    """Open the 年度's files from last year's list (the records office, at the 年度 change)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fiscal_year: int = Field(ge=1989, le=2200)
+
+
+class YearOpenSkip(BaseModel):
+    source_file_id: str
+    reason: str
+
+
+class YearOpened(BaseModel):
+    fiscal_year: int
+    classification_version: str
+    created: int  # opened now
+    existing: int  # opened before (idempotent)
+    skipped: list[YearOpenSkip]
 
 
 class FileRead(BaseModel):

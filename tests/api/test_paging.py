@@ -24,6 +24,7 @@ from core.settings import Settings
 from db.models import (
     DisposalRecordRow,
     DisposalReviewRow,
+    FileDisposalRecordRow,
     NotificationRow,
     OrgTransferRow,
     RetentionExtensionRow,
@@ -321,6 +322,7 @@ async def _my_circulations(stack: Stack) -> dict[str, str]:
 
 
 FILES_YEAR = 2041  # a 年度 of these cases' own (the filter)
+FILE_DISPOSALS_YEAR = 2044
 SEARCH_WORD = f"頁送り{uuid.uuid4().hex[:8]}"
 _TABLE = """
 年度: {year}
@@ -354,6 +356,33 @@ async def _files(stack: Stack) -> dict[str, str]:
         body = {"fiscal_year": FILES_YEAR, "classification_code": "01", "title": f"綴 {uuid.uuid4().hex[:6]}"}
         r = await stack.call(RECORDS_OFFICE, "POST", "/v1/files", json=body)
         assert r.status_code == 201, r.text
+    return {}
+
+
+async def _file_disposals(stack: Stack) -> dict[str, str]:
+    await _classification(stack, FILE_DISPOSALS_YEAR)
+    review = _review(1993)
+    await _insert(stack, review)
+    now = datetime.now(UTC)
+    for _ in range(3):
+        body = {"fiscal_year": FILE_DISPOSALS_YEAR, "classification_code": "01", "title": f"綴 {uuid.uuid4().hex[:6]}"}
+        r = await stack.call(RECORDS_OFFICE, "POST", "/v1/files", json=body)
+        assert r.status_code == 201, r.text
+        record = FileDisposalRecordRow(
+            file_id=r.json()["id"],
+            title=body["title"],
+            org_unit_code=r.json()["org_unit"],
+            fiscal_year=FILE_DISPOSALS_YEAR,
+            classification_code="01",
+            retention_label="5年",
+            expires_on=date(1994, 3, 31),
+            documents=0,
+            review_id=review.id,
+            approved_by=ADMIN,
+            approved_at=now,
+            disposed_at=now,  # all at once: the id keeps them apart
+        )
+        await _insert(stack, record)
     return {}
 
 
@@ -392,6 +421,7 @@ CASES = {
     "seal_log": Case("/v1/seal-log", ADMIN, _seal_log, {"from": str(SEAL_DAYS[0]), "to": str(SEAL_DAYS[1])}),
     "reviews": Case("/v1/records/disposal-reviews", ADMIN, _reviews),
     "disposals": Case("/v1/records/disposals", ADMIN, _disposals),
+    "file_disposals": Case("/v1/records/file-disposals", ADMIN, _file_disposals),
     "access_log": Case("/v1/access-log", ADMIN, _access_log, {"kind": "document_read"}),
     "receipts": Case("/v1/receipts", RECORDS_OFFICE, _receipts, {"fiscal_year": "2040"}),
     "receipt_events": Case("/v1/receipts/{receipt_id}/events", RECORDS_OFFICE, _receipt_events),

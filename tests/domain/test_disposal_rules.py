@@ -8,8 +8,10 @@ from datetime import date
 
 from domain.disposal import (
     CatalogueLine,
+    applies_from,
     catalogue,
     disposal_method,
+    due,
     export_files,
     manifest,
     review_expiry,
@@ -54,3 +56,15 @@ def test_the_manifest_names_every_file_with_its_sha256() -> None:
     assert {(f["name"], f["sha256"], f["bytes"]) for f in listed["files"]} == {
         (name, hashlib.sha256(data).hexdigest(), len(data)) for name, data in files.items()
     }
+
+
+def test_a_disposal_or_transfer_waits_for_the_day_after_the_expiry_an_extension_does_not() -> None:
+    expiry = date(2027, 3, 31)
+    assert applies_from(expiry) == date(2027, 4, 1)
+    for disposition in ("dispose", "transfer"):
+        assert not due(disposition, expiry, date(2027, 2, 15))  # approved in February: it waits
+        assert not due(disposition, expiry, expiry)  # the 満了日 itself is still within the retention
+        assert due(disposition, expiry, date(2027, 4, 1)) and due(disposition, expiry, date(2028, 1, 1))
+    assert due("extend", expiry, date(2027, 2, 15))
+    assert due(None, expiry, date(2027, 2, 15))  # nothing to wait for: skipped at once
+    assert applies_from(date(2030, 12, 31)) == date(2031, 1, 1)  # 暦年

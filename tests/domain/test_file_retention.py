@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from domain.retention import file_retention, retention_period
+from domain.retention import RetentionPeriod, file_retention, kept, retention_period
 
 
 def test_the_latest_completion_starts_the_clock() -> None:
@@ -66,3 +66,10 @@ def test_one_rule_for_a_document_and_a_file_holding_only_it() -> None:
     for completed_on in (date(2024, 9, 10), date(2025, 3, 31), date(2025, 4, 1)):
         for years in (0, 1, 5, 30):
             assert file_retention([completed_on], years) == retention_period(completed_on, years)
+
+
+def test_an_extension_replaces_the_expiry_the_documents_give() -> None:
+    period = file_retention([date(2025, 6, 1), date(2026, 2, 10)], 5)
+    assert kept(period, None) == period
+    assert kept(period, date(2034, 3, 31)) == RetentionPeriod(starts_on=date(2026, 4, 1), expires_on=date(2034, 3, 31))
+    assert kept(None, date(2034, 3, 31)) is None  # not started: nothing to extend

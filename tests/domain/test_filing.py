@@ -36,3 +36,38 @@ def test_the_public_title_outside_the_section_and_the_records_office() -> None:
     plain = FileFacts(org_unit_code="somu.somu", fiscal_year=2026, title="予算関係綴")
     assert shown_title(plain, None) == "予算関係綴"
     assert manages(member, "somu.somu") and manages(office, "x") and not manages(outsider, "somu.somu")
+
+
+def test_a_file_closes_when_disposed_or_once_its_retention_has_started() -> None:
+    from datetime import date
+
+    from domain.filing import closed_problem
+
+    def problem(status: str = "active", starts: date | None = None) -> str | None:
+        return closed_problem(
+            fiscal_year=2025, records_status=status, retention_starts_on=starts, today=date(2026, 5, 1)
+        )
+
+    assert problem() is None  # documents still being completed: open
+    assert problem(starts=date(2027, 4, 1)) is None  # complete, not started yet
+    assert "年度 2025 is closed" in (problem(starts=date(2026, 4, 1)) or "")
+    assert problem("disposed") == "the file has been disposed"
+
+
+def test_the_new_year_carries_last_years_files_once() -> None:
+    from domain.filing import YearFile, carry_over
+
+    a = YearFile("a", "somu.somu", "01-03-02", "支出負担行為綴")
+    b = YearFile("b", "somu.somu", "02-01", "児童手当綴")
+    c = YearFile("c", "somu.somu", "01-03-02", "旧綴", records_status="transferred")
+    d = YearFile("d", "somu.jinji", "01-03-02", "支出負担行為綴")
+    plan = carry_over([a, b, c, d], existing={("somu.jinji", "01-03-02", "支出負担行為綴")}, leaves={"01-03-02"})
+    assert [(p.source.file_id, p.action) for p in plan] == [
+        ("a", "create"),
+        ("b", "skip"),
+        ("c", "skip"),
+        ("d", "exists"),
+    ]
+    assert "02-01" in plan[1].reason and plan[2].reason == "the file has been transferred"
+    again = carry_over([a, a], existing=set(), leaves={"01-03-02"})
+    assert [p.action for p in again] == ["create", "exists"]  # one successor per key

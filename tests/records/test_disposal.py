@@ -12,26 +12,32 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import uuid
 from collections.abc import AsyncIterator
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from sqlalchemy import func, select, update
 from temporalio.client import Client
 
 from activities.disposal import DisposalActivities
+from core import clock
 from core.calendar import JST
-from db.models import DisposalRecordRow, DocumentRow, RetentionExtensionRow
+from db.models import ClassificationVersionRow, DisposalRecordRow, DocumentRow, RecordFileRow, RetentionExtensionRow
 from db.session import create_engine, create_sessionmaker
 from domain.fiscal import fiscal_year_of
 from domain.retention import retention_period
-from schemas.disposal import DisposalSettlement
+from integrations.attachment_store import attachment_store
+from schemas.disposal import DisposalSettlement, DueApplied, DueDisposals
 from tests.api.support import RECORDS_OFFICE, assert_problem
 from tests.records.test_lifecycle import audit_actions, until
+from tests.support.documents import document_row
 from tests.support.paging import every_item
 from tests.support.stack import Stack, full_stack, holder
+from tests.support.waiting import insert
 
 RECORDS_CLERK = RECORDS_OFFICE  # 総務課 係長 granted records_office (文書担当)
 MANAGER = holder("somu.somu", "manager")  # 総務課長: decides the 廃棄決裁 (and the test documents)
@@ -100,6 +106,17 @@ async def review_when(stack: Stack, review_id: str, status: str) -> dict[str, An
     raise AssertionError(f"the review never became {status}: {r.json()}")
 
 
+async def daily_job(stack: Stack) -> DueApplied:
+    """One run of the daily ``DisposalApplyWorkflow``'s activity, at the processes' clock."""
+    engine = create_engine(stack.settings.database_url)
+    try:
+        archive, store = stack.settings.data_dir / "archives", attachment_store(stack.settings.attachment_root())
+        activities = DisposalActivities(create_sessionmaker(engine), archive, store)
+        return await activities.apply_due_disposals(DueDisposals(at=datetime.now(UTC)))
+    finally:
+        await engine.dispose()
+
+
 async def propose(stack: Stack, review_id: str, document_id: str, staff: str = RECORDS_CLERK, **body: Any) -> Any:
     return await stack.call(staff, "PUT", f"{REVIEWS}/{review_id}/items/{document_id}", json=body)
 
@@ -122,7 +139,9 @@ ARCHIVED_FILE = "記念式典の写真目録".encode()
 DISPOSED_FILE = "消耗品の見積書".encode()
 
 
-async def test_yearly_review_extend_transfer_dispose_applied_once(stack: Stack) -> None:
+async def test_yearly_review_extend_transfer_dispose_applied_once(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fy2021 = date(2021, 9, 10)
     keep = await completed(stack, "訴訟関係書類", completed_on=fy2021)
     archive = await completed(stack, "市制記念事業の記録", completed_on=fy2021, attachment=ARCHIVED_FILE)
@@ -177,6 +196,20 @@ async def test_yearly_review_extend_transfer_dispose_applied_once(stack: Stack) 
     assert r.json()["matter"] == "disposal_review" and r.json()["pending"] == [MANAGER], r.text
     assert "消耗品購入" in r.json()["body"] and "廃棄" in r.json()["body"]
     await stack.ok(MANAGER, review_doc, "approve")
+    # Decided before the 満了日 (2027-03-31): the 延長 applies at once, the 廃棄 and 移管 wait for April 1.
+    waiting = await review_when(stack, rid, "approved")
+    assert {i["document_id"]: i["outcome"] for i in waiting["items"]} == {
+        keep["id"]: "extended",
+        archive["id"]: None,
+        destroy["id"]: None,
+        paper["id"]: None,
+    }
+    early = (await stack.call(RECORDS_CLERK, "GET", f"/v1/documents/{destroy['id']}")).json()
+    assert early["records_status"] == "active" and early["body"]
+    with monkeypatch.context() as m:  # the daily job's run on April 1 (JST) applies them
+        m.setattr(clock, "now", lambda: datetime(2027, 4, 1, 0, 5, tzinfo=JST).astimezone(UTC))
+        due = await daily_job(stack)
+    assert (due.applied, due.waiting) == (3, 0)
     applied = await review_when(stack, rid, "applied")
     assert applied["approved_by"] == MANAGER
     outcomes = {i["document_id"]: i["outcome"] for i in applied["items"]}
@@ -301,3 +334,68 @@ async def test_the_review_document_takes_the_highest_confidentiality_it_lists(st
     assert "懲戒処分の記録" in review_doc["body"]
     assert review_doc["confidentiality"] == 3
     assert_problem(await stack.call(OUTSIDER, "GET", f"/v1/documents/{review_doc['id']}"), 404)
+
+
+async def test_the_review_lists_files_with_their_documents_and_takes_proposals_per_file(stack: Stack) -> None:
+    """A file (簿冊) completed in 年度 2024 with 5 years expires 2030-03-31: the FY2029 review lists it with its
+    documents; a proposal is per file (its documents take it), never per document of a file."""
+    fy = 2029
+    file_id = str(uuid.uuid4())
+    engine = create_engine(stack.settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            version = await session.scalar(select(ClassificationVersionRow.id).limit(1))
+    finally:
+        await engine.dispose()
+    assert version is not None
+    file = RecordFileRow(
+        id=file_id,
+        fiscal_year=2024,
+        org_unit_code="somu.somu",
+        classification_version=version,
+        classification_code="01-02-01",
+        classification_path="/01/01-02/01-02-01/",
+        classification_names=["総務", "財務", "予算"],
+        title="補助金交付綴",
+        storage_location="書庫A",
+        medium="paper",
+        retention_years=5,
+        retention_permanent=False,
+        disposition="dispose",
+        counting="fiscal_year",
+        created_by=holder("somu.somu", "staff"),
+        created_at=datetime.now(UTC),
+    )
+    docs = [
+        document_row(
+            title=f"補助金交付 {n}",
+            status="approved",
+            completed_at=datetime.combine(completed_on, time(10), JST),
+            retention_expires_on=date(2030, 3, 31),
+            file_id=file_id,
+        )
+        for n, completed_on in enumerate((date(2024, 6, 1), date(2025, 2, 10)), start=1)
+    ]
+    await insert(stack, file, *docs)
+    r = await stack.call(RECORDS_CLERK, "POST", REVIEWS, json={"fiscal_year": fy})
+    assert r.status_code == 201, r.text
+    review = r.json()
+    (listed,) = [f for f in review["files"] if f["file_id"] == file_id]
+    assert (listed["title"], listed["expires_on"], listed["retention_label"]) == ("補助金交付綴", "2030-03-31", "5年")
+    assert {d["document_id"] for d in listed["documents"]} == {d.id for d in docs}
+    rid = review["id"]
+    r = await propose(stack, rid, docs[0].id, disposition="dispose")
+    assert r.status_code == 409 and "file" in r.json()["detail"], r.text  # decided per file
+    url = f"{REVIEWS}/{rid}/files/{file_id}"
+    r = await stack.call(RECORDS_CLERK, "PUT", url, json={"disposition": "extend", "extend_years": 2})
+    assert r.status_code == 422, r.text  # an extension needs a reason
+    assert (await stack.call(OUTSIDER, "PUT", url, json={"disposition": "dispose"})).status_code == 403
+    missing = f"{REVIEWS}/{rid}/files/{uuid.uuid4()}"
+    assert (await stack.call(RECORDS_CLERK, "PUT", missing, json={"disposition": "dispose"})).status_code == 404
+    r = await stack.call(RECORDS_CLERK, "PUT", url, json={"disposition": "transfer", "reason": "歴史資料"})
+    assert r.status_code == 200 and r.json()["disposition_label"] == "移管", r.text
+    assert {d["disposition"] for d in r.json()["documents"]} == {"transfer"}
+    again = (await stack.call(RECORDS_CLERK, "GET", f"{REVIEWS}/{rid}")).json()
+    assert {i["disposition"] for i in again["items"] if i["file_id"] == file_id} == {"transfer"}
+    assert (await stack.call(OUTSIDER, "GET", "/v1/records/file-disposals")).status_code == 403
+    assert (await stack.call(RECORDS_CLERK, "GET", "/v1/records/file-disposals")).status_code == 200

@@ -1,0 +1,107 @@
+"""The records office's file pages (簿冊): the files of a 年度 and section, opening the new 年度's files, a file with
+its documents, and moving a document to another file.
+
+Transport only, over FileService (api/services/files.py): the same authorisation and the same refusals (409 with
+the reason when a file is of another section or closed), shown on the page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import SessionDep, StateDep
+from api.services.files import FileService
+from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
+from api.web.render import REFUSAL
+from core.errors import RingiError
+from domain.fiscal import fiscal_year_of
+from schemas.api.files import YearOpened
+from schemas.api.paging import PageRequest
+
+router = APIRouter(include_in_schema=False)
+
+Year = Annotated[int | None, Query(ge=1989, le=2200)]
+Unit = Annotated[str | None, Query(max_length=64)]
+LIST_LIMIT = 200
+
+
+def _refused(request: Request, viewer: Viewer, exc: RingiError) -> HTMLResponse:
+    title = REFUSAL.get(exc.status, exc.title)
+    return page(request, "error.html", viewer, status_code=exc.status, title=title, detail=exc.detail)
+
+
+async def _list(
+    request: Request,
+    viewer: Viewer,
+    files: FileService,
+    *,
+    year: int,
+    unit: str | None,
+    opened: YearOpened | None = None,
+    error: str = "",
+) -> HTMLResponse:
+    listed = await files.page(
+        viewer.staff, fiscal_year=year, unit=unit or None, page=PageRequest(limit=LIST_LIMIT), today=today()
+    )
+    return page(
+        request, "files.html", viewer, files=listed, year=year, unit=unit or "", opened=opened, error=error, nav="files"
+    )
+
+
+@router.get("/files")
+async def files_page(
+    request: Request, viewer: CurrentViewer, app: StateDep, session: SessionDep, year: Year = None, unit: Unit = None
+) -> HTMLResponse:
+    """簿冊一覧: the files of a 年度 (default: this one) and section, with the 年度替わり button."""
+    chosen = year if year is not None else fiscal_year_at_today()
+    return await _list(request, viewer, FileService(app, session), year=chosen, unit=unit)
+
+
+def fiscal_year_at_today() -> int:
+    return fiscal_year_of(today())
+
+
+@router.post("/files/open-year")
+async def open_year(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """年度替わり: open the new 年度's files from last year's list (idempotent); the page shows what was done."""
+    files = FileService(app, session)
+    raw = str(form.get("fiscal_year", ""))
+    if not raw.isdigit() or not 1989 <= int(raw) <= 2200:
+        return await _list(
+            request, viewer, files, year=fiscal_year_at_today(), unit=None, error="年度を西暦で入力してください。"
+        )
+    try:
+        opened = await files.open_year(viewer.staff, int(raw), today=today())
+    except RingiError as exc:
+        return _refused(request, viewer, exc)
+    return await _list(request, viewer, files, year=opened.fiscal_year, unit=None, opened=opened)
+
+
+@router.get("/files/{file_id}")
+async def file_page(
+    request: Request, file_id: str, viewer: CurrentViewer, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """簿冊: the file, its retention and the documents in it (that I may see), each with a move form."""
+    try:
+        detail = await FileService(app, session).detail(viewer.staff, file_id, today=today())
+    except RingiError as exc:
+        return _refused(request, viewer, exc)
+    return page(request, "file.html", viewer, file=detail, nav="files")
+
+
+@router.post("/files/{file_id}/move")
+async def move_document(
+    request: Request, file_id: str, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> Response:
+    """文書の移動: the document goes into the target file (an audit event); a refusal shows its reason."""
+    document_id, target = str(form.get("document_id", "")), str(form.get("target_file_id", "")).strip()
+    try:
+        await FileService(app, session).file_document(viewer.staff, document_id, target, today=today())
+    except RingiError as exc:
+        return _refused(request, viewer, exc)
+    return RedirectResponse(f"/files/{target}", status_code=303)

@@ -1,0 +1,122 @@
+"""Opening the new 年度's files in bulk (年度替わりの簿冊一括作成): used by ``POST /v1/files/open-year`` and
+``ringi files open-year``.
+
+From last year's list (``domain.filing.carry_over``): each active file gets its successor in the new 年度, same
+section, class and title, under the new year's 文書分類表 (the version in force on April 1, or today if later),
+its retention copied from the new leaf.  Idempotent: a file opened before is found by its key and not doubled
+(the unique key refuses a concurrent second one).  One transaction per file, so a long list reports progress and
+a failure half-way keeps what was opened.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import RecordFileRow
+from db.repositories.classification import ClassificationRepository
+from db.session import begin_write
+from domain.classification import ClassNode, build, in_force_of
+from domain.filing import Carry, YearFile, carry_over
+from domain.fiscal import fiscal_year_start
+
+Progress = Callable[[int, int], None]
+
+
+class NoTable(Exception):
+    """No 文書分類表 is loaded for the new 年度."""
+
+
+@dataclass
+class YearOpened:
+    fiscal_year: int
+    classification_version: str
+    created: int = 0
+    existing: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (last year's file id, reason)
+
+
+async def open_year(
+    sessions: async_sessionmaker[AsyncSession],
+    fiscal_year: int,
+    *,
+    by: str,
+    today: date,
+    progress: Progress | None = None,
+) -> YearOpened:
+    """Open ``fiscal_year``'s files from ``fiscal_year - 1``'s; ``progress(done, total)`` after each file."""
+    async with sessions() as session:
+        tables = await ClassificationRepository(session).tables(fiscal_year=fiscal_year)
+        table = in_force_of(tables, fiscal_year, max(today, fiscal_year_start(fiscal_year)))
+        if table is None:
+            raise NoTable(f"no 文書分類表 is loaded for 年度 {fiscal_year}")
+        tree = build(table)
+        leaves = {leaf.code: leaf for leaf in tree.leaves()}
+        stmt = select(RecordFileRow).order_by(
+            RecordFileRow.org_unit_code, RecordFileRow.classification_code, RecordFileRow.title, RecordFileRow.id
+        )
+        previous = list((await session.scalars(stmt.where(RecordFileRow.fiscal_year == fiscal_year - 1))).all())
+        current = (await session.scalars(select(RecordFileRow).where(RecordFileRow.fiscal_year == fiscal_year))).all()
+        existing = {(f.org_unit_code, f.classification_code, f.title) for f in current}
+    by_id = {f.id: f for f in previous}
+    facts = [YearFile(f.id, f.org_unit_code, f.classification_code, f.title, f.records_status) for f in previous]
+    plan = carry_over(facts, existing=existing, leaves=set(leaves))
+    result = YearOpened(fiscal_year=fiscal_year, classification_version=table.id)
+    for n, step in enumerate(plan, start=1):
+        await _carry(sessions, step, by_id[step.source.file_id], fiscal_year, table.id, leaves, by, result)
+        if progress is not None:
+            progress(n, len(plan))
+    return result
+
+
+async def _carry(
+    sessions: async_sessionmaker[AsyncSession],
+    step: Carry,
+    source: RecordFileRow,
+    fiscal_year: int,
+    version: str,
+    leaves: dict[str, ClassNode],
+    by: str,
+    result: YearOpened,
+) -> None:
+    if step.action == "exists":
+        result.existing += 1
+        return
+    if step.action == "skip":
+        result.skipped.append((step.source.file_id, step.reason))
+        return
+    leaf = leaves[source.classification_code]
+    entry = leaf.entry
+    row = RecordFileRow(
+        id=str(uuid.uuid4()),
+        fiscal_year=fiscal_year,
+        org_unit_code=source.org_unit_code,
+        classification_version=version,
+        classification_code=source.classification_code,
+        classification_path="/" + "/".join(leaf.path) + "/",
+        classification_names=list(leaf.names),
+        title=source.title,
+        public_title=source.public_title,
+        storage_location=source.storage_location,
+        medium=source.medium,
+        retention_years=entry.retention_years or 0,
+        retention_permanent=entry.retention_permanent,
+        disposition=entry.disposition or "dispose",
+        counting=entry.counting,
+        created_by=by,
+        created_at=datetime.now(UTC),
+    )
+    try:
+        async with sessions() as session, session.begin():
+            await begin_write(session)
+            session.add(row)
+    except IntegrityError:  # a concurrent opener won: the file is there
+        result.existing += 1
+        return
+    result.created += 1

@@ -1,0 +1,58 @@
+"""The records office's file pages: the files of a 年度, opening the new 年度 from last year's list (with its
+progress and result), a file with its documents, moving a document (a refusal shows its reason)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from tests.api.support import DRAFTER, RECORDS_OFFICE, SMALL
+from tests.api.test_files import FY, TABLE, _yaml
+from tests.support.stack import Stack
+from tests.web.conftest import sign_in
+
+NEXT_TABLE = TABLE.replace(f"年度: {FY}", f"年度: {FY + 1}").replace(f"適用日: {FY}-04-01", f"適用日: {FY + 1}-04-01")
+
+
+async def test_the_records_office_opens_the_year_and_moves_a_document(stack: Stack) -> None:
+    assert (await _yaml(stack, RECORDS_OFFICE, f"web-{uuid.uuid4().hex[:8]}", TABLE)).status_code == 201
+    assert (await _yaml(stack, RECORDS_OFFICE, f"web-next-{uuid.uuid4().hex[:8]}", NEXT_TABLE)).status_code == 201
+    made = []
+    for _ in range(2):
+        body = {"fiscal_year": FY, "classification_code": "01-03-02", "title": f"支出綴 {uuid.uuid4().hex[:6]}"}
+        r = await stack.call(DRAFTER, "POST", "/v1/files", json=body)
+        assert r.status_code == 201, r.text
+        made.append(r.json())
+    doc = await stack.draft(DRAFTER, SMALL)
+    filing = {"file_id": made[0]["id"]}
+    assert (await stack.call(DRAFTER, "POST", f"/v1/documents/{doc['id']}/filing", json=filing)).status_code == 200
+
+    office = await sign_in(stack, RECORDS_OFFICE)
+    r = await office.get(f"/files?year={FY}")
+    assert r.status_code == 200, r.text
+    assert made[0]["title"] in r.text and 'aria-current="page">簿冊' in r.text and "本文へ移動" in r.text
+    r = await office.post("/files/open-year", {"fiscal_year": str(FY + 1)})
+    assert r.status_code == 200, r.text
+    assert 'data-testid="opened"' in r.text and "<progress" in r.text
+    assert re.search(r"新規 [1-9]\d*冊", r.text) and made[0]["title"] in r.text  # the new year's list
+    again = await office.post("/files/open-year", {"fiscal_year": str(FY + 1)})
+    assert "新規 0冊" in again.text  # idempotent
+    assert (await office.post("/files/open-year", {"fiscal_year": "x"})).status_code == 200  # asks again
+
+    r = await office.get(f"/files/{made[0]['id']}")
+    assert r.status_code == 200 and doc["title"] in r.text and f'data-document-id="{doc["id"]}"' in r.text
+    moved = await office.http.post(
+        f"/files/{made[0]['id']}/move",
+        data={"csrf_token": office.csrf, "document_id": doc["id"], "target_file_id": made[1]["id"]},
+    )
+    assert moved.status_code == 303 and moved.headers["location"] == f"/files/{made[1]['id']}"
+    assert doc["title"] in (await office.get(f"/files/{made[1]['id']}")).text
+    refused = await office.http.post(
+        f"/files/{made[1]['id']}/move",
+        data={"csrf_token": office.csrf, "document_id": doc["id"], "target_file_id": str(uuid.uuid4())},
+    )
+    assert refused.status_code == 404
+    forged = await office.http.post(
+        f"/files/{made[1]['id']}/move", data={"document_id": doc["id"], "target_file_id": made[0]["id"]}
+    )
+    assert forged.status_code in (400, 403)  # no CSRF token
