@@ -71,7 +71,13 @@ REFUSAL = {
     503: "一時的に利用できません",
 }
 CONFIDENTIALITY = {1: "機密性1", 2: "機密性2", 3: "機密性3"}
-CHANNEL = {"paper": "紙", "email": "電子メール", "lgwan": "LGWAN電子文書", "online_application": "電子申請", "hand": "持参"}
+CHANNEL = {
+    "paper": "紙",
+    "email": "電子メール",
+    "lgwan": "LGWAN電子文書",
+    "online_application": "電子申請",
+    "hand": "持参",
+}
 BRANCH = {"none": "未処理", "reply": "起案（回答）", "circulation": "供覧", "closed": "完結（ファイルのみ）"}
 OUTCOME = {
     "none": "処理待ち",
