@@ -128,6 +128,8 @@ async def receipt_book(
     who = await viewer_on(session, viewer.staff, as_of=today())
     units = await unit_names(session)
     offered = units if who.sees_all else {code: units.get(code, code) for code in sorted(who.units)}
+    if not who.sees_all and not unit and offered:
+        unit = next(iter(offered))  # a unit's own 収受簿 (only the records office lists every unit's at once)
     try:
         book = await ReceiptService(app, session).register_book(
             viewer.staff, fiscal_year=year, unit=unit or None, page=PageRequest(offset=offset)

@@ -141,6 +141,18 @@ async def test_a_paper_receipt_is_answered_by_a_decided_reply(stack: Stack, brow
     assert (await clerk.locator("[data-testid=reply-link]").inner_text()).endswith("号")
     await assert_accessible(clerk)
     await clerk.screenshot(path=str(artifacts / "4-receipt-replied.png"), full_page=True)
+
+    # A new draft: choosing 一般 shows the 決裁区分 (not the amount), and the preview follows the category chosen.
+    await clerk.click("nav.mainnav >> text=起案する")
+    await clerk.wait_for_url("**/documents/new")
+    assert await clerk.locator("select[name=category]").is_hidden()
+    await clerk.select_option("select[name=matter]", "general")
+    assert await clerk.locator("input[name=amount_yen]").is_hidden()
+    await clerk.select_option("select[name=category]", "ordinance_draft")
+    await preview.locator("text=条例・規則の制定改廃: 市長決裁").wait_for()
+    assert "文書審査" in await preview.inner_text()
+    await assert_accessible(clerk)
+    await clerk.screenshot(path=str(artifacts / "5-general-draft.png"), full_page=True)
     assert CONSOLE_ERRORS == []
     for page in (clerk, *approvers.values()):
         await page.context.close()
