@@ -23,6 +23,7 @@ from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, t
 from api.web.receipt_forms import FieldErrors, field_of, parse_receipt, receipt_values
 from api.web.render import REFUSAL
 from core.errors import NotFound, RingiError
+from db.repositories.org import OrgRepository
 from db.repositories.visibility import viewer_on
 from domain.fiscal import fiscal_year_of
 from schemas.api.intake import RouteByHand
@@ -178,6 +179,7 @@ async def _receipt_page(
     candidates = await reader_candidates(session, receipt.assigned_unit, as_of=day) if may_steer else []
     ids = {receipt.registered_by, *(r.reader_id for r in readers), *(e.actor_id for e in events)}
     names = await people(session, ids, as_of=day)
+    unposted = await OrgRepository(session).names(ids - names.keys())  # e.g. 電子申請 (自動収受)
     return page(
         request,
         "receipt.html",
@@ -187,6 +189,7 @@ async def _receipt_page(
         events=events,
         readers=readers,
         who=names,
+        unposted=unposted,
         units=await unit_names(session),
         may_steer=may_steer,
         open_branch=receipt.branch == "none",

@@ -171,7 +171,8 @@ async def test_an_online_application_is_circulated_and_read_by_all(stack: Stack,
     await clerk.click(f"tr[data-receipt-id='{received['receipt_id']}'] a")
     await clerk.wait_for_url(f"**{receipt_path}")
     await assert_accessible(clerk)
-    assert "電子申請" in await clerk.locator("main").inner_text()
+    shown = await clerk.locator("main").inner_text()
+    assert "電子申請の受付" in shown and "電子申請 (自動収受)" in shown
     for reader in ROAD_READERS:
         await clerk.check(f"input[name=readers][value={reader}]")
     await clerk.screenshot(path=str(artifacts / "1-receipt-choose-readers.png"), full_page=True)
