@@ -34,11 +34,11 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities.notice_text import display_name, render, subject
+from activities.notice_text import display_name, render, render_receipt, subject
 from activities.transition_notices import NoticeDraft
 from core.quiet_hours import JST, parse_hhmm, quiet_until
 from core.settings import Settings
-from db.models import DocumentRow, NotificationDeliveryRow, NotificationPreferenceRow, NotificationRow
+from db.models import DocumentRow, NotificationDeliveryRow, NotificationPreferenceRow, NotificationRow, ReceiptRow
 from db.repositories.deliveries import DeliveryRepository, PreferenceRepository
 from db.repositories.notifications import NotificationRepository
 from db.session import begin_write
@@ -118,7 +118,7 @@ class NoticeDispatcher:
     async def plan(self, now: datetime, report: DispatchReport) -> None:
         async with self._sessions() as session:
             notices = await DeliveryRepository(session).unplanned(limit=self._batch)
-            documents = {n.document_id: await session.get(DocumentRow, n.document_id) for n in notices}
+            targets = {n.id: await _target(session, n) for n in notices}
         for notice in notices:
             try:
                 forward = await self._substitute_for(notice, now)
@@ -128,7 +128,8 @@ class NoticeDispatcher:
             except Exception:  # an answer we cannot read must not hold the notice (nor the queue) back
                 log.exception("delivery.substitute_lookup_failed", notification_id=notice.id)
                 forward = None
-            document = documents.get(notice.document_id)
+            target = targets.get(notice.id)
+            document = target if isinstance(target, DocumentRow) else None
             async with self._sessions() as session, session.begin():
                 await begin_write(session)
                 repository = DeliveryRepository(session)
@@ -138,7 +139,7 @@ class NoticeDispatcher:
                 for channel in CHANNELS:
                     if preferences is None or channel not in preferences.channels:
                         continue
-                    reason = self._unsendable(channel, document)
+                    reason = self._unsendable(channel, target)
                     await repository.add(
                         notification_id=notice.id,
                         channel=channel,
@@ -198,8 +199,8 @@ class NoticeDispatcher:
             detail=draft.detail,
         )
 
-    def _unsendable(self, channel: str, document: DocumentRow | None) -> str:
-        """Why this channel cannot carry this notice at all ("" if it can)."""
+    def _unsendable(self, channel: str, document: DocumentRow | ReceiptRow | None) -> str:
+        """Why this channel cannot carry this notice at all ("" if it can): the same policy for a receipt's."""
         if document is None:
             return "the document is gone"
         if channel == "chat" and self._chat is None:
@@ -244,7 +245,7 @@ class NoticeDispatcher:
         self,
         delivery: NotificationDeliveryRow,
         notice: NotificationRow,
-        document: DocumentRow,
+        document: DocumentRow | ReceiptRow,
         preferences: dict[str, NotificationPreferenceRow],
         now: datetime,
     ) -> _Outcome:
@@ -265,7 +266,7 @@ class NoticeDispatcher:
         self,
         delivery: NotificationDeliveryRow,
         notice: NotificationRow,
-        document: DocumentRow,
+        document: DocumentRow | ReceiptRow,
         preferences: NotificationPreferenceRow | None,
         now: datetime,
     ) -> _Outcome:
@@ -282,13 +283,22 @@ class NoticeDispatcher:
         address = (preferences.email if channel == "email" else preferences.chat_user_id) or ""
         if not address:
             return _Outcome("skipped", error=f"no {channel} address")
-        text = render(
-            notice.kind,
-            document,
-            notice.detail or {},
-            public_url=self._settings.public_url,
-            names=self._settings.confidentiality_names,
-        )
+        if isinstance(document, ReceiptRow):
+            text = render_receipt(
+                notice.kind,
+                document,
+                notice.detail or {},
+                public_url=self._settings.public_url,
+                names=self._settings.confidentiality_names,
+            )
+        else:
+            text = render(
+                notice.kind,
+                document,
+                notice.detail or {},
+                public_url=self._settings.public_url,
+                names=self._settings.confidentiality_names,
+            )
         try:
             if channel == "email":
                 assert self._mail is not None
@@ -343,3 +353,12 @@ class NoticeDispatcher:
             else:
                 assert outcome.next_at is not None
                 row.next_attempt_at = outcome.next_at
+
+
+async def _target(session: AsyncSession, notice: NotificationRow) -> DocumentRow | ReceiptRow | None:
+    """What a notice is about: its document, or (供覧, 回答期限) its receipt."""
+    if notice.document_id is not None:
+        return await session.get(DocumentRow, notice.document_id)
+    if notice.receipt_id is not None:
+        return await session.get(ReceiptRow, notice.receipt_id)
+    return None

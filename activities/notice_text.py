@@ -114,3 +114,17 @@ def render(
         subject=subject(kind, display_name(document, names=names, number=number), detail),
         link=document_link(public_url, document.id),
     )
+
+
+def receipt_link(public_url: str, receipt_id: str) -> str:
+    return f"{public_url.rstrip('/')}/receipts/{receipt_id}"
+
+
+def render_receipt(
+    kind: str, receipt: ReceiptRow, detail: Mapping[str, Any], *, public_url: str, names: Mapping[int, str]
+) -> NoticeText:
+    """A receipt's notice (供覧, 回答期限) for mail and chat: named as ``receipt_name`` names it — for 機密性2+ only
+    its 収受番号 and level, never its title, sender or summary — and a link to its page."""
+    return NoticeText(
+        subject=subject(kind, receipt_name(receipt, names=names), detail), link=receipt_link(public_url, receipt.id)
+    )

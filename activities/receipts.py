@@ -209,7 +209,7 @@ async def _write(
                 "subject": text,
                 "created_at": now,
                 "detail": detail,
-                "planned_at": now,  # in-app only: the dispatcher renders document notices
+                # planned_at stays None: the dispatcher sends it by mail and chat as the recipient chose
             }
             for recipient in dict.fromkeys(recipients)
         ]

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.web import file_pages, pages, password, public_pages, report_pages, search_pages, signin
+from api.web import file_pages, pages, password, public_pages, receipt_pages, report_pages, search_pages, signin
 from api.web.render import create_templates
 from api.web.session import CsrfRefused, PasswordChangeRequired, SignInRequired
 
@@ -27,6 +27,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(search_pages.router)
     app.include_router(public_pages.router)
     app.include_router(file_pages.router)
+    app.include_router(receipt_pages.router)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _: SignInRequired) -> Response:

@@ -9,7 +9,18 @@ from pydantic import ValidationError
 
 from schemas.api.models import ActionCreate, DocumentCreate, DocumentRead, DocumentUpdate
 
-DRAFT_FIELDS = ("title", "body", "amount_yen", "confidentiality", "retention_years", "budget_code")
+DRAFT_FIELDS = (
+    "title",
+    "body",
+    "matter",
+    "category",
+    "amount_yen",
+    "confidentiality",
+    "retention_years",
+    "budget_code",
+)
+#: The matters the drafting form offers: 支出 (by amount) and 一般 (by 決裁区分).
+FORM_MATTERS = ("spending", "general")
 
 _FIELD_NAMES = {
     "title": "件名",
@@ -18,6 +29,8 @@ _FIELD_NAMES = {
     "confidentiality": "機密性",
     "retention_years": "保存期間",
     "budget_code": "予算科目",
+    "category": "決裁区分",
+    "matter": "事案",
 }
 
 
@@ -31,16 +44,20 @@ def parse_draft(values: Mapping[str, str], *, preview: bool = False) -> Document
 
     For the route preview the title may still be empty: the route does not depend on it.
     """
-    amount = values.get("amount_yen", "").replace(",", "").replace("¥", "").replace("円", "").strip()
+    matter = values.get("matter") or "spending"
     raw: dict[str, Any] = {
         "title": values.get("title", "") or ("（件名未入力）" if preview else ""),
         "body": values.get("body", ""),
-        "matter": "spending",
-        "amount_yen": int(amount) if amount.isdigit() else amount or None,
+        "matter": matter,
         "confidentiality": _int_or(values.get("confidentiality"), 1),
         "retention_years": _int_or(values.get("retention_years"), 5),
-        "budget_code": values.get("budget_code") or None,
     }
+    if matter == "general":  # by 決裁区分: no amount, no budget line
+        raw["category"] = values.get("category") or None
+    else:
+        amount = values.get("amount_yen", "").replace(",", "").replace("¥", "").replace("円", "").strip()
+        raw["amount_yen"] = int(amount) if amount.isdigit() else amount or None
+        raw["budget_code"] = values.get("budget_code") or None
     try:
         return DocumentCreate.model_validate(raw)
     except ValidationError as exc:
@@ -51,7 +68,8 @@ def parse_draft(values: Mapping[str, str], *, preview: bool = False) -> Document
 def parse_edit(values: Mapping[str, str]) -> DocumentUpdate:
     """The fields a draft or sent-back document may change (機密性 and 保存期間 are fixed at drafting)."""
     draft = parse_draft(values)
-    fields = ("title", "body", "amount_yen", "budget_code")
+    by_matter = ("category",) if draft.matter == "general" else ("amount_yen", "budget_code")
+    fields = ("title", "body", *by_matter)
     return DocumentUpdate(**{name: getattr(draft, name) for name in fields})
 
 
@@ -60,6 +78,8 @@ def values_of(document: DocumentRead) -> dict[str, str]:
     return {
         "title": document.title,
         "body": document.body,
+        "matter": document.matter,
+        "category": document.category or "",
         "amount_yen": f"{document.amount_yen:,}",
         "confidentiality": str(document.confidentiality),
         "retention_years": str(document.retention_years),

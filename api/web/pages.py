@@ -32,6 +32,7 @@ from db.models import DocumentRow, RouteStepRow
 from db.session import release
 from schemas.api.models import AllowedActions, DocumentRead
 from schemas.api.paging import PageRequest
+from schemas.rules import categories_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,10 +64,17 @@ async def my_documents(
     return page(request, "mine.html", viewer, page_of=mine, nav="mine")
 
 
+async def _categories(app: StateDep) -> dict[str, str]:
+    """The 決裁区分 of general matters (一般事項) in the rulebook in force: key -> the row's words."""
+    book = await app.rulebooks.in_force(today())
+    return {} if book is None else categories_of(book)
+
+
 @router.get("/documents/new")
-async def draft_form(request: Request, viewer: CurrentViewer) -> HTMLResponse:
-    values = {"confidentiality": "1", "retention_years": "5"}
-    return page(request, "draft.html", viewer, values=values, error="", nav="new")
+async def draft_form(request: Request, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
+    values = {"confidentiality": "1", "retention_years": "5", "matter": "spending"}
+    categories = await _categories(app)
+    return page(request, "draft.html", viewer, values=values, error="", nav="new", categories=categories)
 
 
 @router.post("/documents/new")
@@ -79,7 +87,10 @@ async def create_draft(
         created = await DocumentService(app, session).create(viewer.staff, parse_draft(values), today=today())
     except (ValueError, RingiError) as exc:
         error = exc.detail if isinstance(exc, RingiError) else str(exc)
-        return page(request, "draft.html", viewer, values=values, error=error, nav="new", status_code=422)
+        categories = await _categories(app)
+        return page(
+            request, "draft.html", viewer, values=values, error=error, nav="new", status_code=422, categories=categories
+        )
     return RedirectResponse(f"/documents/{created.id}", status_code=303)
 
 
@@ -92,7 +103,17 @@ async def edit_form(
         document, _, _ = await _logged(request, viewer, app, session, document_id)
     except RingiError as exc:
         return _refused(request, viewer, exc)
-    return page(request, "draft.html", viewer, values=values_of(document), error="", editing=document, nav="mine")
+    categories = await _categories(app)
+    return page(
+        request,
+        "draft.html",
+        viewer,
+        values=values_of(document),
+        error="",
+        editing=document,
+        nav="mine",
+        categories=categories,
+    )
 
 
 @router.post("/documents/{document_id}/edit")
@@ -110,7 +131,18 @@ async def edit(
             return _refused(request, viewer, unreadable)
         error = exc.detail if isinstance(exc, RingiError) else str(exc)
         status = exc.status if isinstance(exc, RingiError) else 422
-        return page(request, "draft.html", viewer, values=values, error=error, editing=document, status_code=status)
+        values["matter"] = document.matter  # fixed at drafting
+        categories = await _categories(app)
+        return page(
+            request,
+            "draft.html",
+            viewer,
+            values=values,
+            error=error,
+            editing=document,
+            status_code=status,
+            categories=categories,
+        )
     return RedirectResponse(f"/documents/{document_id}", status_code=303)
 
 
@@ -212,6 +244,7 @@ async def _document(
         error_status=status_code,
         notice=notice,
         key=key or str(uuid.uuid4()),
+        categories=await _categories(app),
     )
 
 

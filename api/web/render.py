@@ -71,6 +71,37 @@ REFUSAL = {
     503: "一時的に利用できません",
 }
 CONFIDENTIALITY = {1: "機密性1", 2: "機密性2", 3: "機密性3"}
+CHANNEL = {
+    "paper": "紙",
+    "email": "電子メール",
+    "lgwan": "LGWAN電子文書",
+    "online_application": "電子申請",
+    "hand": "持参",
+}
+BRANCH = {"none": "未処理", "reply": "起案（回答）", "circulation": "供覧", "closed": "完結（ファイルのみ）"}
+OUTCOME = {
+    "none": "処理待ち",
+    "replying": "回答起案中",
+    "replied": "回答済",
+    "circulating": "供覧中",
+    "circulated": "供覧済",
+    "closed": "完結",
+}
+RECEIPT_EVENT = {
+    "registered": "収受",
+    "received_online": "電子申請の受付",
+    "corrected": "訂正",
+    "handed_on": "配布",
+    "reply_drafted": "回答の起案",
+    "circulation_started": "供覧開始",
+    "read": "閲覧確認",
+    "circulated": "供覧完了",
+    "closed": "完結",
+    "completed": "回答済",
+    "filed": "編てつ",
+    "refiled": "編てつ替え",
+}
+INTAKE_BRANCH = {"reply": "起案を要する", "circulation": "供覧", "receipt_only": "受付のみ"}
 FINANCE = {
     "none": "—",
     "reserved": "仮押さえ中",
@@ -145,6 +176,11 @@ def create_templates() -> Jinja2Templates:
         "CONFIDENTIALITY": CONFIDENTIALITY,
         "FINANCE": FINANCE,
         "REFUSAL": REFUSAL,
+        "CHANNEL": CHANNEL,
+        "BRANCH": BRANCH,
+        "OUTCOME": OUTCOME,
+        "RECEIPT_EVENT": RECEIPT_EVENT,
+        "INTAKE_BRANCH": INTAKE_BRANCH,
     }
     env.globals.update(labels)
     return templates

@@ -17,6 +17,7 @@ from db.models import (
     NotificationDeliveryRow,
     NotificationPreferenceRow,
     NotificationRow,
+    ReceiptRow,
 )
 
 
@@ -63,9 +64,12 @@ class DeliveryRepository:
         self._session = session
 
     async def unplanned(self, *, limit: int) -> list[NotificationRow]:
-        stmt = (  # receipts' notices are in-app only (written planned): documents' notices go out
+        stmt = (  # a document's notices and a receipt's (供覧, 回答期限) go out alike
             select(NotificationRow)
-            .where(NotificationRow.planned_at.is_(None), NotificationRow.document_id.is_not(None))
+            .where(
+                NotificationRow.planned_at.is_(None),
+                or_(NotificationRow.document_id.is_not(None), NotificationRow.receipt_id.is_not(None)),
+            )
             .order_by(NotificationRow.id)
         )
         return list((await self._session.scalars(stmt.limit(limit))).all())
@@ -122,14 +126,27 @@ class DeliveryRepository:
         result: CursorResult[tuple[()]] = await self._session.execute(stmt)  # type: ignore[assignment]
         return result.rowcount == 1
 
-    async def context(self, notification_ids: Sequence[int]) -> dict[int, tuple[NotificationRow, DocumentRow]]:
-        """The notices and their documents, by notice id."""
-        stmt = (
+    async def context(
+        self, notification_ids: Sequence[int]
+    ) -> dict[int, tuple[NotificationRow, DocumentRow | ReceiptRow]]:
+        """The notices and what each is about (its document, or for a receipt's notice its receipt), by notice id."""
+        ids = set(notification_ids)
+        documents = (
             select(NotificationRow, DocumentRow)
             .join(DocumentRow, DocumentRow.id == NotificationRow.document_id)
-            .where(NotificationRow.id.in_(set(notification_ids)))
+            .where(NotificationRow.id.in_(ids))
         )
-        return {notice.id: (notice, document) for notice, document in (await self._session.execute(stmt)).all()}
+        receipts = (
+            select(NotificationRow, ReceiptRow)
+            .join(ReceiptRow, ReceiptRow.id == NotificationRow.receipt_id)
+            .where(NotificationRow.id.in_(ids), NotificationRow.document_id.is_(None))
+        )
+        found: dict[int, tuple[NotificationRow, DocumentRow | ReceiptRow]] = {
+            notice.id: (notice, document) for notice, document in (await self._session.execute(documents)).all()
+        }
+        for notice, receipt in (await self._session.execute(receipts)).all():
+            found[notice.id] = (notice, receipt)
+        return found
 
     async def get(self, delivery_id: int) -> NotificationDeliveryRow | None:
         return await self._session.get(NotificationDeliveryRow, delivery_id)
