@@ -302,7 +302,9 @@ def apply_transfer(
 
     async def run() -> None:
         engine = create_engine(settings.database_url)
-        client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+        client = await connect_client(
+            settings.temporal_address, settings.temporal_namespace, payload_keys=settings.temporal_payload_keys()
+        )
         started = time.monotonic()
         try:
             async with HttpHrClient(settings.hr_url) as hr:
@@ -344,7 +346,9 @@ def records_schedule() -> None:
     settings = _settings()
 
     async def ensure() -> bool:
-        client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+        client = await connect_client(
+            settings.temporal_address, settings.temporal_namespace, payload_keys=settings.temporal_payload_keys()
+        )
         return await ensure_disposal_schedule(client, settings.temporal_task_queue)
 
     typer.echo("schedule created" if asyncio.run(ensure()) else "schedule already exists")
