@@ -7,7 +7,7 @@ anonymous) × 機密性 1, 2, 3.
   機密性1 and, for 機密性2 and 3, exactly the answer of a document that does not exist (404, same body);
 - lists, search, registers, reports and exports: a 機密性2+ document (its id or its title) never appears in the
   answer of someone outside its audience, and the documents list and search show it to its audience;
-- no route answers 5xx to anyone.
+- no route answers 5xx to anyone (but a documented 503: this stack has no finance system).
 
 The documents: drafted in 子育て支援課 and submitted (子育て支援課長 → 財政課長 (合議) → 福祉部長), one per level,
 each title with a marker of its own.
@@ -134,7 +134,7 @@ async def test_lists_search_and_exports_never_show_a_classified_document_outside
         r = await call(stack, role, "GET", _filled(template), params=params)
         if r.status_code == 422 and "limit" in r.text:  # a route without paging
             r = await call(stack, role, "GET", _filled(template), params=QUERY_VALUES.get(template, {}))
-        assert r.status_code < 500, (template, r.text[:300])
+        assert r.status_code < 500 or r.status_code in OPERATIONS["GET", template].statuses, (template, r.text[:300])
         if role in AUDIENCE:
             continue
         for level in (2, 3):
