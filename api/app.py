@@ -141,6 +141,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
             settings.temporal_namespace,
             lazy=True,
             interceptors=temporal_interceptors(traces),
+            payload_keys=settings.temporal_payload_keys(),
         )
         async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:
             app.state.ringi = AppState(

@@ -46,6 +46,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's "error parsing the body" (malformed JSON or multipart): bad input
+            return problem(422, "Invalid input", f"body: the request body could not be parsed ({exc.detail})")
         return problem(exc.status_code, str(exc.detail), str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)

@@ -302,7 +302,9 @@ def apply_transfer(
 
     async def run() -> None:
         engine = create_engine(settings.database_url)
-        client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+        client = await connect_client(
+            settings.temporal_address, settings.temporal_namespace, payload_keys=settings.temporal_payload_keys()
+        )
         started = time.monotonic()
         try:
             async with HttpHrClient(settings.hr_url) as hr:
@@ -345,7 +347,9 @@ def records_schedule() -> None:
     settings = _settings()
 
     async def ensure() -> bool:
-        client = await connect_client(settings.temporal_address, settings.temporal_namespace)
+        client = await connect_client(
+            settings.temporal_address, settings.temporal_namespace, payload_keys=settings.temporal_payload_keys()
+        )
         await ensure_apply_schedule(client, settings.temporal_task_queue)
         return await ensure_disposal_schedule(client, settings.temporal_task_queue)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.throttle import BackOff
 
 #: The JWT secret ringi ships with: public, so only in-process runs (tests) use it; the commands refuse it.
 DEV_JWT_SECRET = "dev-only-change-me-0123456789abcdef"
@@ -166,6 +169,29 @@ class Settings(BaseSettings):
     )
     lockout_threshold: int = Field(5, gt=0, description="Consecutive sign-in failures that lock a staff id.")
     lockout_minutes: int = Field(15, gt=0, description="How long a locked staff id stays locked.")
+    temporal_payload_key: SecretStr = Field(
+        SecretStr(""),
+        description="Key (>= 32 bytes) that encrypts every Temporal payload (AES-256-GCM, core/payload_codec.py);"
+        " empty = payloads in plain text.  Client and worker must have the same keys.",
+    )
+    temporal_payload_previous_keys: SecretStr = Field(
+        SecretStr(""),
+        description="Comma-separated payload keys of before a rotation: histories they sealed still open (new"
+        " payloads are sealed with RINGI_TEMPORAL_PAYLOAD_KEY).",
+    )
+    throttle_address_free: int = Field(
+        10, ge=0, description="Failed sign-ins from one client address (any staff id) before its back-off begins."
+    )
+    throttle_account_free: int = Field(
+        10, ge=0, description="Failed sign-ins of one staff id (from any address) before its back-off begins."
+    )
+    throttle_base_seconds: float = Field(
+        1.0, gt=0, description="The first back-off wait; each further failure doubles it (exponential back-off)."
+    )
+    throttle_max_seconds: float = Field(900.0, gt=0, description="The longest back-off wait (Retry-After).")
+    throttle_window_seconds: float = Field(
+        3600.0, gt=0, description="Failures older than this are forgotten by the back-off."
+    )
 
     # --- intake of online applications (電子申請の収受): see api/services/intake.py ---
     intake_secrets: dict[str, SecretStr] = Field(
@@ -208,6 +234,22 @@ class Settings(BaseSettings):
         current = self.totp_encryption_key.get_secret_value() or self.jwt_signing_secret()
         return (current, *split_codes(self.totp_previous_keys.get_secret_value()))
 
+    def temporal_payload_keys(self) -> tuple[str, ...]:
+        """The payload keys, the current one (which seals) first; empty when encryption is off."""
+        current = self.temporal_payload_key.get_secret_value()
+        if not current:
+            return ()
+        return (current, *split_codes(self.temporal_payload_previous_keys.get_secret_value()))
+
+    def throttle_rules(self) -> tuple[BackOff, BackOff]:
+        """The back-off of a client address and of a staff id (domain/throttle.py)."""
+        common = {
+            "base": timedelta(seconds=self.throttle_base_seconds),
+            "ceiling": timedelta(seconds=max(self.throttle_max_seconds, self.throttle_base_seconds)),
+            "window": timedelta(seconds=self.throttle_window_seconds),
+        }
+        return BackOff(free=self.throttle_address_free, **common), BackOff(free=self.throttle_account_free, **common)
+
     def production_problems(self) -> list[str]:
         """What makes these settings unfit to serve (`ringi api`, `ringi worker`): one line per setting."""
         problems = []
@@ -223,6 +265,9 @@ class Settings(BaseSettings):
             problems.append(f"RINGI_TOTP_ENCRYPTION_KEY: shorter than {MIN_SECRET_BYTES} bytes")
         elif totp_key in (jwt_secret, DEV_JWT_SECRET):
             problems.append("RINGI_TOTP_ENCRYPTION_KEY: must differ from RINGI_JWT_SECRET")
+        payload_key = self.temporal_payload_key.get_secret_value()
+        if payload_key and len(payload_key.encode()) < MIN_SECRET_BYTES:
+            problems.append(f"RINGI_TEMPORAL_PAYLOAD_KEY: shorter than {MIN_SECRET_BYTES} bytes")
         return problems
 
     def attachment_root(self) -> Path:

@@ -556,6 +556,20 @@ class SignInGuardRow(Base):
     last_failure_at: Mapped[datetime | None]
 
 
+class SignInFailureRow(Base):
+    """One failed sign-in (or second-factor code), kept under its client address and under its staff id for the
+    back-off of domain/throttle.py; rows older than the window are pruned as new ones are written."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "scope", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: address (the resolved client address) | account (the staff id as typed, known or not)
+    scope: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime]
+
+
 class SessionRow(Base):
     """A signed-in session (セッション): a web cookie or a bearer token carries its id, and each request checks it is
     still here and neither idle past the timeout nor past its absolute lifetime.  Ending it deletes the row."""

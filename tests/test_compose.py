@@ -231,6 +231,20 @@ def test_only_the_api_is_published_beyond_this_host(services: dict[str, dict[str
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on every interface"
 
 
+def test_the_temporal_ui_is_read_only_and_on_this_host_only(services: dict[str, dict[str, Any]]) -> None:
+    ui = services["temporal-ui"]
+    assert environment(ui)["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    assert ui["ports"] and all(str(port).startswith("127.0.0.1:") for port in ui["ports"])
+
+
+@pytest.mark.parametrize("name", ["ringi-worker", "ringi-api"])
+def test_temporal_payloads_are_encrypted(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Every ringi service that talks to Temporal has the same required payload key."""
+    raw = services[name].get("environment", {}).get("RINGI_TEMPORAL_PAYLOAD_KEY", "")
+    assert ":?" in str(raw), f"{name}: RINGI_TEMPORAL_PAYLOAD_KEY must be required (${{...:?...}})"
+    assert settings_of(services[name]).temporal_payload_keys(), name
+
+
 def test_the_worker_reports_its_health_by_polling(services: dict[str, dict[str, Any]], tmp_path: Path) -> None:
     test = services["ringi-worker"]["healthcheck"]["test"]
     assert test[0] == "CMD" and test[1:] == ["python", "-m", "worker.health"]

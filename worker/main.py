@@ -155,6 +155,7 @@ async def run_worker(settings: Settings) -> None:
         settings.temporal_namespace,
         interceptors=temporal_interceptors(traces),  # the worker takes them from its client
         runtime=temporal_runtime(settings),  # the SDK's Prometheus metrics, when an address is set
+        payload_keys=settings.temporal_payload_keys(),
     )
     sessions = create_sessionmaker(engine)
     async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.paging import Paging
@@ -53,7 +53,9 @@ async def list_absences(
 
 
 @router.delete("/{absence_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def cancel_absence(absence_id: int, staff: CurrentStaff, absences: Absences) -> Response:
+async def cancel_absence(
+    absence_id: Annotated[int, Path(ge=1, le=2**31 - 1)], staff: CurrentStaff, absences: Absences
+) -> Response:
     """Cancel an absence (mine, or as 庶務 / admin)."""
     await absences.cancel(staff, absence_id, today=_today())
     return Response(status_code=status.HTTP_204_NO_CONTENT)

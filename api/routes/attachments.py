@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.paging import Paging
-from api.services.attachments import AttachmentService, served_type
+from api.services.attachments import AttachmentService, Download, served_type
 from schemas.api.attachments import AttachmentRead
 from schemas.api.paging import Page
 
@@ -63,7 +63,12 @@ async def download_attachment(
     document_id: str, n: Number, staff: CurrentStaff, attachments: Attachments
 ) -> StreamingResponse:
     """The file, with its type, its name (RFC 5987) and its SHA-256 (ETag and Repr-Digest)."""
-    download = await attachments.download(staff, document_id, n)
+    return served(await attachments.download(staff, document_id, n))
+
+
+def served(download: Download) -> StreamingResponse:
+    """The download as sent (the API's and the web UI's alike): always ``attachment``, ``nosniff``, active content
+    as octet-stream, the SHA-256 as ETag and Repr-Digest, never cached."""
     row = download.attachment
     digest = base64.b64encode(bytes.fromhex(row.sha256)).decode()
     headers = {

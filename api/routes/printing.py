@@ -18,7 +18,11 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"])
 )
 async def print_original(document_id: str, staff: CurrentStaff, app: StateDep, session: SessionDep) -> Response:
     """原議 PDF: header (文書番号, 起案日, 決裁日, 起案者, 保存期間), 決裁欄 of seals, body, attachments."""
-    pdf = await PrintService(app, session).original(staff, document_id)
+    return original_pdf(document_id, await PrintService(app, session).original(staff, document_id))
+
+
+def original_pdf(document_id: str, pdf: bytes) -> Response:
+    """The 原議 PDF as sent (the API's and the web UI's alike): inline, never cached."""
     disposition = content_disposition(f"原議_{document_id}.pdf").replace("attachment;", "inline;", 1)
     headers = {"Content-Disposition": disposition, "Cache-Control": "private, no-store"}
     return Response(pdf, media_type="application/pdf", headers=headers)

@@ -19,7 +19,7 @@ from schemas.api.reports import PendingItemRead
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([1-9][0-9]{3})-(0[1-9]|1[0-2])$")  # year 1000-9999: date() has no year 0
 Month = Annotated[str, Query(pattern=_MONTH.pattern, description="the month, YYYY-MM (in Japan)", examples=["2026-11"])]
 
 

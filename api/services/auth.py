@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.services import throttle
+from core import clock
 from core.errors import Forbidden, NotFound, RingiError, TooManyAttempts, Unauthorized
 from core.network import within
 from core.second_factor import (
@@ -104,7 +106,13 @@ async def authenticate(
     outside the office, ask for ``otp``), ``WrongSecondFactor`` (401), ``SecondFactorNotEnrolled`` (403) and
     ``TooManyAttempts`` (429 + Retry-After while locked).
     """
-    now = datetime.now(UTC)
+    now = clock.now()
+    throttled = await throttle.refusal(session, settings, client_ip=client_ip, staff_id=staff_id, now=now)
+    if throttled is not None:  # no password check while in the back-off: it neither costs a hash nor counts
+        async with writing(session) as record:
+            _log(record, _throttled_attempt(staff_id, client_ip, user_agent), now, "throttled", throttled)
+        log.info("auth.sign_in_throttled", staff_id=staff_id, client_ip=client_ip)
+        raise throttled
     staff = await OrgRepository(session).get_staff(staff_id)
     guard = await session.get(SignInGuardRow, staff_id)
     locked = guard is not None and _locked(guard, now)
@@ -131,6 +139,19 @@ async def authenticate(
     assert staff is not None
     log.info("auth.signed_in", staff_id=staff_id, client_ip=client_ip, office=attempt.office)
     return staff
+
+
+def _throttled_attempt(staff_id: str, client_ip: str, user_agent: str) -> _Attempt:
+    return _Attempt(
+        staff_id=staff_id,
+        password_ok=False,
+        known=False,
+        deactivated=False,
+        otp=None,
+        office=False,
+        client_ip=client_ip,
+        user_agent=user_agent,
+    )
 
 
 async def unlock(session: AsyncSession, admin: StaffRow, staff_id: str) -> None:
@@ -167,6 +188,7 @@ async def _record(
         return _log(session, attempt, now, "locked", _lockout(guard, now))
     if not attempt.password_ok:
         reason = "wrong password" if attempt.known else "unknown staff id"
+        await throttle.count_failure(session, settings, client_ip=attempt.client_ip, staff_id=attempt.staff_id, now=now)
         lockout = await _failure(session, guard, settings, now, attempt.staff_id)
         return _log(session, attempt, now, reason, lockout or WrongCredentials(WRONG_CREDENTIALS))
     if attempt.deactivated:  # the same answer as a wrong password: a deactivated account reveals nothing
@@ -176,10 +198,15 @@ async def _record(
         refusal, second_factor = await _check_second_factor(session, settings, attempt, now)
         if refusal is not None:
             counted = isinstance(refusal, WrongSecondFactor)
+            if counted:
+                await throttle.count_failure(
+                    session, settings, client_ip=attempt.client_ip, staff_id=attempt.staff_id, now=now
+                )
             lockout = await _failure(session, guard, settings, now, attempt.staff_id) if counted else None
             return _log(session, attempt, now, second_factor, lockout or refusal)
     guard.failures = 0
     guard.locked_until = None
+    await throttle.forgive(session, attempt.staff_id)
     if fresh_hash is not None:
         staff = await session.get(StaffRow, attempt.staff_id)
         if staff is not None:

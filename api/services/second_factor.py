@@ -8,7 +8,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
+from api.services import throttle
 from api.services.auth import in_office
+from core import clock
 from core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from core.second_factor import (
     SecretBox,
@@ -58,7 +60,11 @@ class SecondFactorService:
     async def confirm(self, staff: StaffRow, code: str, *, client_ip: str) -> TotpConfirmed:
         """The first code from the app activates the pending secret; answers with 10 fresh recovery codes."""
         self._office_only(client_ip)
-        now = datetime.now(UTC)
+        now = clock.now()
+        settings = self._app.settings
+        throttled = await throttle.refusal(self._session, settings, client_ip=client_ip, staff_id=staff.id, now=now)
+        if throttled is not None:
+            raise throttled
         codes = new_recovery_codes()
         key = self._app.settings.totp_keys()[0]  # the current key: new codes are hashed with it
         async with writing(self._session) as session:
@@ -68,12 +74,17 @@ class SecondFactorService:
                 raise Conflict("no enrolment is pending: start one with POST /v1/auth/totp/enrol")
             counter = matching_counter(self._box.open(row.pending_secret_sealed), code.strip(), now=now, after=None)
             if counter is None:
-                raise Unauthorized("the code does not match the enrolment: check the app's clock and try again")
-            row.secret_sealed, row.pending_secret_sealed = row.pending_secret_sealed, None
-            row.last_counter = counter
-            row.confirmed_at = row.updated_at = now
-            hashes = [recovery_code_hash(c, staff_id=staff.id, key_material=key) for c in codes]
-            await repo.replace_recovery_codes(staff.id, hashes, at=now)
+                await throttle.count_failure(session, settings, client_ip=client_ip, staff_id=staff.id, now=now)
+                wrong = True
+            else:
+                wrong = False
+                row.secret_sealed, row.pending_secret_sealed = row.pending_secret_sealed, None
+                row.last_counter = counter
+                row.confirmed_at = row.updated_at = now
+                hashes = [recovery_code_hash(c, staff_id=staff.id, key_material=key) for c in codes]
+                await repo.replace_recovery_codes(staff.id, hashes, at=now)
+        if wrong:  # the failure is committed (it counts towards the back-off) before the refusal
+            raise Unauthorized("the code does not match the enrolment: check the app's clock and try again")
         log.info("auth.totp_enrolled", staff_id=staff.id)
         return TotpConfirmed(recovery_codes=codes, confirmed_at=now)
 

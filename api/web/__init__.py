@@ -9,7 +9,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.web import file_pages, pages, password, public_pages, receipt_pages, report_pages, search_pages, signin
+from api.web import (
+    downloads,
+    file_pages,
+    pages,
+    password,
+    public_pages,
+    receipt_pages,
+    report_pages,
+    search_pages,
+    signin,
+)
 from api.web.render import create_templates
 from api.web.session import CsrfRefused, PasswordChangeRequired, SignInRequired
 
@@ -23,6 +33,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(signin.router)
     app.include_router(password.router)
     app.include_router(pages.router)
+    app.include_router(downloads.router)
     app.include_router(report_pages.router)
     app.include_router(search_pages.router)
     app.include_router(public_pages.router)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import SessionDep, StateDep
 from api.origin import origin_of
 from api.services.access_log import logged_read
+from api.services.attachments import AttachmentService
 from api.services.budgets import budget_of
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
@@ -219,6 +220,7 @@ async def _document(
     document, row, steps = seen
     documents, decisions = DocumentService(app, session), DecisionService(app, session)
     audit = await documents.audit_of(document.id)
+    attachments = await AttachmentService(app, session).of(document.id)
     ids = {document.drafter_id, *(s.assignee_id for s in document.steps), *(s.acted_by or "" for s in document.steps)}
     ids |= {e.actor_id for e in audit.events}
     who = await people(session, ids, as_of=today())
@@ -239,6 +241,7 @@ async def _document(
         stages=sorted(stages.items()),
         allowed=allowed,
         audit=audit,
+        attachments=attachments,
         who=who,
         error=error,
         error_status=status_code,

@@ -99,8 +99,11 @@ async def signin(
     except WrongCredentials:
         error = "職員番号またはパスワードが正しくありません。"
         return _form(request, app, next_path=back, staff_id=staff_id, error=error, status_code=401)
-    except RingiError as exc:  # locked out (429), or outside the office without a second factor (403)
-        return _form(request, app, next_path=back, staff_id=staff_id, error=exc.detail, status_code=exc.status)
+    except RingiError as exc:  # locked out or backed off (429), or outside the office without a second factor (403)
+        refused = _form(request, app, next_path=back, staff_id=staff_id, error=exc.detail, status_code=exc.status)
+        if "Retry-After" in exc.headers:
+            refused.headers["Retry-After"] = exc.headers["Retry-After"]
+        return refused
     settings = app.settings
     opened = await open_session(
         session, settings, staff.id, kind="web", client_ip=origin.client_ip, user_agent=origin.user_agent

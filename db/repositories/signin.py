@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AccessLogRow, RecoveryCodeRow, SignInGuardRow, StaffTotpRow
+from db.models import AccessLogRow, RecoveryCodeRow, SignInFailureRow, SignInGuardRow, StaffTotpRow
 
 
 class SignInGuardRepository:
@@ -122,3 +122,33 @@ class AccessLogRepository:
             .offset(offset)
         )
         return list((await self._session.scalars(stmt)).all()), int(total or 0)
+
+
+class SignInFailureRepository:
+    """Failed attempts under a key (``address``: the client address; ``account``: the staff id), for the back-off."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def since(self, scope: str, key: str, since: datetime) -> list[datetime]:
+        stmt = select(SignInFailureRow.at).where(
+            SignInFailureRow.scope == scope, SignInFailureRow.key == key[:45], SignInFailureRow.at > since
+        )
+        return list((await self._session.scalars(stmt)).all())
+
+    async def add(self, keys: Sequence[tuple[str, str]], *, at: datetime, forget_before: datetime) -> None:
+        """One failure under each (scope, key); the keys' failures older than ``forget_before`` go."""
+        for scope, key in keys:
+            await self._session.execute(
+                delete(SignInFailureRow).where(
+                    SignInFailureRow.scope == scope,
+                    SignInFailureRow.key == key[:45],
+                    SignInFailureRow.at <= forget_before,
+                )
+            )
+            self._session.add(SignInFailureRow(scope=scope, key=key[:45], at=at))
+
+    async def clear(self, scope: str, key: str) -> None:
+        await self._session.execute(
+            delete(SignInFailureRow).where(SignInFailureRow.scope == scope, SignInFailureRow.key == key[:45])
+        )

@@ -106,6 +106,9 @@ def settings_for(
     workers, each with its own dev server, on a shared 2-core machine; a test about 503s passes its timeout.
     """
     overrides.setdefault("action_timeout_seconds", 15.0)
+    # Many tests sign in from 127.0.0.1 with wrong passwords on one shared database: the address back-off is
+    # tested on stacks of its own (tests/auth/test_throttle.py).
+    overrides.setdefault("throttle_address_free", 10_000)
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
