@@ -328,6 +328,17 @@ class AttachmentRow(Base):
     deleted_at: Mapped[datetime | None]
 
 
+class AttachmentOpenRow(Base):
+    """An attachment a staff member has opened (downloaded) at least once: 一括承認 needs every one opened."""
+
+    __tablename__ = "attachment_opens"
+
+    staff_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_at: Mapped[datetime]
+
+
 class AuditHeadRow(Base):
     """The last event of a document's audit chain, kept with every append: a deleted or added tail shows against it."""
 
