@@ -413,6 +413,7 @@ class RulebookVersionRow(Base):
     escalation_citation: Mapped[str] = mapped_column(String(200))
     #: 時間外勤務の上限 (schemas.rules.OvertimeLimits as JSON); None: the version sets no caps
     overtime_limits: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    bulk_approval: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # 一括承認 (null: none)
     source: Mapped[str] = mapped_column(String(20))  # repository (YAML shipped with ringi) | upload
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(String(40))
