@@ -27,7 +27,7 @@ from db.repositories.documents import RouteStepRepository
 from db.session import release
 from domain import bulk
 from integrations.hr import HrNotFound
-from schemas.api.models import ActionCreate, BulkApproveCreate, BulkApproveItem, BulkApproveRead, BulkOutcome
+from schemas.api.models import ActionCreate, BulkApproveCreate, BulkApproveItem, BulkApproveRead, BulkOutcome, InboxItem
 from schemas.rules import BulkApproval
 
 log = structlog.get_logger("ringi.bulk")
@@ -59,6 +59,18 @@ class BulkApprovalService:
         approved = sum(1 for o in outcomes if o.outcome == "approved")
         log.info("inbox.bulk_approved", approved=approved, refused=len(outcomes) - approved)
         return BulkApproveRead(items=outcomes, approved=approved, refused=len(outcomes) - approved)
+
+    async def eligibility(self, staff: StaffRow, items: list[InboxItem], *, today: date) -> dict[str, str | None]:
+        """For the page that offers the items: each listed item's reason it may not be approved in bulk (None:
+        it may), judged by the same rule as the request."""
+        found: dict[str, str | None] = {}
+        for item in items:
+            shown = BulkApproveItem(document_id=item.document_id, version=item.version or 0)
+            try:
+                found[item.document_id] = await self._refusal(staff, shown, today=today)
+            except NotFound:
+                found[item.document_id] = NOT_FOUND
+        return found
 
     async def _one(self, staff: StaffRow, item: BulkApproveItem, *, key: str, today: date) -> BulkOutcome:
         item_key = f"bulk:{hashlib.sha256(key.encode()).hexdigest()[:32]}:{item.document_id}"

@@ -296,7 +296,8 @@ async def bulk_page(request: Request, viewer: CurrentViewer, app: StateDep, sess
     """一括承認: my own pending 回議・決裁 (never a 代決 or a 後閲) to tick; a confirmation follows."""
     items = await inbox_for(session, app.hr, viewer.staff.id, today=today())
     mine = [i for i in items if i.kind == "step" and i.stage_kind in ("review", "decide")]
-    return page(request, "inbox_bulk.html", viewer, items=mine, step="select", nav="inbox")
+    refusals = await BulkApprovalService(app, session).eligibility(viewer.staff, mine, today=today())
+    return page(request, "inbox_bulk.html", viewer, items=mine, refusals=refusals, step="select", nav="inbox")
 
 
 @router.post("/inbox/bulk/confirm")
