@@ -132,6 +132,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/v1/reports/pending.svg"): _op("reports.pending_svg", (403,)),
     ("GET", "/v1/reports/monthly.csv"): _op("reports.monthly_csv", (403, 422)),
     ("GET", "/v1/inbox"): _op("inbox.list", (422,)),
+    ("POST", "/v1/inbox/bulk-approve"): _op("inbox.bulk_approve", (422, 503)),
     ("GET", "/v1/budgets/{code}"): _op("budgets.read", (404, 422, 503)),
     ("GET", "/v1/notifications"): _op("notifications.list", (422,)),
     ("GET", "/v1/me/notification-preferences"): _op("notifications.preferences_read", ()),

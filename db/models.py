@@ -328,6 +328,17 @@ class AttachmentRow(Base):
     deleted_at: Mapped[datetime | None]
 
 
+class AttachmentOpenRow(Base):
+    """An attachment a staff member has opened (downloaded) at least once: 一括承認 needs every one opened."""
+
+    __tablename__ = "attachment_opens"
+
+    staff_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_at: Mapped[datetime]
+
+
 class AuditHeadRow(Base):
     """The last event of a document's audit chain, kept with every append: a deleted or added tail shows against it."""
 
@@ -402,6 +413,7 @@ class RulebookVersionRow(Base):
     escalation_citation: Mapped[str] = mapped_column(String(200))
     #: 時間外勤務の上限 (schemas.rules.OvertimeLimits as JSON); None: the version sets no caps
     overtime_limits: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    bulk_approval: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # 一括承認 (null: none)
     source: Mapped[str] = mapped_column(String(20))  # repository (YAML shipped with ringi) | upload
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(String(40))

@@ -38,6 +38,8 @@ async def inbox_for(session: AsyncSession, hr: HrClient, staff_id: str, *, today
             stage_index=step.stage_index,
             stage_kind=step.stage_kind,
             since=step.since,
+            version=doc.version,
+            matter=doc.matter,
         )
         for step, doc in await steps.inbox(staff_id)
     ]
