@@ -488,12 +488,13 @@ def import_command(
     directory: Annotated[Path, typer.Argument(help="A directory of migration CSV files (docs/data-migration.md).")],
 ) -> None:
     """データ移行: check every row, then import all in one transaction, or nothing and a report of every problem."""
+    import sys
     from datetime import UTC, datetime
 
     from cli.migration import MigrationRefused, import_directory
 
     settings = _settings()
-    with typer.progressbar(length=1, label="importing", file=None) as bar:
+    with typer.progressbar(length=1, label="importing", file=sys.stderr) as bar:  # the report alone on stdout
 
         def progress(done: int, total: int) -> None:
             bar.length = max(total, 1)

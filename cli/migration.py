@@ -147,15 +147,26 @@ def _check_manifest(directory: Path) -> list[Problem]:
     return problems
 
 
-def read_tables(directory: Path) -> tuple[dict[str, list[Line]], list[Problem], dict[str, str]]:
+@dataclass
+class Read:
+    """The rows read (``lines``), those that could not be (``unreadable``), every problem, each file's encoding."""
+
+    lines: dict[str, list[Line]]
+    unreadable: dict[str, list[Line]]
+    problems: list[Problem]
+    encodings: dict[str, str]
+
+
+def read_tables(directory: Path) -> Read:
     """Every CSV file parsed (an absent file: no rows), the problems found, and each file's encoding."""
     lines: dict[str, list[Line]] = {}
+    unreadable: dict[str, list[Line]] = {}
     problems: list[Problem] = []
     encodings: dict[str, str] = {}
     for spec in SPECS:
         table = spec.table
         path = directory / table.file
-        lines[table.name] = []
+        lines[table.name], unreadable[table.name] = [], []
         if not path.exists():
             continue
         try:
@@ -181,9 +192,8 @@ def read_tables(directory: Path) -> tuple[dict[str, list[Line]], list[Problem], 
                 continue
             line, row_problems = parse_row(table, number, dict(zip(header, cells, strict=True)))
             problems += row_problems
-            if line is not None:
-                lines[table.name].append(line)
-    return lines, problems, encodings
+            (unreadable if row_problems else lines)[table.name].append(line)
+    return Read(lines, unreadable, problems, encodings)
 
 
 def _check_attachments(directory: Path, lines: list[Line]) -> list[Problem]:
@@ -213,15 +223,20 @@ def _check_attachments(directory: Path, lines: list[Line]) -> list[Problem]:
     return problems
 
 
-def read_directory(directory: Path) -> tuple[dict[str, list[Line]], list[Problem], dict[str, str]]:
+def read_directory(directory: Path) -> Read:
     """The manifest, every CSV file and every attachment checked: the parsed lines and all problems found."""
     if not directory.is_dir():
         raise MigrationRefused(f"{directory} is not a directory")
-    problems = _check_manifest(directory)
-    lines, read_problems, encodings = read_tables(directory)
-    problems += read_problems
-    problems += _check_attachments(directory, lines["attachments"])
-    return lines, problems, encodings
+    read = read_tables(directory)
+    read.problems[:0] = _check_manifest(directory)
+    read.problems += _check_attachments(directory, read.lines["attachments"])
+    return read
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """The report: the manifest first, then file by file in the format's order, line by line."""
+    order = {MANIFEST: -1} | {spec.table.file: i for i, spec in enumerate(SPECS)}
+    return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.file, p.line))
 
 
 def _stage(directory: Path, lines: list[Line], store: Path) -> list[tuple[Path, str]]:
@@ -246,12 +261,13 @@ async def import_directory(
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> Imported:
     """Check everything; with any problem write nothing and answer the problems; else import in one transaction."""
-    lines, problems, encodings = await asyncio.to_thread(read_directory, directory)
+    read = await asyncio.to_thread(read_directory, directory)
+    encodings = read.encodings
     engine = create_engine(settings.database_url)
     try:
         async with create_sessionmaker(engine)() as session:
-            plan = await plan_import(session, lines)
-            problems += plan.problems
+            plan = await plan_import(session, read.lines, unreadable=read.unreadable)
+            problems = _in_order(read.problems + plan.problems)
             if problems:
                 return Imported(problems, {}, plan.skipped, encodings)
             store = attachment_store(settings.attachment_root())

@@ -294,7 +294,12 @@ async def _keys(session: AsyncSession, spec: Spec, columns: tuple[str, ...]) -> 
     return {tuple(r) for r in result.all() if all(v is not None for v in r)}
 
 
-async def plan_import(session: AsyncSession, lines: Mapping[str, Sequence[Line]]) -> Plan:
+async def plan_import(
+    session: AsyncSession,
+    lines: Mapping[str, Sequence[Line]],
+    *,
+    unreadable: Mapping[str, Sequence[Line]] | None = None,
+) -> Plan:
     """Check every line against the others and against the database; rows already in ringi with the same values
     are skipped, with other values refused."""
     plan = Plan({name: [] for name in BY_NAME})
@@ -316,24 +321,21 @@ async def plan_import(session: AsyncSession, lines: Mapping[str, Sequence[Line]]
     for name, columns in targets:
         if (name, columns) not in present:
             present[(name, columns)] = await _keys(session, BY_NAME[name], columns)
-    plan.problems += check(TABLES, plan.lines, present)
+    plan.problems += check(TABLES, plan.lines, present, unreadable)
     plan.problems += check_imported_documents(plan.lines["documents"], decided=TERMINAL, file="documents.csv")
     for name, owner in (("audit_events", "document_id"), ("receipt_events", "receipt_id")):
         plan.problems += check_chain_order(plan.lines[name], owner=owner, file=f"{name}.csv")
         plan.problems += _check_hashes(plan.lines[name], owner=owner, file=f"{name}.csv")
-    imported_documents = {line.values["id"] for line in plan.lines["documents"]}
-    imported_receipts = {line.values["id"] for line in plan.lines["receipts"]}
-    for name, owner, own in (
-        ("audit_events", "document_id", imported_documents),
-        ("receipt_events", "receipt_id", imported_receipts),
+    for name, owner, of in (
+        ("audit_events", "document_id", "documents"),
+        ("receipt_events", "receipt_id", "receipts"),
     ):
+        stored = {k[0] for k in present[(of, ("id",))]}
         for line in plan.lines[name]:
-            if line.values[owner] not in own:
+            if line.values[owner] in stored:
                 plan.problems.append(
                     Problem(f"{name}.csv", line.number, f"{owner} {line.values[owner]}: its chain is already in ringi")
                 )
-    order = {s.table.file: i for i, s in enumerate(SPECS)}
-    plan.problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line))
     return plan
 
 

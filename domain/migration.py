@@ -193,8 +193,9 @@ def check_header(table: Table, header: Sequence[str]) -> list[Problem]:
     return problems
 
 
-def parse_row(table: Table, number: int, cells: Mapping[str, str]) -> tuple[Line | None, list[Problem]]:
-    """A row's values by column (every column of the table, absent ones from their default)."""
+def parse_row(table: Table, number: int, cells: Mapping[str, str]) -> tuple[Line, list[Problem]]:
+    """A row's values by column (every column of the table, absent ones from their default); with problems, the
+    values that could be read (so references to the row are not reported as well)."""
     values: dict[str, Any] = {}
     problems = []
     for column in table.columns:
@@ -202,7 +203,7 @@ def parse_row(table: Table, number: int, cells: Mapping[str, str]) -> tuple[Line
             values[column.name] = parse_cell(column, cells.get(column.name, ""))
         except ValueError as exc:
             problems.append(Problem(table.file, number, str(exc)))
-    return (None if problems else Line(number, values)), problems
+    return Line(number, values), problems
 
 
 def key_of(values: Mapping[str, Any], columns: Iterable[str]) -> Key | None:
@@ -215,11 +216,13 @@ def check(
     tables: Sequence[Table],
     lines: Mapping[str, Sequence[Line]],
     present: Mapping[tuple[str, tuple[str, ...]], set[Key]],
+    unreadable: Mapping[str, Sequence[Line]] | None = None,
 ) -> list[Problem]:
     """Every duplicate and dangling reference across the import.
 
     ``present`` holds, per (table, columns), the keys already in the database that are not being imported (a
-    reference may name them; a unique value may not repeat them).
+    reference may name them; a unique value may not repeat them).  ``unreadable``: rows already reported as
+    unreadable, whose keys still count as named (one mistake is reported once, not at every reference to it).
     """
     problems: list[Problem] = []
     known: dict[tuple[str, tuple[str, ...]], set[Key]] = {}
@@ -243,7 +246,9 @@ def check(
                     problems.append(Problem(table.file, line.number, f"{label} {_show(key)} is already in ringi"))
                 else:
                     seen[key] = line.number
-            known[(table.name, columns)] = set(seen)
+            known[(table.name, columns)] = set(seen) | {
+                k for line in (unreadable or {}).get(table.name, ()) if (k := key_of(line.values, columns))
+            }
     for table in tables:
         for ref in table.references:
             target = by_name.get(ref.table)
