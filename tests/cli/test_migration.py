@@ -34,8 +34,10 @@ from db.models import (
     StaffRow,
 )
 from db.repositories.audit import AuditRepository
+from db.repositories.files import FileRepository, file_period
 from db.repositories.receipts import ReceiptRepository
 from db.session import create_engine, create_sessionmaker
+from domain.retention import RetentionPeriod
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.documents import document_row
 from tests.support.stack import api_stack, holder, settings_for
@@ -160,6 +162,9 @@ async def _city(settings: Settings) -> dict[str, str]:
                 registered_by=DRAFTER,
                 registered_at=datetime(2025, 6, 2, 1, tzinfo=UTC),
                 file_id=file.id,
+                outcome="closed",
+                branch="closed",
+                completed_at=datetime(2025, 6, 10, 1, tzinfo=UTC),
             )
             session.add(receipt)
             await session.flush()
@@ -314,6 +319,11 @@ async def test_an_imported_document_is_found_and_its_chain_verifies(
                 staff = await session.get(StaffRow, DRAFTER)
                 assert staff is not None
                 staff.password_hash = hash_password("demo")  # what the records office's reset does, for the test
+                file = await session.get(RecordFileRow, ids["file"])
+                assert file is not None
+                done = await FileRepository(session).completions([file.id])
+                # the file's retention, from the latest 完結 of what is filed in it (2025-06-10, 年度 2025), 5 years
+                assert file_period(file, done[file.id]) == RetentionPeriod(date(2026, 4, 1), date(2031, 3, 31))
         finally:
             await engine.dispose()
         async with api_stack(settings, temporal_client) as stack:
