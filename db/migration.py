@@ -19,7 +19,7 @@ from sqlalchemy import Boolean, Date, Integer, Numeric, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
-from core.audit import GENESIS_HASH, event_hash
+from core.audit import GENESIS_HASH, content_hash, event_hash
 from db.models import (
     AttachmentRow,
     AuditEventRow,
@@ -89,6 +89,16 @@ def _kind(column: Any) -> Kind:
     return "str"
 
 
+def _default(column: Any) -> Any:
+    """The model's default for an absent cell: a constant, or what a JSON column's factory (``list``) makes."""
+    if column.default is None:
+        return None
+    arg = column.default.arg
+    if not callable(arg):
+        return arg
+    return arg(None) if _kind(column) == "json" else None
+
+
 def _spec(
     model: type[DeclarativeBase],
     *,
@@ -99,14 +109,16 @@ def _spec(
     references: tuple[Reference, ...] = (),
     derived: tuple[str, ...] = (),
     virtual: tuple[Column, ...] = (),
+    defaults: Mapping[str, Any] | None = None,
 ) -> Spec:
+    defaults = defaults or {}
     table: Any = model.__table__
     columns: list[Column] = []
     refs = list(references)
     for column in table.columns:
         if column.name in exclude:
             continue
-        default = column.default.arg if column.default is not None and not callable(column.default.arg) else None
+        default = _default(column) if column.name not in defaults else defaults[column.name]
         if default is None and column.server_default is not None and _kind(column) == "str":
             default = str(column.server_default.arg)
         columns.append(
@@ -154,6 +166,8 @@ SPECS: tuple[Spec, ...] = (
         key=("id",),
         uniques=(("number_fiscal_year", "number_display"),),
         labels={("number_fiscal_year", "number_display"): "文書番号 (年度, 番号)"},
+        derived=("content_hash",),
+        defaults={"version": 1},
     ),
     _spec(RouteStepRow, key=(), exclude=("id",)),
     _spec(
@@ -323,6 +337,7 @@ async def plan_import(
             present[(name, columns)] = await _keys(session, BY_NAME[name], columns)
     plan.problems += check(TABLES, plan.lines, present, unreadable)
     plan.problems += check_imported_documents(plan.lines["documents"], decided=TERMINAL, file="documents.csv")
+    plan.problems += _fill_content_hashes(plan.lines["documents"])
     for name, owner in (("audit_events", "document_id"), ("receipt_events", "receipt_id")):
         plan.problems += check_chain_order(plan.lines[name], owner=owner, file=f"{name}.csv")
         plan.problems += _check_hashes(plan.lines[name], owner=owner, file=f"{name}.csv")
@@ -372,6 +387,18 @@ async def _identical(
 
 def _derived(spec: Spec, name: str) -> bool:
     return any(c.name == name and c.derived for c in spec.table.columns)
+
+
+def _fill_content_hashes(lines: Sequence[Line]) -> list[Problem]:
+    """A document's content hash (what its approvers approved), computed when absent.  One given is kept as it
+    is: a 廃棄 empties the body and keeps the hash of what was approved."""
+    for line in lines:
+        v = line.values
+        if v["content_hash"] is None:
+            v["content_hash"] = content_hash(
+                title=v["title"], body=v["body"], amount_yen=v["amount_yen"], matter=v["matter"], details=v["details"]
+            )
+    return []
 
 
 def _chain_hash(line: Line, owner: str, prev: str) -> str:

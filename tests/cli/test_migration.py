@@ -272,19 +272,32 @@ async def test_a_broken_row_imports_nothing_and_the_report_names_file_and_line(b
             assert await _count(target_url, model) == 0
 
 
-async def test_shift_jis_files_are_read(backend: str, tmp_path: Path) -> None:
+LEGACY = {  # a legacy system's export, mapped to the documented columns (only what it has; the rest defaults)
+    "org_units.csv": "code,name,kind,parent_code,symbol\r\nkita,北区役所,department,,萩北\r\n",
+    "posts.csv": "code,name,rank\nstaff,主事,1\n",
+    "staff.csv": "id,name\r\nk001,髙橋 一郎\r\n",
+    "post_assignments.csv": "staff_id,org_unit_code,post_code,effective_from\r\nk001,kita,staff,2020/04/01\r\n",
+    "classification_versions.csv": "id,fiscal_year,effective_from,origin,created_at\r\nold-2019,2019,2019/04/01,upload,"
+    "2019-04-01 09:00\r\n",
+    "classification_classes.csv": "version_id,position,code,name,retention_years,disposition\r\n"
+    "old-2019,1,01,総務,,\r\nold-2019,2,01-01,文書,10,transfer\r\n",
+    "record_files.csv": "id,fiscal_year,org_unit_code,classification_version,classification_code,classification_path,"
+    "title,retention_years,disposition,counting,created_by,created_at\r\n"
+    "f1,2019,kita,old-2019,01-01,/01/01-01/,例規の綴,10,transfer,fiscal_year,k001,2019-04-01 09:00\r\n",
+    "documents.csv": "id,title,body,matter,amount_yen,confidentiality,retention_years,drafter_id,org_unit_code,status,"
+    "created_at,updated_at,decided_at,completed_at,number_symbol,number_fiscal_year,number_serial,number_display,"
+    "file_id\r\nd1,条例改正の件,旧システムの本文,general,0,1,10,k001,kita,completed,2019-05-07 10:00,"
+    "2019-05-20 17:00,2019-05-20 17:00,2019-05-20 17:00,萩北,2019,7,萩北第7号,f1\r\n",
+}
+
+
+async def test_a_legacy_city_in_shift_jis_is_imported_as_decided_history(backend: str, tmp_path: Path) -> None:
     async with fresh_database(backend, tmp_path / "target") as target_url:
         target = Settings(database_url=target_url, data_dir=tmp_path / "target")
         legacy = tmp_path / "legacy"
         legacy.mkdir()
-        (legacy / "org_units.csv").write_bytes(
-            "code,name,kind,parent_code,symbol\r\nkita,北区役所,department,,萩北\r\n".encode("cp932")
-        )
-        (legacy / "posts.csv").write_bytes("code,name,rank\nstaff,主事,1\n".encode())  # UTF-8 without BOM
-        (legacy / "staff.csv").write_bytes("id,name\r\nk001,髙橋 一郎\r\n".encode("cp932"))
-        (legacy / "post_assignments.csv").write_bytes(
-            "staff_id,org_unit_code,post_code,effective_from\r\nk001,kita,staff,2020/04/01\r\n".encode("cp932")
-        )
+        for name, text in LEGACY.items():  # Shift_JIS, but posts.csv in UTF-8 without BOM
+            (legacy / name).write_bytes(text.encode("utf-8" if name == "posts.csv" else "cp932"))
         result = await import_directory(target, legacy, now=NOW)
         assert result.problems == []
         assert result.encodings["org_units.csv"] == "shift_jis" and result.encodings["posts.csv"] == "utf-8"
@@ -293,6 +306,11 @@ async def test_shift_jis_files_are_read(backend: str, tmp_path: Path) -> None:
             async with create_sessionmaker(engine)() as session:
                 staff = await session.get(StaffRow, "k001")
                 assert staff is not None and staff.name == "髙橋 一郎"
+                doc = await session.get(DocumentRow, "d1")
+                assert doc is not None and doc.decided_at == datetime(2019, 5, 20, 8, 0, tzinfo=UTC)  # 17:00 JST
+                events = await AuditRepository(session).list("d1")
+                assert [(e.action, e.actor_id) for e in events] == [("imported", "import")]
+                assert dict(await AuditRepository(session).verify_all())["d1"].problem is None
         finally:
             await engine.dispose()
 
