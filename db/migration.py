@@ -319,6 +319,7 @@ async def plan_import(
     plan = Plan({name: [] for name in BY_NAME})
     present: dict[tuple[str, tuple[str, ...]], set[Key]] = {}
     targets = {(r.table, r.target) for t in TABLES for r in t.references}
+    kept: set[Any] = set()  # documents already in ringi, identical
     for spec in SPECS:
         table = spec.table
         given = list(lines.get(table.name, ()))
@@ -327,8 +328,13 @@ async def plan_import(
             clashing = {k for line in given if (k := key_of(line.values, table.key)) in existing}
             same = await _identical(session, spec, given, clashing, plan.problems)
             plan.skipped[table.name] = len(same)
+            if table.name == "documents":
+                kept = {line.values["id"] for line in given if line.number in same}
             given = [line for line in given if line.number not in same]
             present[(table.name, table.key)] = existing
+        elif table.name == "route_steps":  # no key of their own: part of their document, skipped with it
+            plan.skipped[table.name] = sum(1 for line in given if line.values["document_id"] in kept)
+            given = [line for line in given if line.values["document_id"] not in kept]
         for columns in table.uniques:
             present[(table.name, columns)] = await _keys(session, spec, columns)
         plan.lines[table.name] = given

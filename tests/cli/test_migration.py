@@ -222,6 +222,11 @@ async def test_round_trip_into_an_empty_ringi_is_identical(backend: str, tmp_pat
         await export_directory(target, second, fiscal_year=None)
         assert _files(second) == _files(first)  # every CSV, every attachment and the manifest, byte for byte
 
+        again = await import_directory(target, first, now=NOW)  # a second run finds it all there, identical
+        assert again.problems == [] and sum(again.written.values()) == 0
+        assert again.skipped["documents"] == result.written["documents"]
+        assert again.skipped["route_steps"] == result.written["route_steps"]
+
         engine = create_engine(target_url)
         try:
             async with create_sessionmaker(engine)() as session:
@@ -325,7 +330,12 @@ async def test_an_imported_document_is_found_and_its_chain_verifies(
         source = Settings(database_url=source_url, data_dir=tmp_path / "source")
         ids = await _city(source)
         out = tmp_path / "out"
-        await export_directory(source, out, fiscal_year=FY)
+        env = {"RINGI_DATABASE_URL": source_url, "RINGI_DATA_DIR": str(tmp_path / "source")}
+        exported = await asyncio.to_thread(
+            CliRunner().invoke, app, ["export", "--fiscal-year", str(FY), str(out)], env=env
+        )
+        assert exported.exit_code == 0, exported.output
+        assert "documents 1" in exported.output and "1 attachment files" in exported.output
         settings = settings_for(
             database_url=target_url, temporal=temporal_client, hr_url=hr_url, data_dir=tmp_path / "target"
         )
