@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import JSON as SqlJson
 from sqlalchemy import Boolean, Date, Integer, Numeric, and_, false, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,6 +60,23 @@ from domain.migration import (
     tree_order,
 )
 from domain.statuses import TERMINAL
+from schemas.api.files import Medium
+from schemas.api.models import RecordsStatus
+from schemas.api.receipts import Channel
+from schemas.classification import Counting, Disposition
+from schemas.document import (
+    Capacity,
+    ExpenseClass,
+    FinanceState,
+    Matter,
+    ResponseKind,
+    StageKind,
+    Status,
+    StepState,
+)
+from schemas.general_affairs import AffairDetails, HrPostingState
+from schemas.org import OrgUnitKind, StaffRole
+from schemas.records import DispatchMethod
 
 #: An imported account's password hash: matches no password (the records office resets it before first use).
 NO_PASSWORD = "!imported"
@@ -110,8 +128,10 @@ def _spec(
     derived: tuple[str, ...] = (),
     virtual: tuple[Column, ...] = (),
     defaults: Mapping[str, Any] | None = None,
+    choices: Mapping[str, Any] | None = None,
 ) -> Spec:
     defaults = defaults or {}
+    allowed = {name: frozenset(get_args(literal)) for name, literal in (choices or {}).items()}
     table: Any = model.__table__
     columns: list[Column] = []
     refs = list(references)
@@ -122,7 +142,14 @@ def _spec(
         if default is None and column.server_default is not None and _kind(column) == "str":
             default = str(column.server_default.arg)
         columns.append(
-            Column(column.name, _kind(column), bool(column.nullable), default=default, derived=column.name in derived)
+            Column(
+                column.name,
+                _kind(column),
+                bool(column.nullable),
+                default=default,
+                derived=column.name in derived,
+                choices=allowed.get(column.name),
+            )
         )
         for fk in column.foreign_keys:
             target: Any = fk.column.table
@@ -143,13 +170,18 @@ def _spec(
 
 #: The tables in the order they are written (every reference points to an earlier table, or within the table).
 SPECS: tuple[Spec, ...] = (
-    _spec(OrgUnitRow, key=("code",)),
+    _spec(OrgUnitRow, key=("code",), choices={"kind": OrgUnitKind}),
     _spec(PostRow, key=("code",)),
     _spec(StaffRow, key=("id",), exclude=("password_hash", "password_changed_at")),
-    _spec(StaffRoleRow, key=("staff_id", "role")),
+    _spec(StaffRoleRow, key=("staff_id", "role"), choices={"role": StaffRole}),
     _spec(PostAssignmentRow, key=("staff_id", "org_unit_code", "post_code", "effective_from"), exclude=("id",)),
     _spec(ClassificationVersionRow, key=("id",)),
-    _spec(ClassificationClassRow, key=("version_id", "code"), exclude=("id",)),
+    _spec(
+        ClassificationClassRow,
+        key=("version_id", "code"),
+        exclude=("id",),
+        choices={"disposition": Disposition, "counting": Counting},
+    ),
     _spec(
         RecordFileRow,
         key=("id",),
@@ -160,6 +192,7 @@ SPECS: tuple[Spec, ...] = (
                 ("classification_version", "classification_code"), "classification_classes", ("version_id", "code")
             ),
         ),
+        choices={"medium": Medium, "disposition": Disposition, "counting": Counting, "records_status": RecordsStatus},
     ),
     _spec(
         DocumentRow,
@@ -168,8 +201,22 @@ SPECS: tuple[Spec, ...] = (
         labels={("number_fiscal_year", "number_display"): "文書番号 (年度, 番号)"},
         derived=("content_hash",),
         defaults={"version": 1},
+        choices={
+            "matter": Matter,
+            "status": Status,
+            "expense_class": ExpenseClass,
+            "finance_state": FinanceState,
+            "hr_state": HrPostingState,
+            "records_status": RecordsStatus,
+            "dispatch_method": DispatchMethod,
+        },
     ),
-    _spec(RouteStepRow, key=(), exclude=("id",)),
+    _spec(
+        RouteStepRow,
+        key=(),
+        exclude=("id",),
+        choices={"stage_kind": StageKind, "state": StepState, "capacity": Capacity, "response": ResponseKind},
+    ),
     _spec(
         AttachmentRow,
         key=("document_id", "n"),
@@ -182,6 +229,7 @@ SPECS: tuple[Spec, ...] = (
         key=("id",),
         uniques=(("number_symbol", "fiscal_year", "receipt_serial"),),
         labels={("number_symbol", "fiscal_year", "receipt_serial"): "収受番号 (記号, 年度, 番号)"},
+        choices={"channel": Channel},
     ),
     _spec(ReceiptEventRow, key=("receipt_id", "seq"), derived=("prev_hash", "hash")),
     _spec(CirculationReaderRow, key=("receipt_id", "reader_id")),
@@ -343,6 +391,7 @@ async def plan_import(
             present[(name, columns)] = await _keys(session, BY_NAME[name], columns)
     plan.problems += check(TABLES, plan.lines, present, unreadable)
     plan.problems += check_imported_documents(plan.lines["documents"], decided=TERMINAL, file="documents.csv")
+    plan.problems += _check_details(plan.lines["documents"])
     plan.problems += _fill_content_hashes(plan.lines["documents"])
     for name, owner in (("audit_events", "document_id"), ("receipt_events", "receipt_id")):
         plan.problems += check_chain_order(plan.lines[name], owner=owner, file=f"{name}.csv")
@@ -393,6 +442,23 @@ async def _identical(
 
 def _derived(spec: Spec, name: str) -> bool:
     return any(c.name == name and c.derived for c in spec.table.columns)
+
+
+_DETAILS: TypeAdapter[Any] = TypeAdapter(AffairDetails)
+
+
+def _check_details(lines: Sequence[Line]) -> list[Problem]:
+    """A 庶務 request's details are read back typed (休暇, 時間外, 出張): they must be what a reader can read."""
+    problems = []
+    for line in lines:
+        if line.values.get("details") is None:
+            continue
+        try:
+            _DETAILS.validate_python(line.values["details"])
+        except ValidationError as exc:
+            reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+            problems.append(Problem("documents.csv", line.number, f"details: {reason}"))
+    return problems
 
 
 def _fill_content_hashes(lines: Sequence[Line]) -> list[Problem]:

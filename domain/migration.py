@@ -38,6 +38,8 @@ class Column:
     default: Any = None
     #: Computed by the import (a hash chain's hashes): may be empty; when given it must equal what is computed.
     derived: bool = False
+    #: The values ringi knows (a status, a kind): any other is refused here, not met later by a reader.
+    choices: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ def parse_cell(column: Column, text: str) -> Any:
         if column.default is not None:
             return column.default
         raise ValueError(f"{column.name}: a value is required")
+    if column.choices is not None and text not in column.choices:
+        raise ValueError(f"{column.name}: {text!r} is not one of {', '.join(sorted(column.choices))}")
     try:
         return _parse(column.kind, text.strip() if column.kind != "str" else text)
     except ValueError as exc:

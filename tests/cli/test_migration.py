@@ -106,7 +106,6 @@ async def _city(settings: Settings) -> dict[str, str]:
                 number_serial=41,
                 number_display="萩総第41号",
                 numbered_at=decided,
-                details={"b": 1, "a": ["い", "ろ"]},
             )
             old = document_row(
                 title="平成の決裁", status="approved", created_at=datetime(2024, 7, 1, tzinfo=UTC), updated_at=NOW
@@ -119,7 +118,7 @@ async def _city(settings: Settings) -> dict[str, str]:
                     stage_index=0,
                     stage_kind="decide",
                     assignee_id=MANAGER,
-                    state="approved",
+                    state="done",
                     since=datetime(2025, 5, 21, tzinfo=UTC),
                     acted_at=decided,
                     acted_by=MANAGER,
@@ -257,11 +256,15 @@ async def test_a_broken_row_imports_nothing_and_the_report_names_file_and_line(b
         documents = _rows(out, "documents.csv")
         documents[0]["decided_at"] = "2025-13-40"  # line 2
         documents[1]["file_id"] = "no-such-file"  # line 3
+        documents[1]["details"] = '{"matter":"leave"}'  # not a 休暇 a reader could read
         documents.append(dict(documents[1], file_id="", decided_at=""))  # line 4: the same id again
         _rewrite(out, "documents.csv", documents)
         files = _rows(out, "record_files.csv")
         files[0]["classification_code"] = "ZZ-99"
         _rewrite(out, "record_files.csv", files, encoding="cp932")  # Shift_JIS, as a legacy export writes it
+        steps = _rows(out, "route_steps.csv")
+        steps[0]["state"] = "approved"  # a legacy word: ringi's steps are done, pending, …
+        _rewrite(out, "route_steps.csv", steps)
 
         env = {"RINGI_DATABASE_URL": target_url, "RINGI_DATA_DIR": str(tmp_path / "target")}
         result = await asyncio.to_thread(CliRunner().invoke, app, ["import", str(out)], env=env)
@@ -270,8 +273,10 @@ async def test_a_broken_row_imports_nothing_and_the_report_names_file_and_line(b
         assert "documents.csv:2: decided_at: not a date and time" in report
         assert "documents.csv:3: file_id no-such-file: no such row in record_files.csv" in report
         assert "documents.csv:4: duplicate id" in report
+        assert "documents.csv:3: details: leave.kind: Field required" in report
         assert "record_files.csv:2: classification_version, classification_code" in report
         assert "documents.csv: SHA-256 differs from manifest.json" in report  # edited after the export
+        assert "route_steps.csv:2: state: 'approved' is not one of cancelled, closed, done" in report
         assert "nothing imported" in report
         for model in (StaffRow, DocumentRow, ReceiptRow):
             assert await _count(target_url, model) == 0
@@ -360,6 +365,11 @@ async def test_an_imported_document_is_found_and_its_chain_verifies(
             assert [i["id"] for i in r.json()["items"]] == [ids["document"]]
             r = await stack.call(DRAFTER, "GET", "/v1/search", params={"q": f"{WORD} 補助金"})
             assert [i["id"] for i in r.json()["items"]] == [ids["receipt"]]
+            r = await stack.call(DRAFTER, "GET", f"/v1/documents/{ids['document']}")  # read without its workflow
+            assert r.status_code == 200, r.text
+            assert r.json()["status"] == "completed"
+            r = await stack.call(DRAFTER, "GET", f"/v1/documents/{ids['document']}/audit")
+            assert r.status_code == 200, r.text
         env = {"RINGI_DATABASE_URL": target_url, "RINGI_DATA_DIR": str(tmp_path / "target")}
         verified = await asyncio.to_thread(CliRunner().invoke, app, ["audit", "verify"], env=env)
         assert verified.exit_code == 0, verified.output

@@ -72,6 +72,13 @@ def test_bad_and_missing_cells_say_which_column() -> None:
     assert parse_cell(Column("parent", "str", True), "") is None
 
 
+def test_a_value_outside_the_known_ones_is_refused() -> None:
+    state = Column("state", "str", False, choices=frozenset({"done", "pending"}))
+    assert parse_cell(state, "done") == "done"
+    with pytest.raises(ValueError, match="state: 'approved' is not one of done, pending"):
+        parse_cell(state, "approved")
+
+
 def test_utf8_with_and_without_bom_and_shift_jis_are_read() -> None:
     text = "code,name\r\nsomu,総務課\r\n"
     assert decode(b"\xef\xbb\xbf" + text.encode()) == (text, "utf-8")
