@@ -54,6 +54,7 @@ from domain.migration import (
     Table,
     check,
     check_chain_order,
+    check_date_order,
     check_imported_documents,
     format_cell,
     key_of,
@@ -390,6 +391,8 @@ async def plan_import(
         if (name, columns) not in present:
             present[(name, columns)] = await _keys(session, BY_NAME[name], columns)
     plan.problems += check(TABLES, plan.lines, present, unreadable)
+    for table in TABLES:
+        plan.problems += check_date_order(table, plan.lines[table.name])
     plan.problems += check_imported_documents(plan.lines["documents"], decided=TERMINAL, file="documents.csv")
     plan.problems += _check_details(plan.lines["documents"])
     plan.problems += _fill_content_hashes(plan.lines["documents"])

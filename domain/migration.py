@@ -282,6 +282,29 @@ def check_imported_documents(lines: Sequence[Line], *, decided: frozenset[str], 
     ]
 
 
+#: Dates a row's others may not precede: (later, earlier), by table.
+DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
+    "documents": (
+        ("submitted_at", "created_at"),
+        ("decided_at", "created_at"),
+        ("completed_at", "created_at"),
+        ("updated_at", "created_at"),
+    ),
+    "post_assignments": (("effective_to", "effective_from"),),
+}
+
+
+def check_date_order(table: Table, lines: Sequence[Line]) -> list[Problem]:
+    """A 決裁 before its drafting, an assignment ending before it starts: dates that cannot be."""
+    problems = []
+    for later, earlier in DATE_ORDER.get(table.name, ()):
+        for line in lines:
+            a, b = line.values.get(later), line.values.get(earlier)
+            if a is not None and b is not None and a < b:
+                problems.append(Problem(table.file, line.number, f"{later} {a} is before {earlier} {b}"))
+    return problems
+
+
 def check_chain_order(lines: Sequence[Line], *, owner: str, file: str) -> list[Problem]:
     """A chain's events run seq 1, 2, 3 … per ``owner`` (document or receipt), in the file's order."""
     problems = []

@@ -14,6 +14,7 @@ from domain.migration import (
     Table,
     check,
     check_chain_order,
+    check_date_order,
     check_header,
     check_imported_documents,
     decode,
@@ -143,6 +144,16 @@ def test_only_decided_documents_and_whole_chains_are_imported() -> None:
     assert check_chain_order(events, owner="d", file="audit_events.csv") == [
         Problem("audit_events.csv", 3, "seq 3: expected 2 for a")
     ]
+
+
+def test_dates_that_cannot_be_are_named() -> None:
+    table = Table("documents", (), key=("id",))
+    lines = [
+        Line(2, {"created_at": datetime(2025, 5, 1, tzinfo=UTC), "decided_at": datetime(2025, 4, 30, tzinfo=UTC)}),
+        Line(3, {"created_at": datetime(2025, 5, 1, tzinfo=UTC), "decided_at": None}),
+    ]
+    assert [p.line for p in check_date_order(table, lines)] == [2]
+    assert "decided_at 2025-04-30 00:00:00+00:00 is before created_at" in check_date_order(table, lines)[0].reason
 
 
 def test_units_are_written_parents_first() -> None:
