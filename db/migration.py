@@ -91,6 +91,9 @@ class Spec:
     model: type[DeclarativeBase]
     #: Columns of the file that are not the model's (an attachment's ``path``).
     virtual: tuple[str, ...] = ()
+    #: Bookkeeping columns in which a row already in ringi may differ and still be the same row: it takes the
+    #: imported values (a 文書分類表 shipped with ringi, stamped when each ringi was migrated).
+    adopt: tuple[str, ...] = ()
 
 
 def _kind(column: Any) -> Kind:
@@ -130,6 +133,7 @@ def _spec(
     virtual: tuple[Column, ...] = (),
     defaults: Mapping[str, Any] | None = None,
     choices: Mapping[str, Any] | None = None,
+    adopt: tuple[str, ...] = (),
 ) -> Spec:
     defaults = defaults or {}
     allowed = {name: frozenset(get_args(literal)) for name, literal in (choices or {}).items()}
@@ -166,6 +170,7 @@ def _spec(
         ),
         model,
         tuple(c.name for c in virtual),
+        adopt,
     )
 
 
@@ -176,7 +181,7 @@ SPECS: tuple[Spec, ...] = (
     _spec(StaffRow, key=("id",), exclude=("password_hash", "password_changed_at")),
     _spec(StaffRoleRow, key=("staff_id", "role"), choices={"role": StaffRole}),
     _spec(PostAssignmentRow, key=("staff_id", "org_unit_code", "post_code", "effective_from"), exclude=("id",)),
-    _spec(ClassificationVersionRow, key=("id",)),
+    _spec(ClassificationVersionRow, key=("id",), adopt=("created_at", "created_by")),
     _spec(
         ClassificationClassRow,
         key=("version_id", "code"),
@@ -345,6 +350,8 @@ class Plan:
     lines: dict[str, list[Line]]
     skipped: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Rows already in ringi that take the imported bookkeeping values (``Spec.adopt``).
+    adopted: list[tuple[Spec, Key, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -375,7 +382,7 @@ async def plan_import(
         if table.key:
             existing = await _keys(session, spec, table.key)
             clashing = {k for line in given if (k := key_of(line.values, table.key)) in existing}
-            same = await _identical(session, spec, given, clashing, plan.problems)
+            same = await _identical(session, spec, given, clashing, plan)
             plan.skipped[table.name] = len(same)
             if table.name == "documents":
                 kept = {line.values["id"] for line in given if line.number in same}
@@ -413,7 +420,7 @@ async def plan_import(
 
 
 async def _identical(
-    session: AsyncSession, spec: Spec, given: Sequence[Line], clashing: set[Key], problems: list[Problem]
+    session: AsyncSession, spec: Spec, given: Sequence[Line], clashing: set[Key], plan: Plan
 ) -> set[int]:
     """The line numbers of rows already in ringi with the same values; a clash with other values is a problem."""
     if not clashing:
@@ -434,12 +441,16 @@ async def _identical(
             continue
         mine = {c.name: format_cell(c.kind, line.values[c.name]) for c in spec.table.columns if c.name in stored[key]}
         differing = [c for c, v in mine.items() if v != stored[key][c] and not _derived(spec, c)]
-        if differing:
-            problems.append(
-                Problem(spec.table.file, line.number, f"already in ringi with other {', '.join(differing)}")
+        adopted = [c for c in differing if c in spec.adopt]
+        if len(adopted) < len(differing):
+            others = [c for c in differing if c not in spec.adopt]
+            plan.problems.append(
+                Problem(spec.table.file, line.number, f"already in ringi with other {', '.join(others)}")
             )
-        else:
-            same.add(line.number)
+            continue
+        same.add(line.number)
+        if adopted:
+            plan.adopted.append((spec, key, {c: line.values[c] for c in adopted}))
     return same
 
 
@@ -518,6 +529,10 @@ async def write_import(
 ) -> dict[str, int]:
     """Write the plan (the caller commits, once); counts of the rows written per table."""
     written: dict[str, int] = defaultdict(int)
+    for spec, key, values in plan.adopted:
+        row = await session.get(spec.model, key if len(key) > 1 else key[0])
+        for column, value in values.items():
+            setattr(row, column, value)
     for spec in SPECS:
         name = spec.table.name
         lines = plan.lines[name]

@@ -36,6 +36,7 @@ from db.models import (
 from db.repositories.audit import AuditRepository
 from db.repositories.files import FileRepository, file_period
 from db.repositories.receipts import ReceiptRepository
+from db.seed import sync_rulebooks
 from db.session import create_engine, create_sessionmaker
 from domain.retention import RetentionPeriod
 from tests.support.databases import BACKENDS, fresh_database
@@ -192,6 +193,18 @@ def _rewrite(directory: Path, name: str, rows: list[dict[str, str]], *, encoding
     (directory / name).write_bytes(buffer.getvalue().encode(encoding))
 
 
+async def _migrated_later(settings: Settings) -> None:
+    """What `ringi migrate` leaves in a new ringi: the 文書分類表 shipped with ringi, stamped at its migration."""
+    await sync_rulebooks(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            for version in (await session.scalars(select(ClassificationVersionRow))).all():
+                version.created_at = NOW
+    finally:
+        await engine.dispose()
+
+
 async def _count(url: str, model: Any) -> int:
     engine = create_engine(url)
     try:
@@ -214,8 +227,10 @@ async def test_round_trip_into_an_empty_ringi_is_identical(backend: str, tmp_pat
         assert (first / "documents.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM (Excel)
         assert len(_rows(first, "attachments.csv")) == 1
 
+        await _migrated_later(target)  # the new ringi was migrated on another day than the old one
         result = await import_directory(target, first, now=NOW)
         assert result.problems == []
+        assert result.skipped["classification_versions"] == 1  # the same 文書分類表, shipped with ringi
         assert result.written["documents"] == len(_rows(first, "documents.csv"))
 
         await export_directory(target, second, fiscal_year=None)
