@@ -280,6 +280,9 @@ async def test_a_broken_row_imports_nothing_and_the_report_names_file_and_line(b
         steps = _rows(out, "route_steps.csv")
         steps[0]["state"] = "approved"  # a legacy word: ringi's steps are done, pending, …
         _rewrite(out, "route_steps.csv", steps)
+        attachments = _rows(out, "attachments.csv")
+        attachments[0]["path"] = "../source/ringi.db"  # outside the directory: never read
+        _rewrite(out, "attachments.csv", attachments)
 
         env = {"RINGI_DATABASE_URL": target_url, "RINGI_DATA_DIR": str(tmp_path / "target")}
         result = await asyncio.to_thread(CliRunner().invoke, app, ["import", str(out)], env=env)
@@ -292,6 +295,7 @@ async def test_a_broken_row_imports_nothing_and_the_report_names_file_and_line(b
         assert "record_files.csv:2: classification_version, classification_code" in report
         assert "documents.csv: SHA-256 differs from manifest.json" in report  # edited after the export
         assert "route_steps.csv:2: state: 'approved' is not one of cancelled, closed, done" in report
+        assert "attachments.csv:2: path '../source/ringi.db': no such file in the directory" in report
         assert "nothing imported" in report
         for model in (StaffRow, DocumentRow, ReceiptRow):
             assert await _count(target_url, model) == 0
