@@ -81,6 +81,8 @@ from schemas.records import DispatchMethod
 
 #: An imported account's password hash: matches no password (the records office resets it before first use).
 NO_PASSWORD = "!imported"
+#: Rows written per flush.
+BATCH = 1000
 #: Who an audit event the import adds is by (a document that came without its own history).
 IMPORT_ACTOR = "import"
 
@@ -547,6 +549,9 @@ async def write_import(
             progress(1)
             if name == "org_units":
                 await session.flush()  # parents before children: PostgreSQL checks each reference at once
+            elif written[name] % BATCH == 0:
+                await session.flush()
+                session.expunge_all()  # written: a big city's rows need not stay in memory until the commit
         await session.flush()
     await _add_history(session, plan, now=now)
     await _advance_counters(session, plan)
