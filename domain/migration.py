@@ -191,7 +191,7 @@ def check_header(table: Table, header: Sequence[str]) -> list[Problem]:
             problems.append(Problem(table.file, 1, f"column {name!r} appears twice"))
         seen.add(name)
     for column in table.columns:
-        optional = column.nullable or column.derived or column.default is not None or column.kind == "str"
+        optional = column.nullable or column.derived or column.default is not None
         if column.name not in seen and not optional:
             problems.append(Problem(table.file, 1, f"required column {column.name!r} is missing"))
     return problems
