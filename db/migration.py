@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, get_args
 
 from pydantic import TypeAdapter, ValidationError
@@ -42,9 +42,8 @@ from db.models import (
     UtcDateTime,
 )
 from db.repositories.audit import recompute
-from domain.filing import document_fiscal_year
-from domain.fiscal import fiscal_year_at
 from domain.migration import (
+    JST,
     Column,
     Key,
     Kind,
@@ -270,11 +269,23 @@ def _in(column: Any, values: set[Any]) -> Any:
     return column.in_(sorted(values)) if values else false()
 
 
+async def _rows_of(session: AsyncSession, spec: Spec, column: Any, ids: set[str] | None) -> list[Any]:
+    """The rows of the documents (or receipts) ``ids`` (None: all), a few thousand ids per query (the databases
+    bound a statement's parameters)."""
+    if ids is None:
+        return await _rows(session, spec)
+    wanted, rows = sorted(ids), []
+    for start in range(0, len(wanted), 5000):
+        rows += await _rows(session, spec, column.in_(wanted[start : start + 5000]))
+    return rows
+
+
 async def export_rows(session: AsyncSession, *, fiscal_year: int | None) -> dict[str, list[dict[str, str]]]:
     """Every row of every table as cells; for a 年度: the master data (部署, 職員, 職), that 年度's 文書分類表 and
     簿冊, what is filed in them, and the 年度's documents and receipts that are not filed."""
     out: dict[str, list[dict[str, str]]] = {}
     spec = BY_NAME
+    whole = fiscal_year is None
     for name in ("org_units", "posts", "staff", "staff_roles", "post_assignments"):
         out[name] = [_formatted(spec[name], r) for r in await _rows(session, spec[name])]
     if fiscal_year is None:
@@ -291,18 +302,18 @@ async def export_rows(session: AsyncSession, *, fiscal_year: int | None) -> dict
             spec["classification_versions"],
             or_(ClassificationVersionRow.fiscal_year == fiscal_year, _in(ClassificationVersionRow.id, used)),
         )
-        documents = [
-            d
-            for d in await _rows(session, spec["documents"])
-            if d.file_id in file_ids
-            or (
-                d.file_id is None
-                and document_fiscal_year(
-                    number_fiscal_year=d.number_fiscal_year, drafted_fiscal_year=fiscal_year_at(d.created_at)
-                )
-                == fiscal_year
-            )
-        ]
+        start, end = (datetime(y, 4, 1, tzinfo=JST).astimezone(UTC) for y in (fiscal_year, fiscal_year + 1))
+        unnumbered = and_(
+            DocumentRow.number_fiscal_year.is_(None), DocumentRow.created_at >= start, DocumentRow.created_at < end
+        )
+        documents = await _rows(
+            session,
+            spec["documents"],
+            or_(
+                _in(DocumentRow.file_id, file_ids),
+                and_(DocumentRow.file_id.is_(None), or_(DocumentRow.number_fiscal_year == fiscal_year, unnumbered)),
+            ),
+        )
         receipts = await _rows(
             session,
             spec["receipts"],
@@ -329,7 +340,7 @@ async def export_rows(session: AsyncSession, *, fiscal_year: int | None) -> dict
         ("audit_events", AuditEventRow),
     )
     for name, model in by_document:
-        rows = await _rows(session, spec[name], _in(model.document_id, document_ids))
+        rows = await _rows_of(session, spec[name], model.document_id, None if whole else document_ids)
         out[name] = [_formatted(spec[name], r) for r in rows]
     out["receipts"] = [_formatted(spec["receipts"], r) for r in receipts]
     by_receipt: tuple[tuple[str, Any], ...] = (
@@ -337,7 +348,7 @@ async def export_rows(session: AsyncSession, *, fiscal_year: int | None) -> dict
         ("circulation_readers", CirculationReaderRow),
     )
     for name, model in by_receipt:
-        rows = await _rows(session, spec[name], _in(model.receipt_id, receipt_ids))
+        rows = await _rows_of(session, spec[name], model.receipt_id, None if whole else receipt_ids)
         out[name] = [_formatted(spec[name], r) for r in rows]
     return out
 
