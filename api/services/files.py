@@ -36,7 +36,7 @@ from db.repositories.documents import DocumentRepository
 from db.repositories.files import FileCompletion, FileRepository, SearchFilters, file_period
 from db.repositories.org import OrgRepository
 from db.session import release, writing
-from domain.classification import build, in_force_of
+from domain.classification import build, in_force_of, with_additions
 from domain.era import JST
 from domain.filing import (
     DocumentFacts,
@@ -165,9 +165,13 @@ class FileService:
                 raise Conflict(
                     f"no 文書分類表 is loaded for 年度 {body.fiscal_year}: load one (PUT /v1/admin/classification/…)"
                 )
-        leaf = build(table).leaf(body.classification_code)
+        additions = await classification.additions(body.fiscal_year, unit)
+        leaf = build(with_additions(table, additions)).leaf(body.classification_code)
         if leaf is None:
-            raise Invalid(f"classification_code: {body.classification_code!r} is not a leaf class of {table.id}")
+            raise Invalid(
+                f"classification_code: {body.classification_code!r} is not a leaf class of {table.id}"
+                f"{' nor of ' + unit + ' の課独自の分類' if additions else ''}"
+            )
         async with writing(self._session) as session:
             files = FileRepository(session)
             if await files.exists(
