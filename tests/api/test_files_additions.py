@@ -2,8 +2,8 @@
 
 Runs after test_files.py (the name sorts after it): its CSV version of the current 年度 must not meet a file of
 this module under 01-03-02.  The additions are of a 年度 of their own (far ahead: no other module loads tables for
-it), so a common table loaded elsewhere never meets them.  The retention changes use a file of the current 年度 under this module's
-version of the table (the classes test_files.py uses).
+it), so a common table loaded elsewhere never meets them.  The retention changes use a file of the current 年度
+under this module's version of the table (the classes test_files.py uses).
 """
 
 from __future__ import annotations
