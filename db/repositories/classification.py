@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -75,14 +75,18 @@ class ClassificationRepository:
 
     async def codes_in_use(self, fiscal_year: int) -> set[str]:
         """The classification codes the files of ``fiscal_year`` are kept under."""
-        stmt = select(RecordFileRow.classification_code).where(RecordFileRow.fiscal_year == fiscal_year).distinct()
+        stmt = (
+            select(RecordFileRow.classification_code)
+            .where(RecordFileRow.fiscal_year == fiscal_year, _not_migrated())
+            .distinct()
+        )
         return set((await self._session.scalars(stmt)).all())
 
     async def codes_in_use_by_unit(self, fiscal_year: int) -> dict[str, set[str]]:
         """The classification codes the files of ``fiscal_year`` are kept under, by section."""
         stmt = (
             select(RecordFileRow.org_unit_code, RecordFileRow.classification_code)
-            .where(RecordFileRow.fiscal_year == fiscal_year)
+            .where(RecordFileRow.fiscal_year == fiscal_year, _not_migrated())
             .distinct()
         )
         used: dict[str, set[str]] = {}
@@ -147,6 +151,13 @@ class ClassificationRepository:
                 )
             )
         await self._session.flush()
+
+
+def _not_migrated() -> ColumnElement[bool]:
+    """Files not kept under a migration version (``migrated-<年度>``, migration 0017): those keep their own classes,
+    which a real 文書分類表 of the 年度 need not have."""
+    migrated = select(ClassificationVersionRow.id).where(ClassificationVersionRow.origin == "migration")
+    return RecordFileRow.classification_version.not_in(migrated)
 
 
 def table_of(row: ClassificationVersionRow) -> ClassificationTable:
