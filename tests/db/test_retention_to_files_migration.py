@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from types import ModuleType
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.migrate import MIGRATIONS_DIR, downgrade, upgrade
 from db.models import DocumentRow, RecordFileRow
@@ -30,7 +31,7 @@ def _migration() -> ModuleType:
     return module
 
 
-async def _document(conn: sa.AsyncConnection, drafter: str, unit: str, **over: object) -> str:
+async def _document(conn: AsyncConnection, drafter: str, unit: str, **over: object) -> str:
     doc_id = str(uuid.uuid4())
     values: dict[str, object] = {
         "id": doc_id,
