@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from tests.api.support import DRAFTER, RECORDS_OFFICE, SMALL
+from tests.api.support import DRAFTER, MANAGER, RECORDS_OFFICE, SMALL, completed, submitted
 from tests.api.test_files import FY, TABLE, _yaml
 from tests.support.stack import Stack
 from tests.web.conftest import sign_in
@@ -96,3 +96,14 @@ async def test_the_classification_page_and_a_files_retention_and_move_by_choosin
     )
     assert moved.status_code == 303 and moved.headers["location"] == f"/files/{made[1]['id']}"
     assert doc["title"] in (await office.get(f"/files/{made[1]['id']}")).text
+
+    done = await submitted(stack, SMALL)  # into a file of its own, decided and complete: its retention runs
+    assert (await stack.call(DRAFTER, "POST", f"/v1/documents/{done['id']}/filing", json=filing)).status_code == 200
+    assert (await stack.act(MANAGER, done["id"], "approve")).status_code == 200
+    await completed(stack, DRAFTER, done["id"])
+    extended = await office.post(f"/files/{made[0]['id']}/retention", {"change": "extend", "years": "2", "reason": ""})
+    assert extended.status_code == 303, extended.text
+    shortened = await office.post(f"/files/{made[0]['id']}/retention", {"change": "shorten", "years": "1"})
+    assert shortened.status_code == 409 and "needs its reason" in shortened.text
+    r = await office.get(f"/files/{made[0]['id']}")
+    assert 'data-testid="retention-changes"' in r.text and "延長" in r.text and "2年" in r.text
