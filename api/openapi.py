@@ -202,7 +202,18 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/v1/me/circulations"): _op("receipts.circulations_mine", (422,)),
     ("PUT", "/v1/admin/classification/{version_id}"): _op("files.classification_load", (403, 409, 413, 422)),
     ("GET", "/v1/admin/classification"): _op("files.classification_list", (422,)),
-    ("GET", "/v1/admin/classification/{version_id}"): _op("files.classification_read", (404,)),
+    ("GET", "/v1/admin/classification/{version_id}"): _op("files.classification_read", (404, 422)),
+    ("PUT", "/v1/admin/classification-additions/{fiscal_year}/{org_unit}"): _op(
+        "files.classification_additions_load", (403, 404, 409, 413, 422)
+    ),
+    ("GET", "/v1/admin/classification-additions/{fiscal_year}/{org_unit}"): _op(
+        "files.classification_additions_read", (404, 422)
+    ),
+    ("POST", "/v1/files/{file_id}/retention"): _op(
+        "files.retention_change",
+        (403, 404, 409, 413, 422),
+        example={"change": "shorten", "years": 2, "reason": "事務の廃止により保存の必要がなくなったため"},
+    ),
     ("POST", "/v1/files"): _op(
         "files.create",
         (403, 409, 413, 422),
