@@ -359,6 +359,12 @@ class InboxItem(BaseModel):
     stage_kind: StageKind
     since: datetime | None
     on_behalf_of: str | None = None
+    #: To tell same-titled items apart: who drafted it, its amount (支出) or 決裁区分 (一般), its 文書番号 once decided.
+    drafter_id: str | None = None
+    matter: Matter | None = None
+    amount_yen: int | None = None
+    category: str | None = None
+    number_display: str | None = None
 
 
 class AuditEventRead(BaseModel):
