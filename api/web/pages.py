@@ -36,6 +36,7 @@ from db.repositories.documents import DocumentRepository
 from db.session import release
 from schemas.api.models import AllowedActions, DocumentRead, Settling
 from schemas.api.paging import PageRequest
+from schemas.document import AllowedAction
 from schemas.rules import categories_of
 
 router = APIRouter(include_in_schema=False)
@@ -258,6 +259,7 @@ async def _document(
         doc=document,
         stages=sorted(stages.items()),
         allowed=allowed,
+        buttons=buttons_of(allowed),
         audit=audit,
         attachments=attachments,
         who=who,
@@ -268,6 +270,15 @@ async def _document(
         key=key or str(uuid.uuid4()),
         categories=await _categories(app),
     )
+
+
+def buttons_of(allowed: AllowedActions) -> list[AllowedAction]:
+    """The buttons of the allowed actions: in a 合議 the chain takes 承認 as 同意 (the same answer), so only 同意 and
+    異議 are offered there, each with its help text."""
+    names = {a.action for a in allowed.actions}
+    if "consent" in names:
+        return [a for a in allowed.actions if a.action != "approve"]
+    return list(allowed.actions)
 
 
 @router.post("/documents/{document_id}/submit")
