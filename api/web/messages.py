@@ -48,6 +48,10 @@ _STATUS = {
 }
 _VERB = {"approve": "承認", "consent or object": "同意または異議", "acknowledge": "閲覧確認"}
 _WHAT = {
+    "a send-back (差戻し)": "差戻し",
+    "an objection (異議)": "異議",
+    "a rejection (却下)": "却下",
+    "a comment": "意見",
     "send back": "差戻し",
     "send_back": "差戻し",
     "object": "異議",
@@ -95,7 +99,7 @@ _RULES: Sequence[tuple[str, Any]] = (
         lambda m: f"文書が{_status(m)}のため、この操作はできません。",
     ),
     (
-        r"(?P<what>[\w ]+) needs a reason in the comment",
+        r"(?P<what>.+) needs a reason in the comment",
         lambda m: f"{_WHAT.get(m['what'], m['what'])}には理由（コメント）の記入が必要です。",
     ),
     (

@@ -20,8 +20,8 @@ ROOT = Path(api.web.__file__).parents[2]
 @pytest.mark.parametrize(
     ("reason", "expected"),
     [
-        ("send back needs a reason in the comment", "差戻しには理由（コメント）の記入が必要です。"),
-        ("object needs a reason in the comment", "異議には理由（コメント）の記入が必要です。"),
+        ("a send-back (差戻し) needs a reason in the comment", "差戻しには理由（コメント）の記入が必要です。"),
+        ("an objection (異議) needs a reason in the comment", "異議には理由（コメント）の記入が必要です。"),
         ("not your step: the document is waiting for somu.somu.manager", "あなたの順番ではありません"),
         ("no document 0f3e-unknown", "文書 0f3e-unknown は見つかりません。"),
         (
