@@ -169,3 +169,23 @@ async def test_the_status_filter_applies_to_my_documents_too(stack: Stack) -> No
     assert {d["status"] for d in both.json()["items"]} <= {"draft", "in_review"}
     assert sent["id"] in {d["id"] for d in both.json()["items"]}
     assert both.json()["total"] >= drafts.json()["total"] + 1
+
+
+async def test_after_a_recall_the_page_shows_the_budget_released_and_confirms_it(
+    stack: Stack, finance_url: str
+) -> None:
+    """Seam 4 (引戻し): the page after the recall shows the 仮押さえ released, not 仮押さえ中, and says so."""
+    code = await budget_line(finance_url)
+    doc = await stack.submitted(DRAFTER, amount_yen=300_000, budget_code=code)
+    path = f"/documents/{doc['id']}"
+    drafter = await sign_in(stack, DRAFTER)
+    try:
+        assert "仮押さえ中" in (await drafter.get(path)).text
+        recalled = await drafter.post(f"{path}/act", {"choice": "recall"})
+        assert (recalled.status_code, recalled.headers["location"]) == (303, f"{path}?done=recall")
+        page = await drafter.get(recalled.headers["location"])
+        assert "「引戻し」を行いました。" in page.text and 'role="status"' in page.text
+        finance = re.search(r'data-testid="finance">([^<]+)<', page.text)
+        assert finance is not None and finance.group(1) == "仮押さえ解除", finance
+    finally:
+        await drafter.http.aclose()
