@@ -132,6 +132,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/v1/reports/pending.svg"): _op("reports.pending_svg", (403,)),
     ("GET", "/v1/reports/monthly.csv"): _op("reports.monthly_csv", (403, 422)),
     ("GET", "/v1/inbox"): _op("inbox.list", (422,)),
+    ("POST", "/v1/inbox/bulk-approve"): _op("inbox.bulk_approve", (422, 503)),
     ("GET", "/v1/budgets/{code}"): _op("budgets.read", (404, 422, 503)),
     ("GET", "/v1/notifications"): _op("notifications.list", (422,)),
     ("GET", "/v1/me/notification-preferences"): _op("notifications.preferences_read", ()),
@@ -201,7 +202,18 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/v1/me/circulations"): _op("receipts.circulations_mine", (422,)),
     ("PUT", "/v1/admin/classification/{version_id}"): _op("files.classification_load", (403, 409, 413, 422)),
     ("GET", "/v1/admin/classification"): _op("files.classification_list", (422,)),
-    ("GET", "/v1/admin/classification/{version_id}"): _op("files.classification_read", (404,)),
+    ("GET", "/v1/admin/classification/{version_id}"): _op("files.classification_read", (404, 422)),
+    ("PUT", "/v1/admin/classification-additions/{fiscal_year}/{org_unit}"): _op(
+        "files.classification_additions_load", (403, 404, 409, 413, 422)
+    ),
+    ("GET", "/v1/admin/classification-additions/{fiscal_year}/{org_unit}"): _op(
+        "files.classification_additions_read", (404, 422)
+    ),
+    ("POST", "/v1/files/{file_id}/retention"): _op(
+        "files.retention_change",
+        (403, 404, 409, 413, 422),
+        example={"change": "shorten", "years": 2, "reason": "事務の廃止により保存の必要がなくなったため"},
+    ),
     ("POST", "/v1/files"): _op(
         "files.create",
         (403, 409, 413, 422),

@@ -465,3 +465,55 @@ def _stub_app(name: StubName, settings: Settings, *, staff: int | None = None) -
 
 if __name__ == "__main__":
     app()
+
+
+@app.command("export")
+def export_command(
+    directory: Annotated[Path, typer.Argument(help="A new (or empty) directory to write the CSV files into.")],
+    fiscal_year: Annotated[
+        int | None, typer.Option(min=1989, max=2200, help="Only this 年度 (its files and what is filed in them).")
+    ] = None,
+) -> None:
+    """データ移行: write the city (or a 年度) as documented CSV files + attachments + manifest.json (SHA-256)."""
+    from cli.migration import MigrationRefused, export_directory
+
+    settings = _settings()
+    try:
+        exported = asyncio.run(export_directory(settings, directory, fiscal_year=fiscal_year))
+    except MigrationRefused as exc:
+        typer.echo(f"export refused: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    counts = ", ".join(f"{name} {n}" for name, n in exported.rows.items() if n)
+    typer.echo(f"exported to {directory}: {counts}; {exported.attachments} attachment files")
+
+
+@app.command("import")
+def import_command(
+    directory: Annotated[Path, typer.Argument(help="A directory of migration CSV files (docs/data-migration.md).")],
+) -> None:
+    """データ移行: check every row, then import all in one transaction, or nothing and a report of every problem."""
+    import sys
+    from datetime import UTC, datetime
+
+    from cli.migration import MigrationRefused, import_directory
+
+    settings = _settings()
+    with typer.progressbar(length=1, label="importing", file=sys.stderr) as bar:  # the report alone on stdout
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(1)
+
+        try:
+            result = asyncio.run(import_directory(settings, directory, now=datetime.now(UTC), progress=progress))
+        except MigrationRefused as exc:
+            typer.echo(f"import refused: {exc}", err=True)
+            raise typer.Exit(code=1) from exc
+    if result.problems:
+        for problem in result.problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(result.problems)} problem(s): nothing imported", err=True)
+        raise typer.Exit(code=1)
+    counts = ", ".join(f"{name} {n}" for name, n in result.written.items() if n)
+    skipped = sum(result.skipped.values())
+    typer.echo(f"imported from {directory}: {counts}; {skipped} rows already in ringi left as they were")

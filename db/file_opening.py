@@ -3,7 +3,8 @@
 
 From last year's list (``domain.filing.carry_over``): each active file gets its successor in the new 年度, same
 section, class and title, under the new year's 文書分類表 (the version in force on April 1, or today if later),
-its retention copied from the new leaf.  Idempotent: a file opened before is found by its key and not doubled
+its retention copied from the new leaf (of the 共通分類 or of the section's additions of the new year).
+Idempotent: a file opened before is found by its key and not doubled
 (the unique key refuses a concurrent second one).  One transaction per file, so a long list reports progress and
 a failure half-way keeps what was opened.
 """
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import groupby
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,9 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.models import RecordFileRow
 from db.repositories.classification import ClassificationRepository
 from db.session import begin_write
-from domain.classification import ClassNode, build, in_force_of
+from domain.classification import ClassNode, addition_problems, build, in_force_of, with_additions
 from domain.filing import Carry, YearFile, carry_over
 from domain.fiscal import fiscal_year_start
+from schemas.classification import ClassificationContent, ClassificationEntry, ClassificationTable
 
 Progress = Callable[[int, int], None]
 
@@ -56,8 +59,7 @@ async def open_year(
         table = in_force_of(tables, fiscal_year, max(today, fiscal_year_start(fiscal_year)))
         if table is None:
             raise NoTable(f"no 文書分類表 is loaded for 年度 {fiscal_year}")
-        tree = build(table)
-        leaves = {leaf.code: leaf for leaf in tree.leaves()}
+        additions = await _additions(sessions, session, table, by=by)
         stmt = select(RecordFileRow).order_by(
             RecordFileRow.org_unit_code, RecordFileRow.classification_code, RecordFileRow.title, RecordFileRow.id
         )
@@ -65,14 +67,44 @@ async def open_year(
         current = (await session.scalars(select(RecordFileRow).where(RecordFileRow.fiscal_year == fiscal_year))).all()
         existing = {(f.org_unit_code, f.classification_code, f.title) for f in current}
     by_id = {f.id: f for f in previous}
-    facts = [YearFile(f.id, f.org_unit_code, f.classification_code, f.title, f.records_status) for f in previous]
-    plan = carry_over(facts, existing=existing, leaves=set(leaves))
+    plan: list[Carry] = []
+    leaves: dict[str, dict[str, ClassNode]] = {}  # by section: the common leaves and the section's additions
+    for unit, files in groupby(previous, key=lambda f: f.org_unit_code):
+        tree = build(with_additions(table, additions.get(unit, ())))
+        leaves[unit] = {leaf.code: leaf for leaf in tree.leaves()}
+        facts = [YearFile(f.id, f.org_unit_code, f.classification_code, f.title, f.records_status) for f in files]
+        plan.extend(carry_over(facts, existing=existing, leaves=set(leaves[unit])))
     result = YearOpened(fiscal_year=fiscal_year, classification_version=table.id)
     for n, step in enumerate(plan, start=1):
-        await _carry(sessions, step, by_id[step.source.file_id], fiscal_year, table.id, leaves, by, result)
+        source = by_id[step.source.file_id]
+        await _carry(sessions, step, source, fiscal_year, table.id, leaves[source.org_unit_code], by, result)
         if progress is not None:
             progress(n, len(plan))
     return result
+
+
+async def _additions(
+    sessions: async_sessionmaker[AsyncSession], session: AsyncSession, table: ClassificationTable, *, by: str
+) -> dict[str, list[ClassificationEntry]]:
+    """The sections' additions of the new 年度; a section that has none yet keeps last year's, when they still fit
+    the new 共通分類 (stored for the new year; those that do not fit are left to the records office)."""
+    repo = ClassificationRepository(session)
+    current = await repo.additions_by_unit(table.fiscal_year)
+    carried: dict[str, list[ClassificationEntry]] = {}
+    for unit, entries in (await repo.additions_by_unit(table.fiscal_year - 1)).items():
+        content = ClassificationContent(
+            fiscal_year=table.fiscal_year, effective_from=table.effective_from, entries=tuple(entries)
+        )
+        if unit not in current and not addition_problems(table, content):
+            carried[unit] = entries
+    if carried:
+        async with sessions() as writer, writer.begin():
+            await begin_write(writer)
+            for unit, entries in carried.items():
+                await ClassificationRepository(writer).replace_additions(
+                    table.fiscal_year, unit, entries, created_by=by
+                )
+    return {**current, **carried}
 
 
 async def _carry(

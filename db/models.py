@@ -328,6 +328,17 @@ class AttachmentRow(Base):
     deleted_at: Mapped[datetime | None]
 
 
+class AttachmentOpenRow(Base):
+    """An attachment a staff member has opened (downloaded) at least once: 一括承認 needs every one opened."""
+
+    __tablename__ = "attachment_opens"
+
+    staff_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_at: Mapped[datetime]
+
+
 class AuditHeadRow(Base):
     """The last event of a document's audit chain, kept with every append: a deleted or added tail shows against it."""
 
@@ -402,6 +413,7 @@ class RulebookVersionRow(Base):
     escalation_citation: Mapped[str] = mapped_column(String(200))
     #: 時間外勤務の上限 (schemas.rules.OvertimeLimits as JSON); None: the version sets no caps
     overtime_limits: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    bulk_approval: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # 一括承認 (null: none)
     source: Mapped[str] = mapped_column(String(20))  # repository (YAML shipped with ringi) | upload
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(String(40))
@@ -826,6 +838,46 @@ class ClassificationClassRow(Base):
     disposition: Mapped[str | None] = mapped_column(String(20))  # transfer (移管) | dispose (廃棄)
     counting: Mapped[str] = mapped_column(String(20), default="fiscal_year")  # fiscal_year (年度) | calendar_year
     source_row: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ClassificationAdditionRow(Base):
+    """課独自の分類: one class a section adds to the 共通分類 of a 年度 (under a common 大分類 or 中分類).
+
+    A section's additions are uploaded whole and replace the previous ones; its files are classified by the common
+    table and these together.
+    """
+
+    __tablename__ = "classification_additions"
+
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_unit_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_code: Mapped[str | None] = mapped_column(String(40))
+    retention_years: Mapped[int | None] = mapped_column(Integer)
+    retention_permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+    disposition: Mapped[str | None] = mapped_column(String(20))
+    counting: Mapped[str] = mapped_column(String(20), default="fiscal_year")
+    source_row: Mapped[str] = mapped_column(String(100), default="")
+    created_by: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+
+class FileRetentionChangeRow(Base):
+    """保存期間の延長・短縮 of a file (簿冊), kept as history (a 短縮 always with its reason)."""
+
+    __tablename__ = "file_retention_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_id: Mapped[str] = mapped_column(ForeignKey("record_files.id"), index=True)
+    change: Mapped[str] = mapped_column(String(20))  # extend | shorten
+    years: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    previous_expires_on: Mapped[date] = mapped_column(Date)
+    new_expires_on: Mapped[date] = mapped_column(Date)
+    changed_by: Mapped[str] = mapped_column(String(40))
+    changed_at: Mapped[datetime]
 
 
 class RecordFileRow(Base):

@@ -378,7 +378,10 @@ def _respond(state: ChainState, action: ActionInput, now: datetime, kind: Respon
 
 def _approve(state: ChainState, action: ActionInput, now: datetime) -> Transition:
     kind: ResponseKind = "consent" if _current(state).kind == "consult" else "approve"
-    return _respond(state, action, now, kind)
+    state, events = _respond(state, action, now, kind)
+    if action.bulk:  # 一括承認: the audit event says the approval was one item of a bulk request
+        events = [e.model_copy(update={"detail": {**e.detail, "bulk": True}}) for e in events]
+    return state, events
 
 
 def _consent(state: ChainState, action: ActionInput, now: datetime) -> Transition:

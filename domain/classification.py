@@ -237,7 +237,7 @@ def addition_problems(common: ClassificationContent, addition: ClassificationCon
     """A section's additions (課独自の分類) to the 共通分類 set by the records office: new classes under the common
     tree, each problem naming the addition's row.  An addition may not reuse a common code, may not hang a class
     under a common leaf (files are kept under it: it must stay a leaf), and the merged tree must be valid (parents,
-    at most three levels, a leaf with its 保存期間 and 満了時の措置).  Not yet wired to the admin API."""
+    at most three levels, a leaf with its 保存期間 and 満了時の措置)."""
     problems: list[ClassificationProblem] = []
     common_codes = {e.code: e for e in common.entries}
     common_parents = {e.parent_code for e in common.entries if e.parent_code is not None}
@@ -272,3 +272,27 @@ def addition_problems(common: ClassificationContent, addition: ClassificationCon
     merged = common.model_copy(update={"entries": (*common.entries, *addition.entries)})
     own = {e.code for e in addition.entries}
     return [p for p in validate(merged) if p.code in own or not p.code]
+
+
+def repeated_common(common: ClassificationContent, addition: ClassificationContent) -> ClassificationContent:
+    """The additions without the common classes they repeat as ancestors (a CSV names each row's 大分類 and 中分類
+    beside it; a YAML nests the added classes under them): a class with a common code, the same name and parent and
+    neither 保存期間 nor 満了時の措置 is the common class named again, not an addition."""
+    by_code = {e.code: e for e in common.entries}
+
+    def repeated(entry: ClassificationEntry) -> bool:
+        known = by_code.get(entry.code)
+        return (
+            known is not None
+            and (known.name, known.parent_code) == (entry.name, entry.parent_code)
+            and not entry.has_retention
+            and entry.disposition is None
+        )
+
+    return addition.model_copy(update={"entries": tuple(e for e in addition.entries if not repeated(e))})
+
+
+def with_additions(common: ClassificationContent, additions: Iterable[ClassificationEntry]) -> ClassificationContent:
+    """The tree a section classifies by: the 共通分類 and the section's additions (checked by ``addition_problems``)."""
+    added = tuple(additions)
+    return common.model_copy(update={"entries": (*common.entries, *added)}) if added else common

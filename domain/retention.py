@@ -101,3 +101,50 @@ def extended_expiry(expires_on: date, years: int) -> date:
     if years < 1:
         raise ValueError("an extension is at least one year")
     return fiscal_year_end(fiscal_year_of(expires_on) + years)
+
+
+#: The most years a file's retention is extended or shortened by at once.
+MAX_CHANGE_YEARS = 30
+
+
+def changed_expiry(expires_on: date, years: int, *, shorten: bool) -> date:
+    """延長 / 短縮 of a file's retention: the expiry ``years`` years later (or earlier), on the same day of the year
+    (March 31 counting by 年度, December 31 by 暦年)."""
+    if not 1 <= years <= MAX_CHANGE_YEARS:
+        raise ValueError(f"a change is 1–{MAX_CHANGE_YEARS} years")
+    return expires_on.replace(year=expires_on.year + (-years if shorten else years))
+
+
+def retention_change_problem(
+    *,
+    period: RetentionPeriod | None,
+    permanent: bool,
+    records_status: str,
+    years: int,
+    shorten: bool,
+    reason: str,
+    today: date,
+) -> str | None:
+    """Why a file's retention cannot be extended or shortened now (None: it can).
+
+    Only a running retention changes: not a 永年 file, not one whose retention has not started (a document in it is
+    not complete), not one disposed of or transferred.  A 短縮 needs its reason, and may not end the retention before
+    it starts nor before today (a shortened file becomes due at the next review, never retroactively)."""
+    what = "shortened" if shorten else "extended"
+    if permanent:
+        return f"the file is kept permanently (永年); its retention cannot be {what}"
+    if records_status != "active":
+        return f"the file has been {records_status}; its retention cannot be {what}"
+    if period is None or period.expires_on is None:
+        return "the file's retention has not started (a document in it is not complete yet)"
+    if not 1 <= years <= MAX_CHANGE_YEARS:
+        return f"a change is 1–{MAX_CHANGE_YEARS} years"
+    if shorten:
+        if not reason.strip():
+            return "a 短縮 needs its reason"
+        new = changed_expiry(period.expires_on, years, shorten=True)
+        if new < period.starts_on:
+            return f"shortened by {years} years the retention would end ({new}) before it starts ({period.starts_on})"
+        if new < today:
+            return f"shortened by {years} years the retention would have ended already ({new})"
+    return None

@@ -127,6 +127,7 @@ class ActionInput(_Payload):
     target_step: int | None = None  # send_back: the stage routing resumes from (None = the first)
     on_behalf_of: str | None = None  # substitute: the absent decider
     context: ActionContext = ActionContext()
+    bulk: bool = False  # approve: one item of a 一括承認 (the audit event says so)
 
 
 class RouteRequest(_Payload):

@@ -126,6 +126,7 @@ class TripDetails(_Details):
 
     matter: Literal["trip"] = "trip"
     destination: str = Field(min_length=1, max_length=200)
+    within_prefecture: bool = False  # 県内出張 (the drafter says so; 一括承認 may take it)
     purpose: str = Field(min_length=1, max_length=2000)
     start: dt.date
     end: dt.date

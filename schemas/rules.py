@@ -176,6 +176,26 @@ class OvertimeLimits(_Row):
         return self.other_driven if limit_class == "other_driven" else self.general
 
 
+class BulkEligibleMatter(_Row):
+    """一括承認 of one matter: leave up to ``days_at_most`` days; a trip only within the prefecture (県内出張)
+    when ``within_prefecture_only``."""
+
+    matter: str = Field(min_length=1, max_length=40)
+    days_at_most: float | None = Field(default=None, gt=0)
+    within_prefecture_only: bool = False
+    citation: str = Field(min_length=1, max_length=200)
+    note: str = ""
+
+
+class BulkApproval(_Row):
+    """一括承認: the matters an approver may approve several at once (never 機密性2+, never 代決, never with
+    attachments the approver has not opened), at most ``max_items`` a request."""
+
+    matters: tuple[BulkEligibleMatter, ...] = ()
+    max_items: int = Field(default=50, ge=1, le=50)
+    citation: str = Field(min_length=1, max_length=200)
+
+
 class RulebookContent(_Row):
     """What a YAML file or an upload holds: one version of the rulebook, without its id."""
 
@@ -188,6 +208,7 @@ class RulebookContent(_Row):
     non_delegable: tuple[NonDelegableRule, ...] = ()
     escalation: EscalationRule
     overtime_limits: OvertimeLimits | None = None  # None: this version sets no 時間外勤務 caps
+    bulk_approval: BulkApproval | None = None  # None: no 一括承認 in this version
 
 
 class Rulebook(RulebookContent):

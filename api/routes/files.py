@@ -6,7 +6,7 @@ import unicodedata
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from api.deps import CurrentStaff, SessionDep, StateDep
 from api.paging import Paging
@@ -15,6 +15,7 @@ from api.services.files import FileService
 from core.clock import today_in_japan
 from core.errors import Invalid
 from schemas.api.files import (
+    AdditionsRead,
     ClassificationRead,
     ClassificationSummary,
     DocumentHit,
@@ -23,6 +24,7 @@ from schemas.api.files import (
     FileRead,
     FilingCreate,
     RegisterRow,
+    RetentionChange,
     YearOpen,
     YearOpened,
 )
@@ -98,10 +100,46 @@ async def list_classifications(
 
 @router.get("/v1/admin/classification/{version_id}")
 async def get_classification(
-    version_id: str, staff: CurrentStaff, classification: Classification
+    version_id: str,
+    staff: CurrentStaff,
+    classification: Classification,
+    unit: Annotated[
+        str | None, Query(max_length=64, description="with this section's additions (課独自の分類)")
+    ] = None,
 ) -> ClassificationRead:
-    """One version with its classes (大/中/小分類), each leaf with 保存期間 and 満了時の措置."""
-    return await classification.version(version_id, today=today_in_japan())
+    """One version with its classes (大/中/小分類), each leaf with 保存期間 and 満了時の措置; with ``unit``, the tree
+    that section's files are classified by (the common classes and its additions, marked ``added``)."""
+    return await classification.version(version_id, today=today_in_japan(), unit=unit or None)
+
+
+@router.put("/v1/admin/classification-additions/{fiscal_year}/{org_unit}", openapi_extra=_UPLOAD_BODY)
+async def load_classification_additions(
+    fiscal_year: Annotated[int, Path(ge=1989, le=2200)],
+    org_unit: Annotated[str, Path(max_length=64)],
+    request: Request,
+    staff: CurrentStaff,
+    classification: Classification,
+    title: Annotated[str | None, Query(max_length=200)] = None,
+    source: Annotated[str | None, Query(max_length=400, description="the 規程 it comes from, or 例示")] = None,
+) -> AdditionsRead:
+    """Records office: replace a section's additions (課独自の分類) to the 年度's 共通分類 (YAML, JSON or CSV like the
+    common table); 422 naming every bad row or a leaf the section's files use that they drop, nothing stored."""
+    meta = {"title": title, "source": source, "effective_from": None}
+    media_type = request.headers.get("content-type", "application/yaml")
+    return await classification.load_additions(
+        staff, fiscal_year, org_unit, await request.body(), media_type=media_type, meta=meta, today=today_in_japan()
+    )
+
+
+@router.get("/v1/admin/classification-additions/{fiscal_year}/{org_unit}")
+async def get_classification_additions(
+    fiscal_year: Annotated[int, Path(ge=1989, le=2200)],
+    org_unit: Annotated[str, Path(max_length=64)],
+    staff: CurrentStaff,
+    classification: Classification,
+) -> AdditionsRead:
+    """A section's additions (課独自の分類) of the 年度 (empty: the section classifies by the 共通分類 alone)."""
+    return await classification.additions(fiscal_year, org_unit)
 
 
 @router.post("/v1/files", status_code=status.HTTP_201_CREATED)
@@ -122,6 +160,13 @@ async def list_files(
 async def get_file(file_id: str, staff: CurrentStaff, files: Files) -> FileDetail:
     """One file, its retention (from the latest 完結 of its documents) and the documents in it I may see."""
     return await files.detail(staff, file_id, today=today_in_japan())
+
+
+@router.post("/v1/files/{file_id}/retention")
+async def change_retention(file_id: str, body: RetentionChange, staff: CurrentStaff, files: Files) -> FileDetail:
+    """Records office: 保存期間の延長 or 短縮 (with its reason) of a file, by whole years; an audit event on each of
+    its documents, and the change kept with the file (409 with the reason when the file's retention cannot change)."""
+    return await files.change_retention(staff, file_id, body, today=today_in_japan())
 
 
 @router.post("/v1/files/open-year")

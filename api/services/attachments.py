@@ -159,6 +159,10 @@ class AttachmentService:
             log.error("attachment.content_missing", document_id=document_id, n=n, sha256=row.sha256)
             raise NotFound(f"the content of attachment {n} is missing from the attachment store")
         await record_view(self._session, staff, document, what="attachment", attachment_n=n)
+        async with writing(self._session):  # 一括承認 asks whether this approver has opened every attachment
+            await AttachmentRepository(self._session).record_open(
+                staff_id=staff.id, document_id=document_id, n=n, at=datetime.now(UTC)
+            )
         return Download(attachment=row, chunks=self._store.chunks(row.sha256))
 
     async def delete(self, staff: StaffRow, document_id: str, n: int) -> None:

@@ -102,13 +102,13 @@ class DecisionService:
         return from_workflow(await self._stored(row.id), state)
 
     async def act(
-        self, staff: StaffRow, document_id: str, body: ActionCreate, *, key: str, today: date
+        self, staff: StaffRow, document_id: str, body: ActionCreate, *, key: str, today: date, bulk: bool = False
     ) -> DocumentRead:
         actor_post = await self._actor_post(staff, today=today)
         row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
         _update_id(staff, key)  # a usable key, or 422 before it is recorded
         async with idempotent(self._session, staff, key, scope=f"document:{row.id}", operation="act", body=body):
-            return await self._act_on(staff, row, steps, body, key=key, today=today, actor_post=actor_post)
+            return await self._act_on(staff, row, steps, body, key=key, today=today, actor_post=actor_post, bulk=bulk)
 
     async def _act_on(
         self,
@@ -120,6 +120,7 @@ class DecisionService:
         key: str,
         today: date,
         actor_post: str,
+        bulk: bool = False,
     ) -> DocumentRead:
         """``body`` on a document ``staff`` may see (checked once, by the caller)."""
         if row.submitted_at is None:
@@ -135,6 +136,7 @@ class DecisionService:
             target_step=body.target_step,
             on_behalf_of=body.on_behalf_of,
             context=await self._context(staff, body, steps, today=today, actor_post=actor_post),
+            bulk=bulk and body.action == "approve",
         )
         handle = self._app.temporal.get_workflow_handle(workflow_id(row.id))
         try:

@@ -29,14 +29,14 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.fonts import JapaneseFontMissing, find_japanese_font
 from core.print_register import render_register
 from db.file_opening import NoTable, open_year
-from db.models import DocumentRow, OrgUnitRow, RecordFileRow, StaffRow
+from db.models import DocumentRow, FileRetentionChangeRow, OrgUnitRow, RecordFileRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.classification import ClassificationRepository
 from db.repositories.documents import DocumentRepository
 from db.repositories.files import FileCompletion, FileRepository, SearchFilters, file_period
 from db.repositories.org import OrgRepository
 from db.session import release, writing
-from domain.classification import build, in_force_of
+from domain.classification import build, in_force_of, with_additions
 from domain.era import JST
 from domain.filing import (
     DocumentFacts,
@@ -48,7 +48,7 @@ from domain.filing import (
     shown_title,
 )
 from domain.fiscal import fiscal_year_at, fiscal_year_label, fiscal_year_start
-from domain.retention import RetentionPeriod, retention_label
+from domain.retention import RetentionPeriod, changed_expiry, retention_change_problem, retention_label
 from domain.visibility import Viewer
 from schemas.api.files import (
     MEDIUM_NAMES,
@@ -59,6 +59,8 @@ from schemas.api.files import (
     FiledReceiptRead,
     FileRead,
     RegisterRow,
+    RetentionChange,
+    RetentionChangeRead,
     YearOpened,
     YearOpenSkip,
 )
@@ -165,9 +167,13 @@ class FileService:
                 raise Conflict(
                     f"no 文書分類表 is loaded for 年度 {body.fiscal_year}: load one (PUT /v1/admin/classification/…)"
                 )
-        leaf = build(table).leaf(body.classification_code)
+        additions = await classification.additions(body.fiscal_year, unit)
+        leaf = build(with_additions(table, additions)).leaf(body.classification_code)
         if leaf is None:
-            raise Invalid(f"classification_code: {body.classification_code!r} is not a leaf class of {table.id}")
+            raise Invalid(
+                f"classification_code: {body.classification_code!r} is not a leaf class of {table.id}"
+                f"{' nor of ' + unit + ' の課独自の分類' if additions else ''}"
+            )
         async with writing(self._session) as session:
             files = FileRepository(session)
             if await files.exists(
@@ -231,6 +237,61 @@ class FileService:
                 action = "file" if previous is None else "refile"
                 await AuditRepository(session).append_for(row, action, staff.id, datetime.now(UTC), detail)
         log.info("document.filed", document_id=document_id, file_id=file_id, previous_file_id=previous)
+        return await self.detail(staff, file_id, today=today)
+
+    async def change_retention(
+        self, staff: StaffRow, file_id: str, body: RetentionChange, *, today: date
+    ) -> FileDetail:
+        """保存期間の延長 / 短縮 of a file (records office): its new expiry, the change kept with the file and an audit
+        event on each of its documents (whose own expiry follows the file's)."""
+        await require_records_office(self._app, self._session, staff)
+        shorten = body.change == "shorten"
+        now = datetime.now(UTC)
+        async with writing(self._session) as session:
+            files = FileRepository(session)
+            file = await files.get(file_id, for_update=True)
+            if file is None:
+                raise NotFound(f"no file {file_id}")
+            done = (await files.completions([file.id])).get(file.id, FileCompletion())
+            period = _retention(file, done)
+            problem = retention_change_problem(
+                period=period,
+                permanent=file.retention_permanent,
+                records_status=file.records_status,
+                years=body.years,
+                shorten=shorten,
+                reason=body.reason,
+                today=today,
+            )
+            if problem or period is None or period.expires_on is None:
+                raise Conflict(f"the file's retention cannot change: {problem}")
+            previous = period.expires_on
+            file.extended_expires_on = changed_expiry(previous, body.years, shorten=shorten)
+            reason = body.reason.strip()
+            files.add_retention_change(
+                FileRetentionChangeRow(
+                    file_id=file.id,
+                    change=body.change,
+                    years=body.years,
+                    reason=reason,
+                    previous_expires_on=previous,
+                    new_expires_on=file.extended_expires_on,
+                    changed_by=staff.id,
+                    changed_at=now,
+                )
+            )
+            detail: dict[str, object] = {
+                "file_id": file.id,
+                "years": body.years,
+                "reason": reason,
+                "previous_expires_on": previous.isoformat(),
+                "new_expires_on": file.extended_expires_on.isoformat(),
+            }
+            audit = AuditRepository(session)
+            for document in await files.all_documents_of(file.id):
+                document.retention_expires_on = file.extended_expires_on
+                await audit.append_for(document, f"file_retention_{body.change}", staff.id, now, detail)
+        log.info("file.retention_changed", file_id=file_id, change=body.change, years=body.years, by=staff.id)
         return await self.detail(staff, file_id, today=today)
 
     async def open_year(self, staff: StaffRow, fiscal_year: int, *, today: date) -> YearOpened:
@@ -310,7 +371,12 @@ class FileService:
             )
             for r in (await files.receipts_of(row.id) if manages(who, row.org_unit_code) else [])
         ]
-        return FileDetail(**_file_read(row, done, who).model_dump(), filed=filed, receipts=receipts)
+        changes = [
+            RetentionChangeRead.model_validate(c, from_attributes=True) for c in await files.retention_changes(row.id)
+        ]
+        return FileDetail(
+            **_file_read(row, done, who).model_dump(), filed=filed, receipts=receipts, retention_changes=changes
+        )
 
     async def register(
         self,

@@ -66,6 +66,7 @@ def _about(doc: DocumentRow) -> dict[str, Any]:
     return {
         "document_id": doc.id,
         "title": doc.title,
+        "version": doc.version,
         "drafter_id": doc.drafter_id,
         "matter": matter,
         "amount_yen": doc.amount_yen if matter != "general" else None,

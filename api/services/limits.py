@@ -18,9 +18,10 @@ from api.deps import AppState
 from core.errors import Forbidden, Invalid, Unavailable
 from db.models import DocumentRow, StaffRow
 from db.repositories.general_affairs import GeneralAffairsRepository
-from db.repositories.org import OrgRepository
+from db.repositories.visibility import roles_held
 from db.session import release
 from domain import leave, overtime
+from domain.absences import HR_ADMIN_ROLE
 from domain.errors import ChainError
 from domain.fiscal import fiscal_year_end, fiscal_year_label, fiscal_year_start
 from integrations.hr import HrNotFound
@@ -38,7 +39,6 @@ from schemas.rules import LIMIT_CLASS_NAMES, Rulebook
 
 _OVERTIME = TypeAdapter(OvertimeDetails)
 _LEAVE = TypeAdapter(LeaveDetails)
-HR_DIVISION = "somu.jinji"  # 人事課: reviews the 特例業務 each 年度
 
 
 async def overtime_verdict(
@@ -184,11 +184,10 @@ async def document_limits(
 async def special_cases(
     session: AsyncSession, staff: StaffRow, *, fiscal_year: int, today: date
 ) -> list[OvertimeSpecialCaseRead]:
-    """特例業務 orders of ``fiscal_year`` (pending or decided), by work date: for 人事課 (or an admin) only."""
-    if not staff.is_admin:
-        me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
-        if me is None or me.org_unit.code != HR_DIVISION:
-            raise Forbidden("the 特例業務 list is for 人事課 (or an admin)")
+    """特例業務 orders of ``fiscal_year`` (pending or decided), by work date: for 人事担当 (the ``hr_admin`` role
+    granted in the org data, not every member of 人事課) or an admin only."""
+    if not staff.is_admin and HR_ADMIN_ROLE not in await roles_held(session, staff.id):
+        raise Forbidden("the 特例業務 list is for 人事担当 (the hr_admin role) or an admin")
     rows = await GeneralAffairsRepository(session).overtime_special_cases(
         statuses=overtime.COUNTED_STATUSES,
         work_from=fiscal_year_start(fiscal_year),

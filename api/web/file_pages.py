@@ -1,5 +1,6 @@
 """The records office's file pages (簿冊): the files of a 年度 and section, opening the new 年度's files, a file with
-its documents, and moving a document to another file.
+its documents, moving a document to another open file of its section, extending or shortening the file's
+retention, and the 文書分類表 of a 年度 (the 共通分類 and, for a section, its additions).
 
 Transport only, over FileService (api/services/files.py): the same authorisation and the same refusals (409 with
 the reason when a file is of another section or closed), shown on the page.
@@ -11,14 +12,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from api.deps import SessionDep, StateDep
+from api.services.classification import ClassificationService
 from api.services.files import FileService
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.render import REFUSAL
 from core.errors import RingiError
 from domain.fiscal import fiscal_year_of
-from schemas.api.files import YearOpened
+from schemas.api.files import FileDetail, FileRead, RetentionChange, YearOpened
 from schemas.api.paging import PageRequest
 
 router = APIRouter(include_in_schema=False)
@@ -82,16 +85,89 @@ async def open_year(
     return await _list(request, viewer, files, year=opened.fiscal_year, unit=None, opened=opened)
 
 
+@router.get("/files/classification")
+async def classification_page(
+    request: Request, viewer: CurrentViewer, app: StateDep, session: SessionDep, year: Year = None, unit: Unit = None
+) -> HTMLResponse:
+    """文書分類表: the 年度's version in force (大/中/小分類 with 保存期間, 満了時の措置, 起算), with a section's
+    additions (課独自の分類) when one is chosen."""
+    chosen = year if year is not None else fiscal_year_at_today()
+    service = ClassificationService(app, session)
+    table = await service.in_force(chosen, today=today())
+    read = await service.version(table.id, today=today(), unit=unit or None) if table is not None else None
+    return page(request, "classification.html", viewer, table=read, year=chosen, unit=unit or "", nav="files")
+
+
+def _targets(detail: FileDetail, files: list[FileRead]) -> list[FileRead]:
+    """The files a document of this file may move to: the section's other files of the 年度 still open."""
+    on = today()
+    return [
+        f
+        for f in files
+        if f.id != detail.id
+        and f.org_unit == detail.org_unit
+        and (f.retention_starts_on is None or f.retention_starts_on > on)
+    ]
+
+
+async def _file_page(
+    request: Request, viewer: Viewer, files: FileService, file_id: str, *, error: str = "", status_code: int = 200
+) -> HTMLResponse:
+    try:
+        detail = await files.detail(viewer.staff, file_id, today=today())
+    except RingiError as exc:
+        return _refused(request, viewer, exc)
+    listed = await files.page(
+        viewer.staff,
+        fiscal_year=detail.fiscal_year,
+        unit=detail.org_unit,
+        page=PageRequest(limit=LIST_LIMIT),
+        today=today(),
+    )
+    return page(
+        request,
+        "file.html",
+        viewer,
+        file=detail,
+        targets=_targets(detail, listed.items),
+        error=error,
+        status_code=status_code,
+        nav="files",
+    )
+
+
 @router.get("/files/{file_id}")
 async def file_page(
     request: Request, file_id: str, viewer: CurrentViewer, app: StateDep, session: SessionDep
 ) -> HTMLResponse:
-    """簿冊: the file, its retention and the documents in it (that I may see), each with a move form."""
+    """簿冊: the file, its retention (with its 延長 and 短縮) and the documents in it (that I may see), each with a
+    move form choosing among the section's open files."""
+    return await _file_page(request, viewer, FileService(app, session), file_id)
+
+
+@router.post("/files/{file_id}/retention")
+async def change_retention(
+    request: Request, file_id: str, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> Response:
+    """保存期間の延長 / 短縮 (短縮 with its reason); a refusal shows its reason on the file's page."""
+    files = FileService(app, session)
     try:
-        detail = await FileService(app, session).detail(viewer.staff, file_id, today=today())
+        body = RetentionChange(
+            change=str(form.get("change", "")),
+            years=str(form.get("years", "")),
+            reason=str(form.get("reason", "")),
+        )
+    except ValidationError:
+        return await _file_page(
+            request, viewer, files, file_id, error="延長か短縮かと、1〜30の年数を入力してください。", status_code=422
+        )
+    try:
+        await files.change_retention(viewer.staff, file_id, body, today=today())
     except RingiError as exc:
+        if exc.status == 409:
+            return await _file_page(request, viewer, files, file_id, error=exc.detail, status_code=409)
         return _refused(request, viewer, exc)
-    return page(request, "file.html", viewer, file=detail, nav="files")
+    return RedirectResponse(f"/files/{file_id}", status_code=303)
 
 
 @router.post("/files/{file_id}/move")

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import SessionDep, StateDep
@@ -20,6 +21,7 @@ from api.origin import origin_of
 from api.services.access_log import logged_read
 from api.services.attachments import AttachmentService
 from api.services.budgets import budget_of
+from api.services.bulk import BulkApprovalService
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
 from api.services.inbox import inbox_for
@@ -30,11 +32,11 @@ from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, t
 from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
 from api.web.messages import japanese
 from api.web.render import DONE, REFUSAL
-from core.errors import RingiError, Unavailable
+from core.errors import Invalid, RingiError, Unavailable
 from db.models import DocumentRow, RouteStepRow
 from db.repositories.documents import DocumentRepository
 from db.session import release
-from schemas.api.models import AllowedActions, DocumentRead, Settling
+from schemas.api.models import AllowedActions, BulkApproveCreate, BulkApproveItem, DocumentRead, Settling
 from schemas.api.paging import PageRequest
 from schemas.document import AllowedAction
 from schemas.rules import categories_of
@@ -46,6 +48,11 @@ _BUDGET_CODE = r"^[0-9A-Za-z-]{0,40}$"
 #: 行為 or the release of the 仮押さえ), so that the page shown is the settled state, not the one before.
 _SETTLE_WAIT_SECONDS = 3.0
 _SETTLE_POLL_SECONDS = 0.1
+
+
+class DocumentTitle(BaseModel):
+    document_id: str
+    title: str
 
 
 def _refused(request: Request, viewer: Viewer, exc: RingiError) -> HTMLResponse:
@@ -356,3 +363,62 @@ async def _again(
     retry_key = key if isinstance(exc, Unavailable) else None
     error = japanese(exc.detail)
     return await _document(request, viewer, app, session, seen, error=error, status_code=exc.status, key=retry_key)
+
+
+# --- 一括承認 (bulk approval) ---------------------------------------------------------------------------------
+
+_ITEM = "item_"
+
+
+def _selected(form: dict[str, object]) -> list[BulkApproveItem]:
+    """The items ticked on the page: ``item_<document id>`` = the version shown."""
+    chosen = []
+    for name, value in form.items():
+        if name.startswith(_ITEM) and isinstance(value, str) and value.isdigit():
+            chosen.append(BulkApproveItem(document_id=name.removeprefix(_ITEM), version=int(value)))
+    return chosen
+
+
+@router.get("/inbox/bulk")
+async def bulk_page(request: Request, viewer: CurrentViewer, app: StateDep, session: SessionDep) -> HTMLResponse:
+    """一括承認: my own pending 回議・決裁 (never a 代決 or a 後閲) to tick; a confirmation follows."""
+    items = await inbox_for(session, app.hr, viewer.staff.id, today=today())
+    mine = [i for i in items if i.kind == "step" and i.stage_kind in ("review", "decide")]
+    refusals = await BulkApprovalService(app, session).eligibility(viewer.staff, mine, today=today())
+    return page(request, "inbox_bulk.html", viewer, items=mine, refusals=refusals, step="select", nav="inbox")
+
+
+@router.post("/inbox/bulk/confirm")
+async def bulk_confirm(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """The confirmation: the ticked items listed once more, with the request's Idempotency-Key."""
+    chosen = {i.document_id: i.version for i in _selected(form)}
+    items = await inbox_for(session, app.hr, viewer.staff.id, today=today())
+    listed = [i for i in items if i.kind == "step" and i.document_id in chosen]
+    return page(request, "inbox_bulk.html", viewer, items=listed, step="confirm", key=str(uuid.uuid4()), nav="inbox")
+
+
+@router.post("/inbox/bulk")
+async def bulk_apply(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """Each confirmed item approved as its own decision (or refused with the reason): the outcomes."""
+    key = form.get("idempotency_key")
+    chosen = _selected(form)
+    try:
+        body = BulkApproveCreate(items=chosen)
+        result = await BulkApprovalService(app, session).approve(
+            viewer.staff, body, key=key if isinstance(key, str) else "", today=today()
+        )
+    except ValidationError:
+        return _refused(request, viewer, Invalid("一括承認する文書が選ばれていません"))
+    except RingiError as exc:
+        return _refused(request, viewer, exc)
+    titles = {i.document_id: i.title for i in await _titles(session, [i.document_id for i in chosen])}
+    return page(request, "inbox_bulk.html", viewer, result=result, titles=titles, step="done", nav="inbox")
+
+
+async def _titles(session: AsyncSession, document_ids: list[str]) -> list[DocumentTitle]:
+    rows = [await DocumentRepository(session).get(d) for d in document_ids]
+    return [DocumentTitle(document_id=r.id, title=r.title) for r in rows if r is not None]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AttachmentRow
+from db.models import AttachmentOpenRow, AttachmentRow
 
 
 class AttachmentRepository:
@@ -63,3 +64,32 @@ class AttachmentRepository:
         """Live attachments (of any document) whose bytes have this hash."""
         stmt = select(func.count()).where(AttachmentRow.sha256 == sha256, AttachmentRow.deleted_at.is_(None))
         return int(await self._session.scalar(stmt) or 0)
+
+    async def record_open(self, *, staff_id: str, document_id: str, n: int, at: datetime) -> None:
+        """``staff_id`` opened attachment ``n`` (kept once: the first time)."""
+        if await self._session.get(AttachmentOpenRow, (staff_id, document_id, n)) is None:
+            self._session.add(AttachmentOpenRow(staff_id=staff_id, document_id=document_id, n=n, first_at=at))
+
+    async def opened_by(self, staff_id: str, document_ids: Collection[str]) -> dict[str, set[int]]:
+        """The attachment numbers ``staff_id`` has opened, per document."""
+        opened: dict[str, set[int]] = {d: set() for d in document_ids}
+        if not document_ids:
+            return opened
+        stmt = select(AttachmentOpenRow.document_id, AttachmentOpenRow.n).where(
+            AttachmentOpenRow.staff_id == staff_id, AttachmentOpenRow.document_id.in_(list(document_ids))
+        )
+        for document_id, n in (await self._session.execute(stmt)).all():
+            opened[document_id].add(n)
+        return opened
+
+    async def live_numbers(self, document_ids: Collection[str]) -> dict[str, set[int]]:
+        """The numbers of each document's live attachments."""
+        numbers: dict[str, set[int]] = {d: set() for d in document_ids}
+        if not document_ids:
+            return numbers
+        stmt = select(AttachmentRow.document_id, AttachmentRow.n).where(
+            AttachmentRow.document_id.in_(list(document_ids)), AttachmentRow.deleted_at.is_(None)
+        )
+        for document_id, n in (await self._session.execute(stmt)).all():
+            numbers[document_id].add(n)
+        return numbers

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from db.models import DocumentRow, ReceiptRow, RecordFileRow
+from db.models import DocumentRow, FileRetentionChangeRow, ReceiptRow, RecordFileRow
 from db.repositories.paging import page_of
 from db.repositories.visibility import visible_to
 from domain.era import jst_date
@@ -68,10 +68,32 @@ class FileRepository:
     def add(self, row: RecordFileRow) -> None:
         self._session.add(row)
 
-    async def get(self, file_id: str) -> RecordFileRow | None:
+    async def get(self, file_id: str, *, for_update: bool = False) -> RecordFileRow | None:
         if "\x00" in file_id:
             return None
-        return await self._session.get(RecordFileRow, file_id)
+        return await self._session.get(RecordFileRow, file_id, with_for_update=for_update or None)
+
+    def add_retention_change(self, row: FileRetentionChangeRow) -> None:
+        self._session.add(row)
+
+    async def retention_changes(self, file_id: str) -> list[FileRetentionChangeRow]:
+        """The file's 延長 and 短縮, oldest first."""
+        stmt = (
+            select(FileRetentionChangeRow)
+            .where(FileRetentionChangeRow.file_id == file_id)
+            .order_by(FileRetentionChangeRow.id)
+        )
+        return list((await self._session.scalars(stmt)).all())
+
+    async def all_documents_of(self, file_id: str) -> list[DocumentRow]:
+        """Every document filed in the file (seen or not: for the records office's changes), locked."""
+        stmt = (
+            select(DocumentRow)
+            .where(DocumentRow.file_id == file_id)
+            .order_by(DocumentRow.created_at, DocumentRow.id)
+            .with_for_update()
+        )
+        return list((await self._session.scalars(stmt)).all())
 
     async def exists(self, *, org_unit_code: str, fiscal_year: int, classification_code: str, title: str) -> bool:
         stmt = select(RecordFileRow.id).where(

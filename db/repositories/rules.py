@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from db.models import OrgUnitRow, RulebookVersionRow, RuleRow
 from schemas.rules import (
     AuthorityRule,
+    BulkApproval,
     ConsultRule,
     EscalationRule,
     ExaminationRule,
@@ -72,6 +73,7 @@ class RulebookRepository:
             escalation_levels=book.escalation.levels,
             escalation_citation=book.escalation.citation,
             overtime_limits=None if book.overtime_limits is None else book.overtime_limits.model_dump(mode="json"),
+            bulk_approval=None if book.bulk_approval is None else book.bulk_approval.model_dump(mode="json"),
             source=source,
             created_at=datetime.now(UTC),
             created_by=created_by,
@@ -155,4 +157,5 @@ def _rulebook(row: RulebookVersionRow) -> Rulebook:
             citation=row.escalation_citation,
         ),
         overtime_limits=None if row.overtime_limits is None else OvertimeLimits.model_validate(row.overtime_limits),
+        bulk_approval=None if row.bulk_approval is None else BulkApproval.model_validate(row.bulk_approval),
     )

@@ -30,6 +30,15 @@ class ClassRead(BaseModel):
     disposition: Disposition | None = None
     disposition_label: str | None = None  # 移管 / 廃棄
     counting: Counting = "fiscal_year"
+    added: bool = Field(default=False, description="a section's addition (課独自の分類), not of the 共通分類")
+
+
+class AdditionsRead(BaseModel):
+    """A section's additions (課独自の分類) to the 共通分類 of a 年度."""
+
+    fiscal_year: int
+    org_unit: str
+    classes: list[ClassRead] = Field(default_factory=list)
 
 
 class ClassificationSummary(BaseModel):
@@ -65,6 +74,24 @@ class FilingCreate(BaseModel):
     """Put the document into the file (整理); a document already filed moves (an audit event either way)."""
 
     file_id: str = Field(min_length=1, max_length=36)
+
+
+class RetentionChange(BaseModel):
+    """保存期間の延長 (extend) or 短縮 (shorten, with its reason) of a file, by whole years."""
+
+    change: Literal["extend", "shorten"]
+    years: int = Field(ge=1, le=30)
+    reason: str = Field(default="", max_length=2000)
+
+
+class RetentionChangeRead(BaseModel):
+    change: Literal["extend", "shorten"]
+    years: int
+    reason: str
+    previous_expires_on: date
+    new_expires_on: date
+    changed_by: str
+    changed_at: datetime
 
 
 class YearOpen(BaseModel):
@@ -137,6 +164,9 @@ class FiledReceiptRead(BaseModel):
 
 
 class FileDetail(FileRead):
+    retention_changes: list[RetentionChangeRead] = Field(
+        default_factory=list, description="the file's 延長 and 短縮, oldest first"
+    )
     filed: list[FiledDocumentRead] = Field(default_factory=list, description="the file's documents the caller may see")
     receipts: list[FiledReceiptRead] = Field(
         default_factory=list, description="its receipts (shown to the section and the records office)"

@@ -359,12 +359,45 @@ class InboxItem(BaseModel):
     stage_kind: StageKind
     since: datetime | None
     on_behalf_of: str | None = None
+    version: int | None = None  # the document's version as listed (一括承認 sends it back)
     #: To tell same-titled items apart: who drafted it, its amount (支出) or 決裁区分 (一般), its 文書番号 once decided.
     drafter_id: str | None = None
     matter: Matter | None = None
     amount_yen: int | None = None
     category: str | None = None
     number_display: str | None = None
+
+
+class BulkApproveItem(BaseModel):
+    """One item of a 一括承認: the document and the version the approver was shown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_id: str = Field(min_length=1, max_length=64)
+    version: int = Field(ge=1)
+
+
+class BulkApproveCreate(BaseModel):
+    """一括承認: at most 50 items (the rulebook may set fewer); each is applied as its own 承認."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[BulkApproveItem] = Field(min_length=1)
+
+
+class BulkOutcome(BaseModel):
+    """One item's outcome: approved (its own decision, its own update id), or refused with the reason."""
+
+    document_id: str
+    outcome: Literal["approved", "refused"]
+    reason: str = ""
+    status: str | None = None  # the document's status after the decision (approved only)
+
+
+class BulkApproveRead(BaseModel):
+    items: list[BulkOutcome]
+    approved: int
+    refused: int
 
 
 class AuditEventRead(BaseModel):

@@ -201,7 +201,7 @@ async def test_a_special_case_needs_its_reason_exceeds_the_caps_and_is_listed_fo
     assert r.status_code == 200, r.text
     assert route(r.json())[-1] == ("decide", holder("executive", "deputy_mayor"))  # the rulebook's level
 
-    jinji = holder("somu.jinji", "staff")
+    jinji = holder("somu.jinji", "chief")  # 人事担当 (hr_admin); a 主事 of 人事課 is not
     path = f"/v1/reports/overtime-special-cases?fiscal_year={FY}"
     listed = (await stack.call(jinji, "GET", path)).json()["items"]
     (mine,) = [c for c in listed if c["document_id"] == doc["id"]]
@@ -217,6 +217,7 @@ async def test_a_special_case_needs_its_reason_exceeds_the_caps_and_is_listed_fo
         if c["document_id"] == doc["id"]
     ] == []
     assert_problem(await stack.call(person, "GET", path), 403)
+    assert_problem(await stack.call(holder("somu.jinji", "staff"), "GET", path), 403)
 
 
 # --- leave balances ----------------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ async def _nothing(stack: Stack) -> dict[str, str]:
 
 SIGNED_IN = holder("kyoiku.shogai", "manager")  # 生涯学習課長: signed in here only
 SPECIAL_CASES_BY = holder("kyoiku.gakko", "chief")  # 学校教育課 係長: orders 特例業務 here only
-JINJI = holder("somu.jinji", "staff")  # 人事課: reads the 特例業務 list
+JINJI = holder("somu.jinji", "chief")  # 人事担当 (hr_admin): reads the 特例業務 list
 SPECIAL_DAY = (today_in_japan().replace(day=1) + timedelta(days=62)).replace(day=1)  # a month ahead (事前命令)
 
 

@@ -72,5 +72,11 @@ async def test_the_records_office_opens_the_year_and_views_a_file(stack: Stack, 
     assert await page.locator(f"[data-testid=filed] tr[data-document-id='{doc['id']}']").is_visible()
     await assert_accessible(page)
     await page.screenshot(path=str(artifacts / "2-file.png"), full_page=True)
+
+    await page.click("text=文書分類表")
+    await page.wait_for_url("**/files/classification**")
+    assert await page.locator("[data-testid=classes] tr[data-code='01-03-02']").is_visible()
+    await assert_accessible(page)
+    await page.screenshot(path=str(artifacts / "3-classification.png"), full_page=True)
     assert not CONSOLE_ERRORS, CONSOLE_ERRORS
     await page.context.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.classification import addition_problems, build
+from domain.classification import addition_problems, build, repeated_common, with_additions
 from schemas.classification import ClassificationContent, ClassificationEntry
 
 COMMON = ClassificationContent(
@@ -71,3 +71,21 @@ def test_each_bad_addition_names_its_row() -> None:
     assert [p.row for p in addition_problems(COMMON, orphan)] == ["row 5"]
     other_year = _addition(*orphan.entries, year=2027)
     assert "年度 2027" in addition_problems(COMMON, other_year)[0].message
+
+
+def test_the_common_classes_named_again_beside_the_additions_are_not_additions() -> None:
+    named_again = _addition(
+        ClassificationEntry(code="01", name="総務", row="row 2"),
+        ClassificationEntry(code="01-03", name="財務", parent_code="01", row="row 2"),
+        ClassificationEntry(
+            code="01-03-90", name="寄附", parent_code="01-03", retention_years=10, disposition="transfer", row="row 2"
+        ),
+    )
+    own = repeated_common(COMMON, named_again)
+    assert [e.code for e in own.entries] == ["01-03-90"] and addition_problems(COMMON, own) == []
+    renamed = _addition(ClassificationEntry(code="01-03", name="経理", parent_code="01", row="row 2"))
+    assert [e.code for e in repeated_common(COMMON, renamed).entries] == ["01-03"]  # not the common class: refused
+    assert addition_problems(COMMON, repeated_common(COMMON, renamed))
+    merged = build(with_additions(COMMON, own.entries))
+    assert merged.leaf("01-03-90") is not None and merged.leaf("01-03-02") is not None
+    assert with_additions(COMMON, ()) is COMMON
