@@ -78,7 +78,7 @@ async def list_documents(
     """My drafts and submitted documents (or every document I may see), newest first."""
     if scope == "visible":
         return await documents.visible_to(staff, statuses=status or (), page=page)
-    return await documents.mine(staff, page=page)
+    return await documents.mine(staff, page=page, statuses=status or ())
 
 
 @router.get("/{document_id}")

@@ -215,10 +215,10 @@ class DocumentService:
         log.info("document.edited", document_id=row.id, version=row.version)
         return from_read_model(row, steps, reviews)
 
-    async def mine(self, staff: StaffRow, *, page: PageRequest) -> Page[DocumentRead]:
-        """My drafts and submitted documents, newest first."""
+    async def mine(self, staff: StaffRow, *, page: PageRequest, statuses: Sequence[str] = ()) -> Page[DocumentRead]:
+        """My drafts and submitted documents (only those in ``statuses`` when given), newest first."""
         repo = DocumentRepository(self._session)
-        rows, total = await repo.list_by_drafter(staff.id, limit=page.limit, offset=page.offset)
+        rows, total = await repo.list_by_drafter(staff.id, limit=page.limit, offset=page.offset, statuses=statuses)
         return page.page([listed(r) for r in rows], total)
 
     async def visible_to(self, staff: StaffRow, *, statuses: Sequence[str], page: PageRequest) -> Page[DocumentRead]:

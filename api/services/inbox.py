@@ -9,11 +9,13 @@ documents whose matter allows 代決 at all.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.services.views import matter_of
 from db.models import DocumentRow, RouteStepRow
 from db.repositories.documents import PostReviewRepository, RouteStepRepository
 from domain import acting
@@ -33,13 +35,10 @@ async def inbox_for(session: AsyncSession, hr: HrClient, staff_id: str, *, today
     steps = RouteStepRepository(session)
     items = [
         InboxItem(
-            document_id=doc.id,
-            title=doc.title,
+            **_about(doc),
             stage_index=step.stage_index,
             stage_kind=step.stage_kind,
             since=step.since,
-            version=doc.version,
-            matter=doc.matter,
         )
         for step, doc in await steps.inbox(staff_id)
     ]
@@ -49,8 +48,7 @@ async def inbox_for(session: AsyncSession, hr: HrClient, staff_id: str, *, today
         log.warning("inbox.hr_unavailable", error=repr(exc))
     items += [
         InboxItem(
-            document_id=doc.id,
-            title=doc.title,
+            **_about(doc),
             kind="post_review",
             stage_index=review.stage_index,
             stage_kind="decide" if review.reason == "substitute" else "review",
@@ -60,6 +58,21 @@ async def inbox_for(session: AsyncSession, hr: HrClient, staff_id: str, *, today
         for review, doc in await PostReviewRepository(session).open_for(staff_id)
     ]
     return sorted(items, key=lambda i: (i.since or _LONG_AGO, i.document_id, i.stage_index, i.kind))
+
+
+def _about(doc: DocumentRow) -> dict[str, Any]:
+    """What an inbox row shows of its document besides the step: title, drafter, amount or 決裁区分, 文書番号."""
+    matter = matter_of(doc)
+    return {
+        "document_id": doc.id,
+        "title": doc.title,
+        "version": doc.version,
+        "drafter_id": doc.drafter_id,
+        "matter": matter,
+        "amount_yen": doc.amount_yen if matter != "general" else None,
+        "category": doc.category,
+        "number_display": doc.number_display,
+    }
 
 
 def delegation_of(step: RouteStepRow, document: DocumentRow) -> acting.Delegation:
@@ -94,8 +107,7 @@ async def _substitute_items(steps: RouteStepRepository, hr: HrClient, staff_id: 
             continue
         items.append(
             InboxItem(
-                document_id=doc.id,
-                title=doc.title,
+                **_about(doc),
                 kind="substitute",
                 stage_index=step.stage_index,
                 stage_kind=step.stage_kind,

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from api.web.messages import validation_message
 from schemas.api.models import ActionCreate, DocumentCreate, DocumentRead, DocumentUpdate
 
 DRAFT_FIELDS = (
@@ -21,17 +22,6 @@ DRAFT_FIELDS = (
 )
 #: The matters the drafting form offers: 支出 (by amount) and 一般 (by 決裁区分).
 FORM_MATTERS = ("spending", "general")
-
-_FIELD_NAMES = {
-    "title": "件名",
-    "body": "本文",
-    "amount_yen": "金額",
-    "confidentiality": "機密性",
-    "retention_years": "保存期間",
-    "budget_code": "予算科目",
-    "category": "決裁区分",
-    "matter": "事案",
-}
 
 
 def draft_values(form: Mapping[str, Any]) -> dict[str, str]:
@@ -61,8 +51,7 @@ def parse_draft(values: Mapping[str, str], *, preview: bool = False) -> Document
     try:
         return DocumentCreate.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{_FIELD_NAMES.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in exc.errors()]
-        raise ValueError("; ".join(problems)) from exc
+        raise ValueError(validation_message(exc.errors())) from exc
 
 
 def parse_edit(values: Mapping[str, str]) -> DocumentUpdate:
@@ -100,7 +89,7 @@ def parse_action(form: Mapping[str, Any]) -> ActionCreate:
     try:
         return ActionCreate.model_validate(raw)
     except ValidationError as exc:
-        raise ValueError("; ".join(str(e["msg"]) for e in exc.errors())) from exc
+        raise ValueError(validation_message(exc.errors())) from exc
 
 
 def _int_or(value: str | None, default: int) -> int | str:

@@ -7,6 +7,7 @@ Every page works through the request's one session (``SessionDep``), as the JSON
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated
 
@@ -26,21 +27,27 @@ from api.services.documents import DocumentService
 from api.services.inbox import inbox_for
 from api.services.people import people
 from api.services.reading import read_seen
-from api.services.views import from_read_model
+from api.services.views import from_read_model, settling_of
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
-from api.web.render import REFUSAL
+from api.web.messages import japanese
+from api.web.render import DONE, REFUSAL
 from core.errors import Invalid, RingiError, Unavailable
 from db.models import DocumentRow, RouteStepRow
 from db.repositories.documents import DocumentRepository
 from db.session import release
-from schemas.api.models import AllowedActions, BulkApproveCreate, BulkApproveItem, DocumentRead
+from schemas.api.models import AllowedActions, BulkApproveCreate, BulkApproveItem, DocumentRead, Settling
 from schemas.api.paging import PageRequest
+from schemas.document import AllowedAction
 from schemas.rules import categories_of
 
 router = APIRouter(include_in_schema=False)
 
 _BUDGET_CODE = r"^[0-9A-Za-z-]{0,40}$"
+#: After an action, how long the page waits for the workflow to settle what it settles just after (文書番号, 支出負担
+#: 行為 or the release of the 仮押さえ), so that the page shown is the settled state, not the one before.
+_SETTLE_WAIT_SECONDS = 3.0
+_SETTLE_POLL_SECONDS = 0.1
 
 
 class DocumentTitle(BaseModel):
@@ -50,14 +57,17 @@ class DocumentTitle(BaseModel):
 
 def _refused(request: Request, viewer: Viewer, exc: RingiError) -> HTMLResponse:
     title = REFUSAL.get(exc.status, exc.title)
-    return page(request, "error.html", viewer, status_code=exc.status, title=title, detail=exc.detail)
+    return page(request, "error.html", viewer, status_code=exc.status, title=title, detail=japanese(exc.detail))
 
 
 @router.get("/inbox")
 async def inbox_page(request: Request, viewer: CurrentViewer, app: StateDep, session: SessionDep) -> HTMLResponse:
     """受信箱: my pending steps, decisions I may take as 代決者, the 後閲 I owe — oldest first."""
     items = await inbox_for(session, app.hr, viewer.staff.id, today=today())
-    return page(request, "inbox.html", viewer, items=items, nav="inbox")
+    ids = {i.drafter_id for i in items if i.drafter_id} | {i.on_behalf_of for i in items if i.on_behalf_of}
+    who = await people(session, ids, as_of=today())
+    categories = await _categories(app)
+    return page(request, "inbox.html", viewer, items=items, who=who, categories=categories, nav="inbox")
 
 
 @router.get("/documents")
@@ -95,7 +105,7 @@ async def create_draft(
     try:
         created = await DocumentService(app, session).create(viewer.staff, parse_draft(values), today=today())
     except (ValueError, RingiError) as exc:
-        error = exc.detail if isinstance(exc, RingiError) else str(exc)
+        error = japanese(exc.detail) if isinstance(exc, RingiError) else str(exc)
         categories = await _categories(app)
         return page(
             request, "draft.html", viewer, values=values, error=error, nav="new", status_code=422, categories=categories
@@ -138,7 +148,7 @@ async def edit(
             document = from_read_model(*await documents.read(viewer.staff, document_id))
         except RingiError as unreadable:
             return _refused(request, viewer, unreadable)
-        error = exc.detail if isinstance(exc, RingiError) else str(exc)
+        error = japanese(exc.detail) if isinstance(exc, RingiError) else str(exc)
         status = exc.status if isinstance(exc, RingiError) else 422
         values["matter"] = document.matter  # fixed at drafting
         categories = await _categories(app)
@@ -165,7 +175,7 @@ async def route_preview(
             viewer.staff, parse_draft(draft_values(form), preview=True), today=today()
         )
     except (ValueError, RingiError) as exc:
-        error = exc.detail if isinstance(exc, RingiError) else str(exc)
+        error = japanese(exc.detail) if isinstance(exc, RingiError) else str(exc)
         return page(request, "_preview.html", viewer, preview=None, error=error)
     return page(request, "_preview.html", viewer, preview=preview, error="")
 
@@ -187,20 +197,26 @@ async def budget_check(
         try:
             budget = await budget_of(app.finance, budget_code, fiscal_year=None, today=today())
         except RingiError as exc:
-            error = exc.detail
+            error = japanese(exc.detail)
     wanted = int(amount) if amount.isdigit() else None
     return page(request, "_budget.html", viewer, budget=budget, error=error, amount=wanted, code=budget_code)
 
 
 @router.get("/documents/{document_id}")
 async def document_page(
-    request: Request, document_id: str, viewer: CurrentViewer, app: StateDep, session: SessionDep
+    request: Request,
+    document_id: str,
+    viewer: CurrentViewer,
+    app: StateDep,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=40)] = "",
 ) -> HTMLResponse:
+    """The document; ``done`` (set by the redirect after an action) names the action just applied, to confirm it."""
     try:
         seen = await _logged(request, viewer, app, session, document_id)
     except RingiError as exc:
         return _refused(request, viewer, exc)
-    return await _document(request, viewer, app, session, seen)
+    return await _document(request, viewer, app, session, seen, done=DONE.get(done, ""))
 
 
 Seen = tuple[DocumentRead, DocumentRow, list[RouteStepRow]]
@@ -223,6 +239,7 @@ async def _document(
     error: str = "",
     status_code: int = 200,
     key: str | None = None,
+    done: str = "",
 ) -> HTMLResponse:
     """The page of a document already read and checked (``seen``): its audit trail, who is who, its buttons."""
     document, row, steps = seen
@@ -230,7 +247,8 @@ async def _document(
     audit = await documents.audit_of(document.id)
     attachments = await AttachmentService(app, session).of(document.id)
     ids = {document.drafter_id, *(s.assignee_id for s in document.steps), *(s.acted_by or "" for s in document.steps)}
-    ids |= {e.actor_id for e in audit.events}
+    ids |= {e.actor_id for e in audit.events} | {r.staff_id for r in document.post_reviews}
+    ids |= {r.acted_by for r in document.post_reviews}
     who = await people(session, ids, as_of=today())
     notice = ""
     try:  # last: it lets the connection go while the workflow (and perhaps HR) answers
@@ -248,15 +266,26 @@ async def _document(
         doc=document,
         stages=sorted(stages.items()),
         allowed=allowed,
+        buttons=buttons_of(allowed),
         audit=audit,
         attachments=attachments,
         who=who,
         error=error,
         error_status=status_code,
         notice=notice,
+        done=done,
         key=key or str(uuid.uuid4()),
         categories=await _categories(app),
     )
+
+
+def buttons_of(allowed: AllowedActions) -> list[AllowedAction]:
+    """The buttons of the allowed actions: in a 合議 the chain takes 承認 as 同意 (the same answer), so only 同意 and
+    異議 are offered there, each with its help text."""
+    names = {a.action for a in allowed.actions}
+    if "consent" in names:
+        return [a for a in allowed.actions if a.action != "approve"]
+    return list(allowed.actions)
 
 
 @router.post("/documents/{document_id}/submit")
@@ -266,10 +295,11 @@ async def submit(
     """提出: starts the approval workflow (the same call as ``POST /v1/documents/{id}/submit``)."""
     key = str(form.get("idempotency_key") or uuid.uuid4())
     try:
-        await DecisionService(app, session).submit(viewer.staff, document_id, key=key, today=today())
+        answer = await DecisionService(app, session).submit(viewer.staff, document_id, key=key, today=today())
     except RingiError as exc:
         return await _again(request, viewer, app, session, document_id, exc, key=key)
-    return RedirectResponse(f"/documents/{document_id}", status_code=303)
+    await _settled(session, document_id, answer.settling)
+    return RedirectResponse(f"/documents/{document_id}?done=submit", status_code=303)
 
 
 @router.post("/documents/{document_id}/act")
@@ -283,10 +313,31 @@ async def act(
     except ValueError as exc:
         return await _again(request, viewer, app, session, document_id, RingiError(str(exc)))
     try:
-        await DecisionService(app, session).act(viewer.staff, document_id, action, key=key, today=today())
+        answer = await DecisionService(app, session).act(viewer.staff, document_id, action, key=key, today=today())
     except RingiError as exc:
         return await _again(request, viewer, app, session, document_id, exc, key=key)
-    return RedirectResponse(f"/documents/{document_id}", status_code=303)
+    await _settled(session, document_id, answer.settling)
+    decided = action.action in ("approve", "substitute", "pull_up") and answer.status in ("approved", "circulating")
+    done = "decide" if decided and answer.decided_at is not None else action.action
+    return RedirectResponse(f"/documents/{document_id}?done={done}", status_code=303)
+
+
+async def _settled(session: AsyncSession, document_id: str, settling: list[Settling]) -> None:
+    """Wait (briefly) until the workflow has settled what the action's answer named as still settling: the page the
+    redirect then shows reads the settled document (文書番号 given, 仮押さえ committed or released), not the state
+    before.  If it takes longer, the page says what is still being settled."""
+    if not settling:
+        return
+    repo = DocumentRepository(session)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _SETTLE_WAIT_SECONDS
+    while loop.time() < deadline:
+        await release(session)  # a new transaction each time: see what the worker committed meanwhile
+        row = await repo.get(document_id)
+        if row is None or not settling_of(row):
+            return
+        await asyncio.sleep(_SETTLE_POLL_SECONDS)
+    await release(session)
 
 
 async def _again(
@@ -310,7 +361,8 @@ async def _again(
     except RingiError as unreadable:
         return _refused(request, viewer, unreadable)
     retry_key = key if isinstance(exc, Unavailable) else None
-    return await _document(request, viewer, app, session, seen, error=exc.detail, status_code=exc.status, key=retry_key)
+    error = japanese(exc.detail)
+    return await _document(request, viewer, app, session, seen, error=error, status_code=exc.status, key=retry_key)
 
 
 # --- 一括承認 (bulk approval) ---------------------------------------------------------------------------------

@@ -51,14 +51,55 @@ ACTION = {
     "comment": "意見を記入",
     "resubmit": "再提出",
 }
+#: Every kind of event in a document's audit trail (the chain's actions and what the services and the workflow
+#: record), in Japanese: the one table the 履歴 reads.  tests/web/test_render.py checks that no kind is missing.
 EVENT = {
     **ACTION,
+    "acknowledge": "閲覧確認（供覧）",
     "create": "起案",
+    "copied": "引用起案の元になった",
     "edit": "修正",
     "submit": "提出",
     "reroute": "経路変更",
+    "reassign": "担当者の付け替え（人事異動）",
     "remind": "督促",
     "escalate": "期限超過の通知",
+    "skip": "引上げにより省略",
+    "number": "文書番号の採番",
+    "attach": "添付ファイルの追加",
+    "detach": "添付ファイルの削除",
+    "view": "閲覧（機密性2以上）",
+    "seal_use": "公印の使用",
+    "issue": "施行",
+    "complete": "完結",
+    "file": "簿冊への編てつ",
+    "refile": "簿冊の編てつ替え",
+    "retention_extend": "保存期間の延長",
+    "transfer": "移管",
+    "dispose": "廃棄",
+    "disposal_apply": "廃棄審査の結果の適用",
+}
+#: What each action button does, in a sentence (shown beside the buttons: 承認 and 同意 differ, and say how).
+ACTION_HELP = {
+    "approve": "内容を確認し、次の段階へ回します。",
+    "consent": "合議先として内容に同意します（合議の承認にあたります）。",
+    "object": "合議先として異議を述べます。理由の記入が必要で、起案者は対応を求められます。",
+    "send_back": "起案者（または選んだ段階）へ差し戻します。理由の記入が必要です。",
+    "recall": "自分が回した文書を、次の人が処理する前に手元へ戻します。",
+    "withdraw": "起案を取り下げ、決裁を求めるのをやめます。",
+    "reject": "決裁者として認めないことを決めます（却下）。理由の記入が必要です。",
+    "pull_up": "途中の承認者を飛ばして、後の承認者が先に承認します。飛ばされた人は後閲します。",
+    "substitute": "不在の決裁者に代わって決裁します（代決）。決裁者は後で後閲します。",
+    "acknowledge": "供覧された文書を閲覧したことを記録します。",
+    "post_review": "代決・引上げ承認された文書を、後から確認したことを記録します。",
+    "comment": "経路の人に向けて意見を残します（文書の状態は変わりません）。",
+    "resubmit": "修正した文書を、差し戻された段階から再び回します。",
+}
+#: The confirmation shown on the page after an action (``?done=…``), read by screen readers (role=status).
+DONE = {
+    "submit": "提出しました。回議が始まりました。",
+    "decide": "決裁しました。",
+    **{action: f"「{label}」を行いました。" for action, label in ACTION.items()},
 }
 #: Titles of refusals by HTTP status (the reason itself is the service's own message).
 REFUSAL = {
@@ -173,6 +214,7 @@ def create_templates() -> Jinja2Templates:
         "INBOX_KIND": INBOX_KIND,
         "ACTION": ACTION,
         "EVENT": EVENT,
+        "ACTION_HELP": ACTION_HELP,
         "CONFIDENTIALITY": CONFIDENTIALITY,
         "FINANCE": FINANCE,
         "REFUSAL": REFUSAL,

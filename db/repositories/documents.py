@@ -33,8 +33,12 @@ class DocumentRepository:
         stmt = select(DocumentRow.confidentiality).where(DocumentRow.id.in_(sorted(set(document_ids))))
         return list((await self._session.scalars(stmt)).all())
 
-    async def list_by_drafter(self, drafter_id: str, *, limit: int, offset: int) -> tuple[list[DocumentRow], int]:
+    async def list_by_drafter(
+        self, drafter_id: str, *, limit: int, offset: int, statuses: Sequence[str] = ()
+    ) -> tuple[list[DocumentRow], int]:
         where = DocumentRow.drafter_id == drafter_id
+        if statuses:
+            where = where & DocumentRow.status.in_(statuses)
         total = await self._session.scalar(select(func.count()).select_from(DocumentRow).where(where))
         stmt = (
             select(DocumentRow)

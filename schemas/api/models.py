@@ -360,7 +360,12 @@ class InboxItem(BaseModel):
     since: datetime | None
     on_behalf_of: str | None = None
     version: int | None = None  # the document's version as listed (一括承認 sends it back)
-    matter: str | None = None
+    #: To tell same-titled items apart: who drafted it, its amount (支出) or 決裁区分 (一般), its 文書番号 once decided.
+    drafter_id: str | None = None
+    matter: Matter | None = None
+    amount_yen: int | None = None
+    category: str | None = None
+    number_display: str | None = None
 
 
 class BulkApproveItem(BaseModel):

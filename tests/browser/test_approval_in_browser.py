@@ -16,6 +16,7 @@ import httpx
 
 from core.calendar import JST
 from domain.fiscal import fiscal_year_of
+from tests.support.axe import assert_accessible
 from tests.support.stack import Stack, holder
 
 DRAFTER = holder("somu.somu", "staff")  # s0026 総務課 主事
@@ -35,7 +36,7 @@ CONSOLE_ERRORS: list[str] = []
 #: (approver, the buttons they are offered on their turn, the one they press)
 TURNS = [
     (MANAGER, {"approve", "send_back", "comment"}, "承認"),
-    (FINANCE, {"approve", "consent", "object", "send_back", "comment"}, "同意"),
+    (FINANCE, {"consent", "object", "send_back", "comment"}, "同意"),  # 合議: 同意 or 異議, each explained
     (DIRECTOR, {"approve", "reject", "send_back", "comment"}, "決裁"),
 ]
 
@@ -122,15 +123,30 @@ async def test_draft_submit_and_approve_from_each_inbox(
         page = approvers[staff_id]
         if index == 0:
             await page.screenshot(path=str(artifacts / "2-inbox.png"), full_page=True)
+            row = await page.locator(f"tr[data-document-id='{document_id}']").inner_text()
+            assert "¥1,500,000" in row and "総務課" in row  # drafter and amount tell same-titled items apart
+            await assert_accessible(page)
         await page.click(f"tr[data-document-id='{document_id}'] a")
         await page.wait_for_url(f"**/documents/{document_id}")
         assert await offered(page) == buttons, staff_id
+        if staff_id == FINANCE:  # what 同意 and 異議 do, said beside the buttons
+            help_text = await page.locator("[data-testid=action-help]").inner_text()
+            assert "同意" in help_text and "異議" in help_text
+            await assert_accessible(page)
         if index == 0:
             await page.screenshot(path=str(artifacts / "4-document-with-actions.png"), full_page=True)
         await page.fill("textarea[name=comment]", "確認しました。")
         await page.click(f"[data-testid=actions] button:text-is('{press}')")
         await page.wait_for_load_state()
         assert await page.locator("[data-testid=refusal]").count() == 0
+        done = page.locator("[data-testid=done][role=status]")  # the confirmation, announced
+        assert (await done.inner_text()).endswith("ました。"), staff_id
+        if press == "決裁":  # the settled state at once: the 文書番号, the budget committed (no 仮押さえ中)
+            assert await page.locator("[data-testid=status]").inner_text() == "決裁済"
+            assert "第" in await page.locator("[data-testid=number]").inner_text()
+            assert await page.locator("[data-testid=finance]").inner_text() == "支出負担行為済"
+            await page.screenshot(path=str(artifacts / "4b-decided-confirmed.png"), full_page=True)
+            await assert_accessible(page)
         assert not await in_inbox(page, document_id)
 
     for page in (drafter, *approvers.values()):

@@ -127,10 +127,10 @@ async def test_draft_preview_budget_and_the_route_through_the_pages(stack: Stack
         # Not their turn: the director is offered only a comment, and an approval is refused with its reason.
         assert buttons((await director.get(path)).text) == {"comment"}
         refused = await director.post(f"{path}/act", {"choice": "approve", "idempotency_key": "k-1"})
-        assert refused.status_code == 403 and "not your step" in refused.text
+        assert refused.status_code == 403 and "あなたの順番ではありません" in refused.text
 
         missing_reason = await manager.post(f"{path}/act", {"choice": "send_back", "idempotency_key": "k-2"})
-        assert missing_reason.status_code == 422 and "reason" in missing_reason.text
+        assert missing_reason.status_code == 422 and "差戻しには理由" in missing_reason.text
         approved = await manager.post(f"{path}/act", {"choice": "approve", "comment": "確認しました"})
         assert approved.status_code == 303
         after = await manager.get(path)
@@ -184,7 +184,7 @@ async def test_a_sent_back_document_is_edited_and_resubmitted_through_the_pages(
         assert buttons(page.text) == {"resubmit", "withdraw", "comment"} and f"{path}/edit" in page.text
         assert (await manager.get(f"{path}/edit")).status_code == 200  # the form shows; saving is refused:
         refused = await manager.post(f"{path}/edit", {**DRAFT, "amount_yen": "1"})
-        assert refused.status_code == 403 and "only the drafter" in refused.text
+        assert refused.status_code == 403 and "起案者だけです" in refused.text
 
         form = await drafter.get(f"{path}/edit")
         assert 'value="1,500,000"' in form.text and "第1版 → 第2版" in form.text
@@ -217,7 +217,7 @@ async def test_a_substitute_decides_from_the_inbox_and_the_decider_then_owes_a_p
             try:
                 inbox = await deputy.get("/inbox")
                 row = re.search(rf'data-document-id="{doc["id"]}".*?</tr>', inbox.text, re.S)
-                assert row is not None and "代決" in row.group(0) and MANAGER in row.group(0)
+                assert row is not None and "代決" in row.group(0) and "の分" in row.group(0)
                 page = await deputy.get(path)
                 assert f'value="substitute:{MANAGER}"' in page.text and f'value="reject:{MANAGER}"' in page.text
                 assert (await deputy.post(f"{path}/act", {"choice": f"substitute:{MANAGER}"})).status_code == 303

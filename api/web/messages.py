@@ -1,0 +1,257 @@
+"""One catalogue of the messages a person reads: the API's and the chain's refusal reasons and pydantic's validation
+messages, in Japanese at the web edge.
+
+The services and the chain keep their English reasons (the JSON API and its integrators read them); the pages show
+them through ``japanese``.  A reason the catalogue does not know is shown as it came (never hidden), and a reason made
+of several ``; ``-separated parts is translated part by part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+#: The field names a person sees (forms and reasons that start with ``field: …``).
+FIELD = {
+    "title": "件名",
+    "body": "本文",
+    "amount_yen": "金額",
+    "confidentiality": "機密性",
+    "retention_years": "保存期間",
+    "retention_permanent": "永年保存",
+    "budget_code": "予算科目",
+    "category": "決裁区分",
+    "matter": "事案",
+    "comment": "コメント・理由",
+    "target_step": "差戻し後の再開位置",
+    "on_behalf_of": "代決する相手",
+    "action": "操作",
+    "expense_class": "支出区分",
+    "follow_up_of": "関連文書",
+    "readers": "閲覧者",
+    "consult_units": "合議先",
+    "consult_quorum": "合議の定足数",
+    "desired_by": "決裁希望日",
+}
+
+_STAGE = {"review": "回議", "consult": "合議", "examine": "文書審査", "decide": "決裁", "circulate": "供覧"}
+_STATUS = {
+    "draft": "起案中",
+    "in_review": "回議中",
+    "sent_back": "差戻し",
+    "approved": "決裁済",
+    "rejected": "却下",
+    "withdrawn": "取下げ",
+    "circulating": "供覧中",
+    "completed": "完結",
+}
+_VERB = {"approve": "承認", "consent or object": "同意または異議", "acknowledge": "閲覧確認"}
+_WHAT = {
+    "a send-back (差戻し)": "差戻し",
+    "an objection (異議)": "異議",
+    "a rejection (却下)": "却下",
+    "a comment": "意見",
+    "send back": "差戻し",
+    "send_back": "差戻し",
+    "object": "異議",
+    "reject": "却下",
+    "comment": "意見",
+    "withdraw": "取下げ",
+    "recall": "引戻し",
+    "pull up": "引上げ承認",
+    "pull_up": "引上げ承認",
+    "substitute": "代決",
+}
+
+
+def _status(match: re.Match[str], group: str = "status") -> str:
+    return _STATUS.get(match.group(group), match.group(group))
+
+
+def _field(name: str) -> str:
+    return FIELD.get(name, name)
+
+
+def _yen(text: str) -> str:
+    return f"{int(text.replace(',', '')):,}円"
+
+
+_Rule = tuple[re.Pattern[str], Any]
+
+#: English reason (whole part, anchored) -> Japanese (a string with ``{group}`` fields, or a function of the match).
+_RULES: Sequence[tuple[str, Any]] = (
+    # the chain (domain/chain.py)
+    (r"not your step: the document is waiting for (?P<who>.+)", "あなたの順番ではありません（{who} の処理待ちです）。"),
+    (
+        r"you have already answered; the document is now waiting for (?P<who>.+)",
+        "すでに処理済みです。いまは {who} の処理待ちです。",
+    ),
+    (r"you have already answered this stage", "この段階ではすでに処理済みです。"),
+    (
+        r"this is a (?P<kind>\w+) stage: use (?P<verb>.+)",
+        lambda m: (
+            f"この段階は{_STAGE.get(m['kind'], m['kind'])}です。{_VERB.get(m['verb'], m['verb'])}を選んでください。"
+        ),
+    ),
+    (
+        r"cannot (?P<what>.+): the document is (?P<status>\w+)",
+        lambda m: f"文書が{_status(m)}のため、この操作はできません。",
+    ),
+    (
+        r"(?P<what>.+) needs a reason in the comment",
+        lambda m: f"{_WHAT.get(m['what'], m['what'])}には理由（コメント）の記入が必要です。",
+    ),
+    (
+        r"target_step must be a stage from 0 to (?P<n>\d+).*",
+        lambda m: f"再開位置は第1段から第{int(m['n']) + 1}段の間で選んでください。",
+    ),
+    (
+        r"too late to recall \(引戻し\): the next approver has already acted",
+        "次の承認者がすでに処理したため、引戻しできません。",
+    ),
+    (
+        r"only the drafter or the approver who acted last may recall \(引戻し\)",
+        "引戻しは起案者か直前に処理した承認者だけが行えます。",
+    ),
+    (
+        r"only the decision stage \(決裁\) can reject; earlier approvers send back",
+        "却下は決裁段階だけが行えます。それより前の段階では差戻ししてください。",
+    ),
+    (r"only the decider may reject \(却下\) the document", "却下は決裁者だけが行えます。"),
+    (r"only an approver later in the route may pull up \(引上げ承認\)", "引上げ承認は経路の後の承認者だけが行えます。"),
+    (
+        r"代決 needs on_behalf_of: the absent decider you act for",
+        "代決には、代わりに決裁する不在の決裁者の指定が必要です。",
+    ),
+    (
+        r"代決 is for the decision stage, on behalf of its decider \(on_behalf_of\)",
+        "代決は決裁段階で、その決裁者に代わって行うものです。",
+    ),
+    (r"you owe no post-review \(後閲\) on this document", "この文書に未了の後閲はありません。"),
+    (r"only the drafter and those on the route may comment", "意見を記入できるのは起案者と経路上の職員だけです。"),
+    (r"resubmitted version is older than the one sent back", "再提出する版が差し戻された版より古くなっています。"),
+    (r"only a document in routing can be rerouted", "回議中の文書だけが経路変更できます。"),
+    # the services
+    (r"no document (?P<id>\S+)", "文書 {id} は見つかりません。"),
+    (r"document (?P<id>\S+) has no attachment (?P<n>\d+)", "この文書に添付ファイル {n} はありません。"),
+    (r"the document has not been submitted yet", "この文書はまだ提出されていません。"),
+    (r"the document has already been submitted and closed", "この文書はすでに提出され、処理が終わっています。"),
+    (
+        r"a (?P<status>\w+) document cannot be edited; it must be sent back or recalled first",
+        lambda m: f"{_status(m)}の文書は修正できません。差戻しか引戻しのあとで修正してください。",
+    ),
+    (r"only the drafter may edit the document", "文書を修正できるのは起案者だけです。"),
+    (r"you hold no post today, so you cannot draft a document", "本日の時点で職の発令がないため、起案できません。"),
+    (
+        r"no route can be resolved for this document: (?P<why>.+)",
+        lambda m: f"この文書の回議経路を決められません：{japanese(m['why'])}",
+    ),
+    (r"no rulebook version is in force on (?P<day>\S+).*", "{day} に適用される決裁規程がありません。"),
+    (r"a (?P<matter>\w+) document has no category", "この事案には決裁区分はありません。"),
+    (r"category: (?P<why>.+)", lambda m: f"決裁区分：{japanese(m['why'])}"),
+    (
+        r"retention_years must be one of (?P<allowed>.+?) \(0 = 1年未満\).*",
+        "保存期間は {allowed} 年のいずれかにしてください（0 は1年未満）。",
+    ),
+    (r"consult_quorum cannot exceed the number of consult_units", "合議の定足数が合議先の数を超えています。"),
+    # the engine and the systems it depends on
+    (
+        r"the approval engine did not answer in time; retry with the same Idempotency-Key",
+        "決裁の処理が時間内に終わりませんでした。もう一度同じボタンを押してください（二重には処理されません）。",
+    ),
+    (
+        r"the finance system \(財務会計\) is not answering; retry later",
+        "財務会計システムが応答しません。しばらくしてからやり直してください。",
+    ),
+    (
+        r"the HR system \(人事給与\) is not answering; retry later",
+        "人事給与システムが応答しません。しばらくしてからやり直してください。",
+    ),
+    (
+        r"a system the approval depends on \(HR\) is not answering; retry later",
+        "決裁に必要なシステム（人事給与）が応答しません。しばらくしてからやり直してください。",
+    ),
+    # 財務会計 (the budget at submit)
+    (
+        r"(?P<want>[\d,]+) yen requested, (?P<have>[\d,]+) yen available on (?P<code>\S+) \((?P<year>\d+)\)"
+        r"(?: \(available: [\d,]+ yen\))?",
+        lambda m: (
+            f"予算が不足しています：予算科目 {m['code']}（{m['year']}年度）の執行可能額は{_yen(m['have'])}、"
+            f"要求額は{_yen(m['want'])}です。"
+        ),
+    ),
+    (
+        r"(?P<why>.+) \(available: (?P<have>[\d,]+) yen\)",
+        lambda m: f"予算が不足しています（執行可能額 {_yen(m['have'])}）：{japanese(m['why'])}",
+    ),
+    (r"no budget line (?P<code>\S+) in fiscal year (?P<year>\d+)", "予算科目 {code}（{year}年度）はありません。"),
+    (r"fiscal year (?P<year>\d+) is closed", "{year}年度は締め切られています。"),
+    # the web's own
+    (r"an Idempotency-Key header .*", "操作の識別子がありません。ページを読み込み直してからやり直してください。"),
+)
+
+_COMPILED: Sequence[_Rule] = tuple((re.compile(pattern, re.S), to) for pattern, to in _RULES)
+
+#: pydantic v2 error types -> Japanese (``ctx`` fields in braces).
+PYDANTIC = {
+    "missing": "入力してください。",
+    "string_too_short": "{min_length}文字以上で入力してください。",
+    "string_too_long": "{max_length}文字以内で入力してください。",
+    "string_type": "文字で入力してください。",
+    "string_pattern_mismatch": "形式が正しくありません。",
+    "int_parsing": "半角数字（整数）で入力してください。",
+    "int_type": "半角数字（整数）で入力してください。",
+    "int_from_float": "整数で入力してください。",
+    "greater_than": "{gt}より大きい値にしてください。",
+    "greater_than_equal": "{ge}以上にしてください。",
+    "less_than": "{lt}より小さい値にしてください。",
+    "less_than_equal": "{le}以下にしてください。",
+    "literal_error": "選択肢から選んでください。",
+    "enum": "選択肢から選んでください。",
+    "bool_parsing": "はい・いいえで選んでください。",
+    "date_from_datetime_parsing": "日付（YYYY-MM-DD）で入力してください。",
+    "date_parsing": "日付（YYYY-MM-DD）で入力してください。",
+    "extra_forbidden": "この項目は指定できません。",
+    "too_long": "多すぎます（{max_length}件まで）。",
+}
+
+
+def japanese(reason: str) -> str:
+    """The reason in Japanese; an unknown reason (or part) as it came."""
+    parts = [part.strip() for part in reason.split("; ")] if "; " in reason else [reason.strip()]
+    return "／".join(_one(part) for part in parts)
+
+
+def _one(reason: str) -> str:
+    for pattern, to in _COMPILED:
+        match = pattern.fullmatch(reason)
+        if match is not None:
+            return to(match) if callable(to) else str(to).format(**match.groupdict())
+    field, sep, rest = reason.partition(": ")
+    if sep and field in FIELD:  # "amount_yen: …" -> "金額：…"
+        return f"{FIELD[field]}：{_one(rest)}"
+    if reason.startswith("Value error, "):  # a model validator's own message
+        return _one(reason.removeprefix("Value error, "))
+    return reason
+
+
+def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
+    """pydantic's ``errors()`` as one Japanese line: 「金額：半角数字（整数）で入力してください。」 per field."""
+    problems = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ()) if not isinstance(p, int)]
+        name = _field(loc[0]) if loc else ""
+        text = _pydantic(error)
+        problems.append(f"{name}：{text}" if name else text)
+    return "／".join(problems)
+
+
+def _pydantic(error: Mapping[str, Any]) -> str:
+    template = PYDANTIC.get(str(error.get("type", "")))
+    if template is None:
+        return japanese(str(error.get("msg", "")))
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return japanese(str(error.get("msg", "")))
