@@ -45,4 +45,6 @@ async def test_the_form_shows_totals_and_field_errors_and_files_for_a_colleague(
     assert created.status_code == 303, created.text
     doc = (await stack.call(person, "GET", created.headers["location"].replace("/documents", "/v1/documents"))).json()
     assert (doc["drafter_id"], doc["drafted_by"]) == (person, clerk)
+    page = await browser.get(created.headers["location"])
+    assert page.status_code == 200 and 'data-testid="drafted-by">代理申請: 庶務担当' in page.text
     await browser.http.aclose()
