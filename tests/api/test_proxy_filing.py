@@ -59,6 +59,9 @@ async def test_the_person_withdraws_what_the_clerk_filed(stack: Stack) -> None:
     assert r.status_code == 201, r.text
     doc_id = r.json()["id"]
     assert (await stack.call(clerk, "POST", f"/v1/documents/{doc_id}/submit")).status_code == 200
+    # the person's own draft is not the clerk's to submit
+    own = await create(stack, person, leave(1, start=date(2031, 10, 20)))
+    assert_problem(await stack.call(clerk, "POST", f"/v1/documents/{own.json()['id']}/submit"), 403)
     withdrawn = await stack.ok(person, doc_id, "withdraw", "予定が変わりました")
     assert withdrawn["status"] == "withdrawn"
 
