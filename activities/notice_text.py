@@ -78,6 +78,8 @@ def _subject(kind: str, name: str, detail: Mapping[str, Any]) -> str:
         return f"【回答期限】{name} の回答期限は {detail.get('reply_by', '')} です"
     if kind == "reply_overdue":
         return f"【回答期限超過】{name} の回答期限 {detail.get('reply_by', '')} を過ぎましたが未回答です"
+    if kind == "filed_for_you":
+        return f"【代理申請】庶務担当 {detail.get('drafted_by', '')} があなたの {name} を提出しました(取下げできます)"
     if kind == "records":
         return f"【要確認】{name}: {detail.get('reason', '')}"[:400]
     return f"【通知】{name}"

@@ -56,8 +56,14 @@ def assigned_notices(state: ChainState, events: Sequence[ChainEvent]) -> list[No
 
 
 def event_notices(state: ChainState, event: ChainEvent) -> list[NoticeDraft]:
-    """差戻し: the drafter, and the assignees of the stage routing resumes from; 決裁 / 却下: the drafter."""
+    """差戻し: the drafter, and the assignees of the stage routing resumes from; 決裁 / 却下: the drafter;
+    a 代理申請 submitted by the 庶務担当: the person it was filed for (who may withdraw it)."""
     prefix = f"{state.document_id}:{{kind}}:{event.seq}"
+    if event.action == "submit":
+        if event.actor_id == state.drafter_id:
+            return []
+        key = f"{prefix.format(kind='filed_for_you')}:{state.drafter_id}"
+        return [NoticeDraft(key, state.drafter_id, "filed_for_you", {"drafted_by": event.actor_id})]
     if event.action == "send_back":
         target = int(event.detail.get("target_step") or 0)
         key = prefix.format(kind="sent_back")

@@ -151,6 +151,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/v1/absences"): _op("absences.list", (403, 404, 422, 503)),
     ("DELETE", "/v1/absences/{absence_id}"): _op("absences.cancel", (403, 404, 422, 503)),
+    ("POST", "/v1/org/clerk-grants"): _op(
+        "org.clerk_grant",
+        (403, 404, 422),
+        example={"staff_id": "s0010", "org_unit": "somu", "valid_from": "2026-04-01", "valid_to": "2027-03-31"},
+    ),
     ("GET", "/v1/org/transfers"): _op("org.transfers_list", (403, 422)),
     ("POST", "/v1/org/transfers"): _op("org.transfers_upload", (403, 409, 413, 422)),
     ("GET", "/v1/org/transfers/{transfer_id}"): _op("org.transfers_read", (403, 404, 422)),

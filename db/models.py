@@ -111,6 +111,21 @@ class StaffRoleRow(Base):
     role: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
+class ClerkGrantRow(Base):
+    """庶務担当 (``domain.clerks``): ``staff_id`` drafts 庶務 requests for the staff of ``org_unit_code`` from
+    ``valid_from`` to ``valid_to`` (both inclusive; None: open-ended), granted by an administrator or 人事担当."""
+
+    __tablename__ = "clerk_grants"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    org_unit_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date, default=None)
+    granted_by: Mapped[str] = mapped_column(String(40))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class PostAssignmentRow(Base):
     """A staff member holding a post in an org unit from ``effective_from`` until ``effective_to`` (exclusive)."""
 
@@ -143,6 +158,8 @@ class DocumentRow(Base):
     confidentiality: Mapped[int] = mapped_column(Integer)
     retention_years: Mapped[int] = mapped_column(Integer)
     drafter_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    #: 代理申請: the 庶務担当 who drafted it for the drafter (the requester); None when the drafter drafted it.
+    drafted_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
     org_unit_code: Mapped[str] = mapped_column(ForeignKey("org_units.code"))
     status: Mapped[str] = mapped_column(String(20), index=True)
     version: Mapped[int] = mapped_column(Integer)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from domain import clerks
 from domain.errors import ChainError
 from domain.statuses import EDITABLE
 from schemas.document import ActionName, PostReview, StageKind, StageState
@@ -37,14 +38,23 @@ def check_drafter(*, drafter_id: str, actor_id: str, to: str) -> None:
         raise ChainError("forbidden", f"only the drafter may {to}")
 
 
-def may_submit(*, drafter_id: str, actor_id: str, status: str) -> bool:
-    """提出: the drafter, while the document is a draft (a recalled one is resubmitted the same way)."""
-    return actor_id == drafter_id and status == "draft"
+def check_submitter(*, drafter_id: str, actor_id: str, drafted_by: str | None = None) -> None:
+    """提出: the drafter, or the 庶務担当 who drafted it for them (代理申請, ``domain.clerks``)."""
+    if not clerks.may_submit_for(drafter_id=drafter_id, drafted_by=drafted_by, actor_id=actor_id):
+        raise ChainError(
+            "forbidden", "only the drafter (or the 庶務担当 who drafted it for them) may submit the document"
+        )
 
 
-def may_edit(*, drafter_id: str, actor_id: str, status: str) -> bool:
-    """修正: the drafter, while the document is a draft or sent back."""
-    return actor_id == drafter_id and status in EDITABLE
+def may_submit(*, drafter_id: str, actor_id: str, status: str, drafted_by: str | None = None) -> bool:
+    """提出: the drafter (or the clerk of a 代理申請), while the document is a draft (a recalled one is resubmitted
+    the same way)."""
+    return clerks.may_submit_for(drafter_id=drafter_id, drafted_by=drafted_by, actor_id=actor_id) and status == "draft"
+
+
+def may_edit(*, drafter_id: str, actor_id: str, status: str, drafted_by: str | None = None) -> bool:
+    """修正: the drafter (or the clerk of a 代理申請), while the document is a draft or sent back."""
+    return clerks.may_submit_for(drafter_id=drafter_id, drafted_by=drafted_by, actor_id=actor_id) and status in EDITABLE
 
 
 # --- 代決 ------------------------------------------------------------------------------------------------------

@@ -41,8 +41,9 @@ Transition = tuple[ChainState, list[ChainEvent]]
 def submit(
     *, document_id: str, drafter_id: str, actor_id: str, facts: DocumentFacts, route: Route, now: datetime
 ) -> Transition:
-    """起案 → 回議: the drafter submits; the first stage becomes current."""
-    acting.check_drafter(drafter_id=drafter_id, actor_id=actor_id, to="submit the document")
+    """起案 → 回議: the drafter submits (or the 庶務担当 who drafted it for them: ``facts.drafted_by``); the first
+    stage becomes current."""
+    acting.check_submitter(drafter_id=drafter_id, actor_id=actor_id, drafted_by=facts.drafted_by)
     stages = _stages_of(route)
     state = ChainState(
         document_id=document_id,
@@ -54,7 +55,8 @@ def submit(
         updated_at=now,
     )
     state = _enter(state, 0, now).model_copy(update={"round_started_seq": 1})
-    return _emit(state, "submit", actor_id, now, stage_index=0, route=route)
+    on_behalf = {"on_behalf_of": drafter_id} if actor_id != drafter_id else None  # 代理申請: the clerk acts
+    return _emit(state, "submit", actor_id, now, stage_index=0, route=route, detail=on_behalf)
 
 
 def check(state: ChainState, action: ActionInput) -> None:

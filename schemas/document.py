@@ -101,6 +101,7 @@ class DocumentFacts(_Payload):
     rulebook_version: str | None = None  # pinned at the first submit: later 適用日 do not change it
     needs_issuance: bool = False  # 施行 (clean copy, 公印, dispatch) after the decision; 完結 waits for it
     category: str | None = None  # general matters: the rulebook's 決裁区分 key (e.g. inquiry_reply_routine)
+    drafted_by: str | None = None  # 代理申請: the 庶務担当 who drafted it for the drafter (who may then submit it)
 
 
 class SubmitInput(_Payload):

@@ -129,8 +129,8 @@ class DocumentWorkflow:
         if self._state is not None:
             raise conflict("the document has already been submitted")
         with refused_as_application_error():
-            acting.check_drafter(
-                drafter_id=self._document.drafter_id, actor_id=request.actor_id, to="submit the document"
+            acting.check_submitter(
+                drafter_id=self._document.drafter_id, actor_id=request.actor_id, drafted_by=request.facts.drafted_by
             )
 
     @workflow.update

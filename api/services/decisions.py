@@ -17,6 +17,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import AppState
+from api.services.clerks import check_may_draft_for
 from api.services.documents import DocumentService
 from api.services.general_affairs import affair_facts
 from api.services.idempotency import idempotent
@@ -53,9 +54,11 @@ class DecisionService:
         actor_post = await self._actor_post(staff, today=today)
         row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
         try:
-            acting.check_drafter(drafter_id=row.drafter_id, actor_id=staff.id, to="submit the document")
+            acting.check_submitter(drafter_id=row.drafter_id, actor_id=staff.id, drafted_by=row.drafted_by)
         except chain.ChainError as exc:
             raise Forbidden(exc.reason) from exc
+        if staff.id != row.drafter_id:  # 代理申請: the clerk's right still holds today, for this person
+            await check_may_draft_for(self._session, staff.id, row.drafter_id, matter=row.matter, on=today)
         _update_id(staff, key)  # a usable key, or 422 before it is recorded
         async with idempotent(self._session, staff, key, scope=f"document:{row.id}", operation="submit"):
             return await self._submit(staff, row, steps, key=key, today=today, actor_post=actor_post)
@@ -227,9 +230,13 @@ class DecisionService:
         actor_post: str | None = None,
     ) -> AllowedActions:
         """``allowed`` for a document the caller has already checked ``staff`` may see (one check a request)."""
-        can_edit = acting.may_edit(drafter_id=row.drafter_id, actor_id=staff.id, status=row.status)
+        can_edit = acting.may_edit(
+            drafter_id=row.drafter_id, actor_id=staff.id, status=row.status, drafted_by=row.drafted_by
+        )
         if row.submitted_at is None:
-            can_submit = acting.may_submit(drafter_id=row.drafter_id, actor_id=staff.id, status=row.status)
+            can_submit = acting.may_submit(
+                drafter_id=row.drafter_id, actor_id=staff.id, status=row.status, drafted_by=row.drafted_by
+            )
             return AllowedActions(can_submit=can_submit, can_edit=can_edit)
         if actor_post is None:
             actor_post = await self._actor_post(staff, today=today)

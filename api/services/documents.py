@@ -11,6 +11,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
+from api.services.clerks import check_may_draft_for
 from api.services.general_affairs import affair_changes, affair_facts
 from api.services.records_rules import check_follow_up, check_retention, issuance_default, paper_columns
 from api.services.temporal_calls import not_found
@@ -25,6 +26,7 @@ from db.repositories.documents import DocumentRepository, PostReviewRepository, 
 from db.repositories.org import OrgRepository
 from db.repositories.visibility import visible_page
 from db.session import release, writing
+from domain import acting
 from domain.fiscal import spending_fiscal_year
 from domain.routes import RouteUnresolvable
 from domain.rulebook.evaluate import category_problem
@@ -43,6 +45,7 @@ from schemas.api.models import (
 )
 from schemas.api.paging import PageRequest
 from schemas.document import DocumentFacts, ExpenseClass, RouteRequest
+from schemas.org import StaffRef
 
 log = structlog.get_logger("ringi.documents")
 
@@ -59,7 +62,7 @@ def _check_fiscal_year(row: DocumentRow, today: date) -> None:
 def _row_of(draft: DocumentCreate, **columns: Any) -> DocumentRow:
     """The document row a draft describes (plus ``columns``): details as JSON, 施行 by the matter's default."""
     return DocumentRow(
-        **draft.model_dump(exclude={"details", "paper_original", "needs_issuance"}),
+        **draft.model_dump(exclude={"details", "paper_original", "needs_issuance", "on_behalf_of"}),
         details=draft.details.model_dump(mode="json") if draft.details else None,
         needs_issuance=issuance_default(draft.matter) if draft.needs_issuance is None else draft.needs_issuance,
         **paper_columns(draft.paper_original),
@@ -96,14 +99,19 @@ class DocumentService:
         if draft.follow_up_of is not None:
             await self._check_follow_up_seen(staff, draft.follow_up_of)
         async with writing(self._session) as session:
-            me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
+            me: StaffRef | None
+            if draft.on_behalf_of is not None:  # 代理申請: the person is the drafter, the clerk drafted it
+                me = await check_may_draft_for(session, staff.id, draft.on_behalf_of, matter=draft.matter, on=today)
+            else:
+                me = await OrgRepository(session).staff_ref(staff.id, as_of=today)
             if me is None:
                 raise Conflict("you hold no post today, so you cannot draft a document")
             now = datetime.now(UTC)
             row = _row_of(
                 draft,
                 id=str(uuid.uuid4()),
-                drafter_id=staff.id,
+                drafter_id=me.id,
+                drafted_by=staff.id if draft.on_behalf_of is not None else None,
                 org_unit_code=me.org_unit.code,
                 status="draft",
                 version=1,
@@ -127,6 +135,8 @@ class DocumentService:
                 detail["in_reply_to"] = in_reply_to
             if row.details is not None:
                 detail["details"] = row.details
+            if row.drafted_by is not None:
+                detail["on_behalf_of"] = row.drafter_id  # 代理申請: the clerk acts for the person
             await AuditRepository(session).append_for(row, "create", staff.id, now, detail)
             if also is not None:
                 await also(session, row)
@@ -185,7 +195,9 @@ class DocumentService:
             row = await DocumentRepository(session).get(document_id, for_update=True)
             if row is None:
                 raise not_found(document_id)
-            if row.drafter_id != staff.id:
+            if not acting.may_edit(
+                drafter_id=row.drafter_id, actor_id=staff.id, status="draft", drafted_by=row.drafted_by
+            ):
                 raise Forbidden("only the drafter may edit the document")
             if row.status not in EDITABLE:
                 raise Conflict(f"a {row.status} document cannot be edited; it must be sent back or recalled first")

@@ -72,6 +72,7 @@ def facts_of(row: DocumentRow, *, today: date) -> DocumentFacts:
         rulebook_version=row.rulebook_version,
         needs_issuance=row.needs_issuance,
         category=row.category,
+        drafted_by=row.drafted_by,
     )
 
 
@@ -117,6 +118,7 @@ def _document(
         confidentiality=row.confidentiality,
         retention_years=row.retention_years,
         drafter_id=row.drafter_id,
+        drafted_by=row.drafted_by,
         org_unit=row.org_unit_code,
         status=state.status if state else row.status,
         version=state.facts.version if state else row.version,

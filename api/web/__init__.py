@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.web import (
+    affair_pages,
     downloads,
     file_pages,
     pages,
@@ -35,6 +36,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(downloads.router)
     app.include_router(report_pages.router)
+    app.include_router(affair_pages.router)
     app.include_router(search_pages.router)
     app.include_router(public_pages.router)
     app.include_router(file_pages.router)

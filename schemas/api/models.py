@@ -93,6 +93,7 @@ class DocumentCreate(_Request):
     needs_issuance: bool | None = None  # 施行 after the decision (None: the matter's default)
     follow_up_of: str | None = Field(default=None, max_length=36)  # takes a sub-number (の2) of that document's
     paper_original: PaperOriginal | None = None  # 紙原本
+    on_behalf_of: StaffId | None = None  # 代理申請: the 庶務担当 drafts a 庶務 request for this colleague
 
     @model_validator(mode="after")
     def _quorum_fits(self) -> DocumentCreate:
@@ -277,6 +278,7 @@ class DocumentRead(BaseModel):
     confidentiality: int
     retention_years: int
     drafter_id: str
+    drafted_by: str | None = None  # 代理申請: the 庶務担当 who drafted it for the drafter (the requester)
     org_unit: str
     status: Status
     version: int

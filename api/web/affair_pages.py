@@ -1,0 +1,72 @@
+"""庶務申請 (休暇・時間外勤務) drafting page: typed fields with the API's reasons beside them, and the person's totals
+(時間外勤務: 今月・年度・2〜6か月平均, 申請中を含む; 休暇: 種類ごとの残) refreshed by htmx as the fields change.
+
+A 庶務担当 may name a colleague (代理申請): the totals, limits and balance are then the colleague's.  Transport
+only: ``DocumentService.create`` drafts, ``api.services.affair_drafts.draft_limits`` counts.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import SessionDep, StateDep
+from api.services.affair_drafts import draft_limits
+from api.services.documents import DocumentService
+from api.web.affair_forms import AFFAIR_FORM_MATTERS, FieldErrors, affair_values, parse_affair
+from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
+from core.errors import RingiError
+from schemas.general_affairs import LEAVE_KIND_NAMES
+
+router = APIRouter(include_in_schema=False)
+
+
+def _form(request: Request, viewer: Viewer, *, status_code: int = 200, **context: object) -> HTMLResponse:
+    return page(
+        request,
+        "affair_draft.html",
+        viewer,
+        status_code=status_code,
+        nav="new",
+        matters=AFFAIR_FORM_MATTERS,
+        kinds=LEAVE_KIND_NAMES,
+        **context,
+    )
+
+
+@router.get("/affairs/new")
+async def affair_form(request: Request, viewer: CurrentViewer) -> HTMLResponse:
+    """庶務申請の起案 (empty form)."""
+    values = affair_values({"matter": request.query_params.get("matter", "leave")})
+    return _form(request, viewer, values=values, errors={}, error="")
+
+
+@router.post("/affairs/new")
+async def create_affair(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> Response:
+    """起案: the request is saved as a draft (the document page then offers 提出)."""
+    values = affair_values(form)
+    try:
+        created = await DocumentService(app, session).create(viewer.staff, parse_affair(values), today=today())
+    except FieldErrors as exc:
+        return _form(
+            request, viewer, values=values, errors=exc.errors, error="入力内容を確認してください", status_code=422
+        )
+    except RingiError as exc:
+        return _form(request, viewer, values=values, errors={}, error=exc.detail, status_code=exc.status)
+    return RedirectResponse(f"/documents/{created.id}", status_code=303)
+
+
+@router.post("/affairs/new/totals")
+async def affair_totals(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """The person's totals for the request as typed (htmx fragment)."""
+    try:
+        limits = await draft_limits(app, session, viewer.staff, parse_affair(affair_values(form)), today=today())
+    except FieldErrors:
+        return page(request, "_affair_totals.html", viewer, limits=None, error="入力が揃うと集計を表示します。")
+    except RingiError as exc:
+        return page(request, "_affair_totals.html", viewer, limits=None, error=exc.detail)
+    return page(request, "_affair_totals.html", viewer, limits=limits, error="")
