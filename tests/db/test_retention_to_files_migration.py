@@ -1,4 +1,4 @@
-"""Per-document retention becomes the file's (migration 0019) on a seeded database: the completed documents no file
+"""Per-document retention becomes the file's (migration 0020) on a seeded database: the completed documents no file
 holds are filed by section, 年度, retention class and 満了日; a file's retention computed from them is theirs, an
 extended 満了日 stays as the file's 延長; a filed or open document is left alone; the 年度's real 文書分類表 still
 loads (SQLite and PostgreSQL)."""

@@ -11,8 +11,8 @@ own columns stay (history); nothing else is changed and no audit event is writte
 the storage's unit).  The classes of these versions never block a later upload of the 年度's real 文書分類表
 (``ClassificationRepository`` leaves files of migration versions out of the codes in use).
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-03 14:40:00
 """
 
@@ -27,8 +27,8 @@ from domain.era import jst_date
 from domain.fiscal import fiscal_year_at, fiscal_year_start
 from domain.retention import retention_label, retention_period
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
