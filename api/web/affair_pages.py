@@ -27,7 +27,7 @@ def _form(request: Request, viewer: Viewer, *, status_code: int = 200, **context
         "affair_draft.html",
         viewer,
         status_code=status_code,
-        nav="new",
+        nav="affairs",
         matters=AFFAIR_FORM_MATTERS,
         kinds=LEAVE_KIND_NAMES,
         **context,
