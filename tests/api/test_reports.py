@@ -18,12 +18,11 @@ import pytest
 import pytest_asyncio
 
 from api.services.reports import WITHHELD
-from core.calendar import business_days_before
 from core.clock import today_in_japan
 from tests.api.support import RECORDS_OFFICE, assert_problem
 from tests.support.documents import document_row
 from tests.support.stack import Stack, holder
-from tests.support.waiting import business_days_ago, insert, receipt_row, waiting_document
+from tests.support.waiting import business_day_back, business_days_ago, insert, receipt_row, waiting_document
 
 NOSEI, RINSEI = "norin.nosei", "norin.rinsei"
 NOSEI_MANAGER = holder(NOSEI, "manager")  # 農政課長
@@ -65,10 +64,10 @@ async def fx(stack: Stack) -> AsyncIterator[Fixture]:
     rows += [consult, *steps]
     sent_back, *steps = waiting_document(NOSEI, business_days_ago(today, 9), NOSEI_MANAGER, status="sent_back")
     rows += [sent_back, *steps]
-    overdue = receipt_row(NOSEI, reply_by=business_days_before(today, 2), title="照会(回答期限超過)")
+    overdue = receipt_row(NOSEI, reply_by=business_day_back(today, 2), title="照会(回答期限超過)")
     due_today = receipt_row(NOSEI, reply_by=today)
-    replied = receipt_row(NOSEI, reply_by=business_days_before(today, 5), outcome="replied")
-    closed = receipt_row(NOSEI, reply_by=business_days_before(today, 5), outcome="closed")
+    replied = receipt_row(NOSEI, reply_by=business_day_back(today, 5), outcome="replied")
+    closed = receipt_row(NOSEI, reply_by=business_day_back(today, 5), outcome="closed")
     no_deadline = receipt_row(NOSEI, reply_by=None)
     rows += [overdue, due_today, replied, closed, no_deadline]
     f.hidden = {sent_back.id, due_today.id, replied.id, closed.id, no_deadline.id}
@@ -77,9 +76,7 @@ async def fx(stack: Stack) -> AsyncIterator[Fixture]:
     secret, *secret_steps = waiting_document(
         RINSEI, business_days_ago(today, 6), RINSEI_MANAGER, title=SECRET, confidentiality=2
     )
-    secret_receipt = receipt_row(
-        RINSEI, reply_by=business_days_before(today, 9), title=SECRET_RECEIPT, confidentiality=2
-    )
+    secret_receipt = receipt_row(RINSEI, reply_by=business_day_back(today, 9), title=SECRET_RECEIPT, confidentiality=2)
     rows += [rinsei, *steps, secret, *secret_steps, secret_receipt]
     f.rinsei_doc, f.secret_doc, f.secret_receipt = rinsei.id, secret.id, secret_receipt.id
     await insert(stack, *rows)
@@ -134,7 +131,7 @@ async def test_a_managers_report_is_the_fixture_oldest_first(stack: Stack, fx: F
         ("契約監理課", "課長"),
     }
     receipt = next(i for i in items if i["kind"] == "reply_overdue")
-    assert receipt["reply_by"] == business_days_before(fx.today, 2).isoformat() and receipt["receipt_number"]
+    assert receipt["reply_by"] == business_day_back(fx.today, 2).isoformat() and receipt["receipt_number"]
     assert receipt["title"] == "照会(回答期限超過)" and receipt["since"] is None
     assert not {i["document_id"] or i["receipt_id"] for i in items} & fx.hidden
 
@@ -187,7 +184,7 @@ async def test_the_csv_is_utf8_with_bom_and_japanese_headers(stack: Stack, fx: F
         "8+",
     )
     overdue = next(dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[0] == "回答期限超過")
-    assert overdue["回答期限"] == business_days_before(fx.today, 2).isoformat() and overdue["担当者"] == ""
+    assert overdue["回答期限"] == business_day_back(fx.today, 2).isoformat() and overdue["担当者"] == ""
 
 
 async def test_the_svg_chart_draws_the_buckets(stack: Stack, fx: Fixture) -> None:

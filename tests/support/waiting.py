@@ -7,17 +7,24 @@ import uuid
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from core.calendar import JST, business_days_before
+from core.calendar import JST, business_days_before, is_business_day
 from db.models import ReceiptRow, RouteStepRow
 from db.session import create_engine, create_sessionmaker
 from tests.support.documents import document_row
 from tests.support.stack import Stack, holder
 
 
+def business_day_back(today: date, days: int) -> date:
+    """The business day ``days`` business days before ``today`` (``today`` itself for 0), counted so that
+    ``business_days_between(result, today) == days`` also on a 閉庁日 (a run on a Saturday in JST): there, the
+    count starts from the last business day before it."""
+    anchor = today if is_business_day(today) else business_days_before(today, 1)
+    return anchor if days == 0 else business_days_before(anchor, days)
+
+
 def business_days_ago(today: date, days: int, at: time = time(10, 0)) -> datetime:
-    """``at`` (JST) on the business day ``days`` business days before ``today`` (``today`` itself for 0)."""
-    day = today if days == 0 else business_days_before(today, days)
-    return datetime.combine(day, at, JST).astimezone(UTC)
+    """``at`` (JST) on ``business_day_back(today, days)``: a wait of exactly ``days`` 開庁日 as of ``today``."""
+    return datetime.combine(business_day_back(today, days), at, JST).astimezone(UTC)
 
 
 def waiting_document(
