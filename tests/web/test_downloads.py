@@ -56,6 +56,6 @@ async def test_attachments_and_the_original_download_with_the_cookie_session(sta
     finally:
         await outsider.http.aclose()
 
-    async with httpx.AsyncClient(base_url=stack.api_url) as anonymous:
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as anonymous:
         r = await anonymous.get(f"/documents/{draft['id']}/attachments/1")
         assert r.status_code == 303 and r.headers["location"].startswith("/signin")

@@ -37,7 +37,7 @@ def buttons(html: str) -> set[str]:
 
 
 async def test_signin_sets_a_safe_cookie_and_pages_need_it(stack: Stack) -> None:
-    async with httpx.AsyncClient(base_url=stack.api_url) as http:
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as http:
         assert (await http.get("/")).headers["location"] == "/signin"
         r = await http.get("/inbox")
         assert (r.status_code, r.headers["location"]) == (303, "/signin?next=/inbox")
@@ -148,7 +148,7 @@ async def test_the_code_field_appears_when_the_credential_check_asks_for_a_secon
         raise SecondFactorRequired("ワンタイムコードを入力してください。")
 
     monkeypatch.setattr(signin, "authenticate", needs_code)
-    async with httpx.AsyncClient(base_url=stack.api_url) as http:
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as http:
         form = await http.get("/signin")
         token = SIGNIN_CSRF.search(form.text)
         assert token is not None and re.search(r'<div class="otp"\s+hidden', form.text)
