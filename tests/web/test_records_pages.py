@@ -90,6 +90,8 @@ async def test_issuance_from_the_document_page_and_the_seal_register(stack: Stac
     assert ">郵送</option>" in page.text and "style=" not in page.text
     assert 'href="/settings"' in page.text and 'href="/records"' not in page.text  # no 文書管理 for the drafter
 
+    allowed = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/actions/allowed")
+    assert allowed.json()["can_issue"] is True, allowed.text  # the button comes from allowed_actions
     seen = await outsider.get(f"/documents/{doc['id']}")
     assert 'data-testid="issue-form"' not in seen.text  # not of the drafting division
     refused = await outsider.post(f"/documents/{doc['id']}/issue", issuance())
@@ -105,6 +107,8 @@ async def test_issuance_from_the_document_page_and_the_seal_register(stack: Stac
     after = await drafter.get(done.headers["location"])
     assert "施行しました" in after.text and 'data-testid="issuance"' in after.text and "市長印" in after.text
     assert 'data-testid="issue-form"' not in after.text
+    allowed = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/actions/allowed")
+    assert allowed.json()["can_issue"] is False
     again = await drafter.post(f"/documents/{doc['id']}/issue", issuance(seal="omit"))
     assert again.status_code == 409 and "施行済み" in again.text
 
