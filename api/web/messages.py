@@ -50,6 +50,7 @@ FIELD = {
     "note": "備考",
     "staff_id": "職員ID",
     "code": "コード",
+    "years": "年数",
 }
 
 _REVIEW = {"open": "審査中", "submitted": "決裁中", "approved": "決裁済", "applied": "適用済", "rejected": "却下"}
@@ -244,6 +245,18 @@ _RULES: Sequence[tuple[str, Any]] = (
     (
         r"you hold no post today, so you cannot draft the review",
         "本日の時点で職の発令がないため、審査を起案できません。",
+    ),
+    (
+        r"the document is kept permanently \(永年\); there is nothing to extend",
+        "この文書は永年保存のため、延長するものはありません。",
+    ),
+    (
+        r"retention starts at completion \(完結\); the document is not complete yet",
+        "保存期間は完結の時から数えます。この文書はまだ完結していません。",
+    ),
+    (
+        r"the document has been (?P<what>\w+); its retention cannot be extended",
+        "この文書はすでに廃棄または移管されたため、保存期間を延長できません。",
     ),
     (r"an extension \(延長\) names how many years", "延長には年数の入力が必要です。"),
     (r"an extension \(延長\) needs a reason", "延長には理由の入力が必要です。"),

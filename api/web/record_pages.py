@@ -22,12 +22,12 @@ from api.services.disposal import DisposalService
 from api.services.records import RecordsService
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.messages import japanese, validation_message
-from api.web.pages import _again
+from api.web.pages import _again, _logged
 from api.web.render import REFUSAL
 from core.errors import Invalid, RingiError
 from domain.fiscal import fiscal_year_of
 from schemas.api.disposal import DisposalItemUpdate, DisposalReviewRead
-from schemas.api.models import IssuanceCreate, SealChoice
+from schemas.api.models import IssuanceCreate, RetentionExtensionCreate, SealChoice
 from schemas.api.paging import PageRequest
 from schemas.disposal import DISPOSITION_LABELS
 
@@ -334,3 +334,76 @@ async def submit_review(
             )
         return _refused(request, viewer, exc)
     return RedirectResponse(f"/records/disposal/{review_id}?done=submitted", status_code=303)
+
+
+# --- 保存期間の延長 (a document's) ---------------------------------------------------------------------------------
+
+
+async def _retention_page(
+    request: Request,
+    viewer: Viewer,
+    app: StateDep,
+    session: SessionDep,
+    document_id: str,
+    *,
+    values: dict[str, str] | None = None,
+    error: str = "",
+    done: str = "",
+    status_code: int = 200,
+) -> Response:
+    try:
+        document, _, _ = await _logged(request, viewer, app, session, document_id)
+        history = await RecordsService(app, session).extensions(viewer.staff, document_id)
+    except RingiError as exc:
+        return _refused(request, viewer, exc)
+    return page(
+        request,
+        "retention.html",
+        viewer,
+        doc=document,
+        history=history,
+        values=values or {"years": "", "reason": ""},
+        error=error,
+        done=done,
+        status_code=status_code,
+        nav="records" if viewer.records_office else "",
+    )
+
+
+@router.get("/documents/{document_id}/retention")
+async def retention_page(
+    request: Request,
+    document_id: str,
+    viewer: CurrentViewer,
+    app: StateDep,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """The document's 保存期間 with the history of its extensions; the records office's extension form."""
+    shown = "保存期間を延長しました。" if done == "extended" else ""
+    return await _retention_page(request, viewer, app, session, document_id, done=shown)
+
+
+@router.post("/documents/{document_id}/retention")
+async def extend_retention(
+    request: Request, document_id: str, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> Response:
+    """保存期間の延長 by the records office (the same call as ``POST /v1/documents/{id}/retention-extension``)."""
+    values = {"years": str(form.get("years", "")).strip(), "reason": str(form.get("reason", "")).strip()}
+    try:
+        body = RetentionExtensionCreate.model_validate(values)
+    except ValidationError as exc:
+        error = validation_message(exc.errors())
+        return await _retention_page(
+            request, viewer, app, session, document_id, values=values, error=error, status_code=422
+        )
+    try:
+        await RecordsService(app, session).extend_retention(viewer.staff, document_id, body)
+    except RingiError as exc:
+        if exc.status == 409:
+            error = japanese(exc.detail)
+            return await _retention_page(
+                request, viewer, app, session, document_id, values=values, error=error, status_code=409
+            )
+        return _refused(request, viewer, exc)
+    return RedirectResponse(f"/documents/{document_id}/retention?done=extended", status_code=303)

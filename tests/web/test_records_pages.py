@@ -112,6 +112,22 @@ async def test_issuance_from_the_document_page_and_the_seal_register(stack: Stac
     again = await drafter.post(f"/documents/{doc['id']}/issue", issuance(seal="omit"))
     assert again.status_code == 409 and "施行済み" in again.text
 
+    await until(stack, doc["id"], lambda d: d["completed_at"] is not None)  # 施行 completes it: its retention runs
+    retention = f"/documents/{doc['id']}/retention"
+    assert 'data-testid="retention-link"' in (await drafter.get(f"/documents/{doc['id']}")).text
+    shown = await drafter.get(retention)
+    assert shown.status_code == 200 and "延長されたことはありません" in shown.text
+    assert 'data-testid="extend-form"' not in shown.text  # the records office's form
+    assert (await drafter.post(retention, {"years": "2", "reason": "監査対応"})).status_code == 403
+    await office.get(retention)
+    no_reason = await office.post(retention, {"years": "2", "reason": ""})
+    assert no_reason.status_code == 422 and "理由" in no_reason.text and 'value="2"' in no_reason.text
+    extended = await office.post(retention, {"years": "2", "reason": "監査対応"})
+    assert extended.status_code == 303 and extended.headers["location"] == f"{retention}?done=extended"
+    shown = await office.get(extended.headers["location"])
+    assert "保存期間を延長しました" in shown.text and 'data-testid="extensions"' in shown.text
+    assert "監査対応" in shown.text and "2年" in shown.text
+
     today = today_in_japan().isoformat()
     register = await office.get(f"/records/seal-log?from={today}&to={today}")
     assert register.status_code == 200 and 'aria-current="page">文書管理' in register.text
@@ -193,6 +209,7 @@ async def test_the_records_pages_pass_axe_and_start_with_the_skip_link(stack: St
         ("/records/disposal", None),
         (f"/records/disposal/{r.json()['id']}", None),  # open: a proposal form on each row
         (f"/documents/{doc['id']}", None),  # the records office is of the drafting division: 施行 is offered
+        (f"/documents/{due['id']}/retention", None),
         ("/settings", None),
     ]
     async with chromium_page(stack.api_url, RECORDS) as (page, errors):
