@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,18 +44,34 @@ async def chromium_page(base_url: str, staff_id: str) -> AsyncIterator[tuple[Any
             await browser.close()
 
 
+#: Screenshots of the pages checked (gitignored, as the browser tests' are).
+ARTIFACTS = Path(__file__).parent.parent / "browser" / "artifacts"
+
+
 async def check_pages(
-    page: Any, errors: list[str], visits: list[tuple[str, Callable[[Any], Awaitable[None]] | None]]
+    page: Any,
+    errors: list[str],
+    visits: list[tuple[str, Callable[[Any], Awaitable[None]] | None]],
+    *,
+    shots: str | None = None,
 ) -> None:
-    """Each visit (a path, and what to do there before the check): axe finds nothing; no console error."""
+    """Each visit (a path, and what to do there before the check): axe finds nothing; no console error.  With
+    ``shots``, each page's screenshot goes to tests/browser/artifacts/<shots>/."""
     found: dict[str, list[str]] = {}
-    for path, then in visits:
+    folder = ARTIFACTS / shots if shots else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"\nscreenshots: {folder}")
+    for n, (path, then) in enumerate(visits, start=1):
         await page.goto(path)
         if then is not None:
             await then(page)
         await page.keyboard.press("Tab")  # the first stop is the skip link, visible when focused
         focused = await page.evaluate("document.activeElement && document.activeElement.className")
         assert focused == "skip-link", (path, focused)
+        if folder is not None:
+            name = path.strip("/").replace("/", "-")[:60] or "home"
+            await page.screenshot(path=str(folder / f"{n}-{name}.png"), full_page=True)
         violations = await axe_violations(page)
         if violations:
             found[path] = violations

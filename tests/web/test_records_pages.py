@@ -215,4 +215,4 @@ async def test_the_records_pages_pass_axe_and_start_with_the_skip_link(stack: St
     async with chromium_page(stack.api_url, RECORDS) as (page, errors):
         await page.goto(f"/documents/{doc['id']}")
         assert await page.locator("[data-testid=issue-form]").is_visible()
-        await check_pages(page, errors, visits)
+        await check_pages(page, errors, visits, shots=f"records-pages-{stack.settings.database_url.split(':')[0]}")

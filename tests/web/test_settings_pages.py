@@ -212,4 +212,5 @@ async def test_the_settings_pages_pass_axe(stack: Stack) -> None:
         await page.wait_for_selector("[data-testid=qr]")
 
     async with chromium_page(stack.api_url, AXE) as (page, errors):
-        await check_pages(page, errors, [("/settings", None), ("/settings", enrol), ("/settings/absences", None)])
+        visits = [("/settings", None), ("/settings", enrol), ("/settings/absences", None)]
+        await check_pages(page, errors, visits, shots=f"settings-pages-{stack.settings.database_url.split(':')[0]}")
