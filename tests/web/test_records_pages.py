@@ -21,7 +21,7 @@ from tests.records.test_disposal import backdate, review_when
 from tests.records.test_lifecycle import until
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.stack import Stack, full_stack, holder
-from tests.web.axe_pages import check_pages, chromium_page
+from tests.web.axe_pages import ARTIFACTS, check_pages, chromium_page
 from tests.web.conftest import Browser, sign_in
 
 DRAFTER = holder("somu.somu", "staff")  # 総務課 主事: drafts; not the records office
@@ -215,4 +215,16 @@ async def test_the_records_pages_pass_axe_and_start_with_the_skip_link(stack: St
     async with chromium_page(stack.api_url, RECORDS) as (page, errors):
         await page.goto(f"/documents/{doc['id']}")
         assert await page.locator("[data-testid=issue-form]").is_visible()
-        await check_pages(page, errors, visits, shots=f"records-pages-{stack.settings.database_url.split(':')[0]}")
+        shots = f"records-pages-{stack.settings.database_url.split(':')[0]}"
+        await check_pages(page, errors, visits, shots=shots)
+        # 施行 by keyboard alone: the seal chosen with the arrow keys, the button pressed with Enter
+        await page.goto(f"/documents/{doc['id']}")
+        await page.focus("#seal")
+        await page.keyboard.press("ArrowDown")  # 副市長印
+        await page.focus("[data-testid=issue]")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url("**done=issue")
+        assert "施行しました" in (await page.locator("[data-testid=done]").inner_text())
+        assert "副市長印" in (await page.locator("[data-testid=issuance]").inner_text())
+        await page.screenshot(path=str(ARTIFACTS / shots / "8-issued-by-keyboard.png"), full_page=True)
+        assert errors == [], errors
