@@ -407,3 +407,30 @@ async def extend_retention(
             )
         return _refused(request, viewer, exc)
     return RedirectResponse(f"/documents/{document_id}/retention?done=extended", status_code=303)
+
+
+@router.get("/records/disposals")
+async def disposal_records(
+    request: Request,
+    viewer: CurrentViewer,
+    app: StateDep,
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """廃棄記録: every disposed document and file (簿冊), kept permanently, oldest first."""
+    disposal = DisposalService(app, session)
+    try:
+        documents = await disposal.records(viewer.staff, page=PageRequest(limit=SEAL_LOG_LIMIT, offset=offset))
+        files = await disposal.file_records(viewer.staff, page=PageRequest(limit=SEAL_LOG_LIMIT, offset=offset))
+    except RingiError as exc:
+        return _refused(request, viewer, exc)
+    more = offset + SEAL_LOG_LIMIT < max(documents.total, files.total)
+    return page(
+        request,
+        "disposals.html",
+        viewer,
+        documents=documents,
+        files=files,
+        following=offset + SEAL_LOG_LIMIT if more else None,
+        nav="records",
+    )

@@ -137,7 +137,7 @@ async def test_issuance_from_the_document_page_and_the_seal_register(stack: Stac
     assert doc["id"] not in earlier.text and "この期間の公印の使用はありません" in earlier.text
     wrong = await office.get(f"/records/seal-log?from={today}&to=2001-01-01")
     assert wrong.status_code == 422 and "開始日が終了日より後" in wrong.text
-    for path in ("/records/seal-log", "/records", "/records/disposal"):
+    for path in ("/records/seal-log", "/records", "/records/disposal", "/records/disposals"):
         r = await drafter.get(path)
         assert r.status_code == 403 and "文書主管課（文書担当）だけ" in r.text, path
 
@@ -196,6 +196,10 @@ async def test_the_yearly_disposal_review_from_opening_to_its_decision(
     assert "決裁済（適用待ち）" in page.text or "適用済" in page.text
     kept = re.search(rf'<tr data-document-id="{keep["id"]}">(.*?)</tr>', page.text, re.S)
     assert kept is not None and "延長した" in kept.group(1)  # the 延長 applies at the decision
+    records = await office.get("/records/disposals")  # the 廃棄 waits for the day after the 満了日
+    assert (
+        records.status_code == 200 and "廃棄した文書はありません" in records.text and destroy["id"] not in records.text
+    )
 
 
 async def test_the_records_pages_pass_axe_and_start_with_the_skip_link(stack: Stack) -> None:
@@ -207,6 +211,7 @@ async def test_the_records_pages_pass_axe_and_start_with_the_skip_link(stack: St
         ("/records", None),
         ("/records/seal-log", None),
         ("/records/disposal", None),
+        ("/records/disposals", None),
         (f"/records/disposal/{r.json()['id']}", None),  # open: a proposal form on each row
         (f"/documents/{doc['id']}", None),  # the records office is of the drafting division: 施行 is offered
         (f"/documents/{due['id']}/retention", None),
