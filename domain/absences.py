@@ -32,3 +32,11 @@ def may_register_for(
         return False
     mine, theirs = POST_RANKS.get(actor.post.code, 0), POST_RANKS.get(target.post.code, 0)
     return mine >= CLERK_RANK and mine > theirs
+
+
+def may_register_for_others(*, is_admin: bool, roles: frozenset[str], actor: StaffRef | None) -> bool:
+    """Whether ``actor`` may register an absence for anybody but themselves at all (which persons, ``may_register_for``
+    says): an administrator, an HR administrator, or a 係長 and above (as 庶務 of their 課)."""
+    if is_admin or HR_ADMIN_ROLE in roles:
+        return True
+    return actor is not None and POST_RANKS.get(actor.post.code, 0) >= CLERK_RANK

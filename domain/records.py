@@ -146,6 +146,16 @@ def awaits_issuance(records: Records, chain: ChainState) -> bool:
     return chain.status in DECIDED and chain.facts.needs_issuance and records.issued_at is None
 
 
+def may_issue(actor_id: str, drafter_id: str, *, is_admin: bool, actor_unit: str | None, document_unit: str) -> bool:
+    """Who may carry out 施行: the drafter, a member of the drafting division (its 課) today, or an administrator."""
+    return is_admin or actor_id == drafter_id or (actor_unit is not None and actor_unit == document_unit)
+
+
+def issuance_due(*, status: str, needs_issuance: bool, issued: bool) -> bool:
+    """施行待ち as the stored document says: decided, needing issuance, not yet issued."""
+    return status in DECIDED and needs_issuance and not issued
+
+
 def check_issue(records: Records, chain: ChainState | None) -> None:
     """施行 is allowed only after the decision, only once, only where issuance is due."""
     if chain is None or chain.status not in DECIDED:

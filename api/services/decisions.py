@@ -30,7 +30,7 @@ from db.models import DocumentRow, RouteStepRow, StaffRow
 from db.repositories.documents import DocumentRepository
 from db.repositories.org import OrgRepository
 from db.session import release
-from domain import acting, chain
+from domain import acting, chain, records
 from integrations.hr import HrNotFound
 from integrations.substitution import substitution_facts
 from schemas.api.models import ActionCreate, AllowedActions, DocumentRead
@@ -240,12 +240,30 @@ class DecisionService:
             return AllowedActions(can_submit=can_submit, can_edit=can_edit)
         if actor_post is None:
             actor_post = await self._actor_post(staff, today=today)
+        can_issue = await self._may_issue(staff, row, today=today)
         await release(self._session)
         state = await self._chain_state(row)
         if state is None:
-            return AllowedActions(can_edit=can_edit)
+            return AllowedActions(can_edit=can_edit, can_issue=can_issue)
         context = await self._allowed_context(staff, state, steps, today=today, actor_post=actor_post)
-        return AllowedActions(actions=chain.allowed_actions(state, staff.id, context), can_edit=can_edit)
+        actions = chain.allowed_actions(state, staff.id, context)
+        return AllowedActions(actions=actions, can_edit=can_edit, can_issue=can_issue)
+
+    async def _may_issue(self, staff: StaffRow, row: DocumentRow, *, today: date) -> bool:
+        """施行 is offered while it is due, to whom ``records.may_issue`` lets carry it out."""
+        if not records.issuance_due(
+            status=row.status, needs_issuance=row.needs_issuance, issued=row.issued_at is not None
+        ):
+            return False
+        me = (
+            None
+            if staff.is_admin or staff.id == row.drafter_id
+            else await OrgRepository(self._session).staff_ref(staff.id, as_of=today)
+        )
+        unit = me.org_unit.code if me is not None else None
+        return records.may_issue(
+            staff.id, row.drafter_id, is_admin=staff.is_admin, actor_unit=unit, document_unit=row.org_unit_code
+        )
 
     async def _chain_state(self, row: DocumentRow) -> ChainState | None:
         """The chain as the workflow holds it (its validators check against this very state)."""

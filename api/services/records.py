@@ -23,6 +23,7 @@ from db.repositories.org import OrgRepository
 from db.repositories.records import RetentionExtensionRepository, SealLogRepository
 from db.session import release, writing
 from domain.era import wareki_date
+from domain.records import may_issue
 from domain.retention import extended_expiry
 from schemas.api.models import (
     DocumentRead,
@@ -182,7 +183,10 @@ class RecordsService:
         if staff.is_admin or staff.id == row.drafter_id:
             return
         me = await OrgRepository(self._session).staff_ref(staff.id, as_of=today)
-        if me is None or me.org_unit.code != row.org_unit_code:
+        unit = me.org_unit.code if me is not None else None
+        if not may_issue(
+            staff.id, row.drafter_id, is_admin=staff.is_admin, actor_unit=unit, document_unit=row.org_unit_code
+        ):
             raise Forbidden("only the drafter or the drafting division may issue (施行) the document")
 
     async def _seal(self, staff: StaffRow, body: IssuanceCreate) -> SealUse | None:

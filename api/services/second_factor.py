@@ -88,6 +88,11 @@ class SecondFactorService:
         log.info("auth.totp_enrolled", staff_id=staff.id)
         return TotpConfirmed(recovery_codes=codes, confirmed_at=now)
 
+    async def enrolled_at(self, staff: StaffRow) -> datetime | None:
+        """When the staff member's second factor was confirmed (None: not enrolled)."""
+        row = await TotpRepository(self._session).get(staff.id)
+        return row.confirmed_at if row is not None and row.secret_sealed is not None else None
+
     async def reset(self, admin: StaffRow, staff_id: str) -> None:
         """An administrator removes a lost device's enrolment and its recovery codes (the staff member enrols
         again from the office)."""

@@ -17,8 +17,10 @@ from api.web import (
     password,
     public_pages,
     receipt_pages,
+    record_pages,
     report_pages,
     search_pages,
+    settings_pages,
     signin,
 )
 from api.web.render import create_templates
@@ -41,6 +43,8 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(public_pages.router)
     app.include_router(file_pages.router)
     app.include_router(receipt_pages.router)
+    app.include_router(record_pages.router)
+    app.include_router(settings_pages.router)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _: SignInRequired) -> Response:

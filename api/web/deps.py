@@ -24,6 +24,8 @@ from core.clock import today_in_japan
 from core.errors import Unauthorized
 from db.models import StaffRow
 from db.repositories.org import OrgRepository
+from db.repositories.visibility import roles_held
+from domain.visibility import RECORDS_OFFICE_ROLE
 from schemas.org import StaffRef
 
 #: Everything comes from this site (LGWAN: no CDN, fonts or scripts from outside); no framing, no inline scripts.
@@ -49,6 +51,8 @@ class Viewer:
     staff: StaffRow
     me: StaffRef | None
     session: WebSession
+    #: 文書担当 (the records office) or an administrator: the menu shows 文書管理.
+    records_office: bool = False
 
 
 def today() -> date:
@@ -70,7 +74,8 @@ async def _viewer(request: Request, app: StateDep, db: SessionDep) -> Viewer:
     if staff.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
         raise PasswordChangeRequired
     me = await repository.staff_ref(session.staff_id, as_of=today())
-    return Viewer(staff=signed_in(db, staff), me=me, session=session)
+    records_office = staff.is_admin or RECORDS_OFFICE_ROLE in await roles_held(db, staff.id)
+    return Viewer(staff=signed_in(db, staff), me=me, session=session, records_office=records_office)
 
 
 async def _form(request: Request) -> dict[str, Any]:

@@ -33,7 +33,27 @@ FIELD = {
     "consult_units": "合議先",
     "consult_quorum": "合議の定足数",
     "desired_by": "決裁希望日",
+    "clean_copy_on": "浄書日",
+    "dispatched_on": "発送日",
+    "dispatch_method": "発送方法",
+    "seal": "公印",
+    "disposition": "措置",
+    "extend_years": "延長年数",
+    "reason": "理由",
+    "channels": "通知の送り先",
+    "email": "メールアドレス",
+    "chat_user_id": "チャットのID",
+    "quiet_hours": "通知を控える時間帯",
+    "start": "開始",
+    "end": "終了",
+    "kind": "種類",
+    "note": "備考",
+    "staff_id": "職員ID",
+    "code": "コード",
+    "years": "年数",
 }
+
+_REVIEW = {"open": "審査中", "submitted": "決裁中", "approved": "決裁済", "applied": "適用済", "rejected": "却下"}
 
 _STAGE = {"review": "回議", "consult": "合議", "examine": "文書審査", "decide": "決裁", "circulate": "供覧"}
 _STATUS = {
@@ -187,6 +207,81 @@ _RULES: Sequence[tuple[str, Any]] = (
     ),
     (r"no budget line (?P<code>\S+) in fiscal year (?P<year>\d+)", "予算科目 {code}（{year}年度）はありません。"),
     (r"fiscal year (?P<year>\d+) is closed", "{year}年度は締め切られています。"),
+    # 施行 and the records office (api/services/records.py, disposal.py, domain/records.py)
+    (
+        r"only the drafter or the drafting division may issue \(施行\) the document",
+        "施行できるのは起案者と起案した課の職員だけです。",
+    ),
+    (
+        r"issuance \(施行\) comes after the decision; the document is (?:a )?(?P<status>\w+)",
+        lambda m: f"施行は決裁の後に行います（文書はいま{_status(m)}です）。",
+    ),
+    (r"the document has already been issued \(施行済\)", "この文書はすでに施行済みです。"),
+    (r"this document does not need issuance \(施行不要\)", "この文書は施行を要しません（施行不要）。"),
+    (r"the document .+; it cannot be issued now", "この文書はいま施行できません（施行済みか、完結しています）。"),
+    (
+        r"seal: unknown 公印 (?P<name>.+); the city keeps (?P<seals>.+)",
+        "公印 {name} はありません（あるのは {seals}）。",
+    ),
+    (r"name a seal, or set seal_omitted \(公印省略\).*", "公印を選ぶか、公印省略を選んでください。"),
+    (r"only the records office \(文書担当\) may do this", "この操作は文書主管課（文書担当）だけが行えます。"),
+    (r"from must not be after to", "開始日が終了日より後になっています。"),
+    (r"there is no disposal review (?P<id>\S+)", "審査 {id} は見つかりません。"),
+    (
+        r"the review is (?P<status>\w+)[:;] (?:its items are frozen|it cannot be submitted)",
+        lambda m: f"審査は{_REVIEW.get(m['status'], m['status'])}のため、変更や提出はできません。",
+    ),
+    (r"document (?P<id>\S+) is not listed in this review", "文書 {id} はこの審査の対象ではありません。"),
+    (r"file (?P<id>\S+) is not listed in this review", "簿冊 {id} はこの審査の対象ではありません。"),
+    (r"document \S+ is listed with its file .*", "この文書は簿冊ごとに審査します。簿冊の措置を入力してください。"),
+    (
+        r"the review lists no documents: there is nothing to decide",
+        "この審査には対象の文書がないため、提出するものがありません。",
+    ),
+    (
+        r"(?P<n>\d+) documents have no proposal yet \(first: \S+\)",
+        "措置が未入力の文書が {n} 件あります。すべて入力してから提出してください。",
+    ),
+    (
+        r"you hold no post today, so you cannot draft the review",
+        "本日の時点で職の発令がないため、審査を起案できません。",
+    ),
+    (
+        r"the document is kept permanently \(永年\); there is nothing to extend",
+        "この文書は永年保存のため、延長するものはありません。",
+    ),
+    (
+        r"retention starts at completion \(完結\); the document is not complete yet",
+        "保存期間は完結の時から数えます。この文書はまだ完結していません。",
+    ),
+    (
+        r"the document has been (?P<what>\w+); its retention cannot be extended",
+        "この文書はすでに廃棄または移管されたため、保存期間を延長できません。",
+    ),
+    (r"an extension \(延長\) names how many years", "延長には年数の入力が必要です。"),
+    (r"an extension \(延長\) needs a reason", "延長には理由の入力が必要です。"),
+    (r"only an extension \(延長\) takes years", "年数は延長のときだけ入力します。"),
+    # 個人設定 (notification preferences, the second factor, sessions, absences)
+    (r"each channel may be named once", "通知の送り先が重複しています。"),
+    (r"the email channel needs an email address", "メールで通知するには、メールアドレスを入力してください。"),
+    (r"the chat channel needs a chat_user_id", "チャットで通知するには、チャットのIDを入力してください。"),
+    (r"quiet hours must not start and end at the same time", "通知を控える時間帯の開始と終了が同じです。"),
+    (
+        r"the second factor can only be enrolled from the office network",
+        "二要素認証の登録は庁内ネットワークからだけ行えます。",
+    ),
+    (
+        r"the code does not match the enrolment: check the app's clock and try again",
+        "コードが一致しません。アプリの時刻が正しいか確かめて、もう一度入力してください。",
+    ),
+    (r"no enrolment is pending: .*", "登録が始まっていません。「登録を始める」から、やり直してください。"),
+    (r"no session of yours has this id", "そのセッションは見つかりません（すでに終了しています）。"),
+    (
+        r"you may register absences only for yourself.*",
+        "不在を登録できるのは本人、同じ課の庶務担当（係長以上）、人事担当、管理者だけです。",
+    ),
+    (r"end is before start", "終了日が開始日より前になっています。"),
+    (r"no absence (?P<id>\d+)", "不在の登録 {id} は見つかりません。"),
     # the web's own
     (r"an Idempotency-Key header .*", "操作の識別子がありません。ページを読み込み直してからやり直してください。"),
 )
@@ -219,15 +314,25 @@ PYDANTIC = {
 
 def japanese(reason: str) -> str:
     """The reason in Japanese; an unknown reason (or part) as it came."""
+    whole = _rule(reason.strip())  # a reason whose own words hold "; " (the catalogue knows it whole)
+    if whole is not None:
+        return whole
     parts = [part.strip() for part in reason.split("; ")] if "; " in reason else [reason.strip()]
     return "／".join(_one(part) for part in parts)
 
 
-def _one(reason: str) -> str:
+def _rule(reason: str) -> str | None:
     for pattern, to in _COMPILED:
         match = pattern.fullmatch(reason)
         if match is not None:
             return to(match) if callable(to) else str(to).format(**match.groupdict())
+    return None
+
+
+def _one(reason: str) -> str:
+    known = _rule(reason)
+    if known is not None:
+        return known
     field, sep, rest = reason.partition(": ")
     if sep and field in FIELD:  # "amount_yen: …" -> "金額：…"
         return f"{FIELD[field]}：{_one(rest)}"

@@ -276,6 +276,8 @@ async def _document(
         done=done,
         key=key or str(uuid.uuid4()),
         categories=await _categories(app),
+        seals=app.settings.seals,
+        today_iso=today().isoformat(),
     )
 
 

@@ -13,6 +13,7 @@ from core.calendar import JST
 from core.clock import now_in_japan
 from domain.era import wareki_date as wareki
 from domain.fiscal import fiscal_year_label
+from schemas.records import DISPATCH_LABELS
 
 STATUS = {
     "draft": "起案中",
@@ -99,6 +100,7 @@ ACTION_HELP = {
 DONE = {
     "submit": "提出しました。回議が始まりました。",
     "decide": "決裁しました。",
+    "issue": "施行しました。文書は完結しました。",
     **{action: f"「{label}」を行いました。" for action, label in ACTION.items()},
 }
 #: Titles of refusals by HTTP status (the reason itself is the service's own message).
@@ -223,6 +225,7 @@ def create_templates() -> Jinja2Templates:
         "OUTCOME": OUTCOME,
         "RECEIPT_EVENT": RECEIPT_EVENT,
         "INTAKE_BRANCH": INTAKE_BRANCH,
+        "DISPATCH": DISPATCH_LABELS,
     }
     env.globals.update(labels)
     return templates

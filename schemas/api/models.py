@@ -438,6 +438,7 @@ class AllowedActions(BaseModel):
     actions: list[AllowedAction] = Field(default_factory=list)
     can_submit: bool = False  # 提出: the drafter, before the first submission
     can_edit: bool = False  # the drafter, while a draft or sent back
+    can_issue: bool = False  # 施行: decided, awaiting issuance, and the caller the drafter or of the drafting division
 
 
 class SealChoice(_Request):

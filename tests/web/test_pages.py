@@ -166,7 +166,7 @@ async def test_allowed_actions_are_as_private_as_the_document(stack: Stack) -> N
     assert {a["action"] for a in mine.json()["actions"]} == {"recall", "withdraw", "comment"}
     draft = await stack.draft(DRAFTER)
     unsent = await stack.call(DRAFTER, "GET", f"/v1/documents/{draft['id']}/actions/allowed")
-    assert unsent.json() == {"actions": [], "can_submit": True, "can_edit": True}
+    assert unsent.json() == {"actions": [], "can_submit": True, "can_edit": True, "can_issue": False}
 
 
 async def test_a_sent_back_document_is_edited_and_resubmitted_through_the_pages(stack: Stack) -> None:
