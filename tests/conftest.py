@@ -18,7 +18,7 @@ from stubs.hr.app import create_app as create_hr_app
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.serve import serve_app
 
-pytest_plugins = ["tests.support.skips", "tests.support.schedule"]
+pytest_plugins = ["tests.support.skips", "tests.support.schedule", "tests.support.cheap_hashing"]
 
 #: The slow end-to-end tests (a real dev server and worker processes end to end, the browser, kill/restart):
 #: ``make test-fast`` (``-m "not slow"``) leaves them out.  Chosen with ``--durations``.

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from argon2 import Type
+
 from core.security import hash_password, hash_pbkdf2, needs_rehash, session_ended, verify_password
+from tests.support.cheap_hashing import PRODUCTION_ARGON2
 
 
 def test_argon2id() -> None:
@@ -47,3 +50,14 @@ def test_a_session_ends_idle_or_at_its_lifetime_whichever_comes_first() -> None:
     assert ended(0, 30) == "the session was idle too long"  # 30 minutes unused: ended exactly then
     assert ended(470, 479) is None
     assert ended(479, 480) == "the session has reached its lifetime"
+
+
+def test_production_hashes_are_rfc_9106_low_memory_and_cheap_test_ones_are_rehashed() -> None:
+    assert (PRODUCTION_ARGON2.time_cost, PRODUCTION_ARGON2.memory_cost, PRODUCTION_ARGON2.parallelism) == (
+        3,
+        64 * 1024,
+        4,
+    )
+    assert PRODUCTION_ARGON2.type is Type.ID
+    assert PRODUCTION_ARGON2.check_needs_rehash(hash_password("correct horse")), "the suite's cheap hash"
+    assert not PRODUCTION_ARGON2.check_needs_rehash(PRODUCTION_ARGON2.hash("correct horse"))
