@@ -164,6 +164,35 @@ async def unlock(session: AsyncSession, admin: StaffRow, staff_id: str) -> None:
     log.info("auth.unlocked", staff_id=staff_id, admin_id=admin.id)
 
 
+@dataclass(frozen=True)
+class Lockout:
+    """A staff id's failed sign-ins on record and its lock (``locked_until`` None or past: not locked now)."""
+
+    staff_id: str
+    failures: int
+    locked_until: datetime | None
+    last_failure_at: datetime | None
+    locked: bool
+
+
+async def lockouts(session: AsyncSession, admin: StaffRow, *, limit: int = 500) -> list[Lockout]:
+    """ロック中のアカウント: the ids locked now first, then those with failures counting towards a lock."""
+    if not admin.is_admin:
+        raise Forbidden("only administrators may see the lockouts")
+    now = clock.now()
+    found = [
+        Lockout(
+            staff_id=g.staff_id,
+            failures=g.failures or 0,
+            locked_until=g.locked_until,
+            last_failure_at=g.last_failure_at,
+            locked=_locked(g, now),
+        )
+        for g in await SignInGuardRepository(session).with_failures(limit=limit)
+    ]
+    return sorted(found, key=lambda lockout: not lockout.locked)
+
+
 async def count_failure(
     session: AsyncSession, settings: Settings, staff_id: str, *, now: datetime
 ) -> RingiError | None:

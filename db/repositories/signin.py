@@ -29,6 +29,16 @@ class SignInGuardRepository:
         stmt = select(SignInGuardRow).where(SignInGuardRow.staff_id == staff_id).with_for_update()
         return (await self._session.scalars(stmt)).one()
 
+    async def with_failures(self, *, limit: int) -> list[SignInGuardRow]:
+        """Counters with failures on record or a lock (lapsed or not), the latest failure first."""
+        stmt = (
+            select(SignInGuardRow)
+            .where((SignInGuardRow.failures > 0) | SignInGuardRow.locked_until.is_not(None))
+            .order_by(SignInGuardRow.last_failure_at.desc(), SignInGuardRow.staff_id)
+            .limit(limit)
+        )
+        return list((await self._session.scalars(stmt)).all())
+
     async def clear(self, staff_id: str) -> bool:
         """Forget the failures and lift the lock; False if there was nothing to clear."""
         result = await self._session.execute(delete(SignInGuardRow).where(SignInGuardRow.staff_id == staff_id))
