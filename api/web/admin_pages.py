@@ -40,6 +40,18 @@ DONE = {
     "transfer": "人事異動を登録しました。影響を確認してから適用してください（異動日の0時に自動でも適用されます）。",
 }
 Done = Annotated[str, Query(max_length=40)]
+#: The sections of a rulebook, as its problems name them.
+SECTION = {
+    "body": "全体",
+    "effective_from": "適用日",
+    "authority": "専決・決裁の区分",
+    "consultations": "合議",
+    "examinations": "文書審査",
+    "non_delegable": "専決・代決の制限",
+    "escalation": "専決の制限",
+    "overtime_limits": "時間外勤務の上限",
+    "bulk_approval": "一括承認",
+}
 
 
 def require_admin(viewer: Viewer) -> None:
@@ -132,7 +144,10 @@ async def upload_rules(
             raise Invalid("choose a file or paste the rulebook (YAML or JSON)")
         book = await rules.upload(viewer.staff, body, media_type=media_type, today=today())
     except Invalid as exc:
-        problems = list(exc.extra.get("errors") or [])
+        problems = [
+            {**p, "section_name": SECTION.get(p["section"], p["section"]), "message": japanese(p["message"])}
+            for p in exc.extra.get("errors") or []
+        ]
         error = "決裁規程は登録されませんでした。" if problems else japanese(exc.detail)
         return await _rules_page(
             request, viewer, rules, problems=problems, error=error, typed=typed, status_code=exc.status

@@ -246,6 +246,29 @@ _RULES: Sequence[tuple[str, Any]] = (
         r"(?P<post>\S+) in (?P<unit>\S+) is abolished but (?P<who>\S+) still holds it: add them to end",
         "{unit} の {post} は廃止されますが、{who} がまだ就いています。終了に加えてください。",
     ),
+    # 決裁規程 uploads (domain/rulebook/validate.py, rules/loader.py): one row's problem each
+    (
+        r"overlaps row (?P<n>\d+) \((?P<cited>.*)\)",
+        lambda m: f"{int(m['n']) + 1}行目（{m['cited']}）と金額などの範囲が重なっています。",
+    ),
+    (r"gap: no band covers (?P<low>\d+) up to (?P<high>\d+)", "{low}以上{high}未満を定める行がありません。"),
+    (r"gap: no band covers (?P<low>\d+) and above", "{low}以上を定める行がありません。"),
+    (r"negative amount: 以上 and 未満 are >= 0", "以上・未満に負の数は使えません。"),
+    (r"empty band: 未満 (?P<b>\d+) is not above 以上 (?P<a>\d+)", "未満（{b}）が以上（{a}）より大きくありません。"),
+    (r"unknown post code '(?P<post>[^']*)'", "職コード {post} はありません。"),
+    (r"unknown org unit '(?P<unit>[^']*)'", "所属コード {unit} はありません。"),
+    (
+        r"unknown level '(?P<level>[^']*)'.*",
+        "決裁者の職 {level} は定められていません（manager・director・deputy_mayor・mayor）。",
+    ),
+    (r"unknown matter '(?P<matter>[^']*)'.*", "事案 {matter} はありません。"),
+    (r"no bands for (?P<what>.+)", "{what} の区分を定める行がありません。"),
+    (
+        r"(?P<day>\d{4}-\d{2}-\d{2}) is not after today \((?P<today>\S+)\).*",
+        "適用日 {day} は本日（{today}）より後の日にしてください（新しい版は翌日以降から適用されます）。",
+    ),
+    (r"not valid YAML/JSON: .*", "YAML または JSON として読めません。形式を確かめてください。"),
+    (r"a rulebook is a mapping .*", "決裁規程は「適用日」「authority」などの項目を持つ形式で書いてください。"),
     (r"no transfer (?P<id>\S+)", "人事異動 {id} はありません。"),
     (r"HR refused the transfer: (?P<why>.+)", "人事給与システムが異動を受け付けませんでした：{why}"),
     (

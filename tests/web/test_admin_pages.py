@@ -34,6 +34,7 @@ from tests.web.conftest import Browser, sign_in
 
 TARGET = holder("shimin.zeimu", "staff")  # 税務課 主事: the account the administrator works on
 SUCCESSOR = holder("somu.jinji", "assistant_manager")  # 人事課 課長補佐 -> 総務課長
+ARTIFACTS = Path(__file__).parents[1] / "browser" / "artifacts"  # gitignored, as the browser tests' screenshots
 PAGES = ["/admin", "/admin/rules", "/admin/transfers", "/admin/access-log", "/admin/lockouts", "/admin/staff"]
 
 
@@ -118,13 +119,14 @@ async def test_rulebook_versions_are_listed_viewed_and_uploaded_with_problems_ro
     refused = await admin.post("/admin/rules", {"rulebook_text": bad})
     assert refused.status_code == 422
     assert '<tr data-section="authority" data-index="5">' in refused.text and "6行目" in refused.text
-    assert "別表第1 第1項(3)イ" in refused.text and "overlaps" in refused.text
+    assert "別表第1 第1項(3)イ" in refused.text and "5行目（別表第1 第1項(3)ア）と" in refused.text
     assert "決裁規程は登録されませんでした" in refused.text
     assert "900000" in refused.text  # what was typed is kept in the form
     empty = await admin.post("/admin/rules", {"rulebook_text": "  "})
     assert empty.status_code == 422 and "ファイルを選ぶか" in empty.text
     past = yaml.safe_dump(shipped(TODAY), allow_unicode=True)
-    assert "not after today" in (await admin.post("/admin/rules", {"rulebook_text": past})).text
+    assert "より後の日にしてください" in (await admin.post("/admin/rules", {"rulebook_text": past})).text
+    assert "YAML または JSON として読めません" in (await admin.post("/admin/rules", {"rulebook_text": "a: [x"})).text
 
     good = yaml.safe_dump(shipped(future), allow_unicode=True)
     stored = await admin.http.post(
@@ -287,7 +289,9 @@ def _browser_missing() -> str | None:
 
 
 @pytest.mark.browser
-async def test_every_admin_page_passes_axe_and_works_by_keyboard(stack: Stack, people: dict[str, Browser]) -> None:
+async def test_every_admin_page_passes_axe_and_works_by_keyboard(
+    stack: Stack, people: dict[str, Browser], request: pytest.FixtureRequest
+) -> None:
     missing = _browser_missing()
     if missing:
         pytest.skip(missing)
@@ -315,11 +319,28 @@ async def test_every_admin_page_passes_axe_and_works_by_keyboard(stack: Stack, p
             await page.focus("[data-testid=nav-admin]")
             await page.keyboard.press("Enter")
             await page.wait_for_url("**/admin")
-            await _visit_all(page, stack, assert_accessible)
+            shots = ARTIFACTS / request.node.name.replace("[", "-").replace("]", "")
+            shots.mkdir(parents=True, exist_ok=True)
+            print(f"\nscreenshots: {shots}")
+            await _visit_all(page, stack, _checked(assert_accessible, shots))
         finally:
             await browser.close()
     # the refused forms answer 422 on purpose (Chromium logs that as a failed load); anything else fails
     assert [e for e in errors if "status of 422" not in e] == [], errors
+
+
+def _checked(assert_accessible: Any, shots: Path) -> Any:
+    """axe on the page as shown, then its screenshot (numbered in visiting order, named by its path)."""
+    taken = 0
+
+    async def check(page: Any) -> None:
+        nonlocal taken
+        await assert_accessible(page)
+        taken += 1
+        name = re.sub(r"[^a-z0-9]+", "-", urlsplit(page.url).path.lower()).strip("-")
+        await page.screenshot(path=str(shots / f"{taken:02d}-{name}.png"), full_page=True)
+
+    return check
 
 
 async def _visit_all(page: Any, stack: Stack, assert_accessible: Any) -> None:
