@@ -30,6 +30,8 @@ from db.repositories.org import OrgRepository
 from db.repositories.sessions import SessionRepository
 from db.repositories.signin import AccessLogRepository, SignInGuardRepository, TotpRepository
 from db.session import writing
+from schemas.api.paging import Page, PageRequest
+from schemas.api.signin import LockoutRead
 
 log = structlog.get_logger("ringi.auth")
 
@@ -164,33 +166,23 @@ async def unlock(session: AsyncSession, admin: StaffRow, staff_id: str) -> None:
     log.info("auth.unlocked", staff_id=staff_id, admin_id=admin.id)
 
 
-@dataclass(frozen=True)
-class Lockout:
-    """A staff id's failed sign-ins on record and its lock (``locked_until`` None or past: not locked now)."""
-
-    staff_id: str
-    failures: int
-    locked_until: datetime | None
-    last_failure_at: datetime | None
-    locked: bool
-
-
-async def lockouts(session: AsyncSession, admin: StaffRow, *, limit: int = 500) -> list[Lockout]:
-    """ロック中のアカウント: the ids locked now first, then those with failures counting towards a lock."""
+async def lockouts(session: AsyncSession, admin: StaffRow, *, page: PageRequest) -> Page[LockoutRead]:
+    """ロック中のアカウント: the ids with failed sign-ins on record, the latest lock first (admins only)."""
     if not admin.is_admin:
         raise Forbidden("only administrators may see the lockouts")
     now = clock.now()
+    guards, total = await SignInGuardRepository(session).with_failures(limit=page.limit, offset=page.offset)
     found = [
-        Lockout(
+        LockoutRead(
             staff_id=g.staff_id,
             failures=g.failures or 0,
+            locked=_locked(g, now),
             locked_until=g.locked_until,
             last_failure_at=g.last_failure_at,
-            locked=_locked(g, now),
         )
-        for g in await SignInGuardRepository(session).with_failures(limit=limit)
+        for g in guards
     ]
-    return sorted(found, key=lambda lockout: not lockout.locked)
+    return page.page(found, total)
 
 
 async def count_failure(

@@ -35,6 +35,7 @@ from schemas.api.signin import AccessKind, AccessOutcome
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
+LOCKOUTS_SHOWN = 200  # the latest; the API pages through them all
 StaffId = Annotated[str, Path(max_length=40)]
 Done = Annotated[str, Query(max_length=40)]
 #: The confirmations after a redirect (``?done=…``), read by screen readers (role=status).
@@ -121,11 +122,12 @@ async def access_log_page(request: Request, viewer: CurrentViewer, session: Sess
 @router.get("/admin/lockouts")
 async def lockouts_page(request: Request, viewer: CurrentViewer, session: SessionDep, done: Done = "") -> HTMLResponse:
     """ロック中のアカウント: the ids locked now, then those with failed sign-ins counting towards a lock; 解除."""
+    paging = PageRequest(limit=LOCKOUTS_SHOWN)
     try:
-        found = await lockouts(session, viewer.staff)
+        found = await lockouts(session, viewer.staff, page=paging)
     except RingiError as exc:
         return refused(request, viewer, exc)
-    names = await people(session, (lockout.staff_id for lockout in found), as_of=today())
+    names = await people(session, (lockout.staff_id for lockout in found.items), as_of=today())
     return page(
         request, "admin_lockouts.html", viewer, lockouts=found, people=names, done=DONE.get(done, ""), nav="admin"
     )

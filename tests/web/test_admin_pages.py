@@ -223,6 +223,9 @@ async def test_a_lockout_is_listed_and_lifted(stack: Stack, people: dict[str, Br
     assert answers[-1] == 429
     r = await admin.get("/admin/lockouts")
     assert f'<tr data-staff-id="{TARGET}" data-locked="yes">' in r.text and "ロック中" in r.text
+    listed = await stack.call(ADMIN, "GET", "/v1/auth/lockouts")  # the same service over the API
+    assert {(i["staff_id"], i["locked"]) for i in listed.json()["items"]} >= {(TARGET, True)}
+    assert (await stack.call(DRAFTER, "GET", "/v1/auth/lockouts")).status_code == 403
     lifted = await admin.post(f"/admin/lockouts/{TARGET}/unlock", {})
     assert lifted.status_code == 303 and lifted.headers["location"] == "/admin/lockouts?done=unlocked"
     after = await admin.get(lifted.headers["location"])
