@@ -212,6 +212,16 @@ async def test_the_access_log_filters_and_pages(stack: Stack, people: dict[str, 
     assert f'data-testid="log-total">{total}件' in dated.text
     before = (TODAY - timedelta(days=3)).isoformat()
     assert 'data-testid="log-empty"' in (await admin.get(f"/admin/access-log?until={before}")).text
+    doc = await stack.draft(DRAFTER, SMALL)
+    for _ in range(51):  # 51 reads: two pages of 50
+        assert (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}")).status_code == 200
+    first = await admin.get(f"/admin/access-log?document_id={doc['id']}")
+    assert 'data-testid="log-total">51件' in first.text and len(re.findall("data-entry-id=", first.text)) == 50
+    following = re.search(r'href="([^"]+)" rel="next"', first.text)
+    assert following is not None and "document_id=" in following.group(1)
+    last = await admin.get(following.group(1).replace("&amp;", "&"))
+    assert len(re.findall("data-entry-id=", last.text)) == 1 and 'rel="prev"' in last.text and "51–51件目" in last.text
+    assert "文書の閲覧" in last.text
     wrong = await admin.get("/admin/access-log?since=yesterday")
     assert wrong.status_code == 422 and 'data-testid="log-problem"' in wrong.text
     assert (await admin.get("/admin/access-log?kind=nonsense")).status_code == 422
