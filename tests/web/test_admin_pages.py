@@ -13,7 +13,7 @@ import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
@@ -22,7 +22,10 @@ import pytest_asyncio
 import yaml
 from temporalio.client import Client
 
+from api.web.messages import japanese
+from api.web.render import ACCESS_KIND
 from core.demo_city import generate_city
+from schemas.api.signin import AccessKind
 from stubs.hr.app import create_app as create_hr_app
 from tests.api.support import ADMIN, DRAFTER, MANAGER, SMALL
 from tests.api.test_rules import TODAY, shipped
@@ -64,6 +67,34 @@ async def people(stack: Stack) -> AsyncIterator[dict[str, Browser]]:
     yield opened
     for browser in opened.values():
         await browser.http.aclose()
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("only administrators may read the access log", "この操作はシステム管理者だけが行えます。"),
+        ("only an administrator may manage 人事異動 (org transfers)", "この操作はシステム管理者だけが行えます。"),
+        ("overlaps row 4 (別表第1 第1項(3)ア)", "5行目（別表第1 第1項(3)ア）と金額などの範囲が重なっています。"),
+        ("gap: no band covers 1000000 up to 1100000", "1000000以上1100000未満を定める行がありません。"),
+        ("unknown post code 'kacho'", "職コード kacho はありません。"),
+        ("start[2]: unknown staff 's9999'", "発令の3行目：職員 s9999 は登録されていません。"),
+        (
+            "end[0]: s1 does not hold manager in somu.somu on 2027-03-31",
+            "終了の1行目：s1 は 2027-03-31 に somu.somu の manager に就いていません。",
+        ),
+        ("s0001 has no second factor enrolled", "s0001 は二要素認証を登録していません。"),
+        (
+            "you may not deactivate your own account (another administrator may)",
+            "自分のアカウントは無効にできません（ほかの管理者が行えます）。",
+        ),
+    ],
+)
+def test_the_administrators_refusals_are_shown_in_japanese(reason: str, expected: str) -> None:
+    assert japanese(reason) == expected
+
+
+def test_every_access_log_kind_has_a_japanese_label() -> None:
+    assert set(ACCESS_KIND) == set(get_args(AccessKind))
 
 
 async def token_status(stack: Stack, staff_id: str, password: str = "demo") -> int:
