@@ -133,16 +133,16 @@ async def lockouts_page(request: Request, viewer: CurrentViewer, session: Sessio
     )
 
 
-@router.post("/admin/lockouts/{staff_id}/unlock")
-async def unlock_account(
-    request: Request, staff_id: StaffId, viewer: PostingViewer, form: FormData, session: SessionDep
-) -> Response:
-    """解除: the lock lifted and the failures forgotten; back to the list (or to the account it was pressed on)."""
+@router.post("/admin/lockouts/unlock")
+async def unlock_account(request: Request, viewer: PostingViewer, form: FormData, session: SessionDep) -> Response:
+    """解除: the lock lifted and the failures forgotten; back to the list (or to the account it was pressed on).
+    The staff id comes as a field, not in the path: a failed sign-in may have used any text as its id."""
+    staff_id = str(form.get("staff_id") or "")[:40]
     try:
         await unlock(session, viewer.staff, staff_id)
     except RingiError as exc:
         return refused(request, viewer, exc)
-    back = f"/admin/staff/{quote(staff_id)}" if form.get("back") == "account" else "/admin/lockouts"
+    back = f"/admin/staff/{quote(staff_id, safe='')}" if form.get("back") == "account" else "/admin/lockouts"
     return RedirectResponse(f"{back}?done=unlocked", status_code=303)
 
 
@@ -156,7 +156,7 @@ async def find_account(
     except RingiError as exc:
         return refused(request, viewer, exc)
     if staff_id.strip():
-        return RedirectResponse(f"/admin/staff/{quote(staff_id.strip())}", status_code=303)
+        return RedirectResponse(f"/admin/staff/{quote(staff_id.strip(), safe='')}", status_code=303)
     return page(request, "admin_account.html", viewer, account=None, nav="admin")
 
 
@@ -222,7 +222,7 @@ async def _set_active(
             return await _account_page(request, viewer, session, staff_id, error=japanese(exc.detail), status_code=409)
         return refused(request, viewer, exc)
     done = "reactivated" if active else "deactivated"
-    return RedirectResponse(f"/admin/staff/{quote(staff_id)}?done={done}", status_code=303)
+    return RedirectResponse(f"/admin/staff/{quote(staff_id, safe='')}?done={done}", status_code=303)
 
 
 @router.post("/admin/staff/{staff_id}/deactivate")
@@ -252,4 +252,4 @@ async def reset_second_factor(
         if exc.status == 404 and viewer.staff.is_admin:  # the account exists but has nothing enrolled
             return await _account_page(request, viewer, session, staff_id, error=japanese(exc.detail), status_code=404)
         return refused(request, viewer, exc)
-    return RedirectResponse(f"/admin/staff/{quote(staff_id)}?done=totp_reset", status_code=303)
+    return RedirectResponse(f"/admin/staff/{quote(staff_id, safe='')}?done=totp_reset", status_code=303)
