@@ -336,6 +336,19 @@ async def transfer_page(
     return await _transfer_page(request, viewer, TransferService(app, session), session, transfer_id, done=done)
 
 
+@router.get("/admin/transfers/{transfer_id}/progress")
+async def transfer_progress(
+    request: Request, transfer_id: str, viewer: CurrentViewer, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """The progress of an apply under way (the 00:00 schedule's, or another administrator's): an htmx fragment
+    that asks again every 2 s until the transfer is 適用済."""
+    try:
+        impact = await TransferService(app, session).impact(viewer.staff, transfer_id)
+    except RingiError as exc:
+        return refused(request, viewer, exc)
+    return page(request, "_transfer_progress.html", viewer, impact=impact)
+
+
 @router.post("/admin/transfers/{transfer_id}/apply")
 async def apply_transfer(
     request: Request, transfer_id: str, viewer: PostingViewer, app: StateDep, session: SessionDep

@@ -20,11 +20,14 @@ import pyotp
 import pytest
 import pytest_asyncio
 import yaml
+from sqlalchemy import update
 from temporalio.client import Client
 
 from api.web.messages import japanese
 from api.web.render import ACCESS_KIND
 from core.demo_city import generate_city
+from db.models import OrgTransferRow
+from db.session import create_engine, create_sessionmaker
 from schemas.api.signin import AccessKind
 from stubs.hr.app import create_app as create_hr_app
 from tests.api.support import ADMIN, DRAFTER, MANAGER, SMALL
@@ -224,6 +227,34 @@ async def test_a_transfer_is_entered_its_impact_shown_and_applied(stack: Stack, 
     assert (await admin.get("/admin/transfers/nope")).status_code == 404
 
 
+async def test_an_apply_under_way_shows_its_progress_until_applied(stack: Stack, people: dict[str, Browser]) -> None:
+    admin, clerk = people[ADMIN], people[DRAFTER]
+    plan = {"effective_on": (TODAY + timedelta(days=5)).isoformat(), "note": "例示（適用中の表示）"}
+    stored = await stack.call(ADMIN, "POST", "/v1/org/transfers", json=plan)
+    assert stored.status_code == 201, stored.text
+    transfer_id = stored.json()["id"]
+    draft = await admin.get(f"/admin/transfers/{transfer_id}")
+    assert 'data-testid="transfer-progress"' not in draft.text  # nothing under way yet
+    engine = create_engine(stack.settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await session.execute(
+                update(OrgTransferRow).where(OrgTransferRow.id == transfer_id).values(status="applying")
+            )
+    finally:
+        await engine.dispose()
+    under_way = await admin.get(f"/admin/transfers/{transfer_id}")
+    assert 'data-status="applying"' in under_way.text and 'hx-trigger="every 2s"' in under_way.text
+    fragment = await admin.get(f"/admin/transfers/{transfer_id}/progress")
+    assert fragment.status_code == 200 and "<progress" in fragment.text and "<html" not in fragment.text
+    assert f'hx-get="/admin/transfers/{transfer_id}/progress"' in fragment.text and "適用中" in fragment.text
+    assert (await clerk.get(f"/admin/transfers/{transfer_id}/progress")).status_code == 403
+    applied = await admin.post(f"/admin/transfers/{transfer_id}/apply", {})
+    assert applied.status_code == 200 and 'data-testid="applied"' in applied.text
+    done = await admin.get(f"/admin/transfers/{transfer_id}/progress")
+    assert 'data-status="applied"' in done.text and "hx-trigger" not in done.text  # the polling stops
+
+
 async def test_the_access_log_filters_and_pages(stack: Stack, people: dict[str, Browser]) -> None:
     admin = people[ADMIN]
     assert await token_status(stack, DRAFTER, "wrong-password") == 401
@@ -412,6 +443,10 @@ async def _visit_all(page: Any, stack: Stack, assert_accessible: Any) -> None:
     assert stored.status_code == 201, stored.text
     await page.goto(f"/admin/transfers/{stored.json()['id']}")
     await page.wait_for_selector("[data-testid=apply]")
+    await assert_accessible(page)
+    await page.click("[data-testid=apply]")  # its confirm() accepted
+    await page.wait_for_selector("[data-testid=applied]")
+    assert await page.locator("#transfer-progress-bar").is_visible()
     await assert_accessible(page)
     # the lockouts list with a row, and the one-time password shown
     for _ in range(stack.settings.lockout_threshold):
