@@ -446,7 +446,7 @@ async def _visit_all(page: Any, stack: Stack, assert_accessible: Any) -> None:
     await assert_accessible(page)
     await page.click("[data-testid=apply]")  # its confirm() accepted
     await page.wait_for_selector("[data-testid=applied]")
-    assert await page.locator("#transfer-progress-bar").is_visible()
+    assert await page.locator("#apply-progress").is_visible()
     await assert_accessible(page)
     # the lockouts list with a row, and the one-time password shown
     for _ in range(stack.settings.lockout_threshold):
