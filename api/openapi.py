@@ -191,6 +191,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/v1/records/file-disposals"): _op("records.file_disposals_list", (403, 422)),
     ("GET", "/v1/access-log"): _op("access_log.list", (403, 422)),
+    ("GET", "/v1/auth/lockouts"): _op("auth.lockouts", (403, 422)),
     ("POST", "/v1/receipts"): _op("receipts.register", (403, 413, 422, 503)),
     ("GET", "/v1/receipts"): _op("receipts.book", (403, 422)),
     ("GET", "/v1/receipts/{receipt_id}"): _op("receipts.read", (404, 422)),

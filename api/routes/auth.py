@@ -6,12 +6,14 @@ from fastapi import APIRouter, status
 
 from api.deps import AnyStaff, CurrentStaff, SessionDep, StateDep
 from api.origin import OriginDep
-from api.services.auth import authenticate, unlock
+from api.paging import Paging
+from api.services.auth import authenticate, lockouts, unlock
 from api.services.second_factor import SecondFactorService
 from api.services.sessions import open_session, revoke_all
 from core.security import issue_token
 from schemas.api.models import TokenRequest, TokenResponse
-from schemas.api.signin import TotpConfirm, TotpConfirmed, TotpEnrolment
+from schemas.api.paging import Page
+from schemas.api.signin import LockoutRead, TotpConfirm, TotpConfirmed, TotpEnrolment
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -59,6 +61,12 @@ async def confirm_totp(
 async def reset_totp(staff_id: str, staff: CurrentStaff, app: StateDep, session: SessionDep) -> None:
     """Remove a staff member's second factor and recovery codes, e.g. a lost phone (admins only)."""
     await SecondFactorService(app, session).reset(staff, staff_id)
+
+
+@router.get("/lockouts")
+async def list_lockouts(staff: CurrentStaff, session: SessionDep, page: Paging) -> Page[LockoutRead]:
+    """Staff ids with failed sign-ins on record, the latest lock first; ``locked`` while it holds (admins only)."""
+    return await lockouts(session, staff, page=page)
 
 
 @router.delete("/lockout/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)

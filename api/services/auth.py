@@ -30,6 +30,8 @@ from db.repositories.org import OrgRepository
 from db.repositories.sessions import SessionRepository
 from db.repositories.signin import AccessLogRepository, SignInGuardRepository, TotpRepository
 from db.session import writing
+from schemas.api.paging import Page, PageRequest
+from schemas.api.signin import LockoutRead
 
 log = structlog.get_logger("ringi.auth")
 
@@ -162,6 +164,25 @@ async def unlock(session: AsyncSession, admin: StaffRow, staff_id: str) -> None:
         if not await SignInGuardRepository(session).clear(staff_id):
             raise NotFound(f"{staff_id} has no failed sign-ins on record")
     log.info("auth.unlocked", staff_id=staff_id, admin_id=admin.id)
+
+
+async def lockouts(session: AsyncSession, admin: StaffRow, *, page: PageRequest) -> Page[LockoutRead]:
+    """ロック中のアカウント: the ids with failed sign-ins on record, the latest lock first (admins only)."""
+    if not admin.is_admin:
+        raise Forbidden("only administrators may see the lockouts")
+    now = clock.now()
+    guards, total = await SignInGuardRepository(session).with_failures(limit=page.limit, offset=page.offset)
+    found = [
+        LockoutRead(
+            staff_id=g.staff_id,
+            failures=g.failures or 0,
+            locked=_locked(g, now),
+            locked_until=g.locked_until,
+            last_failure_at=g.last_failure_at,
+        )
+        for g in guards
+    ]
+    return page.page(found, total)
 
 
 async def count_failure(

@@ -120,6 +120,7 @@ class TransferService:
 
     async def apply(self, staff: StaffRow, transfer_id: str) -> TransferApplied:
         require_admin(staff)
+        await release(self._session)  # nothing held while HR answers; the next read sees what the apply did
         try:
             return await self._applier().apply(transfer_id)
         except HrInvalid as exc:

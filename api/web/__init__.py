@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.web import (
+    admin_accounts,
+    admin_pages,
     affair_pages,
     downloads,
     file_pages,
@@ -45,6 +47,8 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(receipt_pages.router)
     app.include_router(record_pages.router)
     app.include_router(settings_pages.router)
+    app.include_router(admin_pages.router)
+    app.include_router(admin_accounts.router)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _: SignInRequired) -> Response:

@@ -51,6 +51,7 @@ FIELD = {
     "staff_id": "職員ID",
     "code": "コード",
     "years": "年数",
+    "effective_on": "異動日",
 }
 
 _REVIEW = {"open": "審査中", "submitted": "決裁中", "approved": "決裁済", "applied": "適用済", "rejected": "却下"}
@@ -87,6 +88,13 @@ _WHAT = {
 
 def _status(match: re.Match[str], group: str = "status") -> str:
     return _STATUS.get(match.group(group), match.group(group))
+
+
+def _row(where: str) -> str:
+    """``end[2]`` -> 終了の3行目 (the rows of a 人事異動 as the entry form numbers them)."""
+    section, _, rest = where.partition("[")
+    names = {"end": "終了", "start": "発令", "leavers": "退職者"}
+    return f"{names.get(section, section)}の{int(rest.rstrip(']')) + 1}行目"
 
 
 def _field(name: str) -> str:
@@ -282,6 +290,97 @@ _RULES: Sequence[tuple[str, Any]] = (
     ),
     (r"end is before start", "終了日が開始日より前になっています。"),
     (r"no absence (?P<id>\d+)", "不在の登録 {id} は見つかりません。"),
+    # the administrators' services (rules, 人事異動, accounts, lockouts, second factor)
+    (r"only (?:an administrator|administrators) may .+", "この操作はシステム管理者だけが行えます。"),
+    (r"no rulebook version '(?P<id>[^']*)'", "決裁規程の版 {id} はありません。"),
+    (
+        r"a rulebook version with 適用日 (?P<day>\S+) exists already",
+        "適用日 {day} の版はすでに登録されています。別の適用日にしてください。",
+    ),
+    (r"the rulebook was not stored: (?P<why>.+)", lambda m: f"決裁規程は登録されませんでした：{m['why']}"),
+    (
+        r"choose a file or paste the rulebook \(YAML or JSON\)",
+        "ファイルを選ぶか、決裁規程（YAML または JSON）を貼り付けてください。",
+    ),
+    (
+        r"choose a file or paste the transfer \(JSON.*\)",
+        "ファイルを選ぶか、人事異動（JSON）を貼り付けてください。",
+    ),
+    (r"the file is larger than (?P<mb>\d+) MB", "ファイルが大きすぎます（{mb}MBまで）。"),
+    (r"not valid JSON: .*", "JSON として読めません。形式を確かめてください。"),
+    (
+        r"line (?P<n>\d+): write 終了 or 発令, the staff id, the org unit code and the post code",
+        "{n}行目：「終了」か「発令」、職員番号、所属コード、職コードの4つを書いてください。",
+    ),
+    (
+        r"effective_on (?P<day>\S+) is in the past \(today is (?P<today>\S+)\)",
+        "異動日 {day} は過去の日付です（本日は {today}）。",
+    ),
+    (
+        r"(?P<where>(?:end|start|leavers)\[\d+\]): (?P<who>\S+) does not hold (?P<post>\S+) in (?P<unit>\S+)"
+        r" on (?P<day>\S+)",
+        lambda m: f"{_row(m['where'])}：{m['who']} は {m['day']} に {m['unit']} の {m['post']} に就いていません。",
+    ),
+    (
+        r"(?P<where>(?:end|start|leavers)\[\d+\]): (?P<who>\S+) already holds (?P<post>\S+) in (?P<unit>\S+)",
+        lambda m: f"{_row(m['where'])}：{m['who']} はすでに {m['unit']} の {m['post']} に就いています。",
+    ),
+    (
+        r"(?P<where>\w+\[\d+\]): unknown staff '(?P<who>[^']*)'",
+        lambda m: f"{_row(m['where'])}：職員 {m['who']} は登録されていません。",
+    ),
+    (
+        r"(?P<where>\w+\[\d+\]): unknown org unit '(?P<unit>[^']*)'",
+        lambda m: f"{_row(m['where'])}：所属コード {m['unit']} はありません。",
+    ),
+    (
+        r"(?P<where>\w+\[\d+\]): unknown post '(?P<post>[^']*)'",
+        lambda m: f"{_row(m['where'])}：職コード {m['post']} はありません。",
+    ),
+    (
+        r"(?P<post>\S+) in (?P<unit>\S+) is abolished but (?P<who>\S+) still holds it: add them to end",
+        "{unit} の {post} は廃止されますが、{who} がまだ就いています。終了に加えてください。",
+    ),
+    # 決裁規程 uploads (domain/rulebook/validate.py, rules/loader.py): one row's problem each
+    (
+        r"overlaps row (?P<n>\d+) \((?P<cited>.*)\)",
+        lambda m: f"{int(m['n']) + 1}行目（{m['cited']}）と金額などの範囲が重なっています。",
+    ),
+    (r"gap: no band covers (?P<low>\d+) up to (?P<high>\d+)", "{low}以上{high}未満を定める行がありません。"),
+    (r"gap: no band covers (?P<low>\d+) and above", "{low}以上を定める行がありません。"),
+    (r"negative amount: 以上 and 未満 are >= 0", "以上・未満に負の数は使えません。"),
+    (r"empty band: 未満 (?P<b>\d+) is not above 以上 (?P<a>\d+)", "未満（{b}）が以上（{a}）より大きくありません。"),
+    (r"unknown post code '(?P<post>[^']*)'", "職コード {post} はありません。"),
+    (r"unknown org unit '(?P<unit>[^']*)'", "所属コード {unit} はありません。"),
+    (
+        r"unknown level '(?P<level>[^']*)'.*",
+        "決裁者の職 {level} は定められていません（manager・director・deputy_mayor・mayor）。",
+    ),
+    (r"unknown matter '(?P<matter>[^']*)'.*", "事案 {matter} はありません。"),
+    (r"no bands for (?P<what>.+)", "{what} の区分を定める行がありません。"),
+    (
+        r"(?P<day>\d{4}-\d{2}-\d{2}) is not after today \((?P<today>\S+)\).*",
+        "適用日 {day} は本日（{today}）より後の日にしてください（新しい版は翌日以降から適用されます）。",
+    ),
+    (r"not valid YAML/JSON: .*", "YAML または JSON として読めません。形式を確かめてください。"),
+    (r"a rulebook is a mapping .*", "決裁規程は「適用日」「authority」などの項目を持つ形式で書いてください。"),
+    (r"no transfer (?P<id>\S+)", "人事異動 {id} はありません。"),
+    (r"HR refused the transfer: (?P<why>.+)", "人事給与システムが異動を受け付けませんでした：{why}"),
+    (
+        r"the HR system \(人事給与\) is not answering; retry the apply",
+        "人事給与システムが応答しません。しばらくしてからもう一度適用してください（二重には適用されません）。",
+    ),
+    (r"no staff member (?P<id>\S+)", "職員 {id} は登録されていません。"),
+    (
+        r"(?P<id>\S+) is deactivated: reactivate the account before resetting its password",
+        "{id} のアカウントは無効です。再び有効にしてからパスワードを再設定してください。",
+    ),
+    (
+        r"you may not deactivate your own account \(another administrator may\)",
+        "自分のアカウントは無効にできません（ほかの管理者が行えます）。",
+    ),
+    (r"(?P<id>\S+) has no failed sign-ins on record", "{id} にはサインインの失敗の記録がありません。"),
+    (r"(?P<id>\S+) has no second factor enrolled", "{id} は二要素認証を登録していません。"),
     # the web's own
     (r"an Idempotency-Key header .*", "操作の識別子がありません。ページを読み込み直してからやり直してください。"),
 )

@@ -153,6 +153,20 @@ FINANCE = {
     "commit_failed": "支出負担行為エラー",
 }
 
+#: アクセスログ: what each entry records, and its outcome.
+ACCESS_KIND = {
+    "sign_in": "サインイン",
+    "document_read": "文書の閲覧",
+    "audit_read": "履歴の閲覧",
+    "password_change": "パスワード変更",
+    "password_reset": "パスワード再設定（管理者）",
+    "account_status": "アカウントの無効化・再有効化（管理者）",
+}
+ACCESS_OUTCOME = {"success": "成功", "failure": "失敗"}
+#: 人事異動: a transfer's status, and what applying it does to each unanswered step.
+TRANSFER_STATUS = {"draft": "未適用", "applying": "適用中", "applied": "適用済"}
+MOVE_OUTCOME = {"reassign": "後任者へ付け替え", "needs_decision": "文書担当の判断が必要"}
+
 
 def _local(value: datetime) -> datetime:
     return value.astimezone(JST)
@@ -226,6 +240,10 @@ def create_templates() -> Jinja2Templates:
         "RECEIPT_EVENT": RECEIPT_EVENT,
         "INTAKE_BRANCH": INTAKE_BRANCH,
         "DISPATCH": DISPATCH_LABELS,
+        "ACCESS_KIND": ACCESS_KIND,
+        "ACCESS_OUTCOME": ACCESS_OUTCOME,
+        "TRANSFER_STATUS": TRANSFER_STATUS,
+        "MOVE_OUTCOME": MOVE_OUTCOME,
     }
     env.globals.update(labels)
     return templates

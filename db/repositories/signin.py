@@ -29,6 +29,24 @@ class SignInGuardRepository:
         stmt = select(SignInGuardRow).where(SignInGuardRow.staff_id == staff_id).with_for_update()
         return (await self._session.scalars(stmt)).one()
 
+    async def with_failures(self, *, limit: int, offset: int = 0) -> tuple[list[SignInGuardRow], int]:
+        """Counters with failures on record or a lock (lapsed or not), the latest lock first, then the latest
+        failure; and how many there are in all."""
+        where = (SignInGuardRow.failures > 0) | SignInGuardRow.locked_until.is_not(None)
+        total = await self._session.scalar(select(func.count()).select_from(SignInGuardRow).where(where))
+        stmt = (
+            select(SignInGuardRow)
+            .where(where)
+            .order_by(
+                SignInGuardRow.locked_until.desc().nulls_last(),
+                SignInGuardRow.last_failure_at.desc().nulls_last(),
+                SignInGuardRow.staff_id,
+            )
+            .limit(limit)
+            .offset(offset)
+        )
+        return list((await self._session.scalars(stmt)).all()), int(total or 0)
+
     async def clear(self, staff_id: str) -> bool:
         """Forget the failures and lift the lock; False if there was nothing to clear."""
         result = await self._session.execute(delete(SignInGuardRow).where(SignInGuardRow.staff_id == staff_id))

@@ -48,6 +48,16 @@ class AccessLogEntry(BaseModel):
     user_agent: str
 
 
+class LockoutRead(BaseModel):
+    """A staff id's failed sign-ins on record and its lock (ロックアウト): ``locked`` until ``locked_until``."""
+
+    staff_id: str
+    failures: int
+    locked: bool
+    locked_until: datetime | None
+    last_failure_at: datetime | None
+
+
 class SessionRead(BaseModel):
     """One of the signed-in person's sessions (a browser's cookie or a bearer token)."""
 

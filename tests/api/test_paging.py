@@ -29,6 +29,7 @@ from db.models import (
     OrgTransferRow,
     RetentionExtensionRow,
     SealUseRow,
+    SignInGuardRow,
 )
 from db.session import create_engine, create_sessionmaker
 from domain.fiscal import fiscal_year_of
@@ -270,6 +271,24 @@ async def _access_log(stack: Stack) -> dict[str, str]:
     return {"__document_id": doc}
 
 
+async def _lockouts(stack: Stack) -> dict[str, str]:
+    """Three staff ids with failed sign-ins (ids nobody signs in with): one locked for a year, two counting."""
+    now = datetime.now(UTC)
+    await _insert(
+        stack,
+        *(
+            SignInGuardRow(
+                staff_id=f"paging-{uuid.uuid4().hex[:8]}",
+                failures=failures,
+                locked_until=now + timedelta(days=365) if failures >= 5 else None,
+                last_failure_at=now - timedelta(minutes=minutes),
+            )
+            for failures, minutes in ((5, 1), (2, 2), (1, 3))
+        ),
+    )
+    return {}
+
+
 async def _receipts(stack: Stack) -> dict[str, str]:
     for _ in range(3):
         await registered(stack, received_on="2040-05-01")  # a 年度 of this test's own (the filter)
@@ -423,6 +442,7 @@ CASES = {
     "disposals": Case("/v1/records/disposals", ADMIN, _disposals),
     "file_disposals": Case("/v1/records/file-disposals", ADMIN, _file_disposals),
     "access_log": Case("/v1/access-log", ADMIN, _access_log, {"kind": "document_read"}),
+    "lockouts": Case("/v1/auth/lockouts", ADMIN, _lockouts),
     "receipts": Case("/v1/receipts", RECORDS_OFFICE, _receipts, {"fiscal_year": "2040"}),
     "receipt_events": Case("/v1/receipts/{receipt_id}/events", RECORDS_OFFICE, _receipt_events),
     "circulation": Case("/v1/receipts/{receipt_id}/circulation", RECORDS_OFFICE, _circulation),
