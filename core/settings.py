@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.throttle import BackOff
+from domain.throttle import BackOff, Lock, SignInRules
 
 #: The JWT secret ringi ships with: public, so only in-process runs (tests) use it; the commands refuse it.
 DEV_JWT_SECRET = "dev-only-change-me-0123456789abcdef"
@@ -167,8 +167,21 @@ class Settings(BaseSettings):
         description="Comma-separated TOTP keys of before a rotation: secrets and recovery codes they sealed still"
         " open (a secret is resealed with RINGI_TOTP_ENCRYPTION_KEY at its next use).",
     )
-    lockout_threshold: int = Field(5, gt=0, description="Consecutive sign-in failures that lock a staff id.")
-    lockout_minutes: int = Field(15, gt=0, description="How long a locked staff id stays locked.")
+    lockout_threshold: int = Field(
+        5,
+        gt=0,
+        description="Failed sign-ins of one staff id from one client address that lock that (id, address) pair: a"
+        " guesser locks out their own address, not the staff member.",
+    )
+    lockout_account_threshold: int = Field(
+        50,
+        gt=0,
+        description="Failed sign-ins of one staff id from every address together (within"
+        " RINGI_THROTTLE_WINDOW_SECONDS) that lock the id for password-only sign-ins from outside the office network"
+        " (a distributed brute force); the office network and sign-ins with a right second factor are not held"
+        " back.  Keep it well above RINGI_LOCKOUT_THRESHOLD.",
+    )
+    lockout_minutes: int = Field(15, gt=0, description="How long a lock lasts (either kind).")
     temporal_payload_key: SecretStr = Field(
         SecretStr(""),
         description="Key (>= 32 bytes) that encrypts every Temporal payload (AES-256-GCM, core/payload_codec.py);"
@@ -181,9 +194,6 @@ class Settings(BaseSettings):
     )
     throttle_address_free: int = Field(
         10, ge=0, description="Failed sign-ins from one client address (any staff id) before its back-off begins."
-    )
-    throttle_account_free: int = Field(
-        10, ge=0, description="Failed sign-ins of one staff id (from any address) before its back-off begins."
     )
     throttle_base_seconds: float = Field(
         1.0, gt=0, description="The first back-off wait; each further failure doubles it (exponential back-off)."
@@ -241,14 +251,23 @@ class Settings(BaseSettings):
             return ()
         return (current, *split_codes(self.temporal_payload_previous_keys.get_secret_value()))
 
-    def throttle_rules(self) -> tuple[BackOff, BackOff]:
-        """The back-off of a client address and of a staff id (domain/throttle.py)."""
-        common = {
-            "base": timedelta(seconds=self.throttle_base_seconds),
-            "ceiling": timedelta(seconds=max(self.throttle_max_seconds, self.throttle_base_seconds)),
-            "window": timedelta(seconds=self.throttle_window_seconds),
+    def sign_in_rules(self) -> SignInRules:
+        """The back-off of a client address and the two locks of a staff id (domain/throttle.py)."""
+        window = timedelta(seconds=self.throttle_window_seconds)
+        lock = {
+            "duration": timedelta(minutes=self.lockout_minutes),
+            "window": max(window, timedelta(minutes=self.lockout_minutes)),
         }
-        return BackOff(free=self.throttle_address_free, **common), BackOff(free=self.throttle_account_free, **common)
+        return SignInRules(
+            address=BackOff(
+                free=self.throttle_address_free,
+                base=timedelta(seconds=self.throttle_base_seconds),
+                ceiling=timedelta(seconds=max(self.throttle_max_seconds, self.throttle_base_seconds)),
+                window=window,
+            ),
+            pair=Lock(threshold=self.lockout_threshold, **lock),
+            account=Lock(threshold=self.lockout_account_threshold, **lock),
+        )
 
     def production_problems(self) -> list[str]:
         """What makes these settings unfit to serve (`ringi api`, `ringi worker`): one line per setting."""
