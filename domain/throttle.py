@@ -56,7 +56,7 @@ def wait_before_next(failures: Iterable[datetime], *, now: datetime, rule: BackO
     >>> wait_before_next([t, t, t], now=t, rule=rule)
     datetime.timedelta(seconds=1)
     >>> wait_before_next([t] * 5, now=t, rule=rule)
-    datetime.timedelta(seconds=8)
+    datetime.timedelta(seconds=4)
     """
     recent = sorted(at for at in failures if now - at < rule.window)
     beyond = len(recent) - rule.free
