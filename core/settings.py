@@ -6,8 +6,9 @@ import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.throttle import BackOff, Lock, SignInRules
@@ -192,6 +193,16 @@ class Settings(BaseSettings):
         description="Comma-separated payload keys of before a rotation: histories they sealed still open (new"
         " payloads are sealed with RINGI_TEMPORAL_PAYLOAD_KEY).",
     )
+    codec_endpoint_enabled: bool = Field(
+        False,
+        description="Serve the Temporal codec endpoint (POST /codec/decode, /codec/encode) so administrators can read"
+        " the encrypted payloads in the Temporal UI or CLI; off by default (404).",
+    )
+    codec_cors_origin: str = Field(
+        "",
+        description="The one origin (scheme://host:port of the Temporal UI, e.g. http://127.0.0.1:8233) allowed to"
+        " call the codec endpoint from a browser; empty = no cross-origin access (the CLI needs none).",
+    )
     throttle_address_free: int = Field(
         10, ge=0, description="Failed sign-ins from one client address (any staff id) before its back-off begins."
     )
@@ -287,10 +298,19 @@ class Settings(BaseSettings):
         payload_key = self.temporal_payload_key.get_secret_value()
         if payload_key and len(payload_key.encode()) < MIN_SECRET_BYTES:
             problems.append(f"RINGI_TEMPORAL_PAYLOAD_KEY: shorter than {MIN_SECRET_BYTES} bytes")
+        if self.codec_endpoint_enabled and not payload_key:
+            problems.append("RINGI_CODEC_ENDPOINT_ENABLED: needs RINGI_TEMPORAL_PAYLOAD_KEY (nothing to decode)")
         return problems
 
     def attachment_root(self) -> Path:
         return self.attachments_dir or self.data_dir / "attachments"
+
+    @field_validator("codec_cors_origin")
+    @classmethod
+    def _an_origin(cls, value: str) -> str:
+        if value and not _is_origin(value):
+            raise ValueError("RINGI_CODEC_CORS_ORIGIN: not an origin (scheme://host[:port], no path)")
+        return value
 
     @model_validator(mode="after")
     def _networks_parse(self) -> Settings:
@@ -316,3 +336,11 @@ def parse_networks(spec: str) -> tuple[Network, ...]:
 
 def split_codes(spec: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in spec.split(",") if part.strip())
+
+
+def _is_origin(value: str) -> bool:
+    """``scheme://host[:port]``, as a browser sends it in ``Origin`` (no path, query or trailing slash)."""
+    parts = urlsplit(value)
+    return (
+        parts.scheme in ("http", "https") and bool(parts.netloc) and not (parts.path or parts.query or parts.fragment)
+    )
