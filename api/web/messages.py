@@ -187,6 +187,15 @@ _RULES: Sequence[tuple[str, Any]] = (
     ),
     (r"no budget line (?P<code>\S+) in fiscal year (?P<year>\d+)", "予算科目 {code}（{year}年度）はありません。"),
     (r"fiscal year (?P<year>\d+) is closed", "{year}年度は締め切られています。"),
+    # sign-in limits (domain/throttle.py)
+    (
+        r"too many failed attempts from this address: retry in (?P<s>\d+) s",
+        "この端末からのサインインの失敗が続いたため、しばらく受け付けません。{s}秒後にやり直してください。",
+    ),
+    (
+        r"too many failed sign-ins for this staff id: locked until \S+ \(retry in (?P<s>\d+) s\)",
+        "サインインの失敗が続いたため、この職員番号は一時的にロックされています。{s}秒後にやり直してください。",
+    ),
     # the web's own
     (r"an Idempotency-Key header .*", "操作の識別子がありません。ページを読み込み直してからやり直してください。"),
 )

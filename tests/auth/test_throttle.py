@@ -101,6 +101,7 @@ async def test_the_web_sign_in_answers_429_with_retry_after(throttled: Api, staf
         )
     assert r.status_code == 429
     assert r.headers["retry-after"] == "2"
+    assert "この端末からのサインインの失敗が続いたため" in r.text  # in Japanese on the page
 
 
 async def test_wrong_enrolment_codes_back_off(throttled: Api, staff: Staff, frozen: Clock) -> None:
