@@ -590,10 +590,14 @@ class SignInGuardRow(Base):
 
 class SignInFailureRow(Base):
     """One failed sign-in (or second-factor code), kept under its client address and under its staff id for the
-    back-off of domain/throttle.py; rows older than the window are pruned as new ones are written."""
+    back-off and the locks of domain/throttle.py; rows older than the longest window are pruned as new ones are
+    written."""
 
     __tablename__ = "sign_in_failures"
-    __table_args__ = (Index("ix_sign_in_failures_key_at", "scope", "key", "at"),)
+    __table_args__ = (
+        Index("ix_sign_in_failures_key_at", "scope", "key", "at"),
+        Index("ix_sign_in_failures_at", "at"),  # the pruning of every key's old failures
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     #: address (the resolved client address) | account (the staff id as typed, known or not)

@@ -148,15 +148,10 @@ class SignInFailureRepository:
         ]
 
     async def add(self, staff_id: str, failure: Failure, *, forget_before: datetime) -> None:
-        """One failure under its address and under the staff id; those keys' failures before ``forget_before`` go."""
+        """One failure under its address and under the staff id; every failure before ``forget_before`` goes (of
+        any key: a sprayed id that is never tried again leaves nothing behind)."""
+        await self._session.execute(delete(SignInFailureRow).where(SignInFailureRow.at <= forget_before))
         for scope, key in (("address", failure.address), ("account", staff_id)):
-            await self._session.execute(
-                delete(SignInFailureRow).where(
-                    SignInFailureRow.scope == scope,
-                    SignInFailureRow.key == key[:45],
-                    SignInFailureRow.at <= forget_before,
-                )
-            )
             self._session.add(
                 SignInFailureRow(
                     scope=scope, key=key[:45], at=failure.at, client_ip=failure.address[:45], office=failure.office

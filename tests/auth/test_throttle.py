@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import select
 
 from core import clock
+from db.models import SignInFailureRow
 from tests.api.support import ADMIN, assert_problem
 from tests.auth.conftest import HOME_IP, OFFICE_IP, Api, Staff, running_api
-from tests.auth.test_sign_in import access_log, enrolled
+from tests.auth.test_sign_in import access_log, database, enrolled
 
 T0 = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # 10:00 JST
 
@@ -112,6 +114,18 @@ async def test_wrong_enrolment_codes_back_off(throttled: Api, staff: Staff, froz
         answers = [(await http.post("/v1/auth/totp/confirm", json={"code": "000000"})).status_code for _ in range(5)]
     # Three free failures per address, then 2 s after the 4th: the 5th code is not even checked.
     assert answers[:4] == [401, 401, 401, 401] and answers[4] == 429
+
+
+async def test_failures_older_than_the_window_are_pruned_whatever_their_key(
+    throttled: Api, staff: Staff, frozen: Clock
+) -> None:
+    sprayed = "nobody-sprays-me-twice"
+    await throttled.sign_in(sprayed, ip="198.51.100.120", password="wrong")
+    frozen.advance(3601)
+    await throttled.sign_in(staff.take(), ip="198.51.100.121", password="wrong")
+    async with database(throttled) as session:
+        left = await session.scalars(select(SignInFailureRow.key).where(SignInFailureRow.at < frozen.at))
+        assert not {sprayed, "198.51.100.120"} & set(left.all())
 
 
 # --- the lockout: per (id, address) first, per id over every address with a much higher threshold ---------------
