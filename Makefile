@@ -51,11 +51,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## Schemathesis over /openapi.json against a whole stack (SQLite), signed in as a demo 主事: at least
+## Schemathesis over /openapi.json against a whole stack (SQLite), signed in as each of $(FUZZ_ROLES) in turn: at least
 ## $(FUZZ_CASES) generated cases, zero 5xx and every answer as the document promises; prints the count.
 FUZZ_CASES ?= 1200
+FUZZ_ROLES ?= staff,manager,records,admin
 fuzz: $(STAMP)
-	RINGI_FUZZ_CASES=$(FUZZ_CASES) RINGI_FUZZ_CONFORMANCE=1 $(BIN)/python -m pytest -p no:xdist -q -s \
+	RINGI_FUZZ_CASES=$(FUZZ_CASES) RINGI_FUZZ_ROLES=$(FUZZ_ROLES) RINGI_FUZZ_CONFORMANCE=1 $(BIN)/python -m pytest -p no:xdist -q -s \
 	  -k sqlite tests/api/test_fuzz.py
 
 bench: $(STAMP)

@@ -22,6 +22,7 @@ from api.routes import (
     auth,
     budgets,
     clerks,
+    codec,
     disposal,
     documents,
     files,
@@ -43,6 +44,7 @@ from api.routes import (
 from api.routes import preferences as notification_preferences
 from api.routes import sessions as my_sessions
 from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
+from api.routes.codec import CodecCors
 from api.web import mount_web
 from core.settings import Settings
 from core.telemetry import instrument_api, temporal_interceptors, tracer_provider
@@ -166,6 +168,8 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
         attachment_max_bytes=settings.attachment_max_bytes,
         intake_max_bytes=settings.intake_max_body_bytes,
     )
+    if settings.codec_endpoint_enabled and settings.codec_cors_origin:
+        app.add_middleware(CodecCors, origin=settings.codec_cors_origin)
     app.state.metrics = ApiMetrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: sees every answer
     install_problem_handlers(app)
@@ -203,5 +207,7 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
     app.include_router(access_log.router)
     app.include_router(metrics.router)
     app.include_router(health.router)
+    if settings.codec_endpoint_enabled:
+        app.include_router(codec.router)
 
     return app

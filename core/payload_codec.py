@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from temporalio.api.common.v1 import Payload
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.converter import DataConverter, PayloadCodec
 
 ENCODING = b"binary/encrypted"
@@ -81,3 +82,21 @@ def with_encryption(converter: DataConverter, secrets: Iterable[str]) -> DataCon
     if not keys:
         return converter
     return replace(converter, payload_codec=EncryptionCodec(keys))
+
+
+# --- the Temporal Codec Server Protocol (POST /decode, POST /encode: what the Temporal UI and CLI call) ----------
+
+
+def payloads_from_json(body: bytes) -> list[Payload]:
+    """``{"payloads": [{"metadata": {name: base64}, "data": base64}]}`` (proto3 JSON of ``Payloads``) → payloads;
+    ``ValueError`` with the reason when the body is not that."""
+    try:
+        message = json_format.Parse(body, Payloads())
+    except (json_format.ParseError, UnicodeDecodeError) as exc:
+        raise ValueError(f'expected {{"payloads": [{{"metadata": {{…}}, "data": "<base64>"}}]}}: {exc}') from exc
+    return list(message.payloads)
+
+
+def payloads_to_json(payloads: Sequence[Payload]) -> str:
+    """The answer of the protocol: the same shape, base64 bytes (proto3 JSON)."""
+    return json_format.MessageToJson(Payloads(payloads=payloads), indent=None)

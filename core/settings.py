@@ -6,11 +6,12 @@ import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.throttle import BackOff
+from domain.throttle import BackOff, Lock, SignInRules
 
 #: The JWT secret ringi ships with: public, so only in-process runs (tests) use it; the commands refuse it.
 DEV_JWT_SECRET = "dev-only-change-me-0123456789abcdef"
@@ -167,8 +168,21 @@ class Settings(BaseSettings):
         description="Comma-separated TOTP keys of before a rotation: secrets and recovery codes they sealed still"
         " open (a secret is resealed with RINGI_TOTP_ENCRYPTION_KEY at its next use).",
     )
-    lockout_threshold: int = Field(5, gt=0, description="Consecutive sign-in failures that lock a staff id.")
-    lockout_minutes: int = Field(15, gt=0, description="How long a locked staff id stays locked.")
+    lockout_threshold: int = Field(
+        5,
+        gt=0,
+        description="Failed sign-ins of one staff id from one client address that lock that (id, address) pair: a"
+        " guesser locks out their own address, not the staff member.",
+    )
+    lockout_account_threshold: int = Field(
+        50,
+        gt=0,
+        description="Failed sign-ins of one staff id from every address together (within"
+        " RINGI_THROTTLE_WINDOW_SECONDS) that lock the id for password-only sign-ins from outside the office network"
+        " (a distributed brute force); the office network and sign-ins with a right second factor are not held"
+        " back.  Keep it well above RINGI_LOCKOUT_THRESHOLD.",
+    )
+    lockout_minutes: int = Field(15, gt=0, description="How long a lock lasts (either kind).")
     temporal_payload_key: SecretStr = Field(
         SecretStr(""),
         description="Key (>= 32 bytes) that encrypts every Temporal payload (AES-256-GCM, core/payload_codec.py);"
@@ -179,11 +193,18 @@ class Settings(BaseSettings):
         description="Comma-separated payload keys of before a rotation: histories they sealed still open (new"
         " payloads are sealed with RINGI_TEMPORAL_PAYLOAD_KEY).",
     )
+    codec_endpoint_enabled: bool = Field(
+        False,
+        description="Serve the Temporal codec endpoint (POST /codec/decode, /codec/encode) so administrators can read"
+        " the encrypted payloads in the Temporal UI or CLI; off by default (404).",
+    )
+    codec_cors_origin: str = Field(
+        "",
+        description="The one origin (scheme://host:port of the Temporal UI, e.g. http://127.0.0.1:8233) allowed to"
+        " call the codec endpoint from a browser; empty = no cross-origin access (the CLI needs none).",
+    )
     throttle_address_free: int = Field(
         10, ge=0, description="Failed sign-ins from one client address (any staff id) before its back-off begins."
-    )
-    throttle_account_free: int = Field(
-        10, ge=0, description="Failed sign-ins of one staff id (from any address) before its back-off begins."
     )
     throttle_base_seconds: float = Field(
         1.0, gt=0, description="The first back-off wait; each further failure doubles it (exponential back-off)."
@@ -241,14 +262,23 @@ class Settings(BaseSettings):
             return ()
         return (current, *split_codes(self.temporal_payload_previous_keys.get_secret_value()))
 
-    def throttle_rules(self) -> tuple[BackOff, BackOff]:
-        """The back-off of a client address and of a staff id (domain/throttle.py)."""
-        common = {
-            "base": timedelta(seconds=self.throttle_base_seconds),
-            "ceiling": timedelta(seconds=max(self.throttle_max_seconds, self.throttle_base_seconds)),
-            "window": timedelta(seconds=self.throttle_window_seconds),
+    def sign_in_rules(self) -> SignInRules:
+        """The back-off of a client address and the two locks of a staff id (domain/throttle.py)."""
+        window = timedelta(seconds=self.throttle_window_seconds)
+        lock = {
+            "duration": timedelta(minutes=self.lockout_minutes),
+            "window": max(window, timedelta(minutes=self.lockout_minutes)),
         }
-        return BackOff(free=self.throttle_address_free, **common), BackOff(free=self.throttle_account_free, **common)
+        return SignInRules(
+            address=BackOff(
+                free=self.throttle_address_free,
+                base=timedelta(seconds=self.throttle_base_seconds),
+                ceiling=timedelta(seconds=max(self.throttle_max_seconds, self.throttle_base_seconds)),
+                window=window,
+            ),
+            pair=Lock(threshold=self.lockout_threshold, **lock),
+            account=Lock(threshold=self.lockout_account_threshold, **lock),
+        )
 
     def production_problems(self) -> list[str]:
         """What makes these settings unfit to serve (`ringi api`, `ringi worker`): one line per setting."""
@@ -268,10 +298,19 @@ class Settings(BaseSettings):
         payload_key = self.temporal_payload_key.get_secret_value()
         if payload_key and len(payload_key.encode()) < MIN_SECRET_BYTES:
             problems.append(f"RINGI_TEMPORAL_PAYLOAD_KEY: shorter than {MIN_SECRET_BYTES} bytes")
+        if self.codec_endpoint_enabled and not payload_key:
+            problems.append("RINGI_CODEC_ENDPOINT_ENABLED: needs RINGI_TEMPORAL_PAYLOAD_KEY (nothing to decode)")
         return problems
 
     def attachment_root(self) -> Path:
         return self.attachments_dir or self.data_dir / "attachments"
+
+    @field_validator("codec_cors_origin")
+    @classmethod
+    def _an_origin(cls, value: str) -> str:
+        if value and not _is_origin(value):
+            raise ValueError("RINGI_CODEC_CORS_ORIGIN: not an origin (scheme://host[:port], no path)")
+        return value
 
     @model_validator(mode="after")
     def _networks_parse(self) -> Settings:
@@ -297,3 +336,11 @@ def parse_networks(spec: str) -> tuple[Network, ...]:
 
 def split_codes(spec: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in spec.split(",") if part.strip())
+
+
+def _is_origin(value: str) -> bool:
+    """``scheme://host[:port]``, as a browser sends it in ``Origin`` (no path, query or trailing slash)."""
+    parts = urlsplit(value)
+    return (
+        parts.scheme in ("http", "https") and bool(parts.netloc) and not (parts.path or parts.query or parts.fragment)
+    )

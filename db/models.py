@@ -575,7 +575,10 @@ class RecoveryCodeRow(Base):
 
 
 class SignInGuardRow(Base):
-    """Consecutive sign-in failures per staff id (known or not, so a lockout reveals nothing) and the lock."""
+    """One row per staff id that ever failed a sign-in (known or not, so a lockout reveals nothing): the row every
+    attempt of that id locks (``SELECT … FOR UPDATE``) so concurrent failures count one by one, with their total
+    and the latest.  ``locked_until`` is no longer written: the locks are computed from ``sign_in_failures``
+    (domain/throttle.py)."""
 
     __tablename__ = "sign_in_guard"
 
@@ -587,16 +590,24 @@ class SignInGuardRow(Base):
 
 class SignInFailureRow(Base):
     """One failed sign-in (or second-factor code), kept under its client address and under its staff id for the
-    back-off of domain/throttle.py; rows older than the window are pruned as new ones are written."""
+    back-off and the locks of domain/throttle.py; rows older than the longest window are pruned as new ones are
+    written."""
 
     __tablename__ = "sign_in_failures"
-    __table_args__ = (Index("ix_sign_in_failures_key_at", "scope", "key", "at"),)
+    __table_args__ = (
+        Index("ix_sign_in_failures_key_at", "scope", "key", "at"),
+        Index("ix_sign_in_failures_at", "at"),  # the pruning of every key's old failures
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     #: address (the resolved client address) | account (the staff id as typed, known or not)
     scope: Mapped[str] = mapped_column(String(10))
     key: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime]
+    #: The resolved client address the failure came from (the per-(id, address) lock).
+    client_ip: Mapped[str | None] = mapped_column(String(45))
+    #: Whether that address was in the office network (failures from outside never hold back the office).
+    office: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SessionRow(Base):

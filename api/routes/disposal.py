@@ -31,7 +31,11 @@ def _disposal(app: StateDep, session: SessionDep) -> DisposalService:
 Disposal = Annotated[DisposalService, Depends(_disposal)]
 
 
-@router.post("/disposal-reviews", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/disposal-reviews",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": DisposalReviewRead, "description": "The fiscal year's review, already open."}},
+)
 async def run_disposal_review(
     staff: CurrentStaff, disposal: Disposal, response: Response, body: DisposalReviewCreate | None = None
 ) -> DisposalReviewRead:

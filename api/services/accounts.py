@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.origin import Origin
+from api.services import throttle
 from api.services.auth import count_failure
 from core import clock
 from core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -105,7 +106,7 @@ async def change_password(
     if not await asyncio.to_thread(verify_password, current, stored.password_hash):
         now = clock.now()
         async with writing(db) as unit:
-            lockout = await count_failure(unit, settings, staff.id, now=now)
+            lockout = await count_failure(unit, settings, staff.id, client_ip=origin.client_ip, now=now)
             AccessLogRepository(unit).add(
                 _entry("password_change", "failure", "wrong current password", staff.id, origin, now)
             )
@@ -151,6 +152,7 @@ async def reset_password(
         row.must_change_password = True
         row.password_changed_at = now
         ended = await SessionRepository(unit).revoke_all(staff_id)
+        await throttle.lift(unit, staff_id)
         await SignInGuardRepository(unit).clear(staff_id)
         AccessLogRepository(unit).add(
             _entry("password_reset", "success", f"one-time password issued to {staff_id}", admin.id, origin, now)

@@ -8,14 +8,14 @@ from __future__ import annotations
 import asyncio
 import functools
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services import throttle
 from core import clock
-from core.errors import Forbidden, NotFound, RingiError, TooManyAttempts, Unauthorized
+from core.errors import Forbidden, NotFound, RingiError, Unauthorized
 from core.network import within
 from core.second_factor import (
     SecretBox,
@@ -25,11 +25,12 @@ from core.second_factor import (
 )
 from core.security import hash_password, needs_rehash, verify_password
 from core.settings import Settings, parse_networks
-from db.models import AccessLogRow, SignInGuardRow, StaffRow
+from db.models import AccessLogRow, StaffRow
 from db.repositories.org import OrgRepository
 from db.repositories.sessions import SessionRepository
 from db.repositories.signin import AccessLogRepository, SignInGuardRepository, TotpRepository
 from db.session import writing
+from domain.throttle import Attempt, Failure, Verdict
 from schemas.api.paging import Page, PageRequest
 from schemas.api.signin import LockoutRead
 
@@ -100,33 +101,40 @@ async def authenticate(
 ) -> StaffRow:
     """The staff member, if the credentials hold; a ``RingiError`` with the reason otherwise.
 
-    ``session`` (the request's) is read from (the staff member); the attempt's record (counter, lock, access log,
+    ``session`` (the request's) is read from (the staff member); the attempt's record (failures, access log,
     rehash, the code's use) is written in a unit of its own (``writing``), committed before a refusal is raised,
     so it stands whatever the caller does next.
 
     Refusals: ``WrongCredentials`` (401, the same answer whether the id exists), ``SecondFactorRequired`` (401:
     outside the office, ask for ``otp``), ``WrongSecondFactor`` (401), ``SecondFactorNotEnrolled`` (403) and
-    ``TooManyAttempts`` (429 + Retry-After while locked).
+    ``TooManyAttempts`` (429 + Retry-After: the address backed off, or the id locked for this attempt —
+    domain/throttle.py).
     """
     now = clock.now()
-    throttled = await throttle.refusal(session, settings, client_ip=client_ip, staff_id=staff_id, now=now)
-    if throttled is not None:  # no password check while in the back-off: it neither costs a hash nor counts
+    otp = (otp or "").strip() or None
+    office = in_office(client_ip, settings)
+    before = throttle.judge(
+        settings,
+        Attempt(address=client_ip, office=office, second_factor=otp is not None),
+        await throttle.history(session, settings, client_ip=client_ip, staff_id=staff_id, now=now),
+        now=now,
+    )
+    if before.verdict in (Verdict.THROTTLED, Verdict.LOCKED):  # no password check: it neither costs a hash nor counts
+        refused = throttle.refusal(before, now=now)
         async with writing(session) as record:
-            _log(record, _throttled_attempt(staff_id, client_ip, user_agent), now, "throttled", throttled)
-        log.info("auth.sign_in_throttled", staff_id=staff_id, client_ip=client_ip)
-        raise throttled
+            _log(record, _refused_attempt(staff_id, client_ip, user_agent), now, before.verdict.value, refused)
+        log.info("auth.sign_in_throttled", staff_id=staff_id, client_ip=client_ip, verdict=before.verdict.value)
+        raise refused
     staff = await OrgRepository(session).get_staff(staff_id)
-    guard = await session.get(SignInGuardRow, staff_id)
-    locked = guard is not None and _locked(guard, now)
     stored = staff.password_hash if staff is not None else None
-    password_ok = not locked and await asyncio.to_thread(_password_matches, password, stored)
+    password_ok = await asyncio.to_thread(_password_matches, password, stored)
     attempt = _Attempt(
         staff_id=staff_id,
         password_ok=password_ok,
         known=staff is not None,
         deactivated=staff is not None and staff.deactivated_at is not None,
-        otp=(otp or "").strip() or None,
-        office=in_office(client_ip, settings),
+        otp=otp,
+        office=office,
         client_ip=client_ip,
         user_agent=user_agent,
     )
@@ -143,7 +151,7 @@ async def authenticate(
     return staff
 
 
-def _throttled_attempt(staff_id: str, client_ip: str, user_agent: str) -> _Attempt:
+def _refused_attempt(staff_id: str, client_ip: str, user_agent: str) -> _Attempt:
     return _Attempt(
         staff_id=staff_id,
         password_ok=False,
@@ -157,11 +165,13 @@ def _throttled_attempt(staff_id: str, client_ip: str, user_agent: str) -> _Attem
 
 
 async def unlock(session: AsyncSession, admin: StaffRow, staff_id: str) -> None:
-    """An administrator lifts a lockout (解除) before it lapses."""
+    """An administrator lifts a lockout (解除) before it lapses: every failure of the id is forgotten."""
     if not admin.is_admin:
         raise Forbidden("only administrators may lift a lockout")
     async with writing(session):
-        if not await SignInGuardRepository(session).clear(staff_id):
+        lifted = await throttle.lift(session, staff_id)
+        guarded = await SignInGuardRepository(session).clear(staff_id)
+        if not (lifted or guarded):
             raise NotFound(f"{staff_id} has no failed sign-ins on record")
     log.info("auth.unlocked", staff_id=staff_id, admin_id=admin.id)
 
@@ -186,53 +196,53 @@ async def lockouts(session: AsyncSession, admin: StaffRow, *, page: PageRequest)
 
 
 async def count_failure(
-    session: AsyncSession, settings: Settings, staff_id: str, *, now: datetime
+    session: AsyncSession, settings: Settings, staff_id: str, *, client_ip: str, now: datetime
 ) -> RingiError | None:
     """A wrong password given elsewhere than at sign-in (the current password of a change) counts towards the
-    lockout as a failed sign-in does; the lockout refusal when it reaches the threshold (call inside a unit)."""
-    guard = await SignInGuardRepository(session).locked_row(staff_id)
-    if _locked(guard, now):
-        return _lockout(guard, now)
-    return await _failure(session, guard, settings, now, staff_id)
-
-
-def _locked(guard: SignInGuardRow, now: datetime) -> bool:
-    return guard.locked_until is not None and guard.locked_until > now
+    lockout as a failed sign-in from that address does; the lockout refusal if the attempt is (now) held back
+    (call inside a unit)."""
+    attempt = Attempt(address=client_ip, office=in_office(client_ip, settings), second_factor=False)
+    return await _failure(session, settings, staff_id, attempt, now=now, guarded=False)
 
 
 async def _record(
     session: AsyncSession, settings: Settings, attempt: _Attempt, *, now: datetime, fresh_hash: str | None
 ) -> RingiError | None:
-    """Apply the attempt to the counter (under its row lock) and log it; the refusal to raise, if any."""
-    guard = await SignInGuardRepository(session).locked_row(attempt.staff_id)
-    if _locked(guard, now):
-        return _log(session, attempt, now, "locked", _lockout(guard, now))
+    """Apply the attempt to the failures (under the id's row lock, so concurrent ones count one by one, judged
+    again with what they wrote) and log it; the refusal to raise, if any."""
+    await SignInGuardRepository(session).locked_row(attempt.staff_id)
+    rules_attempt = Attempt(address=attempt.client_ip, office=attempt.office, second_factor=attempt.otp is not None)
+    past = await throttle.history(session, settings, client_ip=attempt.client_ip, staff_id=attempt.staff_id, now=now)
+    now_judged = throttle.judge(settings, rules_attempt, past, now=now)
+    if now_judged.verdict in (Verdict.THROTTLED, Verdict.LOCKED):  # a concurrent failure got there first
+        return _log(session, attempt, now, now_judged.verdict.value, throttle.refusal(now_judged, now=now))
+    guarded = now_judged.verdict is Verdict.GUARDED
     if not attempt.password_ok:
         reason = "wrong password" if attempt.known else "unknown staff id"
-        await throttle.count_failure(session, settings, client_ip=attempt.client_ip, staff_id=attempt.staff_id, now=now)
-        lockout = await _failure(session, guard, settings, now, attempt.staff_id)
+        lockout = await _failure(session, settings, attempt.staff_id, rules_attempt, now=now, guarded=guarded)
         return _log(session, attempt, now, reason, lockout or WrongCredentials(WRONG_CREDENTIALS))
     if attempt.deactivated:  # the same answer as a wrong password: a deactivated account reveals nothing
-        return _log(session, attempt, now, "account deactivated", WrongCredentials(WRONG_CREDENTIALS))
+        refusal: RingiError = throttle.refusal(now_judged, now=now) if guarded else WrongCredentials(WRONG_CREDENTIALS)
+        return _log(session, attempt, now, "account deactivated", refusal)
     second_factor = "office network"
     if not attempt.office:
-        refusal, second_factor = await _check_second_factor(session, settings, attempt, now)
-        if refusal is not None:
-            counted = isinstance(refusal, WrongSecondFactor)
-            if counted:
-                await throttle.count_failure(
-                    session, settings, client_ip=attempt.client_ip, staff_id=attempt.staff_id, now=now
-                )
-            lockout = await _failure(session, guard, settings, now, attempt.staff_id) if counted else None
-            return _log(session, attempt, now, second_factor, lockout or refusal)
+        factor_refusal, second_factor = await _check_second_factor(session, settings, attempt, now)
+        if factor_refusal is not None:
+            lockout = None
+            if isinstance(factor_refusal, WrongSecondFactor):
+                lockout = await _failure(session, settings, attempt.staff_id, rules_attempt, now=now, guarded=guarded)
+            elif guarded:  # locked over every address: never tell which of password and code was wrong
+                lockout = throttle.refusal(now_judged, now=now)
+            return _log(session, attempt, now, second_factor, lockout or factor_refusal)
+    guard = await SignInGuardRepository(session).locked_row(attempt.staff_id)
     guard.failures = 0
     guard.locked_until = None
-    await throttle.forgive(session, attempt.staff_id)
+    await throttle.forgive(session, staff_id=attempt.staff_id, client_ip=attempt.client_ip)
     if fresh_hash is not None:
         staff = await session.get(StaffRow, attempt.staff_id)
         if staff is not None:
             staff.password_hash = fresh_hash
-    _log(session, attempt, now, second_factor, None)
+    _log(session, attempt, now, second_factor + (" (id locked elsewhere)" if guarded else ""), None)
     return None
 
 
@@ -268,29 +278,29 @@ async def _check_second_factor(
 
 
 async def _failure(
-    session: AsyncSession, guard: SignInGuardRow, settings: Settings, now: datetime, staff_id: str
+    session: AsyncSession, settings: Settings, staff_id: str, attempt: Attempt, *, now: datetime, guarded: bool
 ) -> RingiError | None:
-    """Count a failure; the lockout refusal when it reaches the threshold (which also ends every session of the
-    staff id: whoever is guessing may already hold one)."""
-    guard.failures = (guard.failures or 0) + 1 if guard.locked_until is None else 1  # a lapsed lock starts afresh
-    guard.locked_until = None
+    """Count a failure; the lock refusal if, with it, the attempt is held back (or the id was guarded already).
+
+    When this failure locks the id over every address (a distributed brute force), every session of the id ends:
+    whoever is guessing may already hold one.  A lock of one (id, address) pair ends nothing (an outsider must not
+    be able to sign a decider out)."""
+    failure = Failure(at=now, address=attempt.address, office=attempt.office)
+    past = await throttle.history(session, settings, client_ip=attempt.address, staff_id=staff_id, now=now)
+    after = past.with_failure(failure)
+    await throttle.count_failure(session, settings, staff_id=staff_id, failure=failure, now=now)
+    guard = await SignInGuardRepository(session).locked_row(staff_id)
+    guard.failures = (guard.failures or 0) + 1
     guard.last_failure_at = now
-    if guard.failures < settings.lockout_threshold:
+    if throttle.account_locked(settings, after, now=now) and not throttle.account_locked(settings, past, now=now):
+        revoked = await SessionRepository(session).revoke_all(staff_id)
+        log.info("auth.sessions_revoked", staff_id=staff_id, reason="lockout", sessions=revoked)
+    judged = throttle.judge(settings, attempt, after, now=now)
+    # A back-off that begins with this failure shows at the next attempt; a lock at once (and, while the id is
+    # guarded, every failure answers alike).
+    if judged.verdict is Verdict.GO or (judged.verdict is Verdict.THROTTLED and not guarded):
         return None
-    guard.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-    revoked = await SessionRepository(session).revoke_all(staff_id)
-    log.info("auth.sessions_revoked", staff_id=staff_id, reason="lockout", sessions=revoked)
-    return _lockout(guard, now)
-
-
-def _lockout(guard: SignInGuardRow, now: datetime) -> RingiError:
-    assert guard.locked_until is not None
-    seconds = max(1, int((guard.locked_until - now).total_seconds() + 0.999))
-    return TooManyAttempts(
-        f"too many failed sign-ins for this staff id: locked until {guard.locked_until.isoformat(timespec='seconds')}"
-        f" (retry in {seconds} s)",
-        retry_after_seconds=seconds,
-    )
+    return throttle.refusal(judged, now=now)
 
 
 def _log(

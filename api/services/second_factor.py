@@ -26,6 +26,7 @@ from db.models import StaffRow, StaffTotpRow
 from db.repositories.sessions import SessionRepository
 from db.repositories.signin import TotpRepository
 from db.session import writing
+from domain.throttle import Attempt, Failure, Verdict
 from schemas.api.signin import TotpConfirmed, TotpEnrolment
 
 log = structlog.get_logger("ringi.auth")
@@ -62,9 +63,11 @@ class SecondFactorService:
         self._office_only(client_ip)
         now = clock.now()
         settings = self._app.settings
-        throttled = await throttle.refusal(self._session, settings, client_ip=client_ip, staff_id=staff.id, now=now)
-        if throttled is not None:
-            raise throttled
+        attempt = Attempt(address=client_ip, office=True, second_factor=False)  # enrolment is from the office only
+        past = await throttle.history(self._session, settings, client_ip=client_ip, staff_id=staff.id, now=now)
+        judged = throttle.judge(settings, attempt, past, now=now)
+        if judged.verdict is not Verdict.GO:
+            raise throttle.refusal(judged, now=now)
         codes = new_recovery_codes()
         key = self._app.settings.totp_keys()[0]  # the current key: new codes are hashed with it
         async with writing(self._session) as session:
@@ -74,7 +77,8 @@ class SecondFactorService:
                 raise Conflict("no enrolment is pending: start one with POST /v1/auth/totp/enrol")
             counter = matching_counter(self._box.open(row.pending_secret_sealed), code.strip(), now=now, after=None)
             if counter is None:
-                await throttle.count_failure(session, settings, client_ip=client_ip, staff_id=staff.id, now=now)
+                failure = Failure(at=now, address=client_ip, office=True)
+                await throttle.count_failure(session, settings, staff_id=staff.id, failure=failure, now=now)
                 wrong = True
             else:
                 wrong = False

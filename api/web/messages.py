@@ -381,6 +381,15 @@ _RULES: Sequence[tuple[str, Any]] = (
     ),
     (r"(?P<id>\S+) has no failed sign-ins on record", "{id} にはサインインの失敗の記録がありません。"),
     (r"(?P<id>\S+) has no second factor enrolled", "{id} は二要素認証を登録していません。"),
+    # sign-in limits (domain/throttle.py)
+    (
+        r"too many failed attempts from this address: retry in (?P<s>\d+) s",
+        "この端末からのサインインの失敗が続いたため、しばらく受け付けません。{s}秒後にやり直してください。",
+    ),
+    (
+        r"too many failed sign-ins for this staff id: locked until \S+ \(retry in (?P<s>\d+) s\)",
+        "サインインの失敗が続いたため、この職員番号は一時的にロックされています。{s}秒後にやり直してください。",
+    ),
     # the web's own
     (r"an Idempotency-Key header .*", "操作の識別子がありません。ページを読み込み直してからやり直してください。"),
 )

@@ -12,6 +12,7 @@ from api.origin import origin_of
 from api.services.auth import SecondFactorRequired, WrongCredentials, WrongSecondFactor, authenticate
 from api.services.sessions import open_session, revoke_all
 from api.web.deps import SECURITY_HEADERS, PostingViewer, page, templates
+from api.web.messages import japanese
 from api.web.session import (
     CsrfRefused,
     SignInRequired,
@@ -100,7 +101,8 @@ async def signin(
         error = "職員番号またはパスワードが正しくありません。"
         return _form(request, app, next_path=back, staff_id=staff_id, error=error, status_code=401)
     except RingiError as exc:  # locked out or backed off (429), or outside the office without a second factor (403)
-        refused = _form(request, app, next_path=back, staff_id=staff_id, error=exc.detail, status_code=exc.status)
+        error = japanese(exc.detail) if exc.status == 429 else exc.detail
+        refused = _form(request, app, next_path=back, staff_id=staff_id, error=error, status_code=exc.status)
         if "Retry-After" in exc.headers:
             refused.headers["Retry-After"] = exc.headers["Retry-After"]
         return refused

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AccessLogRow, RecoveryCodeRow, SignInFailureRow, SignInGuardRow, StaffTotpRow
+from domain.throttle import Failure
 
 
 class SignInGuardRepository:
@@ -143,7 +144,8 @@ class AccessLogRepository:
 
 
 class SignInFailureRepository:
-    """Failed attempts under a key (``address``: the client address; ``account``: the staff id), for the back-off."""
+    """Failed attempts, each kept twice: under its client address (scope ``address``, for the address's back-off)
+    and under the staff id as typed (scope ``account``, with the address and network it came from, for the locks)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -154,19 +156,30 @@ class SignInFailureRepository:
         )
         return list((await self._session.scalars(stmt)).all())
 
-    async def add(self, keys: Sequence[tuple[str, str]], *, at: datetime, forget_before: datetime) -> None:
-        """One failure under each (scope, key); the keys' failures older than ``forget_before`` go."""
-        for scope, key in keys:
-            await self._session.execute(
-                delete(SignInFailureRow).where(
-                    SignInFailureRow.scope == scope,
-                    SignInFailureRow.key == key[:45],
-                    SignInFailureRow.at <= forget_before,
+    async def of_account(self, staff_id: str, since: datetime) -> list[Failure]:
+        stmt = select(SignInFailureRow).where(
+            SignInFailureRow.scope == "account", SignInFailureRow.key == staff_id[:45], SignInFailureRow.at > since
+        )
+        return [
+            Failure(at=row.at, address=row.client_ip or "", office=row.office)
+            for row in (await self._session.scalars(stmt)).all()
+        ]
+
+    async def add(self, staff_id: str, failure: Failure, *, forget_before: datetime) -> None:
+        """One failure under its address and under the staff id; every failure before ``forget_before`` goes (of
+        any key: a sprayed id that is never tried again leaves nothing behind)."""
+        await self._session.execute(delete(SignInFailureRow).where(SignInFailureRow.at <= forget_before))
+        for scope, key in (("address", failure.address), ("account", staff_id)):
+            self._session.add(
+                SignInFailureRow(
+                    scope=scope, key=key[:45], at=failure.at, client_ip=failure.address[:45], office=failure.office
                 )
             )
-            self._session.add(SignInFailureRow(scope=scope, key=key[:45], at=at))
 
-    async def clear(self, scope: str, key: str) -> None:
-        await self._session.execute(
-            delete(SignInFailureRow).where(SignInFailureRow.scope == scope, SignInFailureRow.key == key[:45])
-        )
+    async def clear_account(self, staff_id: str, *, client_ip: str | None = None) -> bool:
+        """Forget the staff id's failures (only those from ``client_ip``, if given); False if there were none."""
+        conditions = [SignInFailureRow.scope == "account", SignInFailureRow.key == staff_id[:45]]
+        if client_ip is not None:
+            conditions.append(SignInFailureRow.client_ip == client_ip[:45])
+        result = await self._session.execute(delete(SignInFailureRow).where(*conditions))
+        return bool(getattr(result, "rowcount", 0))

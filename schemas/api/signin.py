@@ -30,7 +30,9 @@ class TotpConfirmed(BaseModel):
     confirmed_at: datetime
 
 
-AccessKind = Literal["sign_in", "document_read", "audit_read", "password_change", "password_reset", "account_status"]
+AccessKind = Literal[
+    "sign_in", "document_read", "audit_read", "password_change", "password_reset", "account_status", "payload_decode"
+]
 AccessOutcome = Literal["success", "failure"]
 
 

@@ -42,6 +42,18 @@ class Report:
     server_errors: list[str] = field(default_factory=list)
     nonconforming: list[str] = field(default_factory=list)
 
+    @classmethod
+    def merged(cls, reports: list[Report]) -> Report:
+        """One report of several runs (one per role)."""
+        total = cls()
+        for report in reports:
+            total.cases += report.cases
+            total.statuses.update(report.statuses)
+            total.by_operation.update(report.by_operation)
+            total.server_errors += report.server_errors
+            total.nonconforming += report.nonconforming
+        return total
+
     def summary(self) -> str:
         return (
             f"fuzz: {self.cases} cases, {len(self.server_errors)} 5xx, {len(self.nonconforming)} nonconforming;"

@@ -1,6 +1,7 @@
-"""Schemathesis over /openapi.json in the suite (fixed seed, a few cases per operation, < 30 s): no 5xx.
-``make fuzz`` runs the same with at least 1,000 cases and also asserts the answers conform to the document
-(RINGI_FUZZ_CASES, RINGI_FUZZ_CONFORMANCE=1)."""
+"""Schemathesis over /openapi.json in the suite (fixed seed, a few cases per operation, < 30 s, as a 主事): no 5xx.
+``make fuzz`` runs the same with at least 1,000 cases, signed in as each of several roles in turn (主事, 課長, the
+records office, an administrator: each sees other answers — 403s become 200s), and also asserts the answers conform
+to the document (RINGI_FUZZ_CASES, RINGI_FUZZ_ROLES, RINGI_FUZZ_CONFORMANCE=1)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,23 @@ from pathlib import Path
 from temporalio.client import Client
 
 from tests.api import fuzz
+from tests.api.support import ADMIN, RECORDS_OFFICE
 from tests.support.stack import full_stack, holder
 
-FUZZER = holder("somu.somu", "staff")  # a 主事 of 総務課: drafts, reads what his division may
+#: Who the fuzzer signs in as (``RINGI_FUZZ_ROLES``, comma-separated; the suite: the 主事 only).
+ROLES = {
+    "staff": holder("somu.somu", "staff"),  # a 主事 of 総務課: drafts, reads what his division may
+    "manager": holder("somu.somu", "manager"),  # 総務課長: decides, reports of the division
+    "records": RECORDS_OFFICE,  # 文書担当 (the records_office grant): every document, retention, disposal, seals
+    "admin": ADMIN,  # rulebooks, transfers, accounts, access log
+}
+
+
+def roles() -> list[str]:
+    names = [n.strip() for n in os.environ.get("RINGI_FUZZ_ROLES", "staff").split(",") if n.strip()]
+    unknown = set(names) - set(ROLES)
+    assert not unknown, f"RINGI_FUZZ_ROLES: unknown {sorted(unknown)}; known: {sorted(ROLES)}"
+    return names
 
 
 async def test_fuzzed_requests_never_answer_5xx(
@@ -25,16 +40,24 @@ async def test_fuzzed_requests_never_answer_5xx(
         seeded_database_url, temporal_client, hr_url=hr_url, finance_url=finance_url, data_dir=tmp_path
     ) as stack:
         document = (await stack.http.get("/openapi.json")).json()
-        headers = await stack.as_(FUZZER)
         count = sum(1 for _ in fuzz.operations(document))
-        report = await asyncio.to_thread(
-            fuzz.run,
-            document,
-            base_url=stack.api_url,
-            headers=dict(headers),
-            cases_per_operation=max(1, -(-total // count)),
-            conformance=conformance,
-        )
+        names = roles()
+        per_operation = max(1, -(-total // (count * len(names))))  # the cases shared among the roles
+        reports = []
+        for name in names:
+            headers = await stack.as_(ROLES[name])
+            reports.append(
+                await asyncio.to_thread(
+                    fuzz.run,
+                    document,
+                    base_url=stack.api_url,
+                    headers=dict(headers),
+                    cases_per_operation=per_operation,
+                    conformance=conformance,
+                )
+            )
+            print(f"{name} ({ROLES[name]}): {reports[-1].summary()}")
+    report = fuzz.Report.merged(reports)
     print(report.summary())
     if os.environ.get("RINGI_FUZZ_VERBOSE") == "1":
         for (label, status), n in sorted(report.by_operation.items()):

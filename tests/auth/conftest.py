@@ -82,7 +82,6 @@ async def running_api(database_url: str, data_dir: Path, **overrides: Any) -> As
     # The module's tests all fail sign-ins from the office address on one database: the back-off is tested with
     # its own settings (tests/auth/test_throttle.py).
     overrides.setdefault("throttle_address_free", 10_000)
-    overrides.setdefault("throttle_account_free", 10_000)
     settings = Settings(
         data_dir=data_dir,
         database_url=database_url,

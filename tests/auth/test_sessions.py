@@ -135,12 +135,19 @@ async def test_a_second_factor_reset_ends_every_session(api: Api, staff: Staff) 
     assert (await me(api, admin)).status_code == 200  # the admin's own session is untouched
 
 
-async def test_a_lockout_ends_every_session(api: Api, staff: Staff) -> None:
-    someone = staff.take()
-    token = await api.token(someone)
-    for _ in range(api.settings.lockout_threshold):
-        await api.sign_in(someone, password="wrong")
-    assert_problem(await me(api, token), 401)
+async def test_a_lockout_over_every_address_ends_every_session_a_lock_of_one_address_none(
+    signin_database: str, tmp_path: Path, staff: Staff
+) -> None:
+    """An outsider locking their own (id, address) pair must not sign the person out; a brute force from many
+    addresses (the id locked everywhere) ends every session: whoever is guessing may already hold one."""
+    async with running_api(signin_database, tmp_path, lockout_threshold=2, lockout_account_threshold=3) as api:
+        someone = staff.take()
+        token = await api.token(someone)
+        for _ in range(2):
+            await api.sign_in(someone, ip="192.0.2.31", password="wrong")
+        assert (await me(api, token)).status_code == 200
+        assert_problem(await api.sign_in(someone, ip="192.0.2.32", password="wrong"), 429)
+        assert_problem(await me(api, token), 401)
 
 
 # --- by time ----------------------------------------------------------------------------------------------------

@@ -32,6 +32,11 @@ ROOT = Path(api.web.__file__).parents[2]
         ("only the drafter may edit the document", "文書を修正できるのは起案者だけです。"),
         ("cannot approve: the document is approved", "文書が決裁済のため、この操作はできません。"),
         ("this is a consult stage: use consent or object", "この段階は合議です。同意または異議を選んでください。"),
+        ("too many failed attempts from this address: retry in 4 s", "4秒後にやり直してください。"),
+        (
+            "too many failed sign-ins for this staff id: locked until 2026-12-04T09:15:00+00:00 (retry in 900 s)",
+            "この職員番号は一時的にロックされています。900秒後",
+        ),
     ],
 )
 def test_known_reasons_are_shown_in_japanese(reason: str, expected: str) -> None:
