@@ -228,3 +228,34 @@ def assess(
     if attempt.second_factor and not attempt.office:
         return Assessment(Verdict.GUARDED, account)
     return Assessment(Verdict.LOCKED, account)
+
+
+@dataclass(frozen=True)
+class LockState:
+    """A staff id's locks at one instant (ロック中のアカウント): over every address, and per address."""
+
+    account_until: datetime | None
+    #: address -> end of that (id, address) lock, for the addresses locked now.
+    pairs: dict[str, datetime]
+
+    @property
+    def locked(self) -> bool:
+        return self.account_until is not None or bool(self.pairs)
+
+    @property
+    def until(self) -> datetime | None:
+        """When the last lock in force ends (None: not locked)."""
+        ends = [*self.pairs.values(), *([self.account_until] if self.account_until else [])]
+        return max(ends, default=None)
+
+
+def lock_state(failures: Iterable[Failure], *, now: datetime, rules: SignInRules) -> LockState:
+    """The locks of one staff id from its failures, as ``assess`` sees them (the office's own failures aside:
+    here every failure counts towards the lock over every address, which is what holds back outsiders)."""
+    kept = list(failures)
+    pairs = {
+        address: until
+        for address in {f.address for f in kept}
+        if (until := locked_until((f.at for f in kept if f.address == address), now=now, rule=rules.pair))
+    }
+    return LockState(locked_until((f.at for f in kept), now=now, rule=rules.account), pairs)

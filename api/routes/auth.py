@@ -64,9 +64,9 @@ async def reset_totp(staff_id: str, staff: CurrentStaff, app: StateDep, session:
 
 
 @router.get("/lockouts")
-async def list_lockouts(staff: CurrentStaff, session: SessionDep, page: Paging) -> Page[LockoutRead]:
-    """Staff ids with failed sign-ins on record, the latest lock first; ``locked`` while it holds (admins only)."""
-    return await lockouts(session, staff, page=page)
+async def list_lockouts(staff: CurrentStaff, app: StateDep, session: SessionDep, page: Paging) -> Page[LockoutRead]:
+    """Staff ids with failed sign-ins on record, the latest failure first, with their locks now (admins only)."""
+    return await lockouts(session, app.settings, staff, page=page)
 
 
 @router.delete("/lockout/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)

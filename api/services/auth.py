@@ -28,9 +28,9 @@ from core.settings import Settings, parse_networks
 from db.models import AccessLogRow, StaffRow
 from db.repositories.org import OrgRepository
 from db.repositories.sessions import SessionRepository
-from db.repositories.signin import AccessLogRepository, SignInGuardRepository, TotpRepository
+from db.repositories.signin import AccessLogRepository, SignInFailureRepository, SignInGuardRepository, TotpRepository
 from db.session import writing
-from domain.throttle import Attempt, Failure, Verdict
+from domain.throttle import Attempt, Failure, Verdict, lock_state
 from schemas.api.paging import Page, PageRequest
 from schemas.api.signin import LockoutRead
 
@@ -176,22 +176,32 @@ async def unlock(session: AsyncSession, admin: StaffRow, staff_id: str) -> None:
     log.info("auth.unlocked", staff_id=staff_id, admin_id=admin.id)
 
 
-async def lockouts(session: AsyncSession, admin: StaffRow, *, page: PageRequest) -> Page[LockoutRead]:
-    """ロック中のアカウント: the ids with failed sign-ins on record, the latest lock first (admins only)."""
+async def lockouts(
+    session: AsyncSession, settings: Settings, admin: StaffRow, *, page: PageRequest
+) -> Page[LockoutRead]:
+    """ロック中のアカウント: the staff ids (as typed) with failed sign-ins on record, the latest failure first, with
+    their locks now: over every address, or per address (admins only)."""
     if not admin.is_admin:
         raise Forbidden("only administrators may see the lockouts")
-    now = clock.now()
-    guards, total = await SignInGuardRepository(session).with_failures(limit=page.limit, offset=page.offset)
-    found = [
-        LockoutRead(
-            staff_id=g.staff_id,
-            failures=g.failures or 0,
-            locked=_locked(g, now),
-            locked_until=g.locked_until,
-            last_failure_at=g.last_failure_at,
+    now, rules = clock.now(), settings.sign_in_rules()
+    since = rules.forget_before(now)
+    failures = SignInFailureRepository(session)
+    ids, total = await failures.accounts(since, limit=page.limit, offset=page.offset)
+    found = []
+    for staff_id in ids:
+        kept = await failures.of_account(staff_id, since)
+        state = lock_state(kept, now=now, rules=rules)
+        found.append(
+            LockoutRead(
+                staff_id=staff_id,
+                failures=len(kept),
+                locked=state.locked,
+                locked_until=state.until,
+                locked_everywhere=state.account_until is not None,
+                locked_addresses=sorted(state.pairs),
+                last_failure_at=max(f.at for f in kept),
+            )
         )
-        for g in guards
-    ]
     return page.page(found, total)
 
 

@@ -120,11 +120,13 @@ async def access_log_page(request: Request, viewer: CurrentViewer, session: Sess
 
 
 @router.get("/admin/lockouts")
-async def lockouts_page(request: Request, viewer: CurrentViewer, session: SessionDep, done: Done = "") -> HTMLResponse:
+async def lockouts_page(
+    request: Request, viewer: CurrentViewer, app: StateDep, session: SessionDep, done: Done = ""
+) -> HTMLResponse:
     """ロック中のアカウント: the ids locked now, then those with failed sign-ins counting towards a lock; 解除."""
     paging = PageRequest(limit=LOCKOUTS_SHOWN)
     try:
-        found = await lockouts(session, viewer.staff, page=paging)
+        found = await lockouts(session, app.settings, viewer.staff, page=paging)
     except RingiError as exc:
         return refused(request, viewer, exc)
     names = await people(session, (lockout.staff_id for lockout in found.items), as_of=today())

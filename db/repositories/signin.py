@@ -30,24 +30,6 @@ class SignInGuardRepository:
         stmt = select(SignInGuardRow).where(SignInGuardRow.staff_id == staff_id).with_for_update()
         return (await self._session.scalars(stmt)).one()
 
-    async def with_failures(self, *, limit: int, offset: int = 0) -> tuple[list[SignInGuardRow], int]:
-        """Counters with failures on record or a lock (lapsed or not), the latest lock first, then the latest
-        failure; and how many there are in all."""
-        where = (SignInGuardRow.failures > 0) | SignInGuardRow.locked_until.is_not(None)
-        total = await self._session.scalar(select(func.count()).select_from(SignInGuardRow).where(where))
-        stmt = (
-            select(SignInGuardRow)
-            .where(where)
-            .order_by(
-                SignInGuardRow.locked_until.desc().nulls_last(),
-                SignInGuardRow.last_failure_at.desc().nulls_last(),
-                SignInGuardRow.staff_id,
-            )
-            .limit(limit)
-            .offset(offset)
-        )
-        return list((await self._session.scalars(stmt)).all()), int(total or 0)
-
     async def clear(self, staff_id: str) -> bool:
         """Forget the failures and lift the lock; False if there was nothing to clear."""
         result = await self._session.execute(delete(SignInGuardRow).where(SignInGuardRow.staff_id == staff_id))
@@ -164,6 +146,20 @@ class SignInFailureRepository:
             Failure(at=row.at, address=row.client_ip or "", office=row.office)
             for row in (await self._session.scalars(stmt)).all()
         ]
+
+    async def accounts(self, since: datetime, *, limit: int, offset: int = 0) -> tuple[list[str], int]:
+        """The staff ids (as typed) with failures after ``since``, the latest failure first; and how many in all."""
+        where = (SignInFailureRow.scope == "account", SignInFailureRow.at > since)
+        total = await self._session.scalar(select(func.count(func.distinct(SignInFailureRow.key))).where(*where))
+        stmt = (
+            select(SignInFailureRow.key)
+            .where(*where)
+            .group_by(SignInFailureRow.key)
+            .order_by(func.max(SignInFailureRow.at).desc(), SignInFailureRow.key)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list((await self._session.scalars(stmt)).all()), int(total or 0)
 
     async def add(self, staff_id: str, failure: Failure, *, forget_before: datetime) -> None:
         """One failure under its address and under the staff id; every failure before ``forget_before`` goes (of

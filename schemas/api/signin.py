@@ -51,12 +51,15 @@ class AccessLogEntry(BaseModel):
 
 
 class LockoutRead(BaseModel):
-    """A staff id's failed sign-ins on record and its lock (ロックアウト): ``locked`` until ``locked_until``."""
+    """A staff id's failed sign-ins on record and its locks (ロックアウト): ``locked`` until ``locked_until``, over
+    every address (``locked_everywhere``, a brute force from many) or only from ``locked_addresses``."""
 
     staff_id: str
     failures: int
     locked: bool
     locked_until: datetime | None
+    locked_everywhere: bool = False
+    locked_addresses: list[str] = []
     last_failure_at: datetime | None
 
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.throttle import Attempt, BackOff, Failure, Lock, SignInRules, Verdict, assess, locked_until
+from domain.throttle import Attempt, BackOff, Failure, Lock, SignInRules, Verdict, assess, lock_state, locked_until
 
 T0 = datetime(2026, 4, 1, 0, 0, tzinfo=UTC)  # 09:00 JST
 HOUR = timedelta(hours=1)
@@ -184,3 +184,24 @@ def test_office_failures_count_towards_the_office_lock() -> None:
 def test_a_lock_is_checked() -> None:
     with pytest.raises(ValueError, match="lock"):
         Lock(threshold=0, duration=timedelta(minutes=1), window=HOUR)
+
+
+def test_the_lock_state_lists_the_locked_addresses_and_the_lock_over_every_address() -> None:
+    rules = SignInRules(
+        address=BackOff(free=1000, base=timedelta(seconds=1), ceiling=timedelta(minutes=15), window=timedelta(1)),
+        pair=Lock(threshold=3, duration=timedelta(minutes=15), window=timedelta(hours=1)),
+        account=Lock(threshold=10, duration=timedelta(minutes=15), window=timedelta(hours=1)),
+    )
+    t = datetime(2026, 4, 1, 9, tzinfo=UTC)
+    guesser = [Failure(at=t, address="203.0.113.9", office=False)] * 3
+    typo = [Failure(at=t, address="10.1.2.3", office=True)]
+    state = lock_state([*guesser, *typo], now=t, rules=rules)
+    assert (state.locked, state.account_until, state.pairs, state.until) == (
+        True,
+        None,
+        {"203.0.113.9": t + timedelta(minutes=15)},
+        t + timedelta(minutes=15),
+    )
+    many = [Failure(at=t, address=f"198.51.100.{n}", office=False) for n in range(10)]
+    assert lock_state(many, now=t, rules=rules).account_until == t + timedelta(minutes=15)
+    assert not lock_state(many, now=t + timedelta(minutes=15), rules=rules).locked

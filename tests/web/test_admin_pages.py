@@ -297,6 +297,9 @@ async def test_a_lockout_is_listed_and_lifted(stack: Stack, people: dict[str, Br
     assert f'<tr data-staff-id="{TARGET}" data-locked="yes">' in r.text and "ロック中" in r.text
     listed = await stack.call(ADMIN, "GET", "/v1/auth/lockouts")  # the same service over the API
     assert {(i["staff_id"], i["locked"]) for i in listed.json()["items"]} >= {(TARGET, True)}
+    mine = next(i for i in listed.json()["items"] if i["staff_id"] == TARGET)
+    assert (mine["locked_everywhere"], len(mine["locked_addresses"])) == (False, 1)  # the guesser's address only
+    assert "からのみ" in r.text
     assert (await stack.call(DRAFTER, "GET", "/v1/auth/lockouts")).status_code == 403
     lifted = await admin.post("/admin/lockouts/unlock", {"staff_id": TARGET})
     assert lifted.status_code == 303 and lifted.headers["location"] == "/admin/lockouts?done=unlocked"
