@@ -161,6 +161,7 @@ ACCESS_KIND = {
     "password_change": "パスワード変更",
     "password_reset": "パスワード再設定（管理者）",
     "account_status": "アカウントの無効化・再有効化（管理者）",
+    "payload_decode": "Temporal ペイロードの復号（管理者）",
 }
 ACCESS_OUTCOME = {"success": "成功", "failure": "失敗"}
 #: 人事異動: a transfer's status, and what applying it does to each unanswered step.

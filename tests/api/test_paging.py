@@ -29,7 +29,7 @@ from db.models import (
     OrgTransferRow,
     RetentionExtensionRow,
     SealUseRow,
-    SignInGuardRow,
+    SignInFailureRow,
 )
 from db.session import create_engine, create_sessionmaker
 from domain.fiscal import fiscal_year_of
@@ -272,20 +272,18 @@ async def _access_log(stack: Stack) -> dict[str, str]:
 
 
 async def _lockouts(stack: Stack) -> dict[str, str]:
-    """Three staff ids with failed sign-ins (ids nobody signs in with): one locked for a year, two counting."""
+    """Three staff ids with failed sign-ins (ids nobody signs in with), from an address of their own: one locked
+    (5 failures), two counting."""
     now = datetime.now(UTC)
-    await _insert(
-        stack,
-        *(
-            SignInGuardRow(
-                staff_id=f"paging-{uuid.uuid4().hex[:8]}",
-                failures=failures,
-                locked_until=now + timedelta(days=365) if failures >= 5 else None,
-                last_failure_at=now - timedelta(minutes=minutes),
-            )
-            for failures, minutes in ((5, 1), (2, 2), (1, 3))
-        ),
-    )
+    rows = []
+    for failures, minutes in ((5, 1), (2, 2), (1, 3)):
+        staff_id, address = f"paging-{uuid.uuid4().hex[:8]}", f"198.51.100.{failures}"
+        at = now - timedelta(minutes=minutes)
+        rows += [
+            SignInFailureRow(scope="account", key=staff_id, at=at, client_ip=address, office=False)
+            for _ in range(failures)
+        ]
+    await _insert(stack, *rows)
     return {}
 
 
