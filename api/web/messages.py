@@ -33,6 +33,7 @@ FIELD = {
     "consult_units": "合議先",
     "consult_quorum": "合議の定足数",
     "desired_by": "決裁希望日",
+    "file_id": "簿冊",
 }
 
 _STAGE = {"review": "回議", "consult": "合議", "examine": "文書審査", "decide": "決裁", "circulate": "供覧"}
@@ -155,6 +156,22 @@ _RULES: Sequence[tuple[str, Any]] = (
         "保存期間は {allowed} 年のいずれかにしてください（0 は1年未満）。",
     ),
     (r"consult_quorum cannot exceed the number of consult_units", "合議の定足数が合議先の数を超えています。"),
+    # 簿冊 (filing at drafting and registration; domain/filing.py)
+    (r"there is no file (?P<id>.+)", "その簿冊は見つかりません。一覧から選んでください。"),
+    (r"it cannot go into this file: (?P<why>.+)", lambda m: f"この簿冊には整理できません：{japanese(m['why'])}"),
+    (
+        r"a document of (?P<own>\S+) is filed in that section's own files, not in a file of (?P<other>\S+)",
+        "{own} の文書は自課の簿冊に整理します（{other} の簿冊には整理できません）。",
+    ),
+    (
+        r"the document is of 年度 (?P<doc>\d+); the file is of 年度 (?P<file>\d+)",
+        "文書は{doc}年度、簿冊は{file}年度のものです。",
+    ),
+    (r"the file has been (?P<status>\w+)", "この簿冊はすでに廃棄または移管されています。"),
+    (
+        r"the file's 年度 (?P<year>\d+) is closed: its retention started on (?P<day>\S+)",
+        "{year}年度の簿冊は締め切られています（{day} から保存期間が始まっています）。",
+    ),
     # the engine and the systems it depends on
     (
         r"the approval engine did not answer in time; retry with the same Idempotency-Key",
