@@ -7,7 +7,7 @@ import re
 import uuid
 
 from core.clock import today_in_japan
-from tests.api.test_file_proposal import FY, KENCHIKU, UNIT, _load, _open
+from tests.api.test_filing_at_drafting import FY, KENCHIKU, UNIT, _load, _open
 from tests.support.stack import Stack
 from tests.web.conftest import sign_in
 
@@ -23,11 +23,11 @@ def _selected(html: str) -> str | None:
 
 async def test_the_forms_offer_the_sections_files_with_the_proposal_preselected(stack: Stack) -> None:
     version = await _load(stack, FY)
-    spending = await _open(stack, KENCHIKU, version, FY, "01-02", "支出負担行為綴")
+    spending = await _open(stack, KENCHIKU, version, FY, "01-03-02", "支出負担行為綴")
     inquiry = await _open(stack, KENCHIKU, version, FY, "01-01", "照会・回答綴")
     permit = await _open(stack, KENCHIKU, version, FY, "03-01", "建築確認綴")
     other_year = await _load(stack, FY + 1)
-    later = await _open(stack, KENCHIKU, other_year, FY + 1, "01-02", "来年度の綴")
+    later = await _open(stack, KENCHIKU, other_year, FY + 1, "01-03-02", "来年度の綴")
     browser = await sign_in(stack, KENCHIKU)
 
     form = await browser.get("/documents/new")

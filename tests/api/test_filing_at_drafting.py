@@ -2,7 +2,8 @@
 /v1/receipts (checked: 422 naming the field), the proposed file when none is named, GET /v1/files/proposal.
 
 The module files for 建築課 (doboku.kenchiku), a section no other API test files for, under a 文書分類表 of its own
-for the current 年度 and one for the next (a file of another 年度).
+for the current 年度 and one for the next (a file of another 年度).  After test_files*.py (the name sorts after
+them): their tables of the 年度 must not meet this module's files, and this module's tables keep their classes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ JOSUI = holder(OTHER_UNIT, "staff")
 
 
 def _table(year: int) -> str:
+    """A 文書分類表 of ``year`` (例示) that keeps every class the 年度's files of test_files*.py are kept under (a new
+    version may not drop one) and adds this module's."""
     return f"""
 年度: {year}
 適用日: {year}-04-01
@@ -35,7 +38,15 @@ classes:
     name: 総務
     children:
       - {{code: "01-01", name: 照会・回答（定例）, 保存期間: 1年, 満了時の措置: 廃棄}}
-      - {{code: "01-02", name: 支出負担行為・支出命令, 保存期間: 5年, 満了時の措置: 廃棄}}
+      - code: "01-03"
+        name: 財務
+        children:
+          - {{code: "01-03-02", name: 支出負担行為・支出命令, 保存期間: 5年, 満了時の措置: 廃棄}}
+          - {{code: "01-03-09", name: 源泉徴収, 保存期間: 5年, 満了時の措置: 廃棄, 起算: 暦年}}
+  - code: "02"
+    name: 福祉
+    children:
+      - {{code: "02-01", name: 子育て支援, 保存期間: 30年, 満了時の措置: 移管}}
   - code: "03"
     name: 土木・建築
     children:
@@ -69,10 +80,10 @@ async def files(stack: Stack) -> dict[str, str]:
     this, following = await _load(stack, FY), await _load(stack, FY + 1)
     return {
         "inquiry": await _open(stack, KENCHIKU, this, FY, "01-01", "照会・回答綴"),
-        "spending": await _open(stack, KENCHIKU, this, FY, "01-02", "支出負担行為綴"),
+        "spending": await _open(stack, KENCHIKU, this, FY, "01-03-02", "支出負担行為綴"),
         "permit": await _open(stack, KENCHIKU, this, FY, "03-01", "建築確認綴"),
-        "next_year": await _open(stack, KENCHIKU, following, FY + 1, "01-02", "支出負担行為綴"),
-        "other_unit": await _open(stack, JOSUI, this, FY, "01-02", "支出負担行為綴"),
+        "next_year": await _open(stack, KENCHIKU, following, FY + 1, "01-03-02", "支出負担行為綴"),
+        "other_unit": await _open(stack, JOSUI, this, FY, "01-03-02", "支出負担行為綴"),
     }
 
 
