@@ -80,8 +80,8 @@ async def file_for(
     """The file a new document or receipt goes into: ``file_id`` checked (422 naming ``field`` with the reason),
     else the proposal (None: nothing fits, it stays unfiled until someone files it)."""
     if file_id is None:
-        chosen, _ = await proposal(session, kind, today=today)
-        return await FileRepository(session).get(chosen.file_id) if chosen.file_id else None
+        chosen, rows = await proposal(session, kind, today=today)
+        return next((r for r in rows if r.id == chosen.file_id), None)
     files = FileRepository(session)
     row = await files.get(file_id)
     if row is None:
