@@ -6,7 +6,7 @@ database, 例示), exports it with ``ringi export``'s own code, then times ``rin
 by default (files in a temporary directory); ``--database-url`` names a PostgreSQL server to make throw-away
 databases on.  It prints; it never asserts.
 
-    python -m bench.import_speed --docs 5000
+    python -m bench.import_speed --docs 5000             # --per-row: the index row by row, as before
     python -m bench.import_speed --docs 5000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
 """
 
@@ -18,20 +18,23 @@ import contextlib
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from bench.stack import throwaway_database
 from cli.migration import export_directory, import_directory
 from core.audit import content_hash
 from core.settings import Settings
+from db import search_index
 from db.migrate import upgrade
 from db.models import DocumentRow, PostAssignmentRow, ReceiptRow
 from db.seed import seed_demo, sync_rulebooks
 from db.session import create_engine, create_sessionmaker
+from domain.search import Entry
 
 UNIT = "somu.somu"
 #: 例示: words of municipal 件名.
@@ -106,6 +109,12 @@ async def _fill(settings: Settings, docs: int) -> None:
         await engine.dispose()
 
 
+def _per_row(connection: Connection, entries: Sequence[Entry]) -> None:
+    """The index as it was written before the batches: a lookup and an insert per row."""
+    for entry in entries:
+        search_index.write_entry(connection, entry)
+
+
 @contextlib.contextmanager
 def _databases(server: str | None, tmp: Path) -> Iterator[tuple[str, str]]:
     if server is None:
@@ -119,7 +128,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=5000, help="documents (and half as many receipts)")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server (default: SQLite files)")
+    parser.add_argument("--per-row", action="store_true", help="index row by row, as before the batches (to compare)")
     args = parser.parse_args()
+    if args.per_row:
+        search_index.write_entries = _per_row
     with tempfile.TemporaryDirectory() as name, _databases(args.database_url, Path(name)) as (source, target):
         tmp = Path(name)
         source_settings = Settings(database_url=source, data_dir=tmp / "source")
@@ -136,8 +148,9 @@ def main() -> None:
         assert not imported.problems, imported.problems[:3]
         rows = sum(imported.written.values())
         backend = "postgresql" if args.database_url else "sqlite"
+        how = "row by row" if args.per_row else "batched"
         print(
-            f"ringi import ({backend}): {args.docs} documents + {args.docs // 2} receipts, {rows} rows in all:"
+            f"ringi import ({backend}, index {how}): {args.docs} documents + {args.docs // 2} receipts, {rows} rows in all:"
             f" {seconds:.2f} s ({args.docs / seconds:.0f} documents/s, {rows / seconds:.0f} rows/s)"
         )
 
