@@ -150,7 +150,8 @@ def main() -> None:
         backend = "postgresql" if args.database_url else "sqlite"
         how = "row by row" if args.per_row else "batched"
         print(
-            f"ringi import ({backend}, index {how}): {args.docs} documents + {args.docs // 2} receipts, {rows} rows in all:"
+            f"ringi import ({backend}, index {how}): {args.docs} documents + {args.docs // 2} receipts,"
+            f" {rows} rows in all:"
             f" {seconds:.2f} s ({args.docs / seconds:.0f} documents/s, {rows / seconds:.0f} rows/s)"
         )
 
