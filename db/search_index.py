@@ -8,6 +8,7 @@ new or changed row.  What it stores is ``domain.search``'s: the normalised ä»¶å
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, event, insert, inspect, select, text, update
@@ -82,6 +83,52 @@ def write_entry(connection: Connection, entry: Entry) -> None:
         )
 
 
+#: Entries looked up (``IN``) per statement: well under SQLite's bound-parameter limit.
+CHUNK = 500
+
+
+def write_entries(connection: Connection, entries: Sequence[Entry]) -> None:
+    """Insert or rewrite every entry of ``entries`` in a few statements: one lookup per chunk, the new ones in one
+    multi-row insert (and their FTS5 rows on SQLite in one ``executemany``), the changed ones each."""
+    if len(entries) <= 1:
+        for entry in entries:
+            write_entry(connection, entry)
+        return
+    sqlite = connection.dialect.name == "sqlite"
+    for start in range(0, len(entries), CHUNK):
+        chunk = {(e.kind, e.ref_id): e for e in entries[start : start + CHUNK]}  # the last write of a row wins
+        found: dict[tuple[str, str], int] = {}
+        for kind in {k for k, _ in chunk}:
+            refs = [r for k, r in chunk if k == kind]
+            stmt = select(SearchEntryRow.id, SearchEntryRow.ref_id).where(
+                SearchEntryRow.kind == kind, SearchEntryRow.ref_id.in_(refs)
+            )
+            found.update({(kind, ref): id_ for id_, ref in connection.execute(stmt).all()})
+        new = [e for key, e in chunk.items() if key not in found]
+        if new:
+            rows = connection.execute(
+                insert(SearchEntryRow).returning(SearchEntryRow.id, SearchEntryRow.kind, SearchEntryRow.ref_id),
+                [{"kind": e.kind, "ref_id": e.ref_id, **_values(e)} for e in new],
+            ).all()
+            if sqlite:
+                ids = {(kind, ref): id_ for id_, kind, ref in rows}
+                connection.execute(
+                    text(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (:id, :t)"),
+                    [{"id": ids[(e.kind, e.ref_id)], "t": e.tokens} for e in new],
+                )
+        for key, id_ in found.items():
+            entry = chunk[key]
+            connection.execute(update(SearchEntryRow).where(SearchEntryRow.id == id_).values(**_values(entry)))
+            if sqlite:
+                connection.execute(
+                    text(f"UPDATE {FTS_TABLE} SET tokens = :t WHERE rowid = :id"), {"id": id_, "t": entry.tokens}
+                )
+
+
+def _values(entry: Entry) -> dict[str, Any]:
+    return {"title": entry.title, "text": entry.text, "counterparty": entry.counterparty, "tokens": entry.tokens}
+
+
 def remove_entry(connection: Connection, kind: str, ref_id: str) -> None:
     found = connection.execute(
         select(SearchEntryRow.id).where(SearchEntryRow.kind == kind, SearchEntryRow.ref_id == ref_id)
@@ -105,8 +152,7 @@ def _index(session: Session, flush_context: UOWTransaction) -> None:
     if not touched and not gone:
         return
     connection = session.connection()
-    for _, entry in touched:
-        write_entry(connection, entry)
+    write_entries(connection, [entry for _, entry in touched])  # an import's flush: a thousand rows at once
     for row in gone:
         remove_entry(connection, "document" if isinstance(row, DocumentRow) else "receipt", row.id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
@@ -21,6 +21,7 @@ from schemas.api.files import (
     DocumentHit,
     FileCreate,
     FileDetail,
+    FileProposal,
     FileRead,
     FilingCreate,
     RegisterRow,
@@ -29,8 +30,12 @@ from schemas.api.files import (
     YearOpened,
 )
 from schemas.api.paging import Page
+from schemas.document import ExpenseClass
 
 router = APIRouter(tags=["files"])
+
+#: What a 簿冊の提案 is asked for: a draft's matter, or a receipt (収受).
+ProposalMatter = Literal["spending", "contract", "leave", "overtime", "trip", "general", "receipt"]
 
 MAX_QUERY = 200
 MAX_TERMS = 10
@@ -154,6 +159,33 @@ async def list_files(
 ) -> Page[FileRead]:
     """Files by 年度 (newest first), section, classification and title, with their computed retention."""
     return await files.page(staff, fiscal_year=fiscal_year, unit=unit, page=page, today=today_in_japan())
+
+
+@router.get("/v1/files/proposal")
+async def file_proposal(
+    staff: CurrentStaff,
+    files: Files,
+    matter: Annotated[ProposalMatter, Query(description="the draft's matter, or receipt (収受)")] = "general",
+    category: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9_]*$", description="決裁区分")] = None,
+    expense_class: Annotated[ExpenseClass | None, Query(description="spending / contract: 節 group")] = None,
+    title: Annotated[str, Query(max_length=400, description="件名 (its words count)")] = "",
+    sender: Annotated[str, Query(max_length=400, description="a receipt's 差出人")] = "",
+    unit: Annotated[str | None, Query(max_length=64, description="所属 (default: mine)")] = None,
+    fiscal_year: FiscalYear = None,
+) -> FileProposal:
+    """簿冊の提案: the file a new document or receipt of the section and 年度 is proposed to go into, and the files
+    it may go into (the section's open files of the 年度)."""
+    return await files.proposal(
+        staff,
+        matter=matter,
+        category=category or None,
+        expense_class=expense_class,
+        title=unicodedata.normalize("NFKC", title),
+        sender=sender,
+        unit=unit or None,
+        fiscal_year=fiscal_year,
+        today=today_in_japan(),
+    )
 
 
 @router.get("/v1/files/{file_id}")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from api.services.clerks import check_may_draft_for
+from api.services.file_choice import FilingKind, file_for
 from api.services.general_affairs import affair_changes, affair_facts
 from api.services.records_rules import check_follow_up, check_retention, issuance_default, paper_columns
 from api.services.temporal_calls import not_found
@@ -27,7 +28,7 @@ from db.repositories.org import OrgRepository
 from db.repositories.visibility import visible_page
 from db.session import release, writing
 from domain import acting
-from domain.fiscal import spending_fiscal_year
+from domain.fiscal import fiscal_year_at, spending_fiscal_year
 from domain.routes import RouteUnresolvable
 from domain.rulebook.evaluate import category_problem
 from domain.statuses import EDITABLE
@@ -62,7 +63,7 @@ def _check_fiscal_year(row: DocumentRow, today: date) -> None:
 def _row_of(draft: DocumentCreate, **columns: Any) -> DocumentRow:
     """The document row a draft describes (plus ``columns``): details as JSON, 施行 by the matter's default."""
     return DocumentRow(
-        **draft.model_dump(exclude={"details", "paper_original", "needs_issuance", "on_behalf_of"}),
+        **draft.model_dump(exclude={"details", "paper_original", "needs_issuance", "on_behalf_of", "file_id"}),
         details=draft.details.model_dump(mode="json") if draft.details else None,
         needs_issuance=issuance_default(draft.matter) if draft.needs_issuance is None else draft.needs_issuance,
         **paper_columns(draft.paper_original),
@@ -138,10 +139,32 @@ class DocumentService:
             if row.drafted_by is not None:
                 detail["on_behalf_of"] = row.drafter_id  # 代理申請: the clerk acts for the person
             await AuditRepository(session).append_for(row, "create", staff.id, now, detail)
+            await self._file_at_drafting(session, row, draft, staff.id, today=today)
             if also is not None:
                 await also(session, row)
         log.info("document.created", document_id=row.id, drafter_id=staff.id, amount_yen=row.amount_yen)
         return from_read_model(row)
+
+    @staticmethod
+    async def _file_at_drafting(
+        session: AsyncSession, row: DocumentRow, draft: DocumentCreate, actor_id: str, *, today: date
+    ) -> None:
+        """整理 at drafting: into the file named (checked: 422 naming ``file_id``), else the proposed one; an audit
+        event either way.  It stays there (a move is a ``refile``, POST /v1/documents/{id}/filing)."""
+        kind = FilingKind(
+            org_unit_code=row.org_unit_code,
+            fiscal_year=fiscal_year_at(row.created_at),
+            matter=row.matter,
+            category=row.category,
+            expense_class=row.expense_class,
+            title=row.title,
+        )
+        file = await file_for(session, kind, draft.file_id, today=today)
+        if file is None:
+            return
+        row.file_id = file.id
+        detail: dict[str, object] = {"file_id": file.id, "previous_file_id": None, "proposed": draft.file_id is None}
+        await AuditRepository(session).append_for(row, "file", actor_id, row.created_at, detail)
 
     async def copy(self, staff: StaffRow, document_id: str, *, today: date) -> DocumentRead:
         """引用起案: a new draft from an earlier document (typically a rejected one), linked to it.

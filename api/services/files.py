@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AppState
 from api.services.documents import DocumentService
+from api.services.file_choice import FilingKind
+from api.services.file_choice import proposal as file_proposal
 from api.services.printing import PrintingUnavailable
 from api.services.receipts import ReceiptService
 from api.services.records_rules import require_records_office
@@ -47,16 +49,18 @@ from domain.filing import (
     manages,
     shown_title,
 )
-from domain.fiscal import fiscal_year_at, fiscal_year_label, fiscal_year_start
+from domain.fiscal import fiscal_year_at, fiscal_year_label, fiscal_year_of, fiscal_year_start
 from domain.retention import RetentionPeriod, changed_expiry, retention_change_problem, retention_label
 from domain.visibility import Viewer
 from schemas.api.files import (
     MEDIUM_NAMES,
     DocumentHit,
+    FileChoice,
     FileCreate,
     FiledDocumentRead,
     FileDetail,
     FiledReceiptRead,
+    FileProposal,
     FileRead,
     RegisterRow,
     RetentionChange,
@@ -202,6 +206,57 @@ class FileService:
             files.add(row)
         log.info("file.created", file_id=row.id, org_unit=unit, fiscal_year=row.fiscal_year, code=leaf.code)
         return _file_read(row, FileCompletion(), who)
+
+    async def proposal(
+        self,
+        staff: StaffRow,
+        *,
+        matter: str,
+        category: str | None,
+        expense_class: str | None,
+        title: str,
+        sender: str,
+        unit: str | None,
+        fiscal_year: int | None,
+        today: date,
+    ) -> FileProposal:
+        """簿冊の提案 for a document (or a receipt: ``matter`` "receipt") of ``unit`` (default: the caller's section)
+        and ``fiscal_year`` (default: this 年度): the proposed file and the candidates."""
+        who = await self._viewer(staff, today)
+        if unit is None:
+            me = await OrgRepository(self._session).staff_ref(staff.id, as_of=today)
+            if me is None:
+                raise Conflict("you hold no post today, so you have no section to file for: name unit")
+            unit = me.org_unit.code
+        elif await self._session.get(OrgUnitRow, unit) is None:
+            raise Invalid(f"unit: there is no org unit {unit!r}")
+        year = fiscal_year if fiscal_year is not None else fiscal_year_of(today)
+        kind = FilingKind(
+            org_unit_code=unit,
+            fiscal_year=year,
+            matter=matter,
+            category=category,
+            expense_class=expense_class,
+            title=title,
+            sender=sender,
+        )
+        chosen, rows = await file_proposal(self._session, kind, today=today)
+        return FileProposal(
+            org_unit=unit,
+            fiscal_year=year,
+            fiscal_year_label=fiscal_year_label(year),
+            file_id=chosen.file_id,
+            reason=chosen.reason,
+            candidates=[
+                FileChoice(
+                    id=r.id,
+                    title=shown_title(_facts(r), who),
+                    classification_code=r.classification_code,
+                    classification_names=list(r.classification_names),
+                )
+                for r in rows
+            ],
+        )
 
     async def file_document(self, staff: StaffRow, document_id: str, file_id: str, *, today: date) -> FileDetail:
         """整理: put the document into the file (or move it there); an audit event on the document's chain."""

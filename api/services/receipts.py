@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import AppState
 from api.services import receipt_workflows
 from api.services.documents import DocumentService
+from api.services.file_choice import FilingKind, file_for
 from core.calendar import JST
 from core.errors import Conflict, Forbidden, Invalid, NotFound, RingiError
 from db.models import CirculationReaderRow, DocumentRow, OrgUnitRow, ReceiptRow, StaffRow
@@ -79,14 +80,23 @@ async def register_receipt(
 ) -> ReceiptRow:
     """収受: number the receipt (gapless per 文書記号 per 年度, the 文書番号 counters) and record its first event.
 
-    The caller has authorised ``registered_by``; nothing is stored when the assigned unit is unknown.
+    The caller has authorised ``registered_by``; nothing is stored when the assigned unit is unknown
+    or the file named (``file_id``) cannot take it.  Without one the receipt goes into the proposed file, if any.
     """
     await begin_write(session)  # a no-op when the caller began the unit as a writer
     if await session.get(OrgUnitRow, body.assigned_unit) is None:
         raise Invalid(f"assigned_unit: there is no org unit {body.assigned_unit}")
+    fiscal_year = fiscal_year_of(body.received_on)
+    kind = FilingKind(
+        org_unit_code=body.assigned_unit,
+        fiscal_year=fiscal_year,
+        matter="receipt",
+        title=body.title,
+        sender=body.sender,
+    )
+    file = await file_for(session, kind, body.file_id, today=now.astimezone(JST).date())  # before a number is taken
     numbers = NumberRepository(session)
     symbol = await numbers.symbol_of(body.assigned_unit)
-    fiscal_year = fiscal_year_of(body.received_on)
     serial = await numbers.next_serial(symbol=symbol, fiscal_year=fiscal_year)
     row = ReceiptRow(
         id=str(uuid.uuid4()),
@@ -99,7 +109,7 @@ async def register_receipt(
         branch="none",
         outcome="none",
         outcome_reason="",
-        **body.model_dump(),
+        **body.model_dump(exclude={"file_id"}),
     )
     repo = ReceiptRepository(session)
     repo.add(row)
@@ -107,6 +117,10 @@ async def register_receipt(
     await repo.append(
         receipt_id=row.id, action="registered", actor_id=registered_by, at=now, detail={"number": row.receipt_number}
     )
+    if file is not None:  # 整理 at registration: into the file named, else the proposed one
+        row.file_id = file.id
+        detail: dict[str, Any] = {"file_id": file.id, "previous_file_id": None, "proposed": body.file_id is None}
+        await repo.append(receipt_id=row.id, action="filed", actor_id=registered_by, at=now, detail=detail)
     return row
 
 

@@ -133,6 +133,7 @@ def _document(
         consult_failed=state.consult_failed if state else row.consult_failed,
         copied_from=row.copied_from,
         in_reply_to=row.in_reply_to,
+        file_id=row.file_id,
         consult_units=list(row.consult_units),
         consult_quorum=row.consult_quorum,
         readers=list(row.readers),

@@ -8,21 +8,25 @@ the reason when a file is of another section or closed), shown on the page.
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import PurePath
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.deps import SessionDep, StateDep
 from api.services.classification import ClassificationService
 from api.services.files import FileService
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
+from api.web.messages import japanese
 from api.web.render import REFUSAL
 from core.errors import RingiError
 from domain.fiscal import fiscal_year_of
 from schemas.api.files import FileDetail, FileRead, RetentionChange, YearOpened
 from schemas.api.paging import PageRequest
+from schemas.classification import ClassificationProblem
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,6 +89,31 @@ async def open_year(
     return await _list(request, viewer, files, year=opened.fiscal_year, unit=None, opened=opened)
 
 
+async def _classification(
+    request: Request,
+    viewer: Viewer,
+    service: ClassificationService,
+    *,
+    year: int,
+    unit: str,
+    status_code: int = 200,
+    **upload: Any,
+) -> HTMLResponse:
+    table = await service.in_force(year, today=today())
+    read = await service.version(table.id, today=today(), unit=unit or None) if table is not None else None
+    return page(
+        request,
+        "classification.html",
+        viewer,
+        table=read,
+        year=year,
+        unit=unit,
+        nav="files",
+        status_code=status_code,
+        upload=upload,
+    )
+
+
 @router.get("/files/classification")
 async def classification_page(
     request: Request, viewer: CurrentViewer, app: StateDep, session: SessionDep, year: Year = None, unit: Unit = None
@@ -92,10 +121,98 @@ async def classification_page(
     """文書分類表: the 年度's version in force (大/中/小分類 with 保存期間, 満了時の措置, 起算), with a section's
     additions (課独自の分類) when one is chosen."""
     chosen = year if year is not None else fiscal_year_at_today()
-    service = ClassificationService(app, session)
-    table = await service.in_force(chosen, today=today())
-    read = await service.version(table.id, today=today(), unit=unit or None) if table is not None else None
-    return page(request, "classification.html", viewer, table=read, year=chosen, unit=unit or "", nav="files")
+    return await _classification(request, viewer, ClassificationService(app, session), year=chosen, unit=unit or "")
+
+
+#: An uploaded table's kind by its file name (CSV, YAML or JSON, as the API takes them).
+UPLOAD_TYPES = {
+    ".csv": "text/csv",
+    ".yaml": "application/yaml",
+    ".yml": "application/yaml",
+    ".json": "application/json",
+}
+
+
+async def _upload(form: dict[str, Any]) -> tuple[bytes, str] | None:
+    """The uploaded file's bytes and media type (None: no file chosen, or not a .csv/.yaml/.yml/.json)."""
+    upload = form.get("file")
+    if not isinstance(upload, StarletteUpload) or not upload.filename:
+        return None
+    media_type = UPLOAD_TYPES.get(PurePath(upload.filename).suffix.lower())
+    if media_type is None:
+        return None
+    return await upload.read(), media_type
+
+
+def _field(form: dict[str, Any], name: str) -> str | None:
+    value = form.get(name)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _year_of(form: dict[str, Any]) -> int:
+    raw = _field(form, "year") or ""
+    return int(raw) if raw.isdigit() and 1989 <= int(raw) <= 2200 else fiscal_year_at_today()
+
+
+@router.post("/files/classification")
+async def upload_classification(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """文書分類表（共通分類）の読込: a CSV, YAML or JSON file as PUT /v1/admin/classification/{version} takes it; a bad
+    row is named (in Japanese) and nothing is stored."""
+    service, year = ClassificationService(app, session), _year_of(form)
+    upload, version = await _upload(form), _field(form, "version_id") or ""
+    if upload is None or not version:
+        error = "版の名前と、読み込むファイル（CSV・YAML・JSON）を指定してください。"
+        return await _classification(request, viewer, service, year=year, unit="", status_code=422, error=error)
+    meta = {
+        "fiscal_year": str(year),
+        "effective_from": _field(form, "effective_from"),
+        "title": _field(form, "title"),
+        "source": _field(form, "source"),
+    }
+    try:
+        read, created = await service.load(
+            viewer.staff, version, upload[0], media_type=upload[1], meta=meta, today=today()
+        )
+    except RingiError as exc:
+        await session.rollback()
+        return await _classification(request, viewer, service, year=year, unit="", **_refusal(exc))
+    done = f"版 {read.id} を読み込みました（{len(read.tree)}分類）。" if created else f"版 {read.id} は読込済みです。"
+    return await _classification(request, viewer, service, year=read.fiscal_year, unit="", done=done)
+
+
+@router.post("/files/classification/additions")
+async def upload_additions(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """課独自の分類の読込: a section's additions to the 年度's 共通分類 (CSV, YAML or JSON, replacing the earlier
+    ones); a bad row is named (in Japanese) and nothing is stored."""
+    service, year = ClassificationService(app, session), _year_of(form)
+    upload, unit = await _upload(form), _field(form, "unit") or ""
+    if upload is None or not unit:
+        error = "所属コードと、読み込むファイル（CSV・YAML・JSON）を指定してください。"
+        return await _classification(request, viewer, service, year=year, unit="", status_code=422, error=error)
+    meta = {"title": _field(form, "title"), "source": _field(form, "source"), "effective_from": None}
+    try:
+        added = await service.load_additions(
+            viewer.staff, year, unit, upload[0], media_type=upload[1], meta=meta, today=today()
+        )
+    except RingiError as exc:
+        await session.rollback()
+        return await _classification(request, viewer, service, year=year, unit="", **_refusal(exc))
+    done = f"{unit} の課独自の分類を読み込みました（{len(added.classes)}分類）。"
+    return await _classification(request, viewer, service, year=year, unit=unit, done=done)
+
+
+def _refusal(exc: RingiError) -> dict[str, Any]:
+    """The refusal as the page shows it: its status, the reason and every bad row, in Japanese."""
+    rows = [ClassificationProblem.model_validate(e) for e in exc.extra.get("errors") or ()]
+    return {
+        "status_code": exc.status,
+        "error": japanese(exc.detail),
+        "problems": [(p.row, p.code, japanese(p.message)) for p in rows],
+    }
 
 
 def _targets(detail: FileDetail, files: list[FileRead]) -> list[FileRead]:

@@ -19,6 +19,7 @@ DRAFT_FIELDS = (
     "confidentiality",
     "retention_years",
     "budget_code",
+    "file_id",
 )
 #: The matters the drafting form offers: 支出 (by amount) and 一般 (by 決裁区分).
 FORM_MATTERS = ("spending", "general")
@@ -42,6 +43,8 @@ def parse_draft(values: Mapping[str, str], *, preview: bool = False) -> Document
         "confidentiality": _int_or(values.get("confidentiality"), 1),
         "retention_years": _int_or(values.get("retention_years"), 5),
     }
+    if values.get("file_id"):  # 簿冊: absent, the proposed one (the form preselects it)
+        raw["file_id"] = values["file_id"]
     if matter == "general":  # by 決裁区分: no amount, no budget line
         raw["category"] = values.get("category") or None
     else:

@@ -52,6 +52,7 @@ FIELD = {
     "code": "コード",
     "years": "年数",
     "effective_on": "異動日",
+    "file_id": "簿冊",
 }
 
 _REVIEW = {"open": "審査中", "submitted": "決裁中", "approved": "決裁済", "applied": "適用済", "rejected": "却下"}
@@ -99,6 +100,22 @@ def _row(where: str) -> str:
 
 def _field(name: str) -> str:
     return FIELD.get(name, name)
+
+
+def _row(where: str) -> str:
+    """Where a bad row is: ``row 7`` of a CSV as 7行目; a YAML path (``classes[0].children[2]``) as it is."""
+    return f"{where.removeprefix('row ')}行目" if where.startswith("row ") else where
+
+
+def _problem(described: str) -> str:
+    """One ``ClassificationProblem.describe()`` (``row 7 (01-02): message``) in Japanese."""
+    found = re.fullmatch(r"(?P<row>.*?)(?: ?\((?P<code>[^()]*)\))?: (?P<message>.+)", described, re.S)
+    if found is None:
+        return japanese(described)
+    where = "".join(
+        p for p in (_row(found["row"]) if found["row"] else "", f"（{found['code']}）" if found["code"] else "")
+    )
+    return f"{where}：{japanese(found['message'])}" if where else japanese(found["message"])
 
 
 def _yen(text: str) -> str:
@@ -183,6 +200,92 @@ _RULES: Sequence[tuple[str, Any]] = (
         "保存期間は {allowed} 年のいずれかにしてください（0 は1年未満）。",
     ),
     (r"consult_quorum cannot exceed the number of consult_units", "合議の定足数が合議先の数を超えています。"),
+    # 簿冊 (filing at drafting and registration; domain/filing.py)
+    (r"there is no file (?P<id>.+)", "その簿冊は見つかりません。一覧から選んでください。"),
+    (r"it cannot go into this file: (?P<why>.+)", lambda m: f"この簿冊には整理できません：{japanese(m['why'])}"),
+    (
+        r"a document of (?P<own>\S+) is filed in that section's own files, not in a file of (?P<other>\S+)",
+        "{own} の文書は自課の簿冊に整理します（{other} の簿冊には整理できません）。",
+    ),
+    (r"the document is of 年度 (?P<doc>\d+)", "文書は{doc}年度のもの"),  # "…; the file is of 年度 N": two parts
+    (r"the file is of 年度 (?P<file>\d+)", "簿冊は{file}年度のものです。"),
+    (r"the file has been (?P<status>\w+)", "この簿冊はすでに廃棄または移管されています。"),
+    (
+        r"the file's 年度 (?P<year>\d+) is closed: its retention started on (?P<day>\S+)",
+        "{year}年度の簿冊は締め切られています（{day} から保存期間が始まっています）。",
+    ),
+    # 文書分類表 and 課独自の分類 (domain/classification.py, rules/classification.py, api/services/classification.py)
+    (
+        r"the (?P<what>classification table was|additions were) not stored: (?P<first>.+?)"
+        r"(?: \(and (?P<n>\d+) more\))?",
+        lambda m: (
+            f"{'文書分類表' if m['what'].startswith('classification') else '課独自の分類'}は保存されませんでした"
+            f"（{'ほか' + m['n'] + '件の誤りがあります。' if m['n'] else ''}何も保存していません）："
+            f"{_problem(m['first'])}"
+        ),
+    ),
+    (
+        r"duplicate code '(?P<code>.+)' \(first at (?P<first>.+)\)",
+        lambda m: f"分類コード {m['code']} が重複しています（最初は{_row(m['first'])}）。",
+    ),
+    (r"a class needs a code", "分類コードがありません。"),
+    (r"a class needs a name", "分類名がありません。"),
+    (
+        r"its parent '(?P<code>.+)' is not in the table \(a child without its parent\)",
+        "親分類 {code} が表にありません。",
+    ),
+    (r"its parents run in a circle", "親子関係が循環しています。"),
+    (r"more than \d+ levels .*", "階層が3段（大分類＞中分類＞小分類）を超えています。"),
+    (r"a leaf class \(小分類\) needs its 保存期間", "小分類には保存期間が必要です。"),
+    (
+        r"a leaf class \(小分類\) needs its disposition at expiry .*",
+        "小分類には満了時の措置（移管または廃棄）が必要です。",
+    ),
+    (
+        r"保存期間 and 満了時の措置 belong to the leaf classes, not to a class with children",
+        "保存期間と満了時の措置は小分類に付けます（下位の分類がある分類には付けません）。",
+    ),
+    (r"永年 and a number of years at once", "永年と年数が同時に指定されています。"),
+    (r"the table has no classes", "分類がひとつもありません。"),
+    (r"'(?P<code>.+)' is a class of the common table already", "分類 {code} は共通分類にすでにあります。"),
+    (
+        r"its parent '(?P<code>.+)' is a leaf of the common table: .*",
+        "親分類 {code} は共通分類の小分類です。追加は大分類か中分類の下に行います。",
+    ),
+    (
+        r"保存期間 '(?P<v>.*)' is not a retention class.*",
+        "保存期間「{v}」は保存期間の区分ではありません（例：1年未満、1、3、5、10、30、永年）。",
+    ),
+    (r"満了時の措置 '(?P<v>.*)' is neither 移管 nor 廃棄", "満了時の措置「{v}」は移管・廃棄のどちらでもありません。"),
+    (r"起算 '(?P<v>.*)' is neither 年度 nor 暦年", "起算「{v}」は年度・暦年のどちらでもありません。"),
+    (r"the CSV is neither UTF-8 nor Shift_JIS", "CSVの文字コードがUTF-8でもShift_JISでもありません。"),
+    (r"the row names no class code", "この行には分類コードがありません。"),
+    (
+        r"named '(?P<a>.+)' here but '(?P<b>.+)' at (?P<row>.+)",
+        lambda m: f"ここでは「{m['a']}」、{_row(m['row'])}では「{m['b']}」と分類名が食い違っています。",
+    ),
+    (r"the header names no 大分類コード .*", "見出し行に大分類コードの列がありません。"),
+    (r"not valid YAML/JSON: .*", "YAML・JSONとして読めません。ファイルの形式を確かめてください。"),
+    (r"a table is a mapping .*", "表の形式が正しくありません（年度・分類などを持つ形にしてください）。"),
+    (
+        r"files of (?P<unit>\S+) in 年度 (?P<year>\d+) are kept under (?P<code>\S+), a leaf .*",
+        "{unit} の{year}年度の簿冊が分類 {code} の下にあります。この分類を外すことはできません。",
+    ),
+    (
+        r"files of 年度 (?P<year>\d+) \((?P<unit>\S+)\) are kept under (?P<code>\S+), a leaf .*",
+        "{year}年度の簿冊（{unit}）が分類 {code} の下にあります。この分類を外すことはできません。",
+    ),
+    (
+        r"classification version '(?P<id>.+)' exists already with other content",
+        "版 {id} は別の内容ですでに読み込まれています（版は変更できません。別の名前で読み込んでください）。",
+    ),
+    (r"a version id is 1–40 letters.*", "版の名前は英数字と . _ - の1〜40文字にしてください。"),
+    (
+        r"no 共通分類 is loaded for 年度 (?P<year>\d+).*",
+        "{year}年度の共通分類がまだ読み込まれていません。先に共通分類を読み込んでください。",
+    ),
+    (r"there is no org unit '(?P<unit>.+)'", "所属 {unit} はありません。"),
+    (r"only the records office \(文書担当\) may do this", "この操作は文書担当（文書主管課）だけが行えます。"),
     # the engine and the systems it depends on
     (
         r"the approval engine did not answer in time; retry with the same Idempotency-Key",

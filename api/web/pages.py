@@ -24,18 +24,20 @@ from api.services.budgets import budget_of
 from api.services.bulk import BulkApprovalService
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
+from api.services.files import FileService
 from api.services.inbox import inbox_for
 from api.services.people import people
 from api.services.reading import read_seen
 from api.services.views import from_read_model, settling_of
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
-from api.web.messages import japanese
+from api.web.messages import FIELD, japanese
 from api.web.render import DONE, REFUSAL
 from core.errors import Invalid, RingiError, Unavailable
 from db.models import DocumentRow, RouteStepRow
 from db.repositories.documents import DocumentRepository
 from db.session import release
+from schemas.api.files import FileProposal
 from schemas.api.models import AllowedActions, BulkApproveCreate, BulkApproveItem, DocumentRead, Settling
 from schemas.api.paging import PageRequest
 from schemas.document import AllowedAction
@@ -89,11 +91,59 @@ async def _categories(app: StateDep) -> dict[str, str]:
     return {} if book is None else categories_of(book)
 
 
+async def _file_choice(
+    app: StateDep, session: AsyncSession, viewer: Viewer, values: dict[str, str], categories: dict[str, str]
+) -> FileProposal | None:
+    """簿冊の提案 for the draft as typed (the first 決裁区分 when a general matter names none, as the form shows)."""
+    matter = values.get("matter") or "spending"
+    category = (values.get("category") or next(iter(categories), None)) if matter == "general" else None
+    try:
+        return await FileService(app, session).proposal(
+            viewer.staff,
+            matter=matter if matter in ("spending", "general") else "spending",
+            category=category,
+            expense_class=None,
+            title=values.get("title", ""),
+            sender="",
+            unit=None,
+            fiscal_year=None,
+            today=today(),
+        )
+    except RingiError:  # no post today: the form says so when it is saved
+        return None
+
+
+def _file_error(error: str) -> str:
+    """A refusal of the chosen 簿冊, shown beside the select."""
+    return error.removeprefix(f"{FIELD['file_id']}：") if error.startswith(f"{FIELD['file_id']}：") else ""
+
+
 @router.get("/documents/new")
-async def draft_form(request: Request, viewer: CurrentViewer, app: StateDep) -> HTMLResponse:
+async def draft_form(request: Request, viewer: CurrentViewer, app: StateDep, session: SessionDep) -> HTMLResponse:
     values = {"confidentiality": "1", "retention_years": "5", "matter": "spending"}
     categories = await _categories(app)
-    return page(request, "draft.html", viewer, values=values, error="", nav="new", categories=categories)
+    choice = await _file_choice(app, session, viewer, values, categories)
+    return page(request, "draft.html", viewer, values=values, error="", nav="new", categories=categories, choice=choice)
+
+
+@router.post("/documents/new/files")
+async def draft_files(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """簿冊の選択 for the draft as typed (htmx fragment): the proposal follows the 事案 and 決裁区分."""
+    values = draft_values(form)
+    values["file_id"] = ""  # a new kind of matter: its own proposal
+    choice = await _file_choice(app, session, viewer, values, await _categories(app))
+    return page(
+        request,
+        "_file_choice.html",
+        viewer,
+        choice=choice,
+        chosen="",
+        refresh="/documents/new/files",
+        refresh_include="#draft-form",
+        refresh_trigger="change from:[name=matter], change from:[name=category]",
+    )
 
 
 @router.post("/documents/new")
@@ -106,9 +156,21 @@ async def create_draft(
         created = await DocumentService(app, session).create(viewer.staff, parse_draft(values), today=today())
     except (ValueError, RingiError) as exc:
         error = japanese(exc.detail) if isinstance(exc, RingiError) else str(exc)
+        if isinstance(exc, RingiError):
+            await session.rollback()
         categories = await _categories(app)
+        choice = await _file_choice(app, session, viewer, values, categories)
         return page(
-            request, "draft.html", viewer, values=values, error=error, nav="new", status_code=422, categories=categories
+            request,
+            "draft.html",
+            viewer,
+            values=values,
+            error=error,
+            nav="new",
+            status_code=422,
+            categories=categories,
+            choice=choice,
+            file_error=_file_error(error),
         )
     return RedirectResponse(f"/documents/{created.id}", status_code=303)
 

@@ -22,6 +22,7 @@ RECEIPT_FIELDS = (
     "assigned_unit",
     "confidentiality",
     "summary",
+    "file_id",
 )
 _OPTIONAL_DATES = ("sender_dated_on", "reply_by")
 
@@ -60,6 +61,7 @@ def parse_receipt(values: Mapping[str, str]) -> ReceiptCreate:
     for name in _OPTIONAL_DATES:
         raw[name] = raw[name] or None
     raw["confidentiality"] = raw["confidentiality"] or 1
+    raw["file_id"] = raw["file_id"] or None  # 簿冊: absent, the proposed one (the form preselects it)
     try:
         return ReceiptCreate.model_validate(raw)
     except ValidationError as exc:

@@ -7,6 +7,7 @@ exist (the same page, the same status, no id echoed).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,17 +16,20 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import SessionDep, StateDep
+from api.services.files import FileService
 from api.services.intake import IntakeService
 from api.services.people import people
 from api.services.receipts import ReceiptService
 from api.services.units import reader_candidates, unit_names
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
+from api.web.messages import japanese
 from api.web.receipt_forms import FieldErrors, field_of, parse_receipt, receipt_values
 from api.web.render import REFUSAL
 from core.errors import NotFound, RingiError
 from db.repositories.org import OrgRepository
 from db.repositories.visibility import viewer_on
 from domain.fiscal import fiscal_year_of
+from schemas.api.files import FileProposal
 from schemas.api.intake import RouteByHand
 from schemas.api.paging import PageRequest
 from schemas.api.receipts import CirculationStart, HandOn, ReadingCreate, ReceiptClose
@@ -70,6 +74,9 @@ async def _register_form(
     status_code: int = 200,
 ) -> HTMLResponse:
     units = await unit_names(session)
+    errors = dict(errors or {})
+    if "file_id" in errors:  # the service's reason (domain/filing.py), in Japanese
+        errors["file_id"] = japanese(errors["file_id"])
     return page(
         request,
         "receipt_new.html",
@@ -80,7 +87,52 @@ async def _register_form(
         error=error,
         units=units,
         nav="receipts",
+        choice=await _file_choice(request, viewer, session, values),
+        **_REFRESH,
     )
+
+
+#: The 簿冊 select follows the 担当課, the 収受日 (its 年度), the 件名 and the 差出人.
+_REFRESH: dict[str, Any] = {
+    "refresh": "/receipts/new/files",
+    "refresh_include": "#receipt-form",
+    "refresh_trigger": "change from:[name=assigned_unit], change from:[name=received_on], change from:[name=title],"
+    " change from:[name=sender]",
+}
+
+
+async def _file_choice(
+    request: Request, viewer: Viewer, session: AsyncSession, values: dict[str, str]
+) -> FileProposal | None:
+    """簿冊の提案 for the receipt as typed: the assigned unit's open files of the 収受日's 年度."""
+    unit = values.get("assigned_unit") or ""
+    if not unit:
+        return None
+    try:
+        year = fiscal_year_of(date.fromisoformat(values.get("received_on") or ""))
+    except ValueError:
+        year = fiscal_year_of(today())
+    try:
+        return await FileService(request.app.state.ringi, session).proposal(
+            viewer.staff,
+            matter="receipt",
+            category=None,
+            expense_class=None,
+            title=values.get("title", ""),
+            sender=values.get("sender", ""),
+            unit=unit,
+            fiscal_year=year,
+            today=today(),
+        )
+    except RingiError:  # an unknown unit: the form names it when it is registered
+        return None
+
+
+@router.post("/receipts/new/files")
+async def receipt_files(request: Request, viewer: PostingViewer, form: FormData, session: SessionDep) -> HTMLResponse:
+    """簿冊の選択 for the receipt as typed (htmx fragment)."""
+    choice = await _file_choice(request, viewer, session, receipt_values(form))
+    return page(request, "_file_choice.html", viewer, choice=choice, chosen="", **_REFRESH)
 
 
 @router.get("/receipts/new")

@@ -151,6 +151,49 @@ class FileRepository:
                 )
         return result
 
+    async def of_unit_year(self, *, org_unit_code: str, fiscal_year: int) -> list[RecordFileRow]:
+        """The section's active files of the 年度 (the candidates of 簿冊の提案), by classification and title."""
+        stmt = (
+            select(RecordFileRow)
+            .where(
+                RecordFileRow.org_unit_code == org_unit_code,
+                RecordFileRow.fiscal_year == fiscal_year,
+                RecordFileRow.records_status == "active",
+            )
+            .order_by(RecordFileRow.classification_code, RecordFileRow.title, RecordFileRow.id)
+        )
+        return list((await self._session.scalars(stmt)).all())
+
+    async def document_uses(
+        self, file_ids: Sequence[str], *, org_unit_code: str, matter: str, category: str | None
+    ) -> dict[str, int]:
+        """Per file: how many of the section's documents of this matter (and 決裁区分) it holds."""
+        if not file_ids:
+            return {}
+        kind = DocumentRow.category.is_(None) if category is None else DocumentRow.category == category
+        stmt = (
+            select(DocumentRow.file_id, func.count())
+            .where(
+                DocumentRow.file_id.in_(file_ids),
+                DocumentRow.org_unit_code == org_unit_code,
+                DocumentRow.matter == matter,
+                kind,
+            )
+            .group_by(DocumentRow.file_id)
+        )
+        return {str(f): int(n) for f, n in (await self._session.execute(stmt)).all()}
+
+    async def receipt_uses(self, file_ids: Sequence[str], *, sender: str) -> dict[str, int]:
+        """Per file: how many receipts from ``sender`` it holds."""
+        if not file_ids or not sender:
+            return {}
+        stmt = (
+            select(ReceiptRow.file_id, func.count())
+            .where(ReceiptRow.file_id.in_(file_ids), ReceiptRow.sender == sender)
+            .group_by(ReceiptRow.file_id)
+        )
+        return {str(f): int(n) for f, n in (await self._session.execute(stmt)).all()}
+
     async def receipts_of(self, file_id: str) -> list[ReceiptRow]:
         """The receipts filed in the file, by 収受日 and 収受番号."""
         stmt = (

@@ -210,3 +210,24 @@ class DocumentHit(BaseModel):
     file_id: str | None
     file_title: str | None
     classification_code: str | None
+
+
+class FileChoice(BaseModel):
+    """A file a new document may go into, as the drafting form offers it."""
+
+    id: str
+    title: str
+    classification_code: str
+    classification_names: list[str]
+
+
+class FileProposal(BaseModel):
+    """簿冊の提案: the file proposed for a new document or receipt of a section and 年度 (null: nothing fits) with
+    the reason, and every file it may go into (the section's open files of the 年度; the proposed one first)."""
+
+    org_unit: str
+    fiscal_year: int
+    fiscal_year_label: str
+    file_id: str | None
+    reason: str
+    candidates: list[FileChoice] = Field(default_factory=list)

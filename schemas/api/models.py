@@ -94,6 +94,8 @@ class DocumentCreate(_Request):
     follow_up_of: str | None = Field(default=None, max_length=36)  # takes a sub-number (の2) of that document's
     paper_original: PaperOriginal | None = None  # 紙原本
     on_behalf_of: StaffId | None = None  # 代理申請: the 庶務担当 drafts a 庶務 request for this colleague
+    #: 簿冊: the file it goes into (an open file of the drafter's section and 年度); absent: the proposed one, if any
+    file_id: str | None = Field(default=None, min_length=1, max_length=36)
 
     @model_validator(mode="after")
     def _quorum_fits(self) -> DocumentCreate:
@@ -318,6 +320,7 @@ class DocumentRead(BaseModel):
     number_display: str | None = None  # 萩総第123号
     follow_up_of: str | None = None
     in_reply_to: str | None = None  # the receipt (収受文書) this document answers
+    file_id: str | None = None  # 簿冊 (行政文書ファイル) it is filed in
     needs_issuance: bool = False
     issuance: IssuanceRead | None = None
     completed_at: datetime | None = None  # 完結

@@ -30,6 +30,8 @@ class ReceiptCreate(BaseModel):
     assigned_unit: str = Field(min_length=1, max_length=64, description="担当課")
     confidentiality: int = Field(1, ge=1, le=3, description="機密性 1/2/3")
     summary: str = Field("", max_length=100_000)
+    #: 簿冊: the file it goes into (an open file of the assigned unit and 年度); absent: the proposed one, if any
+    file_id: str | None = Field(None, min_length=1, max_length=36)
 
 
 class ReceiptRead(BaseModel):

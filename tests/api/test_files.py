@@ -183,8 +183,8 @@ async def test_a_filed_documents_completion_starts_the_files_retention(stack: St
     assert file["classification_names"] == ["総務", "財務", "支出負担行為"]
     assert file["retention_starts_on"] is None
 
-    doc = await submitted(stack, SMALL)  # the 総務課長 decides alone
-    r = await _filed(stack, DRAFTER, doc["id"], file["id"])
+    doc = await stack.submitted(DRAFTER, SMALL, file_id=file["id"])  # the 総務課長 decides alone
+    r = await _filed(stack, DRAFTER, doc["id"], file["id"])  # filed at drafting already: nothing changes
     assert r.status_code == 200, r.text
     detail = r.json()
     assert (detail["documents"], detail["open_documents"], detail["retention_starts_on"]) == (1, 1, None)
@@ -207,7 +207,7 @@ async def test_a_filed_documents_completion_starts_the_files_retention(stack: St
     audit = (await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/audit")).json()
     assert audit["verified"] is True
     filing = [e for e in audit["events"] if e["action"] == "file"]
-    assert filing and filing[0]["detail"] == {"file_id": file["id"], "previous_file_id": None}
+    assert filing and filing[0]["detail"] == {"file_id": file["id"], "previous_file_id": None, "proposed": False}
 
 
 async def test_a_calendar_year_file_counts_from_january(stack: Stack, version: str) -> None:
@@ -227,7 +227,7 @@ async def test_a_calendar_year_file_counts_from_january(stack: Stack, version: s
 
 async def test_moving_a_document_is_an_audit_event(stack: Stack, version: str) -> None:
     first, second = await _file(stack, DRAFTER, version), await _file(stack, DRAFTER, version)
-    doc = await stack.draft(DRAFTER, SMALL)
+    doc = await stack.draft(DRAFTER, SMALL, file_id=first["id"])  # filed at drafting
     assert (await _filed(stack, DRAFTER, doc["id"], first["id"])).status_code == 200
     assert (await _filed(stack, DRAFTER, doc["id"], first["id"])).status_code == 200  # again: nothing changes
     r = await _filed(stack, DRAFTER, doc["id"], second["id"])

@@ -90,7 +90,7 @@ async def test_the_records_office_opens_the_new_year_from_last_years_list_once(s
 
 async def test_a_document_moves_only_between_open_files(stack: Stack, version: str) -> None:
     first, second, third = [await _file(stack, DRAFTER, version) for _ in range(3)]
-    doc = await stack.draft(DRAFTER, SMALL)
+    doc = await stack.draft(DRAFTER, SMALL, file_id=first["id"])  # filed at drafting
     assert (await _filed(stack, DRAFTER, doc["id"], first["id"])).status_code == 200
     await _close(stack, second["id"], "transferred")
     problem = assert_problem(await _filed(stack, DRAFTER, doc["id"], second["id"]), 409)
