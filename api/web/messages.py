@@ -91,7 +91,7 @@ def _status(match: re.Match[str], group: str = "status") -> str:
     return _STATUS.get(match.group(group), match.group(group))
 
 
-def _row(where: str) -> str:
+def _transfer_row(where: str) -> str:
     """``end[2]`` -> 終了の3行目 (the rows of a 人事異動 as the entry form numbers them)."""
     section, _, rest = where.partition("[")
     names = {"end": "終了", "start": "発令", "leavers": "退職者"}
@@ -422,23 +422,23 @@ _RULES: Sequence[tuple[str, Any]] = (
     (
         r"(?P<where>(?:end|start|leavers)\[\d+\]): (?P<who>\S+) does not hold (?P<post>\S+) in (?P<unit>\S+)"
         r" on (?P<day>\S+)",
-        lambda m: f"{_row(m['where'])}：{m['who']} は {m['day']} に {m['unit']} の {m['post']} に就いていません。",
+        lambda m: f"{_transfer_row(m['where'])}：{m['who']} は {m['day']} に {m['unit']} の {m['post']} に就いていません。",
     ),
     (
         r"(?P<where>(?:end|start|leavers)\[\d+\]): (?P<who>\S+) already holds (?P<post>\S+) in (?P<unit>\S+)",
-        lambda m: f"{_row(m['where'])}：{m['who']} はすでに {m['unit']} の {m['post']} に就いています。",
+        lambda m: f"{_transfer_row(m['where'])}：{m['who']} はすでに {m['unit']} の {m['post']} に就いています。",
     ),
     (
         r"(?P<where>\w+\[\d+\]): unknown staff '(?P<who>[^']*)'",
-        lambda m: f"{_row(m['where'])}：職員 {m['who']} は登録されていません。",
+        lambda m: f"{_transfer_row(m['where'])}：職員 {m['who']} は登録されていません。",
     ),
     (
         r"(?P<where>\w+\[\d+\]): unknown org unit '(?P<unit>[^']*)'",
-        lambda m: f"{_row(m['where'])}：所属コード {m['unit']} はありません。",
+        lambda m: f"{_transfer_row(m['where'])}：所属コード {m['unit']} はありません。",
     ),
     (
         r"(?P<where>\w+\[\d+\]): unknown post '(?P<post>[^']*)'",
-        lambda m: f"{_row(m['where'])}：職コード {m['post']} はありません。",
+        lambda m: f"{_transfer_row(m['where'])}：職コード {m['post']} はありません。",
     ),
     (
         r"(?P<post>\S+) in (?P<unit>\S+) is abolished but (?P<who>\S+) still holds it: add them to end",
