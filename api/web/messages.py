@@ -422,7 +422,9 @@ _RULES: Sequence[tuple[str, Any]] = (
     (
         r"(?P<where>(?:end|start|leavers)\[\d+\]): (?P<who>\S+) does not hold (?P<post>\S+) in (?P<unit>\S+)"
         r" on (?P<day>\S+)",
-        lambda m: f"{_transfer_row(m['where'])}：{m['who']} は {m['day']} に {m['unit']} の {m['post']} に就いていません。",
+        lambda m: (
+            f"{_transfer_row(m['where'])}：{m['who']} は {m['day']} に {m['unit']} の {m['post']} に就いていません。"
+        ),
     ),
     (
         r"(?P<where>(?:end|start|leavers)\[\d+\]): (?P<who>\S+) already holds (?P<post>\S+) in (?P<unit>\S+)",
