@@ -335,7 +335,6 @@ _RULES: Sequence[tuple[str, Any]] = (
         "公印 {name} はありません（あるのは {seals}）。",
     ),
     (r"name a seal, or set seal_omitted \(公印省略\).*", "公印を選ぶか、公印省略を選んでください。"),
-    (r"only the records office \(文書担当\) may do this", "この操作は文書主管課（文書担当）だけが行えます。"),
     (r"from must not be after to", "開始日が終了日より後になっています。"),
     (r"there is no disposal review (?P<id>\S+)", "審査 {id} は見つかりません。"),
     (
@@ -467,7 +466,6 @@ _RULES: Sequence[tuple[str, Any]] = (
         r"(?P<day>\d{4}-\d{2}-\d{2}) is not after today \((?P<today>\S+)\).*",
         "適用日 {day} は本日（{today}）より後の日にしてください（新しい版は翌日以降から適用されます）。",
     ),
-    (r"not valid YAML/JSON: .*", "YAML または JSON として読めません。形式を確かめてください。"),
     (r"a rulebook is a mapping .*", "決裁規程は「適用日」「authority」などの項目を持つ形式で書いてください。"),
     (r"no transfer (?P<id>\S+)", "人事異動 {id} はありません。"),
     (r"HR refused the transfer: (?P<why>.+)", "人事給与システムが異動を受け付けませんでした：{why}"),

@@ -160,7 +160,7 @@ async def test_rulebook_versions_are_listed_viewed_and_uploaded_with_problems_ro
     assert empty.status_code == 422 and "ファイルを選ぶか" in empty.text
     past = yaml.safe_dump(shipped(TODAY), allow_unicode=True)
     assert "より後の日にしてください" in (await admin.post("/admin/rules", {"rulebook_text": past})).text
-    assert "YAML または JSON として読めません" in (await admin.post("/admin/rules", {"rulebook_text": "a: [x"})).text
+    assert "YAML・JSONとして読めません" in (await admin.post("/admin/rules", {"rulebook_text": "a: [x"})).text
 
     good = yaml.safe_dump(shipped(future), allow_unicode=True)
     stored = await admin.http.post(

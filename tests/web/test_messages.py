@@ -9,6 +9,7 @@ from typing import get_args
 import pytest
 
 import api.web
+from api.web import messages
 from api.web.forms import parse_action, parse_draft
 from api.web.messages import japanese
 from api.web.render import ACTION, ACTION_HELP, DONE, EVENT, RECEIPT_EVENT
@@ -81,3 +82,9 @@ def test_every_audit_event_kind_has_a_japanese_label() -> None:
 def test_every_action_has_help_and_a_confirmation() -> None:
     assert set(ACTION_HELP) == set(ACTION) and set(ACTION) <= set(DONE)
     assert ACTION_HELP["approve"] != ACTION_HELP["consent"]
+
+
+def test_no_reason_has_two_translations() -> None:
+    """A rule shadowed by an earlier one of the same pattern would never be used (two merges wrote one each)."""
+    patterns = [pattern for pattern, _ in messages._RULES]
+    assert sorted({p for p in patterns if patterns.count(p) > 1}) == []

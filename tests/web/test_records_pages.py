@@ -139,7 +139,7 @@ async def test_issuance_from_the_document_page_and_the_seal_register(stack: Stac
     assert wrong.status_code == 422 and "開始日が終了日より後" in wrong.text
     for path in ("/records/seal-log", "/records", "/records/disposal", "/records/disposals"):
         r = await drafter.get(path)
-        assert r.status_code == 403 and "文書主管課（文書担当）だけ" in r.text, path
+        assert r.status_code == 403 and "文書担当（文書主管課）だけ" in r.text, path
 
 
 async def test_the_yearly_disposal_review_from_opening_to_its_decision(
