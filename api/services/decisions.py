@@ -72,10 +72,15 @@ class DecisionService:
             return await self._act_on(staff, row, steps, resubmit, key=key, today=today, actor_post=actor_post)
         if row.status != "draft":  # a retried submit gets its recorded answer; any other is a second submit
             await release(self._session)
-            state = await self._recorded_outcome(
-                row, update_id, refusal=f"the document has already been submitted (it is {row.status})"
-            )
-            return from_workflow(await self._stored(row.id), state)
+            recorded = await self._recorded(row, update_id)
+            if recorded is not None:
+                return from_workflow(await self._stored(row.id), recorded)
+            if await self._engine_submitted(row):
+                raise Conflict(f"the document has already been submitted (it is {row.status})")
+            # The read model says submitted but the engine holds no submit: the update was lost with its workflow
+            # task (Temporal stopped after the handler's local activities had projected it, before the task was
+            # acknowledged).  Send it again; the projection of the same step is written once (projected_seq).
+            log.warning("document.submit_resent", document_id=row.id, status=row.status)
         settings = self._app.settings
         start = WithStartWorkflowOperation(
             DocumentWorkflow.run,
@@ -297,8 +302,8 @@ class DecisionService:
             log.warning("document.allowed_actions_without_hr", document_id=state.document_id, error=exc.detail)
             return ActionContext()
 
-    async def _recorded_outcome(self, row: DocumentRow, update_id: str, *, refusal: str) -> ChainState:
-        """The answer Temporal recorded for ``update_id``; ``refusal`` (409) if there is none."""
+    async def _recorded(self, row: DocumentRow, update_id: str) -> ChainState | None:
+        """The answer Temporal recorded for ``update_id``; None if it holds none (no such update or workflow)."""
         handle = self._app.temporal.get_workflow_handle(workflow_id(row.id)).get_update_handle(
             update_id, result_type=ChainState
         )
@@ -306,8 +311,27 @@ class DecisionService:
             return await bounded(
                 handle.result(rpc_timeout=self._rpc_timeout), within_seconds=self._app.settings.action_timeout_seconds
             )
-        except WorkflowGone as exc:
-            raise Conflict(refusal) from exc
+        except WorkflowGone:
+            return None
+
+    async def _engine_submitted(self, row: DocumentRow) -> bool:
+        """Whether the document's workflow holds a submitted chain (False: no workflow, or one never submitted)."""
+        handle = self._app.temporal.get_workflow_handle(workflow_id(row.id))
+        try:
+            state = await bounded(
+                handle.query(DocumentWorkflow.state, rpc_timeout=self._rpc_timeout),
+                within_seconds=self._app.settings.action_timeout_seconds,
+            )
+        except WorkflowGone:
+            return False
+        return state is not None
+
+    async def _recorded_outcome(self, row: DocumentRow, update_id: str, *, refusal: str) -> ChainState:
+        """The answer Temporal recorded for ``update_id``; ``refusal`` (409) if there is none."""
+        state = await self._recorded(row, update_id)
+        if state is None:
+            raise Conflict(refusal)
+        return state
 
     @property
     def _rpc_timeout(self) -> timedelta:

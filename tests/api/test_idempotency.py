@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from api.services.idempotency import REUSED
+from db.models import DocumentRow
+from db.session import create_engine, create_sessionmaker
 from tests.api.support import (
     BIG,
     DIRECTOR,
@@ -194,3 +197,34 @@ async def test_a_refused_action_leaves_its_key_unused(stack: Stack) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "sent_back"
     assert audit_actions(await snapshot(stack, DRAFTER, doc["id"])) == ["create", "submit", "send_back"]
+
+
+async def test_a_submit_lost_with_its_workflow_task_is_sent_again_on_retry(stack: Stack) -> None:
+    """Found by bench/chaos.py: Temporal stopped after the submit handler's local activities had projected the
+    submit (the read model says 回議中) but before the workflow task was acknowledged, so the engine holds no
+    submit.  The client's retry (same key) must reach the engine, not get 409 "already submitted" for good."""
+    doc = await stack.draft(DRAFTER, amount_yen=BIG)
+    await _project_a_lost_submit(stack, doc["id"])
+    key = str(uuid.uuid4())
+    retry = await stack.call(DRAFTER, "POST", f"/v1/documents/{doc['id']}/submit", headers={"Idempotency-Key": key})
+    assert retry.status_code == 200, retry.text
+    assert retry.json()["status"] == "in_review" and retry.json()["pending"], retry.json()
+    approved = await stack.act(MANAGER, doc["id"], "approve")  # the chain runs on from there
+    assert approved.status_code == 200, approved.text
+    other = await stack.call(
+        DRAFTER, "POST", f"/v1/documents/{doc['id']}/submit", headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
+    assert (
+        "already been submitted" in assert_problem(other, 409)["detail"]
+    )  # a second submit (the engine holds one) is still refused
+
+
+async def _project_a_lost_submit(stack: Stack, document_id: str) -> None:
+    engine = create_engine(stack.settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            row = await session.get(DocumentRow, document_id)
+            assert row is not None
+            row.status, row.submitted_at = "in_review", datetime.now(UTC)
+    finally:
+        await engine.dispose()
