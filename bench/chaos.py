@@ -64,7 +64,7 @@ AFFAIRS_UNIT = "doboku.doboku"
 CONSULT_UNIT = "somu.jinji"
 SEAL = {"clean_copy_on": "2026-11-26", "dispatch_method": "post", "dispatched_on": "2026-11-27", "seal_omitted": True}
 MAIL_DOMAIN = "chaos.example.lg.jp"
-READY_TIMEOUT_S = 90.0
+READY_TIMEOUT_S = 45.0
 REQUEST_PATIENCE_S = 240.0
 HTTP_TIMEOUT_S = 30.0
 DECIDED = ("approved", "completed")
@@ -124,6 +124,24 @@ class Child:
             if time.monotonic() > deadline:
                 raise ChaosFailure(f"{self.name} not ready after {timeout:.0f} s; see {self.log_path}")
             time.sleep(0.1)
+
+    def restart_until_ready(self, anomalies: list[str], attempts: int = 3) -> None:
+        """Start and wait; a child not ready in time is made to dump its threads (SIGABRT with faulthandler on:
+        into its log), noted as an anomaly, killed and started again."""
+        for attempt in range(1, attempts + 1):
+            self.start()
+            try:
+                self.wait_ready()
+                return
+            except ChaosFailure as exc:
+                anomalies.append(f"{self.name} (start {self.starts}): {exc}")
+                if attempt == attempts:
+                    raise
+                if self.alive() and self.popen is not None:
+                    self.popen.send_signal(signal.SIGABRT)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        self.popen.wait(2)
+                self.kill()
 
     def kill(self) -> None:
         if self.popen is not None and self.popen.poll() is None:
@@ -188,8 +206,13 @@ class Fleet:
         return [c for c in self.children.values() if c.kind == kind]
 
     def start_all(self) -> None:
-        for child in self.children.values():
+        """Temporal first, then everything else at once (each retries its own connections), until all are ready."""
+        first, *rest = self.children.values()
+        first.start()
+        first.wait_ready()
+        for child in rest:
             child.start()
+        for child in rest:
             child.wait_ready()
 
     def stop_all(self) -> None:
@@ -225,6 +248,7 @@ def build_fleet(data_dir: Path, database_url: str, *, workers: int, apis: int, s
         "RINGI_NOTIFY_RETRY_SECONDS": "1",
         "RINGI_NOTIFY_MAX_ATTEMPTS": "30",
         "RINGI_LOG_LEVEL": "WARNING",
+        "PYTHONFAULTHANDLER": "1",  # a child stuck at start dumps its threads on SIGABRT (into its log)
     }
     logs = data_dir / "logs"
     temporal_port = int(settings.temporal_address.rsplit(":", 1)[1])
@@ -535,6 +559,28 @@ class ChaosLog:
     pg_terminated: int = 0
     revived: Counter[str] = field(default_factory=Counter)  # died on their own, restarted
     restart_seconds: list[float] = field(default_factory=list)
+    anomalies: list[str] = field(default_factory=list)  # children that did not come back at once
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    over: bool = False  # the chaos loop has ended
+
+    @property
+    def total(self) -> int:
+        return sum(self.kills.values())
+
+    async def count(self, kind: str) -> None:
+        async with self.changed:
+            self.kills[kind] += 1
+            self.changed.notify_all()
+
+    async def end(self) -> None:
+        async with self.changed:
+            self.over = True
+            self.changed.notify_all()
+
+    async def until(self, kills: float) -> None:
+        """Until ``kills`` kills have been made (or the loop has ended)."""
+        async with self.changed:
+            await self.changed.wait_for(lambda: self.over or self.total >= kills)
 
 
 async def terminate_backends(database_url: str) -> int:
@@ -555,29 +601,47 @@ async def terminate_backends(database_url: str) -> int:
 async def chaos_loop(
     fleet: Fleet, rng: random.Random, log_: ChaosLog, stop: asyncio.Event, *, gap: tuple[float, float]
 ) -> None:
-    """Kill one process at a time (never the last worker or API standing: one of two), restart it, wait."""
+    """Kill one process of a kind at a time (of two workers or APIs, never both), restart it in the background;
+    meanwhile another kind may be killed, so several processes of different kinds can be down at once."""
     postgres = fleet.database_url.startswith("postgresql")
     targets = {k: w for k, w in TARGETS.items() if k != "postgres" or postgres}
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), rng.uniform(*gap))
-        if stop.is_set():
-            return
-        kind = rng.choices(list(targets), weights=list(targets.values()))[0]
-        started = time.monotonic()
-        if kind == "postgres":
-            log_.pg_terminated += await terminate_backends(fleet.database_url)
-            log_.kills[kind] += 1
-            continue
-        victim = rng.choice(fleet.of_kind(kind))
-        await asyncio.to_thread(victim.kill)
-        log_.kills[kind] += 1
+    restarting: dict[str, asyncio.Task[None]] = {}
+
+    async def restart(victim: Child, started: float) -> None:
         await asyncio.sleep(rng.uniform(0.0, 0.5))  # the others meet it dead for a moment
-        await asyncio.to_thread(victim.start)
-        await asyncio.to_thread(victim.wait_ready)
+        await asyncio.to_thread(victim.restart_until_ready, log_.anomalies)
         log_.restart_seconds.append(time.monotonic() - started)
+
+    try:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), rng.uniform(*gap))
+            if stop.is_set():
+                return
+            for kind, task in list(restarting.items()):
+                if task.done():
+                    del restarting[kind]
+                    task.result()  # a child that would not come back ends the run
+            free = {k: w for k, w in targets.items() if k not in restarting}
+            if not free:
+                continue
+            kind = rng.choices(list(free), weights=list(free.values()))[0]
+            if kind == "postgres":
+                log_.pg_terminated += await terminate_backends(fleet.database_url)
+                await log_.count(kind)
+                continue
+            victim = rng.choice(fleet.of_kind(kind))
+            started = time.monotonic()
+            await asyncio.to_thread(victim.kill)
+            await log_.count(kind)
+            restarting[kind] = asyncio.create_task(restart(victim, started))
+    finally:
+        for task in restarting.values():
+            with contextlib.suppress(Exception):
+                await task
         for name in await asyncio.to_thread(fleet.revive_dead):
             log_.revived[name] += 1
+        await log_.end()
 
 
 # --------------------------------------------------------------------------- checks
@@ -594,10 +658,10 @@ def expected_status(doc: Doc) -> tuple[str, ...]:
     return ("withdrawn",) if doc.script == "withdraw" else DECIDED
 
 
-async def settle(api: Api, docs: list[Doc], timeout: float = 300.0) -> dict[str, dict[str, Any]]:
+async def settle(api: Api, docs: list[Doc], patience: float = 300.0) -> dict[str, dict[str, Any]]:
     """Read every document until its after-decision work (finance, HR, number, completion) has settled."""
     gate = asyncio.Semaphore(8)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + patience
 
     def settled(doc: Doc, read: dict[str, Any]) -> bool:
         if read["status"] not in expected_status(doc):
@@ -647,7 +711,7 @@ async def database_facts(database_url: str) -> tuple[dict[tuple[str, int], list[
             )
             series: dict[tuple[str, int], list[int]] = defaultdict(list)
             for symbol, year, serial in rows:
-                series[(str(symbol), int(year))].append(int(serial))
+                series[(str(symbol), int(year or 0))].append(int(serial or 0))
             mails = await session.execute(
                 select(NotificationRow.id, NotificationRow.recipient_id, NotificationDeliveryRow.state)
                 .join(NotificationDeliveryRow, NotificationDeliveryRow.notification_id == NotificationRow.id)
@@ -658,20 +722,18 @@ async def database_facts(database_url: str) -> tuple[dict[tuple[str, int], list[
         await engine.dispose()
 
 
-async def outbox_drained(database_url: str, timeout: float = 120.0) -> bool:
+async def outbox_drained(database_url: str, patience: float = 120.0) -> bool:
     from sqlalchemy import func, select
 
     from db.models import NotificationDeliveryRow
     from db.session import create_engine, create_sessionmaker
 
     engine = create_engine(database_url)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + patience
     try:
         while True:
             async with create_sessionmaker(engine)() as session:
-                waiting = await session.scalar(
-                    select(func.count()).where(NotificationDeliveryRow.state == "pending")
-                )
+                waiting = await session.scalar(select(func.count()).where(NotificationDeliveryRow.state == "pending"))
             if not waiting or time.monotonic() > deadline:
                 return not waiting
             await asyncio.sleep(1.0)
@@ -748,8 +810,10 @@ async def run_checks(
     budget = (await finance.get(f"/budgets/{BUDGET_CODE}", params={"fiscal_year": fiscal_year_of(date.today())})).json()
     committed = sum(d.final_yen for d in docs if d.id and d.script not in ("affairs", "withdraw"))
     if budget.get("committed_yen") != committed or budget.get("reserved_yen") != 0:
-        bad_ledger.append(f"budget line: committed {budget.get('committed_yen')} (meant {committed}),"
-                          f" reserved {budget.get('reserved_yen')}")
+        bad_ledger.append(
+            f"budget line: committed {budget.get('committed_yen')} (meant {committed}),"
+            f" reserved {budget.get('reserved_yen')}"
+        )
     checks.append(
         Check(
             "finance ledger equals the decisions",
@@ -765,17 +829,24 @@ async def run_checks(
         posting_id = (reads[d.id].get("hr") or {}).get("posting_id")
         if [p["id"] for p in postings] != [posting_id]:
             bad_hr.append(f"#{d.index}: postings {[p['id'] for p in postings]}, document shows {posting_id}")
-    checks.append(Check("each 庶務 request posted to HR once", not bad_hr, f"{len(affairs)} requests " + "; ".join(bad_hr[:3])))
+    checks.append(
+        Check("each 庶務 request posted to HR once", not bad_hr, f"{len(affairs)} requests " + "; ".join(bad_hr[:3]))
+    )
 
     drained = await outbox_drained(fleet.database_url)
     series, mails = await database_facts(fleet.database_url)
-    gaps = [f"{s}{y}: {len(n)} numbers, max {max(n)}" for (s, y), n in series.items() if sorted(n) != list(range(1, len(n) + 1))]
+    gaps = [
+        f"{s}{y}: {len(n)} numbers, max {max(n)}"
+        for (s, y), n in series.items()
+        if sorted(n) != list(range(1, len(n) + 1))
+    ]
     mine = sum(1 for d in docs if d.id and reads[d.id].get("number_display"))
     checks.append(
         Check(
             "文書番号 gapless per series",
             not gaps,
-            f"{len(series)} series, {sum(len(n) for n in series.values())} numbers ({mine} of ours) " + "; ".join(gaps[:3]),
+            f"{len(series)} series, {sum(len(n) for n in series.values())} numbers ({mine} of ours) "
+            + "; ".join(gaps[:3]),
         )
     )
 
@@ -783,7 +854,7 @@ async def run_checks(
         received = list(sink.messages)
     ids_by_notice: dict[int, set[str]] = defaultdict(set)
     stray = []
-    for rcpt, message_id, _subject, _text in received:
+    for _rcpt, message_id, _subject, _text in received:
         core = message_id.strip("<>")
         if core.startswith("notice-") and ".email@" in core:
             ids_by_notice[int(core.split("-", 1)[1].split(".", 1)[0])].add(core)
@@ -829,7 +900,9 @@ async def overload_phase(urls: Sequence[str], clients: int, seconds: float, draf
     from core.demo_city import generate_city
 
     city = generate_city()
-    manager = next(a.staff_id for a in city.assignments if a.org_unit_code == SPENDING_UNIT and a.post_code == "manager")
+    manager = next(
+        a.staff_id for a in city.assignments if a.org_unit_code == SPENDING_UNIT and a.post_code == "manager"
+    )
     result = Overload(clients, seconds)
     tally = Tally()
     api = Api(urls, tally, max_requests=10_000_000, connections=clients)
@@ -838,7 +911,9 @@ async def overload_phase(urls: Sequence[str], clients: int, seconds: float, draf
     start = time.monotonic()
     end = start + seconds
 
-    async def timed(staff_id: str, method: str, path: str, *, key: str | None = None, **kwargs: Any) -> dict[str, Any] | None:
+    async def timed(
+        staff_id: str, method: str, path: str, *, key: str | None = None, **kwargs: Any
+    ) -> dict[str, Any] | None:
         headers = {"Authorization": f"Bearer {api.tokens[staff_id]}"}
         if key is not None:
             headers["Idempotency-Key"] = key
@@ -871,8 +946,14 @@ async def overload_phase(urls: Sequence[str], clients: int, seconds: float, draf
         i = 0
         while time.monotonic() < end:
             i += 1
-            body = {"title": f"過負荷試験（{n}-{i}）", "body": "例示", "matter": "spending", "amount_yen": 50_000,
-                    "confidentiality": 1, "retention_years": 1}
+            body = {
+                "title": f"過負荷試験（{n}-{i}）",
+                "body": "例示",
+                "matter": "spending",
+                "amount_yen": 50_000,
+                "confidentiality": 1,
+                "retention_years": 1,
+            }
             doc = await timed(drafter, "POST", "/v1/documents", json=body)
             if doc is None:
                 continue
@@ -884,8 +965,16 @@ async def overload_phase(urls: Sequence[str], clients: int, seconds: float, draf
                 actor = pending if pending in api.tokens else manager
                 if actor not in api.tokens:
                     continue
-                if await timed(actor, "POST", f"/v1/documents/{doc['id']}/actions", key=f"{key}-a",
-                               json={"action": "approve", "comment": ""}) is not None:
+                if (
+                    await timed(
+                        actor,
+                        "POST",
+                        f"/v1/documents/{doc['id']}/actions",
+                        key=f"{key}-a",
+                        json={"action": "approve", "comment": ""},
+                    )
+                    is not None
+                ):
                     result.documents += 1
 
     await asyncio.gather(*(client(n) for n in range(clients)))
@@ -917,13 +1006,18 @@ async def drive(fleet: Fleet, args: argparse.Namespace, sink: MailSink) -> RunRe
     api = Api(fleet.api_urls, tally, max_requests=args.max_requests)
     chaos = ChaosLog()
     started = time.monotonic()
-    async with httpx.AsyncClient(base_url=fleet.finance_url, timeout=30) as finance, httpx.AsyncClient(
-        base_url=fleet.hr_url, timeout=30
-    ) as hr:
+    async with (
+        httpx.AsyncClient(base_url=fleet.finance_url, timeout=30) as finance,
+        httpx.AsyncClient(base_url=fleet.hr_url, timeout=30) as hr,
+    ):
         from domain.fiscal import fiscal_year_of
 
         year = fiscal_year_of(date.today())
-        (await finance.put(f"/admin/budgets/{year}/{BUDGET_CODE}", json={"name": "障害試験用（例示）", "allocated_yen": BUDGET_YEN})).raise_for_status()
+        (
+            await finance.put(
+                f"/admin/budgets/{year}/{BUDGET_CODE}", json={"name": "障害試験用（例示）", "allocated_yen": BUDGET_YEN}
+            )
+        ).raise_for_status()
         people = {d.drafter for d in docs}
         for staff_id in sorted(people):  # notices by mail to everyone who drafts (and so hears of decisions)
             await preferences(api, staff_id)
@@ -939,8 +1033,7 @@ async def drive(fleet: Fleet, args: argparse.Namespace, sink: MailSink) -> RunRe
             nonlocal done
             for i in counter:
                 # pace: document i starts once its share of the kills has happened (kills spread over the load)
-                while sum(chaos.kills.values()) < args.kills * i / len(docs) * 0.9 and not chaos_task.done():
-                    await asyncio.sleep(0.2)
+                await chaos.until(args.kills * i / len(docs) * 0.9)
                 await driver.run(docs[i])
                 done += 1
                 if done % 25 == 0:
@@ -949,8 +1042,7 @@ async def drive(fleet: Fleet, args: argparse.Namespace, sink: MailSink) -> RunRe
         try:
             async with asyncio.timeout(args.max_seconds):
                 await asyncio.gather(*(client() for _ in range(args.concurrency)))
-                while sum(chaos.kills.values()) < args.kills and not chaos_task.done():
-                    await asyncio.sleep(0.5)
+                await chaos.until(args.kills)
         finally:
             stop.set()
             with contextlib.suppress(Exception):
@@ -968,8 +1060,18 @@ async def drive(fleet: Fleet, args: argparse.Namespace, sink: MailSink) -> RunRe
         overload = await overload_phase(
             fleet.api_urls, args.overload_clients, args.overload_seconds, city_people()["spending"]
         )
-    return RunResult(args.seed, "PostgreSQL" if args.postgres else "SQLite", docs, chaos, tally, checks, seconds,
-                     overload, args.workers, args.apis)
+    return RunResult(
+        args.seed,
+        "PostgreSQL" if args.postgres else "SQLite",
+        docs,
+        chaos,
+        tally,
+        checks,
+        seconds,
+        overload,
+        args.workers,
+        args.apis,
+    )
 
 
 async def preferences(api: Api, staff_id: str) -> None:
@@ -1005,6 +1107,8 @@ def render(result: RunResult) -> str:
         f"  kills {kills} ({by_kind}); PostgreSQL backends terminated {result.chaos.pg_terminated}",
         f"  restart p50 {percentile(restart, 50):.1f} s, max {max(restart, default=0):.1f} s;"
         f" died on their own and restarted: {dict(result.chaos.revived) or 'none'}",
+        f"  anomalies (not ready in time, dumped and restarted): {len(result.chaos.anomalies)}"
+        + "".join(f"\n    {a}" for a in result.chaos.anomalies[:10]),
         f"  {result.seconds:.0f} s under faults; {result.tally.requests} requests, {result.tally.retries_503} retried"
         f" after 5xx, {result.tally.retries_transport} after a connection error; answers {dict(result.tally.statuses)};"
         f" creates retried (orphan drafts possible) {result.tally.orphan_creates}",
@@ -1021,7 +1125,8 @@ def render(result: RunResult) -> str:
             "",
             f"  overload: C={o.clients} for {o.seconds:.0f} s: {o.accepted / o.seconds:.1f} accepted requests/s,"
             f" {o.documents / o.seconds:.1f} documents decided/s",
-            f"    accepted p50 {percentile(o.latencies, 50) * 1000:.0f} ms, p99 {percentile(o.latencies, 99) * 1000:.0f} ms,"
+            f"    accepted p50 {percentile(o.latencies, 50) * 1000:.0f} ms,"
+            f" p99 {percentile(o.latencies, 99) * 1000:.0f} ms,"
             f" max {max(o.latencies, default=0) * 1000:.0f} ms; shed {o.shed} of {total}"
             f" ({(o.shed / total if total else 0):.1%}); first 503 after {first}; other {dict(o.other) or 'none'}",
         ]
@@ -1040,8 +1145,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--apis", type=int, choices=(1, 2), default=2)
     parser.add_argument("--postgres", action="store_true", help=f"ringi's database on PostgreSQL ({PG_SERVER_URL})")
     parser.add_argument("--postgres-url", default=PG_SERVER_URL, help="the server (a throw-away database is made)")
-    parser.add_argument("--gap", type=float, nargs=2, default=(0.2, 1.5), metavar=("MIN", "MAX"),
-                        help="seconds between a restart and the next kill (uniform)")
+    parser.add_argument(
+        "--gap",
+        type=float,
+        nargs=2,
+        default=(0.2, 1.5),
+        metavar=("MIN", "MAX"),
+        help="seconds between a restart and the next kill (uniform)",
+    )
     parser.add_argument("--overload-clients", type=int, default=120, help="C of the overload phase (0: skip)")
     parser.add_argument("--overload-seconds", type=float, default=20.0)
     parser.add_argument("--max-seconds", type=float, default=3600.0, help="wall-clock limit of the load")
@@ -1056,9 +1167,12 @@ def run(args: argparse.Namespace) -> RunResult:
 
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1, 2**31)
-    if not args.postgres_url.startswith("postgresql") or "127.0.0.1" not in args.postgres_url and "localhost" not in args.postgres_url:
+    if not args.postgres_url.startswith("postgresql") or (
+        "127.0.0.1" not in args.postgres_url and "localhost" not in args.postgres_url
+    ):
         raise SystemExit("--postgres-url: a PostgreSQL server on the loopback address only")
     log(f"seed {args.seed}")
+    saved_env = dict(os.environ)  # stack_settings exports RINGI_*: a test process gets its environment back
     data_dir = Path(tempfile.mkdtemp(prefix="ringi-chaos-"))
     failed = True
     fleet: Fleet | None = None
@@ -1076,6 +1190,8 @@ def run(args: argparse.Namespace) -> RunResult:
             failed = not all(c.ok for c in result.checks)
             return result
     finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
         if args.keep_data or failed:
             log(f"data and logs kept in {data_dir}")
         else:
