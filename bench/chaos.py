@@ -64,7 +64,7 @@ AFFAIRS_UNIT = "doboku.doboku"
 CONSULT_UNIT = "somu.jinji"
 SEAL = {"clean_copy_on": "2026-11-26", "dispatch_method": "post", "dispatched_on": "2026-11-27", "seal_omitted": True}
 MAIL_DOMAIN = "chaos.example.lg.jp"
-READY_TIMEOUT_S = 45.0
+READY_TIMEOUT_S = 120.0
 REQUEST_PATIENCE_S = 240.0
 HTTP_TIMEOUT_S = 30.0
 DECIDED = ("approved", "completed")
@@ -177,7 +177,7 @@ def worker_started(child: Child) -> bool:
 def http_ok(url: str) -> Callable[[Child], bool]:
     def check(_: Child) -> bool:
         try:
-            return httpx.get(url, timeout=1.0, trust_env=False).status_code == 200
+            return httpx.get(url, timeout=5.0, trust_env=False).status_code == 200
         except httpx.HTTPError:
             return False
 
@@ -225,7 +225,7 @@ class Fleet:
         for child in dead:
             child.start()
         for child in dead:
-            child.wait_ready()
+            child.wait_ready(READY_TIMEOUT_S * 2)
         return [c.name for c in dead]
 
 
@@ -633,7 +633,11 @@ async def chaos_loop(
             for kind, task in list(restarting.items()):
                 if task.done():
                     del restarting[kind]
-                    task.result()  # a child that would not come back ends the run
+                    if task.exception() is not None:  # it would not come back: noted, and revived below
+                        log_.anomalies.append(f"{kind}: {task.exception()}")
+            if not restarting:
+                for name in await asyncio.to_thread(fleet.revive_dead):
+                    log_.revived[name] += 1
             free = {k: w for k, w in targets.items() if k not in restarting}
             if not free:
                 continue
@@ -886,6 +890,14 @@ async def run_checks(
             + (f"; unknown notices {sorted(unknown)[:5]}" if unknown else "")
             + (f"; without a notice Message-ID {stray[:3]}" if stray else "")
             + ("" if drained else "; outbox not drained"),
+        )
+    )
+    errors = {status: n for status, n in api.tally.statuses.items() if status.startswith("5") and status != "503"}
+    checks.append(
+        Check(
+            "no answer 5xx but 503 (retry later)",
+            not errors,
+            f"{sum(api.tally.statuses.values())} answers" + (f"; {errors}" if errors else ""),
         )
     )
     return checks
