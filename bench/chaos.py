@@ -611,7 +611,14 @@ async def terminate_backends(database_url: str) -> int:
 
 
 async def chaos_loop(
-    fleet: Fleet, rng: random.Random, log_: ChaosLog, stop: asyncio.Event, *, gap: tuple[float, float]
+    fleet: Fleet,
+    rng: random.Random,
+    log_: ChaosLog,
+    stop: asyncio.Event,
+    *,
+    gap: tuple[float, float],
+    allowed: Callable[[], int],
+    at_once: int = 2,
 ) -> None:
     """Kill one process of a kind at a time (of two workers or APIs, never both), restart it in the background;
     meanwhile another kind may be killed, so several processes of different kinds can be down at once."""
@@ -639,8 +646,8 @@ async def chaos_loop(
                 for name in await asyncio.to_thread(fleet.revive_dead):
                     log_.revived[name] += 1
             free = {k: w for k, w in targets.items() if k not in restarting}
-            if not free:
-                continue
+            if not free or len(restarting) >= at_once or log_.total >= allowed():
+                continue  # at most ``at_once`` down, and the kills follow the documents' progress
             kind = rng.choices(list(free), weights=list(free.values()))[0]
             if kind == "postgres":
                 log_.pg_terminated += await terminate_backends(fleet.database_url)
@@ -1055,16 +1062,25 @@ async def drive(fleet: Fleet, args: argparse.Namespace, sink: MailSink) -> RunRe
 
         await asyncio.gather(*(prefer(p) for p in people))
         stop = asyncio.Event()
-        chaos_task = asyncio.create_task(chaos_loop(fleet, random.Random(args.seed + 1), chaos, stop, gap=args.gap))
+        done = 0
+        chaos_task = asyncio.create_task(
+            chaos_loop(
+                fleet,
+                random.Random(args.seed + 1),
+                chaos,
+                stop,
+                gap=args.gap,
+                # kill k once k/kills of the documents are done (+ a few ahead): spread over the load, never
+                # faster than the stack can make progress
+                allowed=lambda: 3 + int(args.kills * done / len(docs)),
+            )
+        )
         driver = Driver(api, args.seed)
         counter = iter(range(len(docs)))
-        done = 0
 
         async def client() -> None:
             nonlocal done
             for i in counter:
-                # pace: document i starts once its share of the kills has happened (kills spread over the load)
-                await chaos.until(args.kills * i / len(docs) * 0.9)
                 await driver.run(docs[i])
                 done += 1
                 if done % 25 == 0:
