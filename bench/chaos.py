@@ -45,7 +45,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email import message_from_bytes, policy
@@ -72,6 +72,10 @@ DECIDED = ("approved", "completed")
 DECISIONS = ("submit", "approve", "consent", "object", "send_back", "withdraw", "resubmit")
 SCRIPTS = {"spending": 3, "send_back": 2, "withdraw": 1, "objection": 1, "affairs": 2, "issuance": 1}
 TARGETS = {"worker": 5, "api": 4, "temporal": 2, "hr": 2, "finance": 2, "postgres": 2}
+
+
+#: Set when the run ends (or is interrupted): restarts waiting in threads give up at once.
+STOPPING = threading.Event()
 
 
 class ChaosFailure(RuntimeError):
@@ -119,6 +123,8 @@ class Child:
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout
         while not self.ready(self):
+            if STOPPING.is_set():
+                raise ChaosFailure(f"{self.name}: the run is stopping")
             if not self.alive():
                 raise ChaosFailure(f"{self.name} exited while starting; see {self.log_path}")
             if time.monotonic() > deadline:
@@ -129,6 +135,8 @@ class Child:
         """Start and wait; a child not ready in time is made to dump its threads (SIGABRT with faulthandler on:
         into its log), noted as an anomaly, killed and started again."""
         for attempt in range(1, attempts + 1):
+            if STOPPING.is_set():
+                return
             self.start()
             try:
                 self.wait_ready()
@@ -1208,6 +1216,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+async def guarded(run: Coroutine[Any, Any, RunResult]) -> RunResult:
+    """The run; on its way out (also when Ctrl-C cancels it) restarts waiting in threads give up at once, so
+    asyncio.run's wait for its threads ends and everything started is stopped."""
+    try:
+        return await run
+    finally:
+        STOPPING.set()
+
+
 def run(args: argparse.Namespace) -> RunResult:
     """Start everything, drive, check; stop everything (also on Ctrl-C)."""
     from bench.stack import throwaway_database
@@ -1228,12 +1245,13 @@ def run(args: argparse.Namespace) -> RunResult:
             url = f"sqlite+aiosqlite:///{data_dir / 'ringi.db'}"
             if args.postgres:
                 url = cleanup.enter_context(throwaway_database(args.postgres_url, keep=args.keep_data))
+            STOPPING.clear()
             sink, smtp_port = cleanup.enter_context(smtp_sink())
             fleet = build_fleet(data_dir, url, workers=args.workers, apis=args.apis, smtp_port=smtp_port)
             cleanup.callback(fleet.stop_all)
             log(f"starting the stack in {data_dir}")
             fleet.start_all()
-            result = asyncio.run(drive(fleet, args, sink))
+            result = asyncio.run(guarded(drive(fleet, args, sink)))
             failed = not all(c.ok for c in result.checks)
             return result
     finally:

@@ -22,8 +22,8 @@ SEED = int(os.environ.get("RINGI_CHAOS_SEED", "20250401"))
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_two_workers_two_apis_under_kills_lose_nothing_and_apply_nothing_twice(backend: str) -> None:
-    argv = ["--docs", "12", "--kills", "6", "--seed", str(SEED), "--concurrency", "6", "--gap", "0.3", "0.9"]
-    argv += ["--overload-clients", "0", "--max-seconds", "120", "--max-requests", "5000"]
+    argv = ["--docs", "10", "--kills", "5", "--seed", str(SEED), "--concurrency", "5", "--gap", "0.2", "0.6"]
+    argv += ["--overload-clients", "0", "--max-seconds", "300", "--max-requests", "5000"]
     if backend == "postgres":
         if not POSTGRES_URL:
             pytest.skip("RINGI_TEST_POSTGRES_URL is not set")
@@ -31,6 +31,6 @@ def test_two_workers_two_apis_under_kills_lose_nothing_and_apply_nothing_twice(b
     result = run(build_parser().parse_args(argv))
     print(render(result))
     assert (result.workers, result.apis) == (2, 2)
-    assert sum(result.chaos.kills.values()) >= 6
+    assert sum(result.chaos.kills.values()) >= 5
     failed = [f"{c.name}: {c.detail}" for c in result.checks if not c.ok]
     assert not failed, f"seed {result.seed}: {failed}"
