@@ -708,7 +708,7 @@ async def settle(api: Api, docs: list[Doc], patience: float = 300.0) -> dict[str
         async with gate:
             while True:
                 read = await api.ok(doc.drafter, "GET", f"/v1/documents/{doc.id}")
-                if settled(doc, read) or time.monotonic() > deadline:
+                if settled(doc, read) or doc.error or time.monotonic() > deadline:  # a failed script: as it is
                     return doc.id, read
                 await asyncio.sleep(0.5)
 
@@ -780,7 +780,7 @@ async def run_checks(
     checks: list[Check] = []
     reads = await settle(api, docs)
     wrong = [
-        f"#{d.index} {d.script}: {reads.get(d.id, {}).get('status') or d.error}"
+        f"#{d.index} {d.script}: {reads.get(d.id, {}).get('status')} {d.error[:160]}".rstrip()
         for d in docs
         if not d.id or d.error or reads[d.id]["status"] not in expected_status(d)
     ]
