@@ -753,7 +753,9 @@ async def database_facts(database_url: str) -> tuple[dict[tuple[str, int], list[
         await engine.dispose()
 
 
-async def outbox_drained(database_url: str, patience: float = 120.0) -> bool:
+async def outbox_drained(database_url: str, patience: float = 420.0) -> bool:
+    """No delivery pending; waits past the dispatcher's lease (5 min): a pass that failed mid-way (its database
+    connection lost) leaves its leased deliveries to the next pass after the lease."""
     from sqlalchemy import func, select
 
     from db.models import NotificationDeliveryRow
