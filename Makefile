@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench install clean chromium fuzz
+.PHONY: run test test-fast lint bench chaos install clean chromium fuzz
 
 $(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,14 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.approvals
+
+## The fault harness (bench/chaos.py): the whole stack with two workers and two API processes, 500 documents of
+## every kind driven through the API while >= 200 seeded SIGKILLs hit each process; the checks as a table, then
+## an overload phase.  CHAOS_ARGS="--postgres" for PostgreSQL, "--docs 50 --kills 20" for a short run,
+## "--seed N" to replay a run.
+CHAOS_ARGS ?=
+chaos: $(STAMP)
+	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) .ringi

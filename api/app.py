@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.admission import AdmissionControl
 from api.deps import AppState
 from api.metrics import ApiMetrics, MetricsMiddleware
 from api.openapi import install_openapi
@@ -170,6 +171,11 @@ def create_app(settings: Settings, *, traces: TracerProvider | None = None) -> F
     )
     if settings.codec_endpoint_enabled and settings.codec_cors_origin:
         app.add_middleware(CodecCors, origin=settings.codec_cors_origin)
+    app.add_middleware(
+        AdmissionControl,
+        max_inflight_updates=settings.max_inflight_updates,
+        retry_after_seconds=settings.overload_retry_after_seconds,
+    )
     app.state.metrics = ApiMetrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: sees every answer
     install_problem_handlers(app)

@@ -8,6 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import RingiError
@@ -49,6 +50,20 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.status_code == 400:  # FastAPI's "error parsing the body" (malformed JSON or multipart): bad input
             return problem(422, "Invalid input", f"body: the request body could not be parsed ({exc.detail})")
         return problem(exc.status_code, str(exc.detail), str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:  # the connection died under the request (database restarted, backend
+            # terminated): its transaction is gone; found by bench/chaos.py, which answered 500 here
+            log.warning("api.database_connection_lost", error=str(exc.orig)[:200])
+            return problem(
+                503,
+                "Database unavailable",
+                "the connection to the database was lost; retry with the same Idempotency-Key",
+                headers={"Retry-After": "1"},
+            )
+        log.exception("api.unexpected_error", error=repr(exc))
+        return problem(500, "Internal error", "an unexpected error occurred; it has been logged")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -73,6 +73,15 @@ class Settings(BaseSettings):
     action_timeout_seconds: float = Field(
         2.0, gt=0, description="How long an action may wait for the workflow before the API answers 503."
     )
+    max_inflight_updates: int = Field(
+        32,
+        ge=0,
+        description="Admission control: updating requests (POST, PUT, PATCH, DELETE) one API process works on at"
+        " once; beyond it the API answers 503 + Retry-After at once, before anything is written (0 = no cap).",
+    )
+    overload_retry_after_seconds: int = Field(
+        1, ge=1, le=60, description="The Retry-After of a request shed by admission control."
+    )
     worker_max_cached_workflows: int = Field(
         20_000,
         ge=0,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -146,16 +147,43 @@ def build_worker(
     )
 
 
+#: The waits between attempts to reach Temporal at start: doubling from the first, at most the last.
+CONNECT_RETRY_FIRST_SECONDS = 0.5
+CONNECT_RETRY_MAX_SECONDS = 10.0
+
+
+async def connect_when_up(
+    connect: Callable[[], Awaitable[Client]],
+    *,
+    first: float = CONNECT_RETRY_FIRST_SECONDS,
+    most: float = CONNECT_RETRY_MAX_SECONDS,
+) -> Client:
+    """``connect()`` until Temporal answers: a worker started while its server is down (restarting, or started
+    after it by compose or ``ringi dev``) waits for it instead of dying.  Found by bench/chaos.py: a worker
+    restarted while the dev server was down failed with "Failed client connect" and then hung on its way out."""
+    wait = first
+    while True:
+        try:
+            return await connect()
+        except RuntimeError as exc:  # the SDK's "Failed client connect: …"
+            log.warning("worker.temporal_unreachable", error=str(exc).splitlines()[0], retry_in_seconds=wait)
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, most)
+
+
 async def run_worker(settings: Settings) -> None:
     """Run until cancelled (Ctrl-C / SIGTERM)."""
     engine = create_engine(settings.database_url)
     traces = tracer_provider(settings, "worker")
-    client = await connect_client(
-        settings.temporal_address,
-        settings.temporal_namespace,
-        interceptors=temporal_interceptors(traces),  # the worker takes them from its client
-        runtime=temporal_runtime(settings),  # the SDK's Prometheus metrics, when an address is set
-        payload_keys=settings.temporal_payload_keys(),
+    runtime = temporal_runtime(settings)  # the SDK's Prometheus metrics, when an address is set
+    client = await connect_when_up(
+        lambda: connect_client(
+            settings.temporal_address,
+            settings.temporal_namespace,
+            interceptors=temporal_interceptors(traces),  # the worker takes them from its client
+            runtime=runtime,
+            payload_keys=settings.temporal_payload_keys(),
+        )
     )
     sessions = create_sessionmaker(engine)
     async with HttpHrClient(settings.hr_url) as hr, HttpFinanceClient(settings.finance_url) as finance:

@@ -47,6 +47,16 @@ async def bounded(call: Awaitable[T], *, within_seconds: float) -> T:
         if exc.status in (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.FAILED_PRECONDITION):
             raise _busy() from exc
         raise
+    except RuntimeError as exc:
+        # The lazy client's first connection (api/app.py) failing while Temporal is down or restarting: the SDK
+        # raises a bare RuntimeError, not an RPCError.  Found by bench/chaos.py (it answered 500).
+        if str(exc).startswith(CONNECT_FAILED):
+            raise _busy() from exc
+        raise
+
+
+#: How the Temporal SDK's bridge words a connection that could not be made.
+CONNECT_FAILED = "Failed client connect"
 
 
 def _busy() -> Unavailable:

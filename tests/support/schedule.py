@@ -18,6 +18,7 @@ from xdist.scheduler import LoadScopeScheduling
 
 #: Modules whose every test runs for many seconds on its own fixtures, longest first.
 LONGEST = (
+    "tests/reliability/test_chaos_short.py",
     "tests/reliability/test_finance_crash.py",
     "tests/reliability/test_hr_posting_crash.py",
     "tests/integration/test_reliability.py",
