@@ -131,6 +131,23 @@ class YearOpened(BaseModel):
     skipped: list[YearOpenSkip]
 
 
+class FileOpeningRead(BaseModel):
+    """A run of 新年度の簿冊の一括作成: how far it has come (``done`` of ``total`` of last year's files), then its
+    result."""
+
+    id: str
+    fiscal_year: int
+    status: Literal["running", "done", "failed"]
+    done: int
+    total: int  # 0 until the run has planned its files
+    created: int
+    existing: int
+    skipped: list[YearOpenSkip]
+    error: str
+    started_at: datetime
+    finished_at: datetime | None
+
+
 class FileRead(BaseModel):
     id: str
     fiscal_year: int
