@@ -113,6 +113,7 @@ async def record_run(
     error: str = "",
     finished: bool = False,
 ) -> None:
+    """Write the run's progress (``done`` of ``total``), its counts so far or its end, in a short unit of its own."""
     now = datetime.now(UTC)
     async with sessions() as session, session.begin():
         await begin_write(session)
