@@ -47,6 +47,7 @@ from domain.filing import (
     document_fiscal_year,
     filing_problem,
     manages,
+    opening_stalled,
     shown_title,
 )
 from domain.fiscal import fiscal_year_at, fiscal_year_label, fiscal_year_of, fiscal_year_start
@@ -374,7 +375,7 @@ class FileService:
         await release(self._session)
         return await start_run(self._app.sessions, fiscal_year, by=staff.id)
 
-    async def latest_opening(self, staff: StaffRow) -> FileOpeningRead | None:
+    async def latest_opening(self, staff: StaffRow, *, now: datetime) -> FileOpeningRead | None:
         """The run of 新年度の簿冊の一括作成 started last (from the API, the page or the command), as it is now."""
         await require_records_office(self._app, self._session, staff)
         row = await latest_run(self._session)
@@ -392,6 +393,7 @@ class FileService:
             error=row.error,
             started_at=row.started_at,
             finished_at=row.finished_at,
+            stalled=opening_stalled(row.status, row.updated_at, now),
         )
 
     async def file_receipt(self, staff: StaffRow, receipt_id: str, file_id: str, *, today: date) -> FileDetail:

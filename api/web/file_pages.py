@@ -22,6 +22,7 @@ from api.services.files import FileService, run_opening
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.messages import japanese
 from api.web.render import REFUSAL
+from core.clock import now
 from core.errors import RingiError
 from domain.fiscal import fiscal_year_of
 from schemas.api.files import FileDetail, FileOpeningRead, FileRead, RetentionChange
@@ -107,7 +108,7 @@ async def open_year_progress(
 
 async def _latest_opening(files: FileService, viewer: Viewer) -> FileOpeningRead | None:
     try:
-        run = await files.latest_opening(viewer.staff)
+        run = await files.latest_opening(viewer.staff, now=now())
     except RingiError:  # not the records office: no run to show
         return None
     return run.model_copy(update={"error": japanese(run.error)}) if run is not None and run.error else run

@@ -146,6 +146,7 @@ class FileOpeningRead(BaseModel):
     error: str
     started_at: datetime
     finished_at: datetime | None
+    stalled: bool = False  # still "running" but silent too long: its process died (domain.filing.opening_stalled)
 
 
 class FileRead(BaseModel):

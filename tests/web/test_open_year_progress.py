@@ -4,9 +4,12 @@ shown by a fragment that polls itself while the run goes on, and the result once
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from db.file_opening import PROGRESS_BATCH, YearOpened, record_run, start_run
+from db.models import FileOpeningRow
 from db.session import create_engine, create_sessionmaker
+from domain.filing import OPENING_SILENT_LIMIT
 from tests.api.support import DRAFTER, RECORDS_OFFICE
 from tests.support.stack import Stack
 from tests.web.conftest import sign_in
@@ -47,6 +50,14 @@ async def test_the_fragment_shows_a_run_in_progress_then_its_result(stack: Stack
         )
         shown = (await office.get("/files/open-year/progress")).text
         assert 'data-testid="opening-failed"' in shown and "hx-trigger" not in shown
+        # a run whose process died (silent too long) is shown as stopped, and not polled
+        stopped = await start_run(sessions, YEAR, by=RECORDS_OFFICE)
+        async with sessions() as session, session.begin():
+            row = await session.get(FileOpeningRow, stopped)
+            assert row is not None
+            row.updated_at = row.updated_at - OPENING_SILENT_LIMIT - timedelta(seconds=1)
+        shown = (await office.get("/files/open-year/progress")).text
+        assert 'data-testid="opening-stalled"' in shown and "hx-trigger" not in shown
     finally:
         await engine.dispose()
 
