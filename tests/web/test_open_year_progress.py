@@ -71,9 +71,15 @@ async def test_a_run_of_the_api_is_recorded_with_its_result(stack: Stack) -> Non
     office = await sign_in(stack, RECORDS_OFFICE)
     fragment = (await office.get("/files/open-year/progress")).text
     assert "hx-trigger" not in fragment
+    latest = await stack.call(RECORDS_OFFICE, "GET", "/v1/files/open-year/latest")
+    assert latest.status_code == 200, latest.text
+    assert latest.json()["fiscal_year"] == YEAR - 1 and latest.json()["status"] in ("done", "failed")
+    assert latest.json()["finished_at"] is not None and latest.json()["stalled"] is False
+    assert (await stack.call(DRAFTER, "GET", "/v1/files/open-year/latest")).status_code == 403
     if r.status_code == 200:
         opened = r.json()
         assert f"{YEAR - 1}年度: 新規 {opened['created']}冊" in fragment
+        assert latest.json()["created"] == opened["created"]
     else:  # no 文書分類表 of that 年度: a refusal, recorded as the run's failure
         assert r.status_code == 409, r.text
         assert 'data-testid="opening-failed"' in fragment and f"{YEAR - 1}年度" in fragment
