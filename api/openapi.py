@@ -227,6 +227,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/v1/files"): _op("files.list", (422,)),
     ("POST", "/v1/files/open-year"): _op("files.open_year", (403, 409, 413, 422)),
+    ("GET", "/v1/files/open-year/latest"): _op("files.latest_opening", (403, 404)),
     ("GET", "/v1/files/{file_id}"): _op("files.read", (404,)),
     ("GET", "/v1/files/proposal"): _op("files.proposal", (409, 422)),
     ("POST", "/v1/documents/{document_id}/filing"): _op("files.file_document", (403, 404, 409, 413, 422)),

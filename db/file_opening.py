@@ -7,6 +7,10 @@ its retention copied from the new leaf (of the 共通分類 or of the section's 
 Idempotent: a file opened before is found by its key and not doubled
 (the unique key refuses a concurrent second one).  One transaction per file, so a long list reports progress and
 a failure half-way keeps what was opened.
+
+Every run is a row (``file_openings``): its progress is written after every ``PROGRESS_BATCH`` files (its own short
+transaction), then its result or its failure, so that another request — the /files page, polling — shows how far
+a run of the API or of the command has come.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import RecordFileRow
+from db.models import FileOpeningRow, RecordFileRow
 from db.repositories.classification import ClassificationRepository
 from db.session import begin_write
 from domain.classification import ClassNode, addition_problems, build, in_force_of, with_additions
@@ -30,6 +34,8 @@ from domain.fiscal import fiscal_year_start
 from schemas.classification import ClassificationContent, ClassificationEntry, ClassificationTable
 
 Progress = Callable[[int, int], None]
+#: Files dealt with between two writes of a run's progress.
+PROGRESS_BATCH = 20
 
 
 class NoTable(Exception):
@@ -52,8 +58,91 @@ async def open_year(
     by: str,
     today: date,
     progress: Progress | None = None,
+    run_id: str | None = None,
 ) -> YearOpened:
-    """Open ``fiscal_year``'s files from ``fiscal_year - 1``'s; ``progress(done, total)`` after each file."""
+    """Open ``fiscal_year``'s files from ``fiscal_year - 1``'s; ``progress(done, total)`` after each file.
+
+    The run is recorded as ``run_id`` (a ``file_openings`` row made by ``start_run``; a new one when None)."""
+    run = run_id or await start_run(sessions, fiscal_year, by=by)
+    try:
+        result = await _open_year(sessions, run, fiscal_year, by=by, today=today, progress=progress)
+    except BaseException as exc:  # a refusal, a fault or a cancelled task: the run says it ended
+        await record_run(sessions, run, status="failed", error=str(exc) or type(exc).__name__, finished=True)
+        raise
+    await record_run(sessions, run, status="done", result=result, finished=True)
+    return result
+
+
+async def start_run(sessions: async_sessionmaker[AsyncSession], fiscal_year: int, *, by: str) -> str:
+    """A new run of ``fiscal_year`` (running, nothing planned yet); its id."""
+    now = datetime.now(UTC)
+    row = FileOpeningRow(
+        id=str(uuid.uuid4()),
+        fiscal_year=fiscal_year,
+        status="running",
+        done=0,
+        total=0,
+        created=0,
+        existing=0,
+        skipped=[],
+        error="",
+        started_by=by,
+        started_at=now,
+        updated_at=now,
+    )
+    async with sessions() as session, session.begin():
+        await begin_write(session)
+        session.add(row)
+    return row.id
+
+
+async def latest_run(session: AsyncSession) -> FileOpeningRow | None:
+    """The run started last (of any 年度), as stored now."""
+    stmt = select(FileOpeningRow).order_by(FileOpeningRow.started_at.desc(), FileOpeningRow.id).limit(1)
+    return (await session.scalars(stmt)).first()
+
+
+async def record_run(
+    sessions: async_sessionmaker[AsyncSession],
+    run_id: str,
+    *,
+    status: str = "running",
+    done: int | None = None,
+    total: int | None = None,
+    result: YearOpened | None = None,
+    error: str = "",
+    finished: bool = False,
+) -> None:
+    """Write the run's progress (``done`` of ``total``), its counts so far or its end, in a short unit of its own."""
+    now = datetime.now(UTC)
+    async with sessions() as session, session.begin():
+        await begin_write(session)
+        row = await session.get(FileOpeningRow, run_id)
+        if row is None:
+            return
+        row.status, row.updated_at, row.error = status, now, error[:2000]
+        if total is not None:
+            row.total = total
+        if done is not None:
+            row.done = done
+        if result is not None:
+            row.created, row.existing = result.created, result.existing
+            row.skipped = [list(s) for s in result.skipped]
+            if status == "done":
+                row.done = row.total
+        if finished:
+            row.finished_at = now
+
+
+async def _open_year(
+    sessions: async_sessionmaker[AsyncSession],
+    run: str,
+    fiscal_year: int,
+    *,
+    by: str,
+    today: date,
+    progress: Progress | None,
+) -> YearOpened:
     async with sessions() as session:
         tables = await ClassificationRepository(session).tables(fiscal_year=fiscal_year)
         table = in_force_of(tables, fiscal_year, max(today, fiscal_year_start(fiscal_year)))
@@ -75,11 +164,14 @@ async def open_year(
         facts = [YearFile(f.id, f.org_unit_code, f.classification_code, f.title, f.records_status) for f in files]
         plan.extend(carry_over(facts, existing=existing, leaves=set(leaves[unit])))
     result = YearOpened(fiscal_year=fiscal_year, classification_version=table.id)
+    await record_run(sessions, run, done=0, total=len(plan))
     for n, step in enumerate(plan, start=1):
         source = by_id[step.source.file_id]
         await _carry(sessions, step, source, fiscal_year, table.id, leaves[source.org_unit_code], by, result)
         if progress is not None:
             progress(n, len(plan))
+        if n % PROGRESS_BATCH == 0 and n < len(plan):
+            await record_run(sessions, run, done=n, result=result)
     return result
 
 

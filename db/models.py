@@ -1013,3 +1013,25 @@ class SearchEntryRow(Base):
     #: 相手先 (a receipt's sender and addressee), normalised.
     counterparty: Mapped[str] = mapped_column(Text, default="")
     tokens: Mapped[str] = mapped_column(Text)
+
+
+class FileOpeningRow(Base):
+    """A run of 新年度の簿冊の一括作成 (``db.file_opening.open_year``, from the API or ``ringi files open-year``): its
+    progress, written per batch of files so that another request (the /files page) can show it, then its result."""
+
+    __tablename__ = "file_openings"
+    __table_args__ = (Index("ix_file_openings_started_at", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | done | failed
+    done: Mapped[int] = mapped_column(Integer, default=0)  # last year's files dealt with so far
+    total: Mapped[int] = mapped_column(Integer, default=0)  # last year's files to deal with (0 until planned)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    existing: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # [last year's file id, reason]
+    error: Mapped[str] = mapped_column(Text, default="")
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)

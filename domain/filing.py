@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from domain.visibility import Viewer
 
@@ -124,3 +124,14 @@ def carry_over(
             plan.append(Carry(file, "create"))
         seen.add(key)
     return plan
+
+
+#: A run of 新年度の簿冊の一括作成 writes its progress at least every batch of files, well within this; silent longer,
+#: its process has died (a restart, a crash) and it will not end by itself.
+OPENING_SILENT_LIMIT = timedelta(minutes=5)
+
+
+def opening_stalled(status: str, updated_at: datetime, now: datetime) -> bool:
+    """A run still marked running that has written nothing for ``OPENING_SILENT_LIMIT``: interrupted (opening the
+    year again is safe: it is idempotent)."""
+    return status == "running" and now - updated_at > OPENING_SILENT_LIMIT

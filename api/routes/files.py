@@ -12,8 +12,8 @@ from api.deps import CurrentStaff, SessionDep, StateDep
 from api.paging import Paging
 from api.services.classification import ClassificationService
 from api.services.files import FileService
-from core.clock import today_in_japan
-from core.errors import Invalid
+from core.clock import now, today_in_japan
+from core.errors import Invalid, NotFound
 from schemas.api.files import (
     AdditionsRead,
     ClassificationRead,
@@ -21,6 +21,7 @@ from schemas.api.files import (
     DocumentHit,
     FileCreate,
     FileDetail,
+    FileOpeningRead,
     FileProposal,
     FileRead,
     FilingCreate,
@@ -205,6 +206,16 @@ async def change_retention(file_id: str, body: RetentionChange, staff: CurrentSt
 async def open_year(body: YearOpen, staff: CurrentStaff, files: Files) -> YearOpened:
     """Records office: open the 年度's files from last year's list (idempotent: a second call opens nothing)."""
     return await files.open_year(staff, body.fiscal_year, today=today_in_japan())
+
+
+@router.get("/v1/files/open-year/latest")
+async def latest_opening(staff: CurrentStaff, files: Files) -> FileOpeningRead:
+    """Records office: the last run of the 年度替わり (from the API, the page or ``ringi files open-year``): its
+    progress (``done`` of ``total``, written every few files) while it runs, then its result (404: none yet)."""
+    run = await files.latest_opening(staff, now=now())
+    if run is None:
+        raise NotFound("no run of open-year yet")
+    return run
 
 
 @router.post("/v1/documents/{document_id}/filing")

@@ -63,7 +63,9 @@ def _check_fiscal_year(row: DocumentRow, today: date) -> None:
 def _row_of(draft: DocumentCreate, **columns: Any) -> DocumentRow:
     """The document row a draft describes (plus ``columns``): details as JSON, 施行 by the matter's default."""
     return DocumentRow(
-        **draft.model_dump(exclude={"details", "paper_original", "needs_issuance", "on_behalf_of", "file_id"}),
+        **draft.model_dump(
+            exclude={"details", "paper_original", "needs_issuance", "on_behalf_of", "file_id", "filing"}
+        ),
         details=draft.details.model_dump(mode="json") if draft.details else None,
         needs_issuance=issuance_default(draft.matter) if draft.needs_issuance is None else draft.needs_issuance,
         **paper_columns(draft.paper_original),
@@ -150,7 +152,10 @@ class DocumentService:
         session: AsyncSession, row: DocumentRow, draft: DocumentCreate, actor_id: str, *, today: date
     ) -> None:
         """整理 at drafting: into the file named (checked: 422 naming ``file_id``), else the proposed one; an audit
-        event either way.  It stays there (a move is a ``refile``, POST /v1/documents/{id}/filing)."""
+        event either way; none when the drafter asks for 未整理 (``filing: "none"``).  It stays there (a move is a
+        ``refile``, POST /v1/documents/{id}/filing)."""
+        if draft.filing == "none":  # 未整理, asked for: no file yet (filed later, POST /v1/documents/{id}/filing)
+            return
         kind = FilingKind(
             org_unit_code=row.org_unit_code,
             fiscal_year=fiscal_year_at(row.created_at),

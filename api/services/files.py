@@ -30,7 +30,7 @@ from api.services.visibility import viewer
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.fonts import JapaneseFontMissing, find_japanese_font
 from core.print_register import render_register
-from db.file_opening import NoTable, open_year
+from db.file_opening import NoTable, latest_run, open_year, start_run
 from db.models import DocumentRow, FileRetentionChangeRow, OrgUnitRow, RecordFileRow, StaffRow
 from db.repositories.audit import AuditRepository
 from db.repositories.classification import ClassificationRepository
@@ -47,6 +47,7 @@ from domain.filing import (
     document_fiscal_year,
     filing_problem,
     manages,
+    opening_stalled,
     shown_title,
 )
 from domain.fiscal import fiscal_year_at, fiscal_year_label, fiscal_year_of, fiscal_year_start
@@ -60,6 +61,7 @@ from schemas.api.files import (
     FiledDocumentRead,
     FileDetail,
     FiledReceiptRead,
+    FileOpeningRead,
     FileProposal,
     FileRead,
     RegisterRow,
@@ -366,6 +368,34 @@ class FileService:
             skipped=[YearOpenSkip(source_file_id=f, reason=r) for f, r in opened.skipped],
         )
 
+    async def start_opening(self, staff: StaffRow, fiscal_year: int) -> str:
+        """年度替わり, to run apart (the web page's button): authorised and recorded now (a ``file_openings`` row that
+        the page polls), opened by ``run_opening`` after the answer."""
+        await require_records_office(self._app, self._session, staff)
+        await release(self._session)
+        return await start_run(self._app.sessions, fiscal_year, by=staff.id)
+
+    async def latest_opening(self, staff: StaffRow, *, now: datetime) -> FileOpeningRead | None:
+        """The run of 新年度の簿冊の一括作成 started last (from the API, the page or the command), as it is now."""
+        await require_records_office(self._app, self._session, staff)
+        row = await latest_run(self._session)
+        if row is None:
+            return None
+        return FileOpeningRead(
+            id=row.id,
+            fiscal_year=row.fiscal_year,
+            status=row.status,
+            done=row.done,
+            total=row.total,
+            created=row.created,
+            existing=row.existing,
+            skipped=[YearOpenSkip(source_file_id=f, reason=r) for f, r in row.skipped],
+            error=row.error,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            stalled=opening_stalled(row.status, row.updated_at, now),
+        )
+
     async def file_receipt(self, staff: StaffRow, receipt_id: str, file_id: str, *, today: date) -> FileDetail:
         """整理 of a receipt (the receipts service writes it, with its event); the file as it is then."""
         await ReceiptService(self._app, self._session).file(staff, receipt_id, file_id)
@@ -585,3 +615,14 @@ def _hit(doc: DocumentRow, file: RecordFileRow | None, who: Viewer) -> DocumentH
         file_title=shown_title(_facts(file), who) if file else None,
         classification_code=file.classification_code if file else None,
     )
+
+
+async def run_opening(app: AppState, run_id: str, staff_id: str, fiscal_year: int, *, today: date) -> None:
+    """The run started by ``FileService.start_opening``, after the answer (its own sessions, not the request's):
+    its progress, its result or its refusal are the run's row."""
+    try:
+        opened = await open_year(app.sessions, fiscal_year, by=staff_id, today=today, run_id=run_id)
+    except NoTable as exc:  # recorded as the run's failure, which the page shows
+        log.info("files.year_open_refused", fiscal_year=fiscal_year, reason=str(exc))
+        return
+    log.info("files.year_opened", fiscal_year=fiscal_year, created=opened.created, existing=opened.existing)

@@ -94,7 +94,9 @@ async def register_receipt(
         title=body.title,
         sender=body.sender,
     )
-    file = await file_for(session, kind, body.file_id, today=now.astimezone(JST).date())  # before a number is taken
+    file = (  # before a number is taken; 未整理 when asked for (filing "none")
+        None if body.filing == "none" else await file_for(session, kind, body.file_id, today=now.astimezone(JST).date())
+    )
     numbers = NumberRepository(session)
     symbol = await numbers.symbol_of(body.assigned_unit)
     serial = await numbers.next_serial(symbol=symbol, fiscal_year=fiscal_year)
@@ -109,7 +111,7 @@ async def register_receipt(
         branch="none",
         outcome="none",
         outcome_reason="",
-        **body.model_dump(exclude={"file_id"}),
+        **body.model_dump(exclude={"file_id", "filing"}),
     )
     repo = ReceiptRepository(session)
     repo.add(row)

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from api.web.file_choice import file_choice_of
 from schemas.api.models import DocumentCreate
 
 AFFAIR_FIELDS = (
@@ -22,10 +23,18 @@ AFFAIR_FIELDS = (
     "end_time",
     "hours",
     "reason",
+    "file_id",
 )
 #: The matters this form offers (出張 has its own fields, not yet on this form).
 AFFAIR_FORM_MATTERS = {"leave": "休暇", "overtime": "時間外勤務"}
+AFFAIR_TITLES = {"leave": "休暇申請", "overtime": "時間外勤務命令申請"}
 _DETAIL_FIELD = {"hours": "leave_hours"}  # leave: 時間単位 (the form's name, apart from overtime's hours)
+
+
+def affair_matter(values: Mapping[str, str]) -> str:
+    """The form's matter (休暇 unless it names another it offers)."""
+    matter = values.get("matter") or ""
+    return matter if matter in AFFAIR_FORM_MATTERS else "leave"
 
 
 def affair_values(form: Mapping[str, Any]) -> dict[str, str]:
@@ -34,7 +43,7 @@ def affair_values(form: Mapping[str, Any]) -> dict[str, str]:
 
 def parse_affair(values: Mapping[str, str]) -> DocumentCreate:
     """A ``DocumentCreate`` from the form; ``FieldErrors`` (field → message) when the API's validation refuses."""
-    matter = values.get("matter") if values.get("matter") in AFFAIR_FORM_MATTERS else "leave"
+    matter = affair_matter(values)
     details: dict[str, Any]
     if matter == "leave":
         details = {
@@ -45,7 +54,7 @@ def parse_affair(values: Mapping[str, str]) -> DocumentCreate:
             "days": values.get("days") or None,
             "hours": values.get("leave_hours") or None,
         }
-        title = "休暇申請"
+        title = AFFAIR_TITLES["leave"]
     else:
         details = {
             "matter": "overtime",
@@ -55,10 +64,11 @@ def parse_affair(values: Mapping[str, str]) -> DocumentCreate:
             "hours": values.get("hours") or None,
             "reason": values.get("reason", ""),
         }
-        title = "時間外勤務命令申請"
+        title = AFFAIR_TITLES["overtime"]
     raw: dict[str, Any] = {"title": title, "matter": matter, "details": details}
     if values.get("on_behalf_of"):
         raw["on_behalf_of"] = values["on_behalf_of"]
+    raw.update(file_choice_of(values.get("file_id", "")))  # 簿冊: none chosen, the proposed one (preselected)
     try:
         return DocumentCreate.model_validate(raw)
     except ValidationError as exc:

@@ -7,21 +7,59 @@ only: ``DocumentService.create`` drafts, ``api.services.affair_drafts.draft_limi
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import SessionDep, StateDep
 from api.services.affair_drafts import draft_limits
 from api.services.documents import DocumentService
-from api.web.affair_forms import AFFAIR_FORM_MATTERS, FieldErrors, affair_values, parse_affair
+from api.web.affair_forms import (
+    AFFAIR_FORM_MATTERS,
+    AFFAIR_TITLES,
+    FieldErrors,
+    affair_matter,
+    affair_values,
+    parse_affair,
+)
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
+from api.web.file_choice import draft_file_choice, file_error
+from api.web.messages import japanese
 from core.errors import RingiError
+from schemas.api.files import FileProposal
 from schemas.general_affairs import LEAVE_KIND_NAMES
 
 router = APIRouter(include_in_schema=False)
 
 
-def _form(request: Request, viewer: Viewer, *, status_code: int = 200, **context: object) -> HTMLResponse:
+#: The 簿冊 select (the partial of every drafting form) follows the 申請の種類.
+_REFRESH: dict[str, Any] = {
+    "refresh": "/affairs/new/files",
+    "refresh_include": "#affair-form",
+    "refresh_trigger": "change from:[name=matter]",
+}
+
+
+async def _choice(app: StateDep, session: AsyncSession, viewer: Viewer, values: dict[str, str]) -> FileProposal | None:
+    """簿冊の提案 for the request as typed (休暇 and 時間外勤務 each have their files: 服務).
+
+    The request is filed in the drafter's section, also for a 代理申請 (the clerk's office drafts it)."""
+    matter = affair_matter(values)
+    return await draft_file_choice(app, session, viewer, matter=matter, category=None, title=AFFAIR_TITLES[matter])
+
+
+async def _form(
+    request: Request,
+    viewer: Viewer,
+    app: StateDep,
+    session: AsyncSession,
+    values: dict[str, str],
+    *,
+    status_code: int = 200,
+    **context: object,
+) -> HTMLResponse:
     return page(
         request,
         "affair_draft.html",
@@ -30,15 +68,29 @@ def _form(request: Request, viewer: Viewer, *, status_code: int = 200, **context
         nav="affairs",
         matters=AFFAIR_FORM_MATTERS,
         kinds=LEAVE_KIND_NAMES,
+        values=values,
+        choice=await _choice(app, session, viewer, values),
+        chosen=values.get("file_id", ""),
+        **_REFRESH,
         **context,
     )
 
 
 @router.get("/affairs/new")
-async def affair_form(request: Request, viewer: CurrentViewer) -> HTMLResponse:
+async def affair_form(request: Request, viewer: CurrentViewer, app: StateDep, session: SessionDep) -> HTMLResponse:
     """庶務申請の起案 (empty form)."""
     values = affair_values({"matter": request.query_params.get("matter", "leave")})
-    return _form(request, viewer, values=values, errors={}, error="")
+    return await _form(request, viewer, app, session, values, errors={}, error="")
+
+
+@router.post("/affairs/new/files")
+async def affair_files(
+    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """簿冊の選択 for the request as typed (htmx fragment): the proposal follows the 申請の種類."""
+    values = affair_values(form)
+    choice = await _choice(app, session, viewer, values)
+    return page(request, "_file_choice.html", viewer, choice=choice, chosen="", **_REFRESH)
 
 
 @router.post("/affairs/new")
@@ -50,11 +102,30 @@ async def create_affair(
     try:
         created = await DocumentService(app, session).create(viewer.staff, parse_affair(values), today=today())
     except FieldErrors as exc:
-        return _form(
-            request, viewer, values=values, errors=exc.errors, error="入力内容を確認してください", status_code=422
+        return await _form(
+            request,
+            viewer,
+            app,
+            session,
+            values,
+            errors=exc.errors,
+            error="入力内容を確認してください",
+            status_code=422,
         )
     except RingiError as exc:
-        return _form(request, viewer, values=values, errors={}, error=exc.detail, status_code=exc.status)
+        await session.rollback()
+        reason = japanese(exc.detail)
+        return await _form(
+            request,
+            viewer,
+            app,
+            session,
+            values,
+            errors={},
+            error=reason,
+            file_error=file_error(reason),
+            status_code=exc.status,
+        )
     return RedirectResponse(f"/documents/{created.id}", status_code=303)
 
 

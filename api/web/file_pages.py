@@ -11,20 +11,21 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.deps import SessionDep, StateDep
 from api.services.classification import ClassificationService
-from api.services.files import FileService
+from api.services.files import FileService, run_opening
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.messages import japanese
 from api.web.render import REFUSAL
+from core.clock import now
 from core.errors import RingiError
 from domain.fiscal import fiscal_year_of
-from schemas.api.files import FileDetail, FileRead, RetentionChange, YearOpened
+from schemas.api.files import FileDetail, FileOpeningRead, FileRead, RetentionChange
 from schemas.api.paging import PageRequest
 from schemas.classification import ClassificationProblem
 
@@ -47,14 +48,14 @@ async def _list(
     *,
     year: int,
     unit: str | None,
-    opened: YearOpened | None = None,
     error: str = "",
 ) -> HTMLResponse:
     listed = await files.page(
         viewer.staff, fiscal_year=year, unit=unit or None, page=PageRequest(limit=LIST_LIMIT), today=today()
     )
+    run = await _latest_opening(files, viewer)
     return page(
-        request, "files.html", viewer, files=listed, year=year, unit=unit or "", opened=opened, error=error, nav="files"
+        request, "files.html", viewer, files=listed, year=year, unit=unit or "", run=run, error=error, nav="files"
     )
 
 
@@ -73,9 +74,15 @@ def fiscal_year_at_today() -> int:
 
 @router.post("/files/open-year")
 async def open_year(
-    request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
-) -> HTMLResponse:
-    """年度替わり: open the new 年度's files from last year's list (idempotent); the page shows what was done."""
+    request: Request,
+    viewer: PostingViewer,
+    form: FormData,
+    app: StateDep,
+    session: SessionDep,
+    background: BackgroundTasks,
+) -> Response:
+    """年度替わり: open the new 年度's files from last year's list (idempotent), after the answer; the page it leads
+    to shows the run's progress (polled) and then its result."""
     files = FileService(app, session)
     raw = str(form.get("fiscal_year", ""))
     if not raw.isdigit() or not 1989 <= int(raw) <= 2200:
@@ -83,10 +90,28 @@ async def open_year(
             request, viewer, files, year=fiscal_year_at_today(), unit=None, error="年度を西暦で入力してください。"
         )
     try:
-        opened = await files.open_year(viewer.staff, int(raw), today=today())
+        run_id = await files.start_opening(viewer.staff, int(raw))
     except RingiError as exc:
         return _refused(request, viewer, exc)
-    return await _list(request, viewer, files, year=opened.fiscal_year, unit=None, opened=opened)
+    background.add_task(run_opening, app, run_id, viewer.staff.id, int(raw), today=today())
+    return RedirectResponse(f"/files?year={int(raw)}", status_code=303)
+
+
+@router.get("/files/open-year/progress")
+async def open_year_progress(
+    request: Request, viewer: CurrentViewer, app: StateDep, session: SessionDep
+) -> HTMLResponse:
+    """The last run of 新年度の簿冊の一括作成 (htmx fragment, polled every second while it runs)."""
+    run = await _latest_opening(FileService(app, session), viewer)
+    return page(request, "_open_year_progress.html", viewer, run=run)
+
+
+async def _latest_opening(files: FileService, viewer: Viewer) -> FileOpeningRead | None:
+    try:
+        run = await files.latest_opening(viewer.staff, now=now())
+    except RingiError:  # not the records office: no run to show
+        return None
+    return run.model_copy(update={"error": japanese(run.error)}) if run is not None and run.error else run
 
 
 async def _classification(

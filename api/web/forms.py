@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from api.web.file_choice import file_choice_of
 from api.web.messages import validation_message
 from schemas.api.models import ActionCreate, DocumentCreate, DocumentRead, DocumentUpdate
 
@@ -43,8 +44,7 @@ def parse_draft(values: Mapping[str, str], *, preview: bool = False) -> Document
         "confidentiality": _int_or(values.get("confidentiality"), 1),
         "retention_years": _int_or(values.get("retention_years"), 5),
     }
-    if values.get("file_id"):  # 簿冊: absent, the proposed one (the form preselects it)
-        raw["file_id"] = values["file_id"]
+    raw.update(file_choice_of(values.get("file_id", "")))  # 簿冊: none chosen, the proposed one (preselected)
     if matter == "general":  # by 決裁区分: no amount, no budget line
         raw["category"] = values.get("category") or None
     else:

@@ -24,14 +24,14 @@ from api.services.budgets import budget_of
 from api.services.bulk import BulkApprovalService
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
-from api.services.files import FileService
 from api.services.inbox import inbox_for
 from api.services.people import people
 from api.services.reading import read_seen
 from api.services.views import from_read_model, settling_of
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
+from api.web.file_choice import draft_file_choice, file_error
 from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
-from api.web.messages import FIELD, japanese
+from api.web.messages import japanese
 from api.web.render import DONE, REFUSAL
 from core.errors import Invalid, RingiError, Unavailable
 from db.models import DocumentRow, RouteStepRow
@@ -97,25 +97,14 @@ async def _file_choice(
     """簿冊の提案 for the draft as typed (the first 決裁区分 when a general matter names none, as the form shows)."""
     matter = values.get("matter") or "spending"
     category = (values.get("category") or next(iter(categories), None)) if matter == "general" else None
-    try:
-        return await FileService(app, session).proposal(
-            viewer.staff,
-            matter=matter if matter in ("spending", "general") else "spending",
-            category=category,
-            expense_class=None,
-            title=values.get("title", ""),
-            sender="",
-            unit=None,
-            fiscal_year=None,
-            today=today(),
-        )
-    except RingiError:  # no post today: the form says so when it is saved
-        return None
-
-
-def _file_error(error: str) -> str:
-    """A refusal of the chosen 簿冊, shown beside the select."""
-    return error.removeprefix(f"{FIELD['file_id']}：") if error.startswith(f"{FIELD['file_id']}：") else ""
+    return await draft_file_choice(
+        app,
+        session,
+        viewer,
+        matter=matter if matter in ("spending", "general") else "spending",
+        category=category,
+        title=values.get("title", ""),
+    )
 
 
 @router.get("/documents/new")
@@ -170,7 +159,7 @@ async def create_draft(
             status_code=422,
             categories=categories,
             choice=choice,
-            file_error=_file_error(error),
+            file_error=file_error(error),
         )
     return RedirectResponse(f"/documents/{created.id}", status_code=303)
 

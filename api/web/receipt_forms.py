@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from api.web.file_choice import file_choice_of
 from core.errors import RingiError
 from schemas.api.receipts import ReceiptCreate
 
@@ -61,7 +62,7 @@ def parse_receipt(values: Mapping[str, str]) -> ReceiptCreate:
     for name in _OPTIONAL_DATES:
         raw[name] = raw[name] or None
     raw["confidentiality"] = raw["confidentiality"] or 1
-    raw["file_id"] = raw["file_id"] or None  # 簿冊: absent, the proposed one (the form preselects it)
+    raw.update({"file_id": None, **file_choice_of(raw["file_id"])})  # 簿冊: none chosen, the proposed one
     try:
         return ReceiptCreate.model_validate(raw)
     except ValidationError as exc:

@@ -15,6 +15,22 @@ Medium = Literal["paper", "electronic", "mixed"]
 MEDIUM_NAMES: dict[str, str] = {"paper": "紙", "electronic": "電子", "mixed": "混在"}
 
 
+#: 整理 at drafting or registration: "proposed" (the default) files into ``file_id`` when given, else into the
+#: proposed file, if any; "none" asks for 未整理 (no file yet, even when one is proposed; ``file_id`` must be absent).
+Filing = Literal["proposed", "none"]
+FILING_DESCRIPTION = (
+    "整理: 'proposed' (default) files into file_id when given, else into the proposed file (GET /v1/files/proposal),"
+    " if any; 'none' leaves it 未整理 (no file yet) even when a file is proposed — file_id must then be absent."
+)
+
+
+def filing_fits(filing: str, file_id: str | None) -> str:
+    """``filing`` as given, refused (ValueError) with ``file_id`` when it asks for no file."""
+    if filing == "none" and file_id is not None:
+        raise ValueError("filing 'none' (未整理) names no file_id: leave file_id out")
+    return filing
+
+
 class ClassRead(BaseModel):
     """One class (大/中/小分類) of a version."""
 
@@ -113,6 +129,24 @@ class YearOpened(BaseModel):
     created: int  # opened now
     existing: int  # opened before (idempotent)
     skipped: list[YearOpenSkip]
+
+
+class FileOpeningRead(BaseModel):
+    """A run of 新年度の簿冊の一括作成: how far it has come (``done`` of ``total`` of last year's files), then its
+    result."""
+
+    id: str
+    fiscal_year: int
+    status: Literal["running", "done", "failed"]
+    done: int
+    total: int  # 0 until the run has planned its files
+    created: int
+    existing: int
+    skipped: list[YearOpenSkip]
+    error: str
+    started_at: datetime
+    finished_at: datetime | None
+    stalled: bool = False  # still "running" but silent too long: its process died (domain.filing.opening_stalled)
 
 
 class FileRead(BaseModel):

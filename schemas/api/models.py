@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationInfo, field_validator, model_validator
 
 from schemas.api.attachments import AttachmentRead
 from schemas.api.disposal import DisposalRecordRead
+from schemas.api.files import FILING_DESCRIPTION, Filing, filing_fits
 from schemas.api.paging import Page as Page
 from schemas.document import (
     ActionName,
@@ -96,6 +97,12 @@ class DocumentCreate(_Request):
     on_behalf_of: StaffId | None = None  # 代理申請: the 庶務担当 drafts a 庶務 request for this colleague
     #: 簿冊: the file it goes into (an open file of the drafter's section and 年度); absent: the proposed one, if any
     file_id: str | None = Field(default=None, min_length=1, max_length=36)
+    filing: Filing = Field("proposed", description=FILING_DESCRIPTION)
+
+    @field_validator("filing")
+    @classmethod
+    def _filing_fits(cls, filing: str, info: ValidationInfo) -> str:
+        return filing_fits(filing, info.data.get("file_id"))
 
     @model_validator(mode="after")
     def _quorum_fits(self) -> DocumentCreate:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from schemas.api.files import FILING_DESCRIPTION, Filing, filing_fits
 from schemas.text import OneLine, control_character
 
 ONE_LINE_FIELDS = frozenset({"sender", "addressee", "title", "sender_reference"})
@@ -32,6 +33,12 @@ class ReceiptCreate(BaseModel):
     summary: str = Field("", max_length=100_000)
     #: 簿冊: the file it goes into (an open file of the assigned unit and 年度); absent: the proposed one, if any
     file_id: str | None = Field(None, min_length=1, max_length=36)
+    filing: Filing = Field("proposed", description=FILING_DESCRIPTION)
+
+    @field_validator("filing")
+    @classmethod
+    def _filing_fits(cls, filing: str, info: ValidationInfo) -> str:
+        return filing_fits(filing, info.data.get("file_id"))
 
 
 class ReceiptRead(BaseModel):

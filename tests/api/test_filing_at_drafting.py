@@ -216,3 +216,32 @@ async def test_a_receipt_is_filed_at_registration(stack: Stack, files: dict[str,
         assert problem["detail"].startswith("file_id: ") and reason in problem["detail"], problem
     after = (await stack.call(KENCHIKU, "POST", "/v1/receipts", json=_receipt(file_id=files["permit"]))).json()
     assert int(after["receipt_number"].split("第")[1].rstrip("号")) == serial + 1, "a refused receipt takes no number"
+
+
+async def test_filing_none_leaves_a_draft_and_a_receipt_unfiled_though_a_file_is_proposed(
+    stack: Stack, files: dict[str, str]
+) -> None:
+    """未整理 asked for (``filing: "none"``): no file, no filing event, although the proposal names one."""
+    doc = await stack.call(KENCHIKU, "POST", "/v1/documents", json=_draft(filing="none"))
+    assert doc.status_code == 201, doc.text
+    assert doc.json()["file_id"] is None
+    assert not [e for e in await _events(stack, doc.json()["id"]) if "file" in e["action"]]
+    receipt = await stack.call(KENCHIKU, "POST", "/v1/receipts", json=_receipt(filing="none"))
+    assert receipt.status_code == 201, receipt.text
+    assert receipt.json()["file_id"] is None
+    events = (await stack.call(KENCHIKU, "GET", f"/v1/receipts/{receipt.json()['id']}/events")).json()["items"]
+    assert [e["action"] for e in events] == ["registered"]
+    # "proposed" is the default, said explicitly: the file the proposal names (a habit by now)
+    proposal = (await stack.call(KENCHIKU, "GET", "/v1/files/proposal", params={"matter": "spending"})).json()
+    proposed = (await stack.call(KENCHIKU, "POST", "/v1/documents", json=_draft(filing="proposed"))).json()
+    assert proposal["file_id"] is not None and proposed["file_id"] == proposal["file_id"]
+
+
+async def test_filing_none_with_a_file_or_an_unknown_filing_is_422(stack: Stack, files: dict[str, str]) -> None:
+    for path, body in (("/v1/documents", _draft), ("/v1/receipts", _receipt)):
+        both = assert_problem(
+            await stack.call(KENCHIKU, "POST", path, json=body(filing="none", file_id=files["inquiry"])), 422
+        )
+        assert "filing" in both["detail"] and "file_id" in both["detail"], both
+        odd = assert_problem(await stack.call(KENCHIKU, "POST", path, json=body(filing="later")), 422)
+        assert "filing" in odd["detail"], odd

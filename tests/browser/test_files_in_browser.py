@@ -78,5 +78,12 @@ async def test_the_records_office_opens_the_year_and_views_a_file(stack: Stack, 
     assert await page.locator("[data-testid=classes] tr[data-code='01-03-02']").is_visible()
     await assert_accessible(page)
     await page.screenshot(path=str(artifacts / "3-classification.png"), full_page=True)
+
+    await page.goto("/affairs/new")  # the 庶務申請 form has the same 簿冊 select, 未整理 among its options
+    await page.wait_for_selector("[data-testid=file-select]")
+    assert await page.locator("[data-testid=file-unfiled]").count() == 1
+    await page.select_option("[data-testid=affair-matter]", "overtime")
+    await page.wait_for_selector("[data-testid=file-select]")
+    await assert_accessible(page)
     assert not CONSOLE_ERRORS, CONSOLE_ERRORS
     await page.context.close()

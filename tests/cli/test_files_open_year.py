@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from core.settings import Settings
 from db.migrate import upgrade
-from db.models import ClassificationVersionRow, RecordFileRow
+from db.models import ClassificationVersionRow, FileOpeningRow, RecordFileRow
 from db.seed import seed_demo
 from db.session import create_engine, create_sessionmaker
 from tests.support.stack import holder
@@ -76,12 +76,24 @@ async def _count(url: str) -> int:
         await engine.dispose()
 
 
+async def _runs(url: str) -> list[tuple[int, str, int, int, int, int, int]]:
+    """The recorded runs (file_openings), oldest first: 年度, status, done, total, created, existing, skipped."""
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            rows = (await session.scalars(select(FileOpeningRow).order_by(FileOpeningRow.started_at))).all()
+            return [(r.fiscal_year, r.status, r.done, r.total, r.created, r.existing, len(r.skipped)) for r in rows]
+    finally:
+        await engine.dispose()
+
+
 def test_open_year_opens_last_years_files_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'ringi.db'}"
     upgrade(url)
     asyncio.run(seed_demo(Settings(database_url=url, data_dir=tmp_path)))
     asyncio.run(_last_years_files(url))
     monkeypatch.setenv("RINGI_DATABASE_URL", url)
+    monkeypatch.setattr("db.file_opening.PROGRESS_BATCH", 1)  # progress written after each file
 
     first = CliRunner().invoke(app, ["files", "open-year", "--fiscal-year", "2026", "--by", CLERK])
     assert first.exit_code == 0, first.output
@@ -95,3 +107,9 @@ def test_open_year_opens_last_years_files_once(tmp_path: Path, monkeypatch: pyte
     assert unknown.exit_code == 1
     no_table = CliRunner().invoke(app, ["files", "open-year", "--fiscal-year", "2150", "--by", CLERK])
     assert no_table.exit_code == 1
+    # each run is recorded with its result, as the /files page shows it (an unknown staff member starts none)
+    assert asyncio.run(_runs(url)) == [
+        (2026, "done", 2, 2, 1, 0, 1),
+        (2026, "done", 2, 2, 0, 1, 1),
+        (2150, "failed", 0, 0, 0, 0, 0),
+    ]

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from domain.filing import DocumentFacts, FileFacts, document_fiscal_year, filing_problem, manages, shown_title
+from datetime import UTC, datetime, timedelta
+
+from domain.filing import (
+    OPENING_SILENT_LIMIT,
+    DocumentFacts,
+    FileFacts,
+    document_fiscal_year,
+    filing_problem,
+    manages,
+    opening_stalled,
+    shown_title,
+)
 from domain.visibility import Viewer
 
 FILE = FileFacts(org_unit_code="somu.somu", fiscal_year=2026, title="訴訟 山田太郎", public_title="訴訟関係")
@@ -71,3 +82,10 @@ def test_the_new_year_carries_last_years_files_once() -> None:
     assert "02-01" in plan[1].reason and plan[2].reason == "the file has been transferred"
     again = carry_over([a, a], existing=set(), leaves={"01-03-02"})
     assert [p.action for p in again] == ["create", "exists"]  # one successor per key
+
+
+def test_an_opening_run_silent_too_long_is_stalled() -> None:
+    at = datetime(2027, 4, 1, 9, tzinfo=UTC)
+    assert not opening_stalled("running", at, at + OPENING_SILENT_LIMIT)
+    assert opening_stalled("running", at, at + OPENING_SILENT_LIMIT + timedelta(seconds=1))
+    assert not opening_stalled("done", at, at + 10 * OPENING_SILENT_LIMIT)

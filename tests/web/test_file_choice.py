@@ -76,3 +76,55 @@ async def test_the_forms_offer_the_sections_files_with_the_proposal_preselected(
     assert registered.status_code == 303, registered.text
     receipt_id = registered.headers["location"].rsplit("/", 1)[1]
     assert (await stack.call(KENCHIKU, "GET", f"/v1/receipts/{receipt_id}")).json()["file_id"] == inquiry
+
+
+async def test_the_affair_form_offers_the_files_and_unfiled_may_be_chosen(stack: Stack) -> None:
+    """庶務申請 uses the same select (the proposal preselected, htmx refresh); 未整理 is always offered."""
+    version = await _load(stack, FY)
+    duty = await _open(stack, KENCHIKU, version, FY, "01-01", "服務（休暇・時間外勤務）綴")
+    browser = await sign_in(stack, KENCHIKU)
+    form = await browser.get("/affairs/new")
+    assert form.status_code == 200, form.text
+    assert _selected(form.text) == duty and 'hx-post="/affairs/new/files"' in form.text
+    assert 'value="none"' in form.text and "未整理" in form.text
+    fragment = await browser.post("/affairs/new/files", {"matter": "overtime"})
+    assert fragment.status_code == 200 and _selected(fragment.text) == duty
+
+    day = today_in_japan().isoformat()
+    leave = {"matter": "leave", "kind": "annual", "start": day, "end": day, "days": "1"}
+    for choice, expected in (("", duty), ("none", None), (duty, duty)):
+        saved = await browser.http.post("/affairs/new", data={**leave, "file_id": choice, "csrf_token": browser.csrf})
+        assert saved.status_code == 303, saved.text
+        document_id = saved.headers["location"].rsplit("/", 1)[1]
+        assert (await stack.call(KENCHIKU, "GET", f"/v1/documents/{document_id}")).json()["file_id"] == expected
+
+    refused = await browser.post("/affairs/new", {**leave, "file_id": str(uuid.uuid4())})
+    assert refused.status_code == 422 and 'data-testid="error-file_id"' in refused.text
+
+
+async def test_unfiled_may_be_chosen_on_the_draft_and_receipt_forms(stack: Stack) -> None:
+    version = await _load(stack, FY)
+    await _open(stack, KENCHIKU, version, FY, "01-03-02", "支出負担行為綴（未整理の試験）")
+    browser = await sign_in(stack, KENCHIKU)
+    draft = {"title": f"資材の購入 {uuid.uuid4().hex[:4]}", "matter": "spending", "amount_yen": "1,000"}
+    saved = await browser.http.post(
+        "/documents/new", data={**draft, "confidentiality": "1", "file_id": "none", "csrf_token": browser.csrf}
+    )
+    assert saved.status_code == 303, saved.text
+    document_id = saved.headers["location"].rsplit("/", 1)[1]
+    assert (await stack.call(KENCHIKU, "GET", f"/v1/documents/{document_id}")).json()["file_id"] is None
+    receipt = {
+        "received_on": TODAY,
+        "channel": "paper",
+        "sender": "山口県",
+        "addressee": "萩市長",
+        "title": "建築確認の許可申請について",
+        "assigned_unit": UNIT,
+        "confidentiality": "1",
+    }
+    registered = await browser.http.post(
+        "/receipts/new", data={**receipt, "file_id": "none", "csrf_token": browser.csrf}
+    )
+    assert registered.status_code == 303, registered.text
+    receipt_id = registered.headers["location"].rsplit("/", 1)[1]
+    assert (await stack.call(KENCHIKU, "GET", f"/v1/receipts/{receipt_id}")).json()["file_id"] is None
