@@ -3,14 +3,40 @@ fragment) before submit, and a 代理申請 by a 庶務担当 landing on the col
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
 
 from core.clock import today_in_japan
 from tests.api.support import ADMIN
-from tests.support.stack import CITY, Stack
+from tests.support.databases import BACKENDS, fresh_database
+from tests.support.stack import CITY, Stack, full_stack
 from tests.web.conftest import sign_in
 
 UNIT = "shimin.hoken"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session", params=BACKENDS)
+async def stack(
+    request: pytest.FixtureRequest,
+    temporal_client: Client,
+    hr_url: str,
+    finance_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Stack]:
+    """One stack for the module, on a seeded database of its own."""
+    data_dir: Path = tmp_path_factory.mktemp("affair-form")
+    async with (
+        fresh_database(request.param, data_dir, seeded=True) as url,
+        full_stack(
+            url, temporal_client, hr_url=hr_url, finance_url=finance_url, data_dir=data_dir, action_timeout_seconds=15
+        ) as stack,
+    ):
+        yield stack
 
 
 def staff_of(n: int) -> str:
@@ -47,4 +73,49 @@ async def test_the_form_shows_totals_and_field_errors_and_files_for_a_colleague(
     assert (doc["drafter_id"], doc["drafted_by"]) == (person, clerk)
     page = await browser.get(created.headers["location"])
     assert page.status_code == 200 and 'data-testid="drafted-by">代理申請: 庶務担当' in page.text
+    await browser.http.aclose()
+
+
+async def test_a_trip_is_drafted_with_its_fields_and_japanese_errors_beside_them(stack: Stack) -> None:
+    drafter = staff_of(2)
+    browser = await sign_in(stack, drafter)
+    form = await browser.get("/affairs/new?matter=trip")
+    assert (
+        form.status_code == 200 and 'data-matter="trip"' in form.text and 'data-testid="trip-destination"' in form.text
+    )
+    day = today_in_japan() + timedelta(days=20)
+    trip = {
+        "matter": "trip",
+        "destination": "山口県庁（山口市）",
+        "purpose": "地方財政に関する説明会",
+        "trip_start": day.isoformat(),
+        "trip_end": (day + timedelta(days=1)).isoformat(),
+        "trip_days": "2",
+        "transport": "鉄道",
+        "estimated_cost_yen": "12,400",
+        "within_prefecture": "1",
+    }
+    bad = await browser.post("/affairs/new", {**trip, "destination": "", "trip_days": "3", "estimated_cost_yen": "-1"})
+    assert bad.status_code == 422, bad.text
+    assert 'data-testid="error-destination">入力してください。' in bad.text
+    assert 'data-testid="error-estimated_cost_yen">0以上にしてください。' in bad.text
+    assert 'value="鉄道"' in bad.text  # what was typed stays
+    reversed_days = await browser.post("/affairs/new", {**trip, "trip_end": (day - timedelta(days=1)).isoformat()})
+    assert reversed_days.status_code == 422
+    assert 'data-testid="error-trip_end">終了日が開始日より前になっています。' in reversed_days.text
+    too_many = await browser.post("/affairs/new", {**trip, "trip_days": "3"})
+    assert 'data-testid="error-trip_days">日数（3）が開始日から終了日までの 2 日を超えています。' in too_many.text
+
+    created = await browser.post("/affairs/new", trip)
+    assert created.status_code == 303, created.text
+    doc = (await stack.call(drafter, "GET", created.headers["location"].replace("/documents", "/v1/documents"))).json()
+    assert doc["matter"] == "trip" and doc["title"] == "出張（旅行命令）申請"
+    details = doc["details"]
+    assert (details["destination"], details["days"], details["transport"], details["estimated_cost_yen"]) == (
+        "山口県庁（山口市）",
+        2,
+        "鉄道",
+        12400,
+    )
+    assert details["within_prefecture"] is True
     await browser.http.aclose()
