@@ -13,8 +13,9 @@ from temporalio.client import Client
 
 from core.clock import today_in_japan
 from tests.api.support import ADMIN
+from tests.api.test_general_affairs import drafted, overtime, submit
 from tests.support.databases import BACKENDS, fresh_database
-from tests.support.stack import CITY, Stack, full_stack
+from tests.support.stack import CITY, Stack, full_stack, holder
 from tests.web.conftest import sign_in
 
 UNIT = "shimin.hoken"
@@ -39,8 +40,8 @@ async def stack(
         yield stack
 
 
-def staff_of(n: int) -> str:
-    return [a.staff_id for a in CITY.assignments if a.org_unit_code == UNIT and a.post_code == "staff"][n]
+def staff_of(n: int, unit: str = UNIT) -> str:
+    return [a.staff_id for a in CITY.assignments if a.org_unit_code == unit and a.post_code == "staff"][n]
 
 
 async def test_the_form_shows_totals_and_field_errors_and_files_for_a_colleague(stack: Stack) -> None:
@@ -77,7 +78,7 @@ async def test_the_form_shows_totals_and_field_errors_and_files_for_a_colleague(
 
 
 async def test_a_trip_is_drafted_with_its_fields_and_japanese_errors_beside_them(stack: Stack) -> None:
-    drafter = staff_of(2)
+    drafter = staff_of(0, "shimin.shimin")
     browser = await sign_in(stack, drafter)
     form = await browser.get("/affairs/new?matter=trip")
     assert (
@@ -118,4 +119,35 @@ async def test_a_trip_is_drafted_with_its_fields_and_japanese_errors_beside_them
         12400,
     )
     assert details["within_prefecture"] is True
+    await browser.http.aclose()
+
+
+async def test_the_totals_and_route_of_a_proxy_request_are_the_colleagues(stack: Stack) -> None:
+    unit = "shimin.zeimu"
+    clerk, person = staff_of(0, unit), staff_of(1, unit)
+    manager, director = holder(unit, "manager"), holder("shimin", "director")
+    month = (today_in_japan().replace(day=1) + timedelta(days=62)).replace(day=1)  # a month wholly ahead
+    for n, hours in ((0, 12), (1, 8)):  # the colleague's own 20 hours that month, submitted
+        doc = await drafted(stack, person, overtime(month + timedelta(days=n), hours))
+        assert (await submit(stack, person, doc["id"])).status_code == 200
+    grant = {"staff_id": clerk, "org_unit": unit, "valid_from": "2020-04-01"}
+    assert (await stack.call(ADMIN, "POST", "/v1/org/clerk-grants", json=grant)).status_code == 201
+
+    browser = await sign_in(stack, clerk)
+    await browser.get("/affairs/new")
+    typed = {
+        "matter": "overtime",
+        "work_date": (month + timedelta(days=2)).isoformat(),
+        "start_time": "17:30",
+        "end_time": "19:30",
+        "hours": "1",
+        "reason": "窓口混雑への対応",
+    }
+    theirs = await browser.post("/affairs/new/totals", {**typed, "on_behalf_of": person})
+    assert theirs.status_code == 200, theirs.text
+    assert 'data-testid="month-hours">21.0 時間' in theirs.text and 'data-testid="totals-person"' in theirs.text
+    assert f"（{director}）" in theirs.text and f"（{manager}）" in theirs.text  # over 20 hours: up to the 部長
+    mine = await browser.post("/affairs/new/totals", typed)
+    assert 'data-testid="month-hours">1.0 時間' in mine.text and 'data-testid="totals-person"' not in mine.text
+    assert f"（{manager}）" in mine.text and f"（{director}）" not in mine.text
     await browser.http.aclose()
