@@ -193,6 +193,12 @@ _RULES: Sequence[tuple[str, Any]] = (
         lambda m: f"{_status(m)}の文書は修正できません。差戻しか引戻しのあとで修正してください。",
     ),
     (r"only the drafter may edit the document", "文書を修正できるのは起案者だけです。"),
+    (
+        r"only the drafter \(or the 庶務担当 who drafted it for them\) may (?P<what>submit|resubmit) the document",
+        lambda m: (
+            f"{'提出' if m['what'] == 'submit' else '再提出'}できるのは起案者（代理申請では申請した庶務担当）だけです。"
+        ),
+    ),
     (r"you hold no post today, so you cannot draft a document", "本日の時点で職の発令がないため、起案できません。"),
     (
         r"no route can be resolved for this document: (?P<why>.+)",
