@@ -151,3 +151,23 @@ async def test_the_totals_and_route_of_a_proxy_request_are_the_colleagues(stack:
     assert 'data-testid="month-hours">1.0 時間' in mine.text and 'data-testid="totals-person"' not in mine.text
     assert f"（{manager}）" in mine.text and f"（{director}）" not in mine.text
     await browser.http.aclose()
+
+
+async def test_the_document_page_of_a_leave_request_shows_the_balance(stack: Stack) -> None:
+    unit = "shimin.shimin"
+    drafter, manager = staff_of(1, unit), holder(unit, "manager")
+    day = today_in_japan() + timedelta(days=15)
+    details = {"matter": "leave", "kind": "annual", "start": day.isoformat(), "end": day.isoformat(), "days": 1}
+    doc = await drafted(stack, drafter, details)
+    assert (await submit(stack, drafter, doc["id"])).status_code == 200
+    browser = await sign_in(stack, manager)  # the 課長 deciding it reads the balance beside the request
+    page = await browser.get(f"/documents/{doc['id']}")
+    assert page.status_code == 200, page.text
+    assert 'data-testid="leave-balance"' in page.text and "休暇の残日数（申請者）" in page.text
+    assert 'data-testid="annual-remaining"' in page.text
+    assert 'data-testid="leave-held">年次有給休暇：残' in page.text and "今回 1.0 日" in page.text
+    await browser.http.aclose()
+    other = await drafted(stack, drafter, overtime(day, 2))  # no balance on a page of another matter
+    drafter_browser = await sign_in(stack, drafter)
+    assert 'data-testid="leave-balance"' not in (await drafter_browser.get(f"/documents/{other['id']}")).text
+    await drafter_browser.http.aclose()
