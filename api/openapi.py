@@ -156,6 +156,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         (403, 404, 422),
         example={"staff_id": "s0010", "org_unit": "somu", "valid_from": "2026-04-01", "valid_to": "2027-03-31"},
     ),
+    ("GET", "/v1/org/clerk-grants"): _op("org.clerk_grants_list", (403, 422)),
+    ("DELETE", "/v1/org/clerk-grants/{grant_id}"): _op("org.clerk_grant_revoke", (403, 404, 422)),
     ("GET", "/v1/org/transfers"): _op("org.transfers_list", (403, 422)),
     ("POST", "/v1/org/transfers"): _op("org.transfers_upload", (403, 409, 413, 422)),
     ("GET", "/v1/org/transfers/{transfer_id}"): _op("org.transfers_read", (403, 404, 422)),

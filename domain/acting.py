@@ -46,6 +46,14 @@ def check_submitter(*, drafter_id: str, actor_id: str, drafted_by: str | None = 
         )
 
 
+def check_resubmitter(*, drafter_id: str, actor_id: str, drafted_by: str | None = None) -> None:
+    """再提出: the drafter, or the 庶務担当 who filed the 代理申請 (``domain.clerks.may_resubmit_for``)."""
+    if not clerks.may_resubmit_for(drafter_id=drafter_id, drafted_by=drafted_by, actor_id=actor_id):
+        raise ChainError(
+            "forbidden", "only the drafter (or the 庶務担当 who drafted it for them) may resubmit the document"
+        )
+
+
 def may_submit(*, drafter_id: str, actor_id: str, status: str, drafted_by: str | None = None) -> bool:
     """提出: the drafter (or the clerk of a 代理申請), while the document is a draft (a recalled one is resubmitted
     the same way)."""

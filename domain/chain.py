@@ -360,7 +360,7 @@ def _check_comment(state: ChainState, action: ActionInput) -> None:
 
 
 def _check_resubmit(state: ChainState, action: ActionInput) -> None:
-    acting.check_drafter(drafter_id=state.drafter_id, actor_id=action.actor_id, to="resubmit the document")
+    acting.check_resubmitter(drafter_id=state.drafter_id, actor_id=action.actor_id, drafted_by=state.facts.drafted_by)
     _require_status(state, "resubmit", "sent_back", "draft")
     if action.facts is not None and action.facts.version < state.facts.version:
         raise ChainError("conflict", "resubmitted version is older than the one sent back")

@@ -9,10 +9,11 @@ drafts a request for a staff member holding a post in that same unit on the day;
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from domain.absences import HR_ADMIN_ROLE
 from schemas.general_affairs import AFFAIR_MATTERS
 
 #: The grant's name (``clerk_grants``).
@@ -30,6 +31,11 @@ class ClerkGrant:
 
     def covers(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
+def may_grant(*, is_admin: bool, roles: Collection[str]) -> bool:
+    """付与・取消し and the list of every grant: an administrator or 人事担当 (``hr_admin``)."""
+    return is_admin or HR_ADMIN_ROLE in roles
 
 
 def check_grant_period(valid_from: date, valid_to: date | None) -> str | None:
@@ -72,3 +78,9 @@ def refusal_to_draft_for(
 def may_submit_for(*, drafter_id: str, drafted_by: str | None, actor_id: str) -> bool:
     """提出 of a 代理申請: the person, or the 庶務担当 who drafted it for them (their grant is checked apart)."""
     return actor_id == drafter_id or (drafted_by is not None and actor_id == drafted_by)
+
+
+def may_resubmit_for(*, drafter_id: str, drafted_by: str | None, actor_id: str) -> bool:
+    """再提出 after a 差戻し (or 引戻し): the same people as 提出 — the person, or the 庶務担当 who filed it for them
+    (the grant still holding today is checked apart, as at submit).  取下げ stays the person's alone."""
+    return may_submit_for(drafter_id=drafter_id, drafted_by=drafted_by, actor_id=actor_id)

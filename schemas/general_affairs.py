@@ -122,7 +122,11 @@ class OvertimeDetails(_Details):
 
 
 class TripDetails(_Details):
-    """出張 (旅行命令): ``days`` within ``start``–``end`` (inclusive)."""
+    """出張 (旅行命令): ``days`` within ``start``–``end`` (inclusive).
+
+    ``transport`` (交通手段, e.g. 鉄道・公用車) and ``estimated_cost_yen`` (旅費の概算, integer yen) are what the
+    deciders read; the 旅費 itself is settled by 財務会計 after the trip, so the request carries no ``amount_yen``.
+    """
 
     matter: Literal["trip"] = "trip"
     destination: str = Field(min_length=1, max_length=200)
@@ -131,6 +135,8 @@ class TripDetails(_Details):
     start: dt.date
     end: dt.date
     days: int = Field(ge=1, le=366)
+    transport: str = Field(default="", max_length=200)  # 交通手段
+    estimated_cost_yen: int | None = Field(default=None, ge=0, le=100_000_000)  # 旅費の概算
 
     @model_validator(mode="after")
     def _dates(self) -> TripDetails:
@@ -171,7 +177,9 @@ class HrPostingRequest(_Payload):
 
 #: Detail fields added later: sent to HR only when set, so a retried posting of an order decided before they
 #: existed sends the very payload it sent first (HR compares a repeated key's payload).
-_ADDED_FIELDS = frozenset({"hours", "special_kind", "special_case", "special_case_reason"})
+_ADDED_FIELDS = frozenset(
+    {"hours", "special_kind", "special_case", "special_case_reason", "transport", "estimated_cost_yen"}
+)
 
 
 class HrPostingResult(_Payload):

@@ -114,6 +114,9 @@ class DecisionService:
     ) -> DocumentRead:
         actor_post = await self._actor_post(staff, today=today)
         row, steps, _ = await self._documents.read(staff, document_id, with_reviews=False)
+        if body.action == "resubmit" and staff.id != row.drafter_id and row.drafted_by == staff.id:
+            # 代理申請: the clerk's right still holds today, for this person (as at submit)
+            await check_may_draft_for(self._session, staff.id, row.drafter_id, matter=row.matter, on=today)
         _update_id(staff, key)  # a usable key, or 422 before it is recorded
         async with idempotent(self._session, staff, key, scope=f"document:{row.id}", operation="act", body=body):
             return await self._act_on(staff, row, steps, body, key=key, today=today, actor_post=actor_post, bulk=bulk)

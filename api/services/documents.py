@@ -309,12 +309,17 @@ class DocumentService:
         return await self._preview(row, on=as_of or today_in_japan())
 
     async def preview_draft(self, staff: StaffRow, draft: DocumentCreate, *, today: date) -> RoutePreview:
-        """The route a draft would take if ``staff`` saved and submitted it today (the drafting form's preview)."""
+        """The route a draft would take if ``staff`` saved and submitted it today (the drafting form's preview); a
+        代理申請 (``on_behalf_of``) routes as the person's own request (their post, their month's overtime)."""
         await self._check_category(draft.matter, draft.category, rulebook_version=None, on=today)
-        me = await OrgRepository(self._session).staff_ref(staff.id, as_of=today)
-        if me is None:
-            raise Conflict("you hold no post today, so you cannot draft a document")
-        row = _row_of(draft, id="preview", drafter_id=staff.id, org_unit_code=me.org_unit.code, version=1)
+        if draft.on_behalf_of is not None:
+            me = await check_may_draft_for(self._session, staff.id, draft.on_behalf_of, matter=draft.matter, on=today)
+        else:
+            mine = await OrgRepository(self._session).staff_ref(staff.id, as_of=today)
+            if mine is None:
+                raise Conflict("you hold no post today, so you cannot draft a document")
+            me = mine
+        row = _row_of(draft, id="preview", drafter_id=me.id, org_unit_code=me.org_unit.code, version=1)
         row.content_hash = ""
         return await self._preview(row, on=today)
 

@@ -1,8 +1,9 @@
 """庶務申請 (休暇・時間外勤務) drafting page: typed fields with the API's reasons beside them, and the person's totals
 (時間外勤務: 今月・年度・2〜6か月平均, 申請中を含む; 休暇: 種類ごとの残) refreshed by htmx as the fields change.
 
-A 庶務担当 may name a colleague (代理申請): the totals, limits and balance are then the colleague's.  Transport
-only: ``DocumentService.create`` drafts, ``api.services.affair_drafts.draft_limits`` counts.
+A 庶務担当 may name a colleague (代理申請): the totals, limits, balance and route are then the colleague's.
+Transport only: ``DocumentService.create`` drafts and ``preview_draft`` routes, ``api.services.affair_drafts.
+draft_limits`` counts.
 """
 
 from __future__ import annotations
@@ -133,11 +134,15 @@ async def create_affair(
 async def affair_totals(
     request: Request, viewer: PostingViewer, form: FormData, app: StateDep, session: SessionDep
 ) -> HTMLResponse:
-    """The person's totals for the request as typed (htmx fragment)."""
+    """The person's totals and route for the request as typed (htmx fragment): a 代理申請's are the colleague's."""
     try:
-        limits = await draft_limits(app, session, viewer.staff, parse_affair(affair_values(form)), today=today())
+        draft = parse_affair(affair_values(form))
+        limits = await draft_limits(app, session, viewer.staff, draft, today=today())
+        preview = await DocumentService(app, session).preview_draft(viewer.staff, draft, today=today())
     except FieldErrors:
         return page(request, "_affair_totals.html", viewer, limits=None, error="入力が揃うと集計を表示します。")
     except RingiError as exc:
-        return page(request, "_affair_totals.html", viewer, limits=None, error=exc.detail)
-    return page(request, "_affair_totals.html", viewer, limits=limits, error="")
+        return page(request, "_affair_totals.html", viewer, limits=None, error=japanese(exc.detail))
+    return page(
+        request, "_affair_totals.html", viewer, limits=limits, preview=preview, person=draft.on_behalf_of, error=""
+    )

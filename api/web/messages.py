@@ -53,6 +53,12 @@ FIELD = {
     "years": "年数",
     "effective_on": "異動日",
     "file_id": "簿冊",
+    "destination": "用務先",
+    "purpose": "用務",
+    "transport": "交通手段",
+    "estimated_cost_yen": "旅費の概算",
+    "days": "日数",
+    "hours": "時間数",
 }
 
 _REVIEW = {"open": "審査中", "submitted": "決裁中", "approved": "決裁済", "applied": "適用済", "rejected": "却下"}
@@ -187,6 +193,12 @@ _RULES: Sequence[tuple[str, Any]] = (
         lambda m: f"{_status(m)}の文書は修正できません。差戻しか引戻しのあとで修正してください。",
     ),
     (r"only the drafter may edit the document", "文書を修正できるのは起案者だけです。"),
+    (
+        r"only the drafter \(or the 庶務担当 who drafted it for them\) may (?P<what>submit|resubmit) the document",
+        lambda m: (
+            f"{'提出' if m['what'] == 'submit' else '再提出'}できるのは起案者（代理申請では申請した庶務担当）だけです。"
+        ),
+    ),
     (r"you hold no post today, so you cannot draft a document", "本日の時点で職の発令がないため、起案できません。"),
     (
         r"no route can be resolved for this document: (?P<why>.+)",
@@ -391,6 +403,20 @@ _RULES: Sequence[tuple[str, Any]] = (
         "不在を登録できるのは本人、同じ課の庶務担当（係長以上）、人事担当、管理者だけです。",
     ),
     (r"end is before start", "終了日が開始日より前になっています。"),
+    # 庶務 requests' own checks (schemas/general_affairs.py)
+    (
+        r"days \((?P<days>[\d.]+)\) exceed the (?P<span>\d+) day\(s\) from start to end",
+        "日数（{days}）が開始日から終了日までの {span} 日を超えています。",
+    ),
+    (
+        r"hours \((?P<hours>[\d.]+)\) exceed the (?P<span>[\d.]+) hours from start_time to end_time",
+        "時間数（{hours}）が開始から終了までの {span} 時間を超えています。",
+    ),
+    (r"end_time equals start_time", "終了時刻が開始時刻と同じです。"),
+    (
+        r"hours \(時間単位\) are for an annual leave.*",
+        "時間単位は年次有給休暇の1日（開始日＝終了日、1日以内）に限ります。",
+    ),
     (r"no absence (?P<id>\d+)", "不在の登録 {id} は見つかりません。"),
     # the administrators' services (rules, 人事異動, accounts, lockouts, second factor)
     (r"only (?:an administrator|administrators) may .+", "この操作はシステム管理者だけが行えます。"),
@@ -520,6 +546,10 @@ PYDANTIC = {
     "date_parsing": "日付（YYYY-MM-DD）で入力してください。",
     "extra_forbidden": "この項目は指定できません。",
     "too_long": "多すぎます（{max_length}件まで）。",
+    "float_parsing": "半角数字で入力してください。",
+    "float_type": "半角数字で入力してください。",
+    "multiple_of": "{multiple_of}単位で入力してください。",
+    "time_parsing": "時刻（HH:MM）で入力してください。",
 }
 
 
@@ -561,6 +591,18 @@ def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
         text = _pydantic(error)
         problems.append(f"{name}：{text}" if name else text)
     return "／".join(problems)
+
+
+def field_message(error: Mapping[str, Any]) -> str:
+    """One pydantic error in Japanese, without its field's name (a form shows it beside the field); an empty field
+    (sent as None) reads 「入力してください。」 whatever type it should have had."""
+    kind, ctx_in = str(error.get("type", "")), error.get("ctx") or {}
+    if (error.get("input", "") is None and kind.endswith("_type")) or (
+        kind == "string_too_short" and ctx_in.get("min_length") == 1
+    ):
+        return PYDANTIC["missing"]
+    ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (error.get("ctx") or {}).items()}
+    return _pydantic({**error, "ctx": ctx})
 
 
 def _pydantic(error: Mapping[str, Any]) -> str:

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import SessionDep, StateDep
+from api.deps import AppState, SessionDep, StateDep
 from api.origin import origin_of
 from api.services.access_log import logged_read
 from api.services.attachments import AttachmentService
@@ -25,6 +25,7 @@ from api.services.bulk import BulkApprovalService
 from api.services.decisions import DecisionService
 from api.services.documents import DocumentService
 from api.services.inbox import inbox_for
+from api.services.limits import document_limits
 from api.services.people import people
 from api.services.reading import read_seen
 from api.services.views import from_read_model, settling_of
@@ -38,6 +39,7 @@ from db.models import DocumentRow, RouteStepRow
 from db.repositories.documents import DocumentRepository
 from db.session import release
 from schemas.api.files import FileProposal
+from schemas.api.limits import LeaveLimitsRead
 from schemas.api.models import AllowedActions, BulkApproveCreate, BulkApproveItem, DocumentRead, Settling
 from schemas.api.paging import PageRequest
 from schemas.document import AllowedAction
@@ -271,6 +273,19 @@ async def document_page(
 
 
 Seen = tuple[DocumentRead, DocumentRow, list[RouteStepRow]]
+#: A leave request not yet decided: its 残日数 lines count it as requested (after the decision HR holds it as used).
+_UNDECIDED = frozenset({"draft", "in_review", "sent_back"})
+
+
+async def _leave_balance(app: AppState, session: AsyncSession, row: DocumentRow) -> tuple[LeaveLimitsRead | None, str]:
+    """A leave request's 残日数 (the person's HR balance less what HR does not hold yet), or why it is unknown."""
+    if row.matter != "leave" or row.details is None:
+        return None, ""
+    try:
+        found = await document_limits(app, session, row, None, today=today())
+    except RingiError as exc:  # HR not answering (503) or not knowing the person: the page still shows
+        return None, japanese(exc.detail)
+    return found.leave, ""
 
 
 async def _logged(request: Request, viewer: Viewer, app: StateDep, session: AsyncSession, document_id: str) -> Seen:
@@ -301,6 +316,7 @@ async def _document(
     ids |= {e.actor_id for e in audit.events} | {r.staff_id for r in document.post_reviews}
     ids |= {r.acted_by for r in document.post_reviews}
     who = await people(session, ids, as_of=today())
+    leave_limits, leave_note = await _leave_balance(app, session, row)
     notice = ""
     try:  # last: it lets the connection go while the workflow (and perhaps HR) answers
         allowed = await decisions.allowed_on(viewer.staff, row, steps, today=today())
@@ -327,6 +343,9 @@ async def _document(
         done=done,
         key=key or str(uuid.uuid4()),
         categories=await _categories(app),
+        leave_limits=leave_limits,
+        leave_note=leave_note,
+        leave_held=row.status in _UNDECIDED,
         seals=app.settings.seals,
         today_iso=today().isoformat(),
     )

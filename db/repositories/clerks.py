@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ClerkGrantRow
@@ -23,3 +23,23 @@ class ClerkGrantRepository:
             ClerkGrant(staff_id=r.staff_id, org_unit_code=r.org_unit_code, valid_from=r.valid_from, valid_to=r.valid_to)
             for r in (await self._session.scalars(stmt)).all()
         ]
+
+    async def get(self, grant_id: str) -> ClerkGrantRow | None:
+        return await self._session.get(ClerkGrantRow, grant_id)
+
+    async def delete(self, row: ClerkGrantRow) -> None:
+        await self._session.delete(row)
+
+    async def page(
+        self, *, staff_id: str | None, org_unit: str | None, limit: int, offset: int
+    ) -> tuple[list[ClerkGrantRow], int]:
+        """Grants (of one holder, of one unit), by start, holder and id (a stable order), and how many in all."""
+        stmt = select(ClerkGrantRow)
+        if staff_id is not None:
+            stmt = stmt.where(ClerkGrantRow.staff_id == staff_id)
+        if org_unit is not None:
+            stmt = stmt.where(ClerkGrantRow.org_unit_code == org_unit)
+        total = await self._session.scalar(select(func.count()).select_from(stmt.subquery()))
+        ordered = stmt.order_by(ClerkGrantRow.valid_from, ClerkGrantRow.staff_id, ClerkGrantRow.id)
+        rows = (await self._session.scalars(ordered.limit(limit).offset(offset))).all()
+        return list(rows), int(total or 0)

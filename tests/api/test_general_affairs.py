@@ -121,6 +121,8 @@ async def test_bad_requests_are_refused_with_a_reason(stack: Stack) -> None:
         (overtime(date(2031, 7, 1), 25), {}, "less than or equal to 24"),
         (overtime(date(2031, 7, 1), 3, emergency=True), {}, "emergency_reason"),
         (trip(2), {"matter": "leave"}, "needs details with matter 'leave'"),
+        ({**trip(2), "estimated_cost_yen": -1}, {}, "greater than or equal to 0"),
+        ({**trip(2), "transport": "x" * 201}, {}, "at most 200 characters"),
         (leave(2), {"amount_yen": 10_000}, "carries no amount_yen"),
         (leave(2), {"matter": "spending"}, "has no details"),
     ]

@@ -425,6 +425,22 @@ async def _pending(stack: Stack) -> dict[str, str]:
     return {}
 
 
+GRANTS_UNIT = "kyoiku.shogai"  # 生涯学習課: no other test grants a 庶務担当 there
+
+
+async def _clerk_grants(stack: Stack) -> dict[str, str]:
+    for year in (2001, 2002, 2003):  # three periods of one holder: the start keeps them apart
+        body = {
+            "staff_id": QUIET,
+            "org_unit": GRANTS_UNIT,
+            "valid_from": f"{year}-04-01",
+            "valid_to": f"{year + 1}-03-31",
+        }
+        r = await stack.call(ADMIN, "POST", "/v1/org/clerk-grants", json=body)
+        assert r.status_code == 201, r.text
+    return {}
+
+
 CASES = {
     "documents": Case("/v1/documents", PAGER, _documents),
     "inbox": Case("/v1/inbox", APPROVER, _inbox),
@@ -456,6 +472,7 @@ CASES = {
     ),
     "my_circulations": Case("/v1/me/circulations", READER, _my_circulations),
     "pending": Case("/v1/reports/pending", SUISAN_MANAGER, _pending),
+    "clerk_grants": Case("/v1/org/clerk-grants", ADMIN, _clerk_grants, {"org_unit": GRANTS_UNIT}),
 }
 
 

@@ -94,3 +94,64 @@ async def test_no_right_an_expired_one_or_another_units_person_is_403(stack: Sta
     assert "人事担当" in assert_problem(await stack.call(clerk, "POST", GRANTS, json=body), 403)["detail"]
     bad = {**body, "valid_to": "2026-03-31"}
     assert_problem(await stack.call(ADMIN, "POST", GRANTS, json=bad), 422)
+
+
+async def test_the_clerk_resubmits_what_was_sent_back_until_the_grant_is_revoked(stack: Stack) -> None:
+    unit = "doboku.toshi"
+    clerk, person, manager = staff_of(unit, 0), staff_of(unit, 1), holder(unit, "manager")
+    await grant(stack, clerk, unit, valid_from=date(2020, 4, 1), valid_to=None)
+    r = await create(stack, clerk, leave(1, start=date(2031, 12, 1)), on_behalf_of=person)
+    assert r.status_code == 201, r.text
+    doc_id = r.json()["id"]
+    assert (await stack.call(clerk, "POST", f"/v1/documents/{doc_id}/submit")).status_code == 200
+    await stack.ok(manager, doc_id, "send_back", "日付を確認してください")
+
+    async def allowed(who: str) -> set[str]:
+        r = await stack.call(who, "GET", f"/v1/documents/{doc_id}/actions/allowed")
+        assert r.status_code == 200, r.text
+        return {a["action"] for a in r.json()["actions"]}
+
+    assert "resubmit" in await allowed(clerk) and "resubmit" in await allowed(person)
+    assert "resubmit" not in await allowed(manager)
+    edited = await stack.call(
+        clerk, "PATCH", f"/v1/documents/{doc_id}", json={"details": leave(1, start=date(2031, 12, 2))}
+    )
+    assert edited.status_code == 200, edited.text
+    resubmitted = await stack.ok(clerk, doc_id, "resubmit")
+    assert resubmitted["status"] == "in_review"
+    audit = (await stack.call(person, "GET", f"/v1/documents/{doc_id}/audit")).json()
+    assert [e["actor_id"] for e in audit["events"] if e["action"] == "resubmit"] == [clerk]
+
+    # sent back again; once the grant is revoked the clerk may no longer resubmit (the person still may)
+    await stack.ok(manager, doc_id, "send_back", "もう一度確認してください")
+    mine = (await stack.call(ADMIN, "GET", GRANTS, params={"staff_id": clerk})).json()["items"]
+    assert [(g["org_unit"], g["valid_to"]) for g in mine] == [(unit, None)]
+    assert (await stack.call(ADMIN, "DELETE", f"{GRANTS}/{mine[0]['id']}")).status_code == 204
+    refused = assert_problem(await stack.act(clerk, doc_id, "resubmit"), 403)
+    assert "権限がありません" in refused["detail"]
+    assert (await stack.ok(person, doc_id, "resubmit"))["status"] == "in_review"
+
+
+async def test_grants_are_listed_and_revoked_by_whoever_may_grant(stack: Stack) -> None:
+    unit = "shoko.shoko"
+    clerk, other = staff_of(unit, 0), staff_of(unit, 1)
+    jinji = holder("somu.jinji", "chief")  # 人事担当 (hr_admin)
+    await grant(stack, clerk, unit, valid_from=date(2024, 4, 1), valid_to=date(2025, 3, 31))
+    await grant(stack, clerk, unit, valid_from=date(2025, 4, 1), valid_to=None)
+    listed = await stack.call(jinji, "GET", GRANTS, params={"org_unit": unit})
+    assert listed.status_code == 200, listed.text
+    grants = listed.json()["items"]
+    assert [(g["staff_id"], g["valid_from"]) for g in grants] == [(clerk, "2024-04-01"), (clerk, "2025-04-01")]
+    assert listed.json()["total"] == 2 and grants[0]["granted_by"] == ADMIN
+    # the holder sees their own grants, nobody else's; neither may revoke
+    assert len((await stack.call(clerk, "GET", GRANTS)).json()["items"]) == 2
+    assert (await stack.call(other, "GET", GRANTS)).json()["items"] == []
+    assert (
+        "人事担当" in assert_problem(await stack.call(other, "GET", GRANTS, params={"staff_id": clerk}), 403)["detail"]
+    )
+    assert "人事担当" in assert_problem(await stack.call(clerk, "DELETE", f"{GRANTS}/{grants[0]['id']}"), 403)["detail"]
+    assert (await stack.call(jinji, "DELETE", f"{GRANTS}/{grants[0]['id']}")).status_code == 204
+    assert_problem(await stack.call(jinji, "DELETE", f"{GRANTS}/{grants[0]['id']}"), 404)  # gone
+    left = (await stack.call(ADMIN, "GET", GRANTS, params={"org_unit": unit})).json()["items"]
+    assert [g["id"] for g in left] == [grants[1]["id"]]
+    assert_problem(await stack.call(ADMIN, "GET", GRANTS, params={"org_unit": "NOT A UNIT"}), 422)

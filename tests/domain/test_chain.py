@@ -594,6 +594,18 @@ def test_resubmit_by_someone_else_is_forbidden(actor_id: str) -> None:
     run.refuse("resubmit", actor_id, "forbidden", "drafter", facts=V2)
 
 
+def test_the_clerk_who_filed_a_proxy_request_resubmits_it() -> None:
+    """代理申請: the 庶務担当 of record (``facts.drafted_by``) may resubmit, as offered by ``allowed_actions``."""
+    run = Run(facts=make_facts(matter="leave", amount_yen=0, drafted_by="clerk-1"))
+    run.do("send_back", R1, comment=REASON)
+    assert "resubmit" in {a.action for a in chain.allowed_actions(run.state, "clerk-1")}
+    assert "resubmit" not in {a.action for a in chain.allowed_actions(run.state, "clerk-2")}
+    run.refuse("resubmit", "clerk-2", "forbidden", "庶務担当")
+    event = run.do("resubmit", "clerk-1")
+    assert (event.actor_id, run.state.status) == ("clerk-1", "in_review")
+    run.assert_rebuilds()
+
+
 def test_resubmit_while_in_review_is_a_conflict() -> None:
     Run().refuse("resubmit", DRAFTER, "conflict", "in_review", facts=V2)
 

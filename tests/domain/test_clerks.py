@@ -41,3 +41,13 @@ def test_the_person_or_their_clerk_submits() -> None:
     assert not acting.may_submit(drafter_id="p1", actor_id="c2", status="draft", drafted_by="c1")
     assert not acting.may_submit(drafter_id="p1", actor_id="c1", status="draft")
     assert clerks.check_grant_period(date(2026, 4, 1), date(2026, 3, 31)) is not None
+
+
+def test_the_person_or_their_clerk_resubmits_and_only_admins_or_hr_grant() -> None:
+    assert clerks.may_resubmit_for(drafter_id="p1", drafted_by="c1", actor_id="c1")
+    assert clerks.may_resubmit_for(drafter_id="p1", drafted_by="c1", actor_id="p1")
+    assert not clerks.may_resubmit_for(drafter_id="p1", drafted_by="c1", actor_id="c2")
+    assert not clerks.may_resubmit_for(drafter_id="p1", drafted_by=None, actor_id="c1")
+    assert clerks.may_grant(is_admin=True, roles=())
+    assert clerks.may_grant(is_admin=False, roles={"hr_admin"})
+    assert not clerks.may_grant(is_admin=False, roles={"records_office"})
