@@ -37,7 +37,8 @@ from core.errors import Invalid, RingiError, Unavailable
 from db.models import DocumentRow, RouteStepRow
 from db.repositories.documents import DocumentRepository
 from db.session import release
-from domain.changes import Event, Snapshot, since_last_approval
+from domain.attachments import may_add, may_delete
+from domain.changes import APPROVALS, Event, Snapshot, since_last_approval
 from schemas.api.files import FileProposal
 from schemas.api.models import AllowedActions, BulkApproveCreate, BulkApproveItem, DocumentRead, Settling
 from schemas.api.paging import PageRequest
@@ -315,6 +316,18 @@ async def _document(
         Snapshot(document.title, document.body, document.amount_yen, {a.n: a.filename for a in attachments}),
         document.version,
     )
+    is_drafter = viewer.staff.id == document.drafter_id
+    in_division = viewer.me is not None and viewer.me.org_unit.code == document.org_unit
+    approved = any(e.action in APPROVALS for e in audit.events)
+    limit = app.settings.attachment_max_bytes
+    files = {
+        "may_add": may_add(status=document.status, is_drafter=is_drafter, in_division=in_division),
+        "may_delete": may_delete(
+            status=document.status, is_drafter=is_drafter, in_division=in_division, approved=approved
+        ),
+        "max_bytes": limit,
+        "too_large": japanese(f"attachments are limited to {limit} bytes"),
+    }
     stages: dict[int, list[object]] = {}
     for step in document.steps:
         stages.setdefault(step.stage_index, []).append(step)
@@ -330,6 +343,7 @@ async def _document(
         audit=audit,
         attachments=attachments,
         since=since,
+        files=files,
         who=who,
         error=error,
         field_errors=field_errors or {},

@@ -1,6 +1,7 @@
-"""The approver's document page over a real stack (SQLite and PostgreSQL): 差戻し with its target chosen from the route
-and its reason required (the error beside the field, what was typed kept), and, on re-approval after the drafter's
-edit, 「前回承認時からの変更」 (件名, 本文, 金額, attachments) against the version this approver approved."""
+"""The document page over a real stack (SQLite and PostgreSQL): 差戻し with its target chosen from the route and its
+reason required (the error beside the field, what was typed kept); on re-approval after the drafter's edit,
+「前回承認時からの変更」 (件名, 本文, 金額, attachments) against the version this approver approved; and 添付ファイル
+from the browser (upload, list, download, delete while allowed, refusals in Japanese beside the file field)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 from temporalio.client import Client
@@ -19,6 +21,7 @@ from tests.web.conftest import Browser, sign_in
 DRAFTER = holder("somu.somu", "staff")
 MANAGER = holder("somu.somu", "manager")  # 総務課長: 回議 (第1段)
 FINANCE = holder("somu.zaisei", "manager")  # 財政課長: 合議 (第2段)
+LIMIT = 100_000  # bytes: a small attachment limit, so that "too large" is cheap to send
 EDIT = {
     "title": "庁用備品の購入について（見積書添付）",
     "body": "下記のとおり購入してよろしいか伺います。見積書を添付します。",
@@ -41,7 +44,13 @@ async def stack(
     async with (
         fresh_database(request.param, data_dir, seeded=True) as url,
         full_stack(
-            url, temporal_client, hr_url=hr_url, finance_url=finance_url, data_dir=data_dir, action_timeout_seconds=15
+            url,
+            temporal_client,
+            hr_url=hr_url,
+            finance_url=finance_url,
+            data_dir=data_dir,
+            action_timeout_seconds=15,
+            attachment_max_bytes=LIMIT,
         ) as stack,
     ):
         yield stack
@@ -108,3 +117,59 @@ async def test_send_back_to_a_chosen_step_and_the_changes_since_my_approval(
     assert "件名：「備品購入について」→「庁用備品の購入について（見積書添付）」" in since
     assert "添付ファイルの追加：見積書.pdf" in since and 'data-change="body"' in since  # the body changed too
     assert 'data-testid="since-approval"' not in (await drafter.get(path)).text  # the drafter approved nothing
+
+
+async def upload(browser: Browser, path: str, name: str, content: bytes) -> httpx.Response:
+    return await browser.http.post(
+        f"{path}/attachments", data={"csrf_token": browser.csrf}, files={"file": (name, content, "application/pdf")}
+    )
+
+
+async def test_attachments_from_the_browser(stack: Stack, people: dict[str, Browser]) -> None:
+    drafter, manager = people[DRAFTER], people[MANAGER]
+    doc = await stack.draft(DRAFTER)
+    path = f"/documents/{doc['id']}"
+    page = await drafter.get(path)
+    assert 'data-testid="upload-form"' in page.text and 'enctype="multipart/form-data"' in page.text
+    assert f'data-max-bytes="{LIMIT}"' in page.text and "data-dropzone" in page.text
+    assert '<script src="/static/attachments.js"' in page.text and "style=" not in page.text
+
+    added = await upload(drafter, path, "見積書.pdf", b"%PDF-1.4 estimate")
+    assert added.status_code == 303 and added.headers["location"].startswith(f"{path}?done=attach")
+    page = await drafter.get(added.headers["location"])
+    assert "ファイルを添付しました。" in page.text and ">見積書.pdf</a>" in page.text
+    assert f'href="{path}/attachments/1"' in page.text and 'data-testid="delete-attachment-1"' in page.text
+    download = await drafter.get(f"{path}/attachments/1")
+    assert download.status_code == 200 and download.content == b"%PDF-1.4 estimate"
+    listed = await stack.call(DRAFTER, "GET", f"/v1/documents/{doc['id']}/attachments")  # the API sees the same
+    assert [a["filename"] for a in listed.json()["items"]] == ["見積書.pdf"]
+
+    # Refusals, in Japanese beside the file field: too large (by the service, or by the body limit), empty, no file.
+    big = await upload(drafter, path, "図面.pdf", b"x" * (LIMIT + 1))
+    assert big.status_code == 413 and 'id="upload-status"' in big.text
+    assert "ファイルが大きすぎます。添付ファイルは100,000 バイトまでです。" in big.text
+    huge = await upload(drafter, path, "図面.pdf", b"x" * (LIMIT + 200_000))
+    assert huge.status_code == 413 and "ファイルが大きすぎます" in huge.text
+    empty = await upload(drafter, path, "空.pdf", b"")
+    assert empty.status_code == 422 and "ファイルが空です" in empty.text
+    none = await drafter.http.post(f"{path}/attachments", data={"csrf_token": drafter.csrf})
+    assert none.status_code == 422 and "添付するファイルを選んでください。" in none.text
+    no_csrf = await drafter.http.post(f"{path}/attachments", files={"file": ("a.pdf", b"a", "application/pdf")})
+    assert no_csrf.status_code == 403
+
+    # The drafter's division (総務課長) may attach while it is a draft; the drafter deletes before anyone approved.
+    assert 'data-testid="upload-form"' in (await manager.get(path)).text
+    deleted = await drafter.post(f"{path}/attachments/1/delete", {})
+    assert deleted.status_code == 303
+    page = await drafter.get(deleted.headers["location"])
+    assert "添付ファイルを削除しました。" in page.text and ">見積書.pdf</a>" not in page.text
+
+    # After an approval: the drafter may still add, but not delete.
+    assert (await upload(drafter, path, "仕様書.pdf", b"%PDF spec")).status_code == 303
+    assert (await stack.call(DRAFTER, "POST", f"/v1/documents/{doc['id']}/submit")).status_code == 200
+    await stack.ok(MANAGER, doc["id"], "approve")
+    page = await drafter.get(path)
+    assert 'data-testid="upload-form"' in page.text and "delete-attachment-" not in page.text
+    assert 'data-testid="upload-form"' not in (await manager.get(path)).text  # the division: only while editable
+    refused = await drafter.post(f"{path}/attachments/2/delete", {})
+    assert refused.status_code == 409 and "承認が始まった文書の添付ファイルは削除・差替えできません" in refused.text
