@@ -118,7 +118,7 @@ def _problem(described: str) -> str:
     return f"{where}：{japanese(found['message'])}" if where else japanese(found["message"])
 
 
-def _megabytes(n: int) -> str:
+def size_label(n: int) -> str:
     """A byte limit as a person reads it: 30 MB (or the bytes when below 1 MB)."""
     mb = n / (1024 * 1024)
     return f"{mb:g} MB" if mb >= 1 else f"{n:,} バイト"
@@ -188,7 +188,7 @@ _RULES: Sequence[tuple[str, Any]] = (
     (r"document (?P<id>\S+) has no attachment (?P<n>\d+)", "この文書に添付ファイル {n} はありません。"),
     (
         r"(?:attachments are|request bodies here are) limited to (?P<n>\d+) bytes",
-        lambda m: f"ファイルが大きすぎます。添付ファイルは{_megabytes(int(m['n']))}までです。",
+        lambda m: f"ファイルが大きすぎます。添付ファイルは{size_label(int(m['n']))}までです。",
     ),
     (r"the file is empty", "ファイルが空です（0 バイト）。内容のあるファイルを選んでください。"),
     (r"the file needs a name", "ファイル名がありません。ファイルを選んでください。"),

@@ -31,7 +31,7 @@ from api.services.views import from_read_model, settling_of
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.file_choice import draft_file_choice, file_error
 from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
-from api.web.messages import japanese
+from api.web.messages import japanese, size_label
 from api.web.render import DONE, REFUSAL
 from core.errors import Invalid, RingiError, Unavailable
 from db.models import DocumentRow, RouteStepRow
@@ -326,6 +326,7 @@ async def _document(
             status=document.status, is_drafter=is_drafter, in_division=in_division, approved=approved
         ),
         "max_bytes": limit,
+        "max_label": size_label(limit),
         "too_large": japanese(f"attachments are limited to {limit} bytes"),
     }
     stages: dict[int, list[object]] = {}

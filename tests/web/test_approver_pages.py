@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.stack import Stack, full_stack, holder
+from tests.web.axe_pages import ARTIFACTS, check_pages, chromium_page
 from tests.web.conftest import Browser, sign_in
 
 DRAFTER = holder("somu.somu", "staff")
@@ -173,3 +174,32 @@ async def test_attachments_from_the_browser(stack: Stack, people: dict[str, Brow
     assert 'data-testid="upload-form"' not in (await manager.get(path)).text  # the division: only while editable
     refused = await drafter.post(f"{path}/attachments/2/delete", {})
     assert refused.status_code == 409 and "承認が始まった文書の添付ファイルは削除・差替えできません" in refused.text
+
+
+async def test_the_pages_pass_axe_and_a_too_large_file_is_refused_before_it_is_sent(stack: Stack) -> None:
+    """In Chromium, as 総務課長: a re-approval page (前回承認時からの変更, the 差戻し target select) and a draft of the
+    division (its attachment list and upload area) pass axe; a file over the limit is refused by the page itself."""
+    again = await stack.submitted(DRAFTER)
+    await stack.ok(MANAGER, again["id"], "approve")
+    await stack.ok(FINANCE, again["id"], "send_back", "金額を見直してください", target_step=0)
+    edit = await stack.call(DRAFTER, "PATCH", f"/v1/documents/{again['id']}", json={"amount_yen": 1_100_000})
+    assert edit.status_code == 200, edit.text
+    await stack.ok(DRAFTER, again["id"], "resubmit")
+    draft = await stack.draft(DRAFTER)
+    files = {"file": ("見積書.pdf", b"%PDF-1.4", "application/pdf")}
+    assert (await stack.call(DRAFTER, "POST", f"/v1/documents/{draft['id']}/attachments", files=files)).is_success
+    shots = f"approver-pages-{stack.settings.database_url.split(':')[0]}"
+    async with chromium_page(stack.api_url, MANAGER) as (page, errors):
+        visits = [(f"/documents/{again['id']}", None), (f"/documents/{draft['id']}", None)]
+        await check_pages(page, errors, visits, shots=shots)
+        await page.goto(f"/documents/{again['id']}")
+        assert "¥1,500,000 → ¥1,100,000" in await page.locator("[data-testid=since-approval]").inner_text()
+        await page.goto(f"/documents/{draft['id']}")
+        big = {"name": "図面.pdf", "mimeType": "application/pdf", "buffer": b"x" * (LIMIT + 1)}
+        await page.set_input_files("#attachment-file", big)
+        await page.click("[data-testid=upload]")
+        status = page.locator("#upload-status")
+        assert "ファイルが大きすぎます" in await status.inner_text()
+        assert page.url.endswith(f"/documents/{draft['id']}")  # nothing was sent
+        await page.screenshot(path=str(ARTIFACTS / shots / "3-too-large-refused.png"), full_page=True)
+        assert errors == [], errors
