@@ -7,6 +7,7 @@ current stage's deadlines (business days, 開庁日) for the workflow's durable 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import structlog
@@ -21,6 +22,7 @@ from db.models import DocumentRow
 from db.repositories.audit import AuditEntry, AuditRepository
 from db.repositories.documents import DocumentRepository, PostReviewRepository, RouteStepRepository
 from db.session import begin_write
+from domain.changes import APPROVALS
 from domain.statuses import IN_ROUTING
 from schemas.document import ChainEvent, ChainState, Deadlines, DocumentFinance, FinanceProjection, ProjectionInput
 
@@ -88,6 +90,15 @@ def audit_detail(event: ChainEvent) -> dict[str, object]:
     return detail
 
 
+def _with_content(entry: AuditEntry, document: DocumentRow) -> AuditEntry:
+    """An approval keeps the content it approved (件名, 本文, 金額), so that after a 差戻し and an edit the approver
+    sees what changed since (domain/changes.py); attachments are replayed from the chain's own events."""
+    if entry.action not in APPROVALS or entry.version != document.version:
+        return entry
+    content = {"title": document.title, "body": document.body, "amount_yen": document.amount_yen}
+    return dataclasses.replace(entry, detail={**entry.detail, "content": content})
+
+
 class ProjectionActivities:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -104,7 +115,8 @@ class ProjectionActivities:
             if document.projected_seq >= state.seq:
                 return due  # already projected (a retried activity) or a stale state
             fresh = [e for e in projection.events if e.seq > document.projected_seq]
-            await AuditRepository(session).extend(state.document_id, [audit_entry(e) for e in fresh])
+            entries = [_with_content(audit_entry(e), document) for e in fresh]
+            await AuditRepository(session).extend(state.document_id, entries)
             for event in fresh:
                 if event.action == "submit":
                     document.submitted_at = event.at

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,6 +48,7 @@ from api.routes import sessions as my_sessions
 from api.routes.attachments import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
 from api.routes.codec import CodecCors
 from api.web import mount_web
+from api.web.messages import japanese
 from core.settings import Settings
 from core.telemetry import instrument_api, temporal_interceptors, tracer_provider
 from core.temporal import connect_client
@@ -128,7 +130,15 @@ class BodyLimit:
 
 
 async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
-    response = problem(413, "Request too large", f"request bodies here are limited to {limit} bytes")
+    reason = f"request bodies here are limited to {limit} bytes"
+    path = scope.get("path", "")
+    if not path.startswith("/v1/"):  # a page's form (an attachment too large): in Japanese
+        if UPLOAD_PATH.match(path):
+            reason = f"attachments are limited to {limit - MULTIPART_OVERHEAD_BYTES} bytes"
+        text = PlainTextResponse(japanese(reason), status_code=413)
+        await text(scope, receive, send)
+        return
+    response = problem(413, "Request too large", reason)
     await response(scope, receive, send)
 
 

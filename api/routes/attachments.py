@@ -19,7 +19,7 @@ from schemas.api.paging import Page
 router = APIRouter(prefix="/v1/documents", tags=["attachments"])
 
 #: The upload route, for the body-size middleware (its limit is the attachment limit, not the JSON one).
-UPLOAD_PATH = re.compile(r"^/v1/documents/[^/]+/attachments/?$")
+UPLOAD_PATH = re.compile(r"^(/v1)?/documents/[^/]+/attachments/?$")  # the JSON route and the page's form
 #: Room for the multipart framing around the file itself.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 

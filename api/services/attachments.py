@@ -35,6 +35,7 @@ from db.repositories.audit import AuditRepository
 from db.repositories.documents import DocumentRepository
 from db.repositories.org import OrgRepository
 from db.session import release, writing
+from domain.attachments import may_add
 from domain.statuses import ATTACHMENTS_CLOSED, EDITABLE
 from integrations.attachment_store import CHUNK_BYTES, AttachmentStore, attachment_store
 from schemas.api.attachments import AttachmentRead
@@ -56,10 +57,13 @@ class TooLarge(RingiError):
 
 
 class Upload(Protocol):
-    """What the route hands over: FastAPI's ``UploadFile`` (a spooled file, read in chunks)."""
+    """What the route hands over: FastAPI's or Starlette's ``UploadFile`` (a spooled file, read in chunks)."""
 
-    filename: str | None
-    content_type: str | None
+    @property
+    def filename(self) -> str | None: ...
+
+    @property
+    def content_type(self) -> str | None: ...
 
     async def read(self, size: int = -1) -> bytes: ...
 
@@ -227,9 +231,9 @@ class AttachmentService:
     async def _check_may_add(self, session: AsyncSession, staff: StaffRow, document: DocumentRow) -> None:
         if document.status in ATTACHMENTS_CLOSED:
             raise Conflict(f"a {document.status} document takes no more attachments")
-        if staff.id == document.drafter_id:
-            return
-        if document.status in EDITABLE and await self._drafter_or_division(session, staff, document):
+        is_drafter = staff.id == document.drafter_id
+        in_division = not is_drafter and await self._drafter_or_division(session, staff, document)
+        if may_add(status=document.status, is_drafter=is_drafter, in_division=in_division):
             return
         raise Forbidden(
             "only the drafter may attach files (the drafter's division too while the document is a draft or sent back)"

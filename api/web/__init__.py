@@ -13,6 +13,7 @@ from api.web import (
     admin_accounts,
     admin_pages,
     affair_pages,
+    attachment_pages,
     downloads,
     file_pages,
     pages,
@@ -39,6 +40,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(password.router)
     app.include_router(pages.router)
     app.include_router(downloads.router)
+    app.include_router(attachment_pages.router)
     app.include_router(report_pages.router)
     app.include_router(affair_pages.router)
     app.include_router(search_pages.router)

@@ -124,6 +124,12 @@ def _problem(described: str) -> str:
     return f"{where}：{japanese(found['message'])}" if where else japanese(found["message"])
 
 
+def size_label(n: int) -> str:
+    """A byte limit as a person reads it: 30 MB (or the bytes when below 1 MB)."""
+    mb = n / (1024 * 1024)
+    return f"{mb:g} MB" if mb >= 1 else f"{n:,} バイト"
+
+
 def _yen(text: str) -> str:
     return f"{int(text.replace(',', '')):,}円"
 
@@ -186,6 +192,39 @@ _RULES: Sequence[tuple[str, Any]] = (
     # the services
     (r"no document (?P<id>\S+)", "文書 {id} は見つかりません。"),
     (r"document (?P<id>\S+) has no attachment (?P<n>\d+)", "この文書に添付ファイル {n} はありません。"),
+    (
+        r"(?:attachments are|request bodies here are) limited to (?P<n>\d+) bytes",
+        lambda m: f"ファイルが大きすぎます。添付ファイルは{size_label(int(m['n']))}までです。",
+    ),
+    (r"the file is empty", "ファイルが空です（0 バイト）。内容のあるファイルを選んでください。"),
+    (r"the file needs a name", "ファイル名がありません。ファイルを選んでください。"),
+    (
+        r"file: names are limited to (?P<n>\d+) bytes in UTF-8 \(about 85 kanji\)",
+        "ファイル名が長すぎます（漢字でおよそ85文字まで）。名前を短くしてください。",
+    ),
+    (
+        r"the file name must not contain path separators \(/ \\\) or control characters \(e\.g\. NUL\)",
+        "ファイル名に使えない文字（/ \\ や制御文字）が含まれています。",
+    ),
+    (r"a (?P<status>\w+) document takes no more attachments", lambda m: f"{_status(m)}の文書には添付できません。"),
+    (
+        r"only the drafter may attach files \(the drafter's division too while the document is a draft or sent back\)",
+        "添付できるのは起案者（起案中・差戻し中は起案者の課の職員も）だけです。",
+    ),
+    (
+        r"attachments cannot be deleted or replaced once anyone has approved the document;"
+        r" add a corrected file as a new attachment instead",
+        "承認が始まった文書の添付ファイルは削除・差替えできません。訂正したファイルを新たに添付してください。",
+    ),
+    (
+        r"attachments of a (?P<status>\w+) document cannot be deleted",
+        lambda m: f"{_status(m)}の文書の添付ファイルは削除できません。",
+    ),
+    (
+        r"only the drafter or the drafter's division may delete an attachment",
+        "添付ファイルを削除できるのは起案者と起案者の課の職員だけです。",
+    ),
+    (r"choose a file to attach", "添付するファイルを選んでください。"),
     (r"the document has not been submitted yet", "この文書はまだ提出されていません。"),
     (r"the document has already been submitted and closed", "この文書はすでに提出され、処理が終わっています。"),
     (

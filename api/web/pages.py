@@ -32,12 +32,14 @@ from api.services.views import from_read_model, settling_of
 from api.web.deps import CurrentViewer, FormData, PostingViewer, Viewer, page, today
 from api.web.file_choice import draft_file_choice, file_error
 from api.web.forms import draft_values, parse_action, parse_draft, parse_edit, values_of
-from api.web.messages import japanese
+from api.web.messages import japanese, size_label
 from api.web.render import DONE, REFUSAL
 from core.errors import Invalid, RingiError, Unavailable
 from db.models import DocumentRow, RouteStepRow
 from db.repositories.documents import DocumentRepository
 from db.session import release
+from domain.attachments import may_add, may_delete
+from domain.changes import APPROVALS, Event, Snapshot, since_last_approval
 from schemas.api.files import FileProposal
 from schemas.api.limits import LeaveLimitsRead
 from schemas.api.models import AllowedActions, BulkApproveCreate, BulkApproveItem, DocumentRead, Settling
@@ -306,6 +308,8 @@ async def _document(
     status_code: int = 200,
     key: str | None = None,
     done: str = "",
+    field_errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """The page of a document already read and checked (``seen``): its audit trail, who is who, its buttons."""
     document, row, steps = seen
@@ -322,6 +326,25 @@ async def _document(
         allowed = await decisions.allowed_on(viewer.staff, row, steps, today=today())
     except Unavailable as exc:  # the engine is not answering: show the document, offer no action
         allowed, notice = AllowedActions(), exc.detail
+    since = since_last_approval(
+        [Event(e.seq, e.action, e.actor_id, e.version, e.detail) for e in audit.events],
+        viewer.staff.id,
+        Snapshot(document.title, document.body, document.amount_yen, {a.n: a.filename for a in attachments}),
+        document.version,
+    )
+    is_drafter = viewer.staff.id == document.drafter_id
+    in_division = viewer.me is not None and viewer.me.org_unit.code == document.org_unit
+    approved = any(e.action in APPROVALS for e in audit.events)
+    limit = app.settings.attachment_max_bytes
+    files = {
+        "may_add": may_add(status=document.status, is_drafter=is_drafter, in_division=in_division),
+        "may_delete": may_delete(
+            status=document.status, is_drafter=is_drafter, in_division=in_division, approved=approved
+        ),
+        "max_bytes": limit,
+        "max_label": size_label(limit),
+        "too_large": japanese(f"attachments are limited to {limit} bytes"),
+    }
     stages: dict[int, list[object]] = {}
     for step in document.steps:
         stages.setdefault(step.stage_index, []).append(step)
@@ -336,8 +359,12 @@ async def _document(
         buttons=buttons_of(allowed),
         audit=audit,
         attachments=attachments,
+        since=since,
+        files=files,
         who=who,
         error=error,
+        field_errors=field_errors or {},
+        typed=typed or {},
         error_status=status_code,
         notice=notice,
         done=done,
@@ -387,7 +414,8 @@ async def act(
     try:
         answer = await DecisionService(app, session).act(viewer.staff, document_id, action, key=key, today=today())
     except RingiError as exc:
-        return await _again(request, viewer, app, session, document_id, exc, key=key)
+        typed = {"comment": action.comment, "target_step": str(form.get("target_step") or ""), "choice": action.action}
+        return await _again(request, viewer, app, session, document_id, exc, key=key, typed=typed)
     await _settled(session, document_id, answer.settling)
     decided = action.action in ("approve", "substitute", "pull_up") and answer.status in ("approved", "circulating")
     done = "decide" if decided and answer.decided_at is not None else action.action
@@ -421,8 +449,10 @@ async def _again(
     exc: RingiError,
     *,
     key: str | None = None,
+    typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The document page again, with the reason the action was refused.
+    """The document page again, with the reason the action was refused (beside its field when it names one: the
+    差戻し's reason or its target step), keeping what the person typed.
 
     After a 503 (the engine did not answer in time) the form keeps its Idempotency-Key, so pressing the button
     again applies the action once, as a retrying integrator's request would.
@@ -434,7 +464,26 @@ async def _again(
         return _refused(request, viewer, unreadable)
     retry_key = key if isinstance(exc, Unavailable) else None
     error = japanese(exc.detail)
-    return await _document(request, viewer, app, session, seen, error=error, status_code=exc.status, key=retry_key)
+    field = _field_of(exc.detail)
+    return await _document(
+        request,
+        viewer,
+        app,
+        session,
+        seen,
+        error=error,
+        status_code=exc.status,
+        key=retry_key,
+        field_errors={field: error} if field else {},
+        typed=typed,
+    )
+
+
+def _field_of(reason: str) -> str:
+    """The action form's field a refusal is about: the comment (a reason is required) or the send-back target."""
+    if "needs a reason" in reason:
+        return "comment"
+    return "target_step" if reason.startswith("target_step") else ""
 
 
 # --- 一括承認 (bulk approval) ---------------------------------------------------------------------------------

@@ -101,6 +101,8 @@ DONE = {
     "submit": "提出しました。回議が始まりました。",
     "decide": "決裁しました。",
     "issue": "施行しました。文書は完結しました。",
+    "attach": "ファイルを添付しました。",
+    "detach": "添付ファイルを削除しました。",
     **{action: f"「{label}」を行いました。" for action, label in ACTION.items()},
 }
 #: Titles of refusals by HTTP status (the reason itself is the service's own message).
