@@ -33,8 +33,9 @@ run: $(STAMP)
 ## The whole suite on $(JOBS) cores (SQLite always; PostgreSQL too when RINGI_TEST_POSTGRES_URL is set), then lint.
 ## Each xdist worker has its own Temporal dev server, stubs, databases and ports (--dist loadscope keeps a module's
 ## tests, and so its module fixtures, on one worker).
-## One more worker than cores: a worker waiting on PostgreSQL, Temporal or a subprocess leaves its core to another.
-JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
+## Two workers per core: much of the suite waits (on Temporal timers and polls, PostgreSQL, subprocesses, the
+## browser), and a waiting worker leaves its core to another.
+JOBS ?= $(shell echo $$(( $$(nproc) * 2 )))
 PYTEST := $(BIN)/python -m pytest -q -n $(JOBS) --dist loadscope
 test: $(STAMP) chromium
 	$(PYTEST)

@@ -21,6 +21,7 @@ LONGEST = (
     "tests/reliability/test_chaos_short.py",
     "tests/reliability/test_finance_crash.py",
     "tests/reliability/test_hr_posting_crash.py",
+    "tests/api/test_fuzz.py",
     "tests/integration/test_reliability.py",
     "tests/browser/test_approval_in_browser.py",
     "tests/domain/test_chain_properties.py",
