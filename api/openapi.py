@@ -104,7 +104,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/v1/admin/staff/{staff_id}/reactivate"): _op("accounts.reactivate", (403, 404, 422)),
     ("GET", "/v1/staff"): _op("staff.list", (422,)),
     ("GET", "/v1/me"): _op("staff.me", (404,)),
-    ("POST", "/v1/documents"): _op("documents.create", (403, 404, 413, 422), example=_DRAFT_EXAMPLE),
+    ("POST", "/v1/documents"): _op("documents.create", (403, 404, 409, 413, 422), example=_DRAFT_EXAMPLE),
     ("GET", "/v1/documents"): _op("documents.list", (422,)),
     ("GET", "/v1/documents/{document_id}"): _op("documents.read", (403, 404)),
     ("PATCH", "/v1/documents/{document_id}"): _op(
@@ -194,7 +194,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/v1/records/file-disposals"): _op("records.file_disposals_list", (403, 422)),
     ("GET", "/v1/access-log"): _op("access_log.list", (403, 422)),
     ("GET", "/v1/auth/lockouts"): _op("auth.lockouts", (403, 422)),
-    ("POST", "/v1/receipts"): _op("receipts.register", (403, 413, 422, 503)),
+    ("POST", "/v1/receipts"): _op("receipts.register", (403, 409, 413, 422, 503)),
     ("GET", "/v1/receipts"): _op("receipts.book", (403, 422)),
     ("GET", "/v1/receipts/{receipt_id}"): _op("receipts.read", (404, 422)),
     ("GET", "/v1/receipts/{receipt_id}/events"): _op("receipts.events", (404, 422)),

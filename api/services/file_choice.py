@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
 from db.models import RecordFileRow
 from db.repositories.files import FileCompletion, FileRepository, file_period
 from domain.file_proposal import CandidateFile, Proposal, hints_of, proposed_file
@@ -77,8 +77,9 @@ async def proposal(session: AsyncSession, kind: FilingKind, *, today: date) -> t
 async def file_for(
     session: AsyncSession, kind: FilingKind, file_id: str | None, *, today: date, field: str = "file_id"
 ) -> RecordFileRow | None:
-    """The file a new document or receipt goes into: ``file_id`` checked (422 naming ``field`` with the reason),
-    else the proposal (None: nothing fits, it stays unfiled until someone files it)."""
+    """The file a new document or receipt goes into: ``file_id`` checked (no such file: 422 naming ``field``; a
+    file of another section or 年度, or a closed one: 409 with the reason, as a move into it), else the proposal
+    (None: nothing fits, it stays unfiled until someone files it)."""
     if file_id is None:
         chosen, rows = await proposal(session, kind, today=today)
         return next((r for r in rows if r.id == chosen.file_id), None)
@@ -88,8 +89,8 @@ async def file_for(
         raise Invalid(f"{field}: there is no file {file_id!r}")
     facts = FileFacts(org_unit_code=row.org_unit_code, fiscal_year=row.fiscal_year, title=row.title)
     if problem := filing_problem(facts, DocumentFacts(org_unit_code=kind.org_unit_code, fiscal_year=kind.fiscal_year)):
-        raise Invalid(f"{field}: it cannot go into this file: {problem}")
+        raise Conflict(f"{field}: it cannot go into this file: {problem}")
     done = (await files.completions([row.id])).get(row.id, FileCompletion())
     if problem := _closed(row, done, today):
-        raise Invalid(f"{field}: it cannot go into this file: {problem}")
+        raise Conflict(f"{field}: it cannot go into this file: {problem}")
     return row

@@ -1,5 +1,6 @@
 """簿冊の提案 and 整理 at drafting / registration through the API: ``file_id`` on POST /v1/documents and POST
-/v1/receipts (checked: 422 naming the field), the proposed file when none is named, GET /v1/files/proposal.
+/v1/receipts (checked: an unknown file 422 naming the field, one it may not go into 409), the proposed file when
+none is named, GET /v1/files/proposal.
 
 The module files for 建築課 (doboku.kenchiku), a section no other API test files for, under a 文書分類表 of its own
 for the current 年度 and one for the next (a file of another 年度).  After test_files*.py (the name sorts after
@@ -170,16 +171,18 @@ async def test_a_draft_that_fits_no_file_stays_unfiled(stack: Stack, files: dict
     assert r.json()["file_id"] is None
 
 
-async def test_a_file_the_draft_may_not_go_into_is_422_naming_file_id(stack: Stack, files: dict[str, str]) -> None:
+async def test_a_file_the_draft_may_not_go_into_is_409_and_an_unknown_one_422(
+    stack: Stack, files: dict[str, str]
+) -> None:
     before = (await stack.call(KENCHIKU, "GET", "/v1/documents", params={"limit": 1})).json()["total"]
     cases = {
-        files["other_unit"]: OTHER_UNIT,  # another section's file
-        files["next_year"]: f"年度 {FY + 1}",  # another 年度's
-        str(uuid.uuid4()): "there is no file",  # no such file: no hint of anything
+        files["other_unit"]: (409, OTHER_UNIT),  # another section's file
+        files["next_year"]: (409, f"年度 {FY + 1}"),  # another 年度's
+        str(uuid.uuid4()): (422, "there is no file"),  # no such file: no hint of anything
     }
-    for file_id, reason in cases.items():
+    for file_id, (status, reason) in cases.items():
         r = await stack.call(KENCHIKU, "POST", "/v1/documents", json=_draft(file_id=file_id))
-        problem = assert_problem(r, 422)
+        problem = assert_problem(r, status)
         assert problem["detail"].startswith("file_id: ") and reason in problem["detail"], problem
     assert_problem(await stack.call(KENCHIKU, "POST", "/v1/documents", json=_draft(file_id="")), 422)
     after = (await stack.call(KENCHIKU, "GET", "/v1/documents", params={"limit": 1})).json()["total"]
@@ -209,9 +212,9 @@ async def test_a_receipt_is_filed_at_registration(stack: Stack, files: dict[str,
     assert [(e["action"], e["detail"].get("proposed")) for e in events] == [("registered", None), ("filed", True)]
     serial = int(proposed["receipt_number"].split("第")[1].rstrip("号"))
 
-    for file_id, reason in ((files["other_unit"], OTHER_UNIT), (str(uuid.uuid4()), "there is no file")):
+    for file_id, status, reason in ((files["other_unit"], 409, OTHER_UNIT), (str(uuid.uuid4()), 422, "no file")):
         problem = assert_problem(
-            await stack.call(KENCHIKU, "POST", "/v1/receipts", json=_receipt(file_id=file_id)), 422
+            await stack.call(KENCHIKU, "POST", "/v1/receipts", json=_receipt(file_id=file_id)), status
         )
         assert problem["detail"].startswith("file_id: ") and reason in problem["detail"], problem
     after = (await stack.call(KENCHIKU, "POST", "/v1/receipts", json=_receipt(file_id=files["permit"]))).json()

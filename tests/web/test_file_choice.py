@@ -44,7 +44,7 @@ async def test_the_forms_offer_the_sections_files_with_the_proposal_preselected(
 
     draft = {"title": f"資材の購入 {uuid.uuid4().hex[:4]}", "matter": "spending", "amount_yen": "100,000"}
     refused = await browser.post("/documents/new", {**draft, "confidentiality": "1", "file_id": later})
-    assert refused.status_code == 422
+    assert refused.status_code == 422  # the form again, the reason beside the field
     assert 'data-testid="error-file_id"' in refused.text and "簿冊は" in refused.text and "年度" in refused.text
     saved = await browser.http.post(
         "/documents/new", data={**draft, "confidentiality": "1", "file_id": permit, "csrf_token": browser.csrf}
