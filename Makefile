@@ -42,7 +42,7 @@ test: $(STAMP) chromium
 	$(MAKE) lint
 
 ## The developer's loop (about 2 minutes): everything but the tests marked slow (real dev server end to end,
-## browser, kill/restart, many-example runs).
+## browser, kill/restart, many-example runs, fuzz, the exhaustive matrices).
 test-fast: $(STAMP)
 	$(PYTEST) -m "not slow"
 

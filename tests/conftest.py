@@ -28,13 +28,20 @@ SLOW = (
     "tests/integration/",
     "tests/domain/test_offers.py",  # property tests with many examples: 20-30 s each
     "tests/domain/test_chain_properties.py",
+    "tests/api/test_fuzz.py",  # schemathesis over every operation on a stack of its own
+    # the exhaustive matrices (every route or action × role × level × state: 1,300 cases); make test runs them
+    "tests/api/test_confidentiality.py",
+    "tests/api/test_action_authorisation.py",
+    "tests/api/test_authorisation_matrix.py",
+    "tests/api/test_bad_input.py",
 )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         path = item.path.as_posix()
-        if any(f"/{slow}" in path for slow in SLOW):
+        # The pages' own axe checks in tests/web drive Chromium like tests/browser/ (their names say "axe").
+        if any(f"/{slow}" in path for slow in SLOW) or "_axe" in item.name:
             item.add_marker(pytest.mark.slow)
 
 
