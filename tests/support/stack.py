@@ -25,6 +25,7 @@ from db.session import create_engine, create_sessionmaker
 from integrations.attachment_store import attachment_store
 from integrations.finance import HttpFinanceClient
 from integrations.hr import HttpHrClient
+from tests.support.databases import fresh_database
 from tests.support.serve import serve_app
 from worker.main import build_worker
 
@@ -161,6 +162,18 @@ async def full_stack(
         **overrides,
     )
     async with in_process_worker(settings, temporal), api_stack(settings, temporal) as stack:
+        yield stack
+
+
+@contextlib.asynccontextmanager
+async def seeded_full_stack(
+    backend: str, temporal: Client, *, hr_url: str, finance_url: str, data_dir: Path, **overrides: Any
+) -> AsyncIterator[Stack]:
+    """``full_stack`` on a seeded database of its own (a module whose pages change what others would see)."""
+    async with (
+        fresh_database(backend, data_dir, seeded=True) as url,
+        full_stack(url, temporal, hr_url=hr_url, finance_url=finance_url, data_dir=data_dir, **overrides) as stack,
+    ):
         yield stack
 
 

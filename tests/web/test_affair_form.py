@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -14,8 +13,8 @@ from temporalio.client import Client
 from core.clock import today_in_japan
 from tests.api.support import ADMIN
 from tests.api.test_general_affairs import drafted, overtime, submit
-from tests.support.databases import BACKENDS, fresh_database
-from tests.support.stack import CITY, Stack, full_stack, holder
+from tests.support.databases import BACKENDS
+from tests.support.stack import CITY, Stack, holder, seeded_full_stack
 from tests.web.conftest import sign_in
 
 UNIT = "shimin.hoken"
@@ -30,13 +29,14 @@ async def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Stack]:
     """One stack for the module, on a seeded database of its own."""
-    data_dir: Path = tmp_path_factory.mktemp("affair-form")
-    async with (
-        fresh_database(request.param, data_dir, seeded=True) as url,
-        full_stack(
-            url, temporal_client, hr_url=hr_url, finance_url=finance_url, data_dir=data_dir, action_timeout_seconds=15
-        ) as stack,
-    ):
+    async with seeded_full_stack(
+        request.param,
+        temporal_client,
+        hr_url=hr_url,
+        finance_url=finance_url,
+        data_dir=tmp_path_factory.mktemp("affair-form"),
+        action_timeout_seconds=15,
+    ) as stack:
         yield stack
 
 

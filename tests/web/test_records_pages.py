@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +18,8 @@ from core.clock import today_in_japan
 from domain.fiscal import fiscal_year_of
 from tests.records.test_disposal import backdate, review_when
 from tests.records.test_lifecycle import until
-from tests.support.databases import BACKENDS, fresh_database
-from tests.support.stack import Stack, full_stack, holder
+from tests.support.databases import BACKENDS
+from tests.support.stack import Stack, holder, seeded_full_stack
 from tests.web.axe_pages import ARTIFACTS, check_pages, chromium_page
 from tests.web.conftest import Browser, sign_in
 
@@ -40,13 +39,14 @@ async def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Stack]:
     """One stack for the module, on a seeded database of its own (its disposal reviews are its own)."""
-    data_dir: Path = tmp_path_factory.mktemp("records-pages")
-    async with (
-        fresh_database(request.param, data_dir, seeded=True) as url,
-        full_stack(
-            url, temporal_client, hr_url=hr_url, finance_url=finance_url, data_dir=data_dir, action_timeout_seconds=15
-        ) as stack,
-    ):
+    async with seeded_full_stack(
+        request.param,
+        temporal_client,
+        hr_url=hr_url,
+        finance_url=finance_url,
+        data_dir=tmp_path_factory.mktemp("records-pages"),
+        action_timeout_seconds=15,
+    ) as stack:
         yield stack
 
 

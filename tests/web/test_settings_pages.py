@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,8 +19,8 @@ import pytest
 import pytest_asyncio
 from temporalio.client import Client
 
-from tests.support.databases import BACKENDS, fresh_database
-from tests.support.stack import Stack, full_stack, holder
+from tests.support.databases import BACKENDS
+from tests.support.stack import Stack, holder, seeded_full_stack
 from tests.web.axe_pages import check_pages, chromium_page
 from tests.web.conftest import Browser, sign_in
 
@@ -41,13 +40,14 @@ async def stack(
     finance_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Stack]:
-    data_dir: Path = tmp_path_factory.mktemp("settings-pages")
-    async with (
-        fresh_database(request.param, data_dir, seeded=True) as url,
-        full_stack(
-            url, temporal_client, hr_url=hr_url, finance_url=finance_url, data_dir=data_dir, action_timeout_seconds=15
-        ) as stack,
-    ):
+    async with seeded_full_stack(
+        request.param,
+        temporal_client,
+        hr_url=hr_url,
+        finance_url=finance_url,
+        data_dir=tmp_path_factory.mktemp("settings-pages"),
+        action_timeout_seconds=15,
+    ) as stack:
         yield stack
 
 
