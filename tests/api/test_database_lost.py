@@ -59,13 +59,9 @@ def app_raising_error(error: Exception) -> FastAPI:
 
 def asyncpg_wrapped(error: Exception) -> DBAPIError:
     """As SQLAlchemy's asyncpg dialect raises it: its own DBAPI error caused by asyncpg's, inside a DBAPIError."""
-    try:
-        try:
-            raise error
-        except Exception as cause:
-            raise AdaptedError(str(cause), cause) from cause
-    except AdaptedError as adapted:
-        return sqlalchemy.exc.InternalError("SELECT …", {}, adapted, connection_invalidated=False)
+    adapted = AdaptedError(str(error), error)
+    adapted.__cause__ = error
+    return sqlalchemy.exc.InternalError("SELECT …", {}, adapted, connection_invalidated=False)
 
 
 class AdaptedError(EmulatedDBAPIException):
