@@ -2,12 +2,19 @@
 (within ``GRACEFUL_SHUTDOWN_TIMEOUT``) and report its result, instead of cancelling it for a retry elsewhere.
 
 The activity is the budget reservation of a submitted document (財務会計 made slow by a proxy in front of the finance
-stub); SIGTERM arrives while the stub holds the answer."""
+stub); SIGTERM arrives while the stub holds the answer.  Likewise ``ringi api`` answers the request it is serving (a
+budget read waiting on the same slow proxy) before it exits."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -35,8 +42,9 @@ START_PATIENCE_S = 60.0
 class SlowFinance:
     """In front of the finance stub: a POST /reservations waits ``SLOW_S`` before it is forwarded."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, *, method: str = "POST", prefix: str = "reservations") -> None:
         self.upstream = upstream
+        self.method, self.prefix = method, prefix
         self.reservations = 0
         self.arrived = asyncio.Event()
         self.answered = asyncio.Event()
@@ -46,7 +54,7 @@ class SlowFinance:
 
         @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE"])
         async def forward(path: str, request: Request) -> Response:
-            slow = request.method == "POST" and path == "reservations"
+            slow = request.method == self.method and path.startswith(self.prefix)
             if slow:
                 self.reservations += 1
                 self.arrived.set()
@@ -68,8 +76,8 @@ class SlowFinance:
 
 
 @contextlib.asynccontextmanager
-async def slow_finance(upstream: str) -> AsyncIterator[tuple[SlowFinance, str]]:
-    proxy = SlowFinance(upstream)
+async def slow_finance(upstream: str, **which: str) -> AsyncIterator[tuple[SlowFinance, str]]:
+    proxy = SlowFinance(upstream, **which)
     async with serve_app(proxy.app()) as url:
         yield proxy, url
 
@@ -153,3 +161,76 @@ async def test_sigterm_lets_the_activity_in_flight_finish(
     assert proxy.answered.is_set() and proxy.reservations == 1
     assert stopped_after < GRACEFUL_SHUTDOWN_TIMEOUT.total_seconds()
     assert (attempts, completed) == ([1], 1), "the reservation was cut off by the stop and left to a retry"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_api(port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "api", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def test_sigterm_lets_the_api_answer_the_request_in_flight(
+    temporal_client: Client, hr_url: str, finance_url: str, tmp_path: Path
+) -> None:
+    """``ringi api`` (uvicorn) on SIGTERM stops accepting, answers what it is serving, then exits."""
+    year = fiscal_year_of(datetime.now(JST).date())
+    code = f"9904-{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(base_url=finance_url, timeout=10) as finance:
+        r = await finance.put(f"/admin/budgets/{year}/{code}", json={"name": "停止試験", "allocated_yen": 700_000})
+        r.raise_for_status()
+    port = free_port()
+    async with (
+        fresh_database("sqlite", tmp_path, seeded=True) as url,
+        slow_finance(finance_url, method="GET", prefix=f"budgets/{code}") as (proxy, proxy_url),
+    ):
+        env = {
+            **os.environ,
+            "RINGI_DATA_DIR": str(tmp_path),
+            "RINGI_DATABASE_URL": url,
+            "RINGI_TEMPORAL_ADDRESS": temporal_client.service_client.config.target_host,
+            "RINGI_HR_URL": hr_url,
+            "RINGI_FINANCE_URL": proxy_url,
+            "RINGI_JWT_SECRET": secrets.token_hex(32),
+            "RINGI_TOTP_ENCRYPTION_KEY": secrets.token_hex(32),
+            "RINGI_ALLOW_DEMO": "1",
+        }
+        log_path = tmp_path / "api.log"
+        api = start_api(port, env, log_path)
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30, trust_env=False) as http:
+                deadline = time.monotonic() + START_PATIENCE_S
+                while True:
+                    with contextlib.suppress(httpx.TransportError):
+                        if (await http.get("/health")).status_code == 200:
+                            break
+                    assert api.poll() is None and time.monotonic() < deadline, log_text(log_path)[-3000:]
+                    await asyncio.sleep(0.2)
+                r = await http.post("/v1/auth/token", json={"staff_id": DRAFTER, "password": "demo"})
+                token = r.json()["access_token"]
+                budget = asyncio.create_task(
+                    http.get(f"/v1/budgets/{code}", headers={"Authorization": f"Bearer {token}"})
+                )
+                await asyncio.wait_for(proxy.arrived.wait(), 30)  # the request is in flight, waiting on finance
+                api.send_signal(signal.SIGTERM)
+                answered = await budget
+                exit_code = await asyncio.to_thread(api.wait, 20)
+        finally:
+            if api.poll() is None:
+                api.kill()
+                api.wait(10)
+
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["allocated_yen"] == 700_000
+    # uvicorn re-raises the signal it handled once it has shut down (so a supervisor sees "terminated by SIGTERM").
+    assert exit_code in (0, -signal.SIGTERM), log_text(log_path)[-3000:]
+    assert "Application shutdown complete" in log_text(log_path)
