@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import RingiError
+from db.session import connection_broken
 
 log = structlog.get_logger("ringi.api")
 
@@ -53,19 +54,23 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
-        if exc.connection_invalidated:  # the connection died under the request (database restarted, backend
-            # terminated): its transaction is gone; found by bench/chaos.py, which answered 500 here
-            log.warning("api.database_connection_lost", error=str(exc.orig)[:200])
-            return problem(
-                503,
-                "Database unavailable",
-                "the connection to the database was lost; retry with the same Idempotency-Key",
-                headers={"Retry-After": "1"},
-            )
-        log.exception("api.unexpected_error", error=repr(exc))
-        return problem(500, "Internal error", "an unexpected error occurred; it has been logged")
+        return _unexpected_or_lost(exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("api.unexpected_error", error=repr(exc))
-        return problem(500, "Internal error", "an unexpected error occurred; it has been logged")
+        return _unexpected_or_lost(exc)
+
+
+def _unexpected_or_lost(exc: Exception) -> JSONResponse:
+    """A 500, unless the connection died under the request (database restarted, backend terminated, asyncpg's
+    connection broken mid-operation): its transaction is gone, so a retry is safe; found by bench/chaos.py."""
+    if connection_broken(exc):
+        log.warning("api.database_connection_lost", error=str(getattr(exc, "orig", exc))[:200])
+        return problem(
+            503,
+            "Database unavailable",
+            "the connection to the database was lost; retry with the same Idempotency-Key",
+            headers={"Retry-After": "1"},
+        )
+    log.exception("api.unexpected_error", error=repr(exc))
+    return problem(500, "Internal error", "an unexpected error occurred; it has been logged")

@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Connection, event
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 #: Execution options of a unit of work that writes: on SQLite it takes the write lock at BEGIN.
@@ -31,7 +33,47 @@ def create_engine(database_url: str, *, foreign_keys: bool = True, **kwargs: Any
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(database_url, **kwargs)
+    engine = create_async_engine(database_url, **kwargs)
+    event.listen(engine.sync_engine, "handle_error", _broken_is_a_disconnect)
+    return engine
+
+
+#: What asyncpg says of a connection broken in the middle of an operation (its backend terminated, its last
+#: query cancelled half-way): the connection is unusable, though asyncpg does not (yet) call it closed.
+_BROKEN = (
+    "cannot switch to state",
+    "another operation is in progress",
+    "another operation is cancelling",
+    "connection is closed",
+    "not connected",
+)
+
+
+def connection_broken(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database connection under it is lost: invalidated by SQLAlchemy (a disconnect), or
+    asyncpg's InterfaceError / InternalClientError of a connection broken mid-operation (found by bench/chaos.py's
+    pg_terminate_backend, which answered 500 with "cannot switch to state …; another operation is in progress")."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    import asyncpg  # type: ignore[import-untyped]  # a dependency of ringi, only needed here
+
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:  # SQLAlchemy's wrapper → the dialect's → asyncpg's own
+        seen.add(id(error))
+        if isinstance(error, asyncpg.InterfaceError | asyncpg.InternalClientError):
+            message = str(error)
+            return any(phrase in message for phrase in _BROKEN)
+        error = getattr(error, "orig", None) or error.__cause__
+    return False
+
+
+def _broken_is_a_disconnect(context: ExceptionContext) -> None:
+    """Such an error counts as a disconnect: SQLAlchemy invalidates the connection (the pool discards it, and the
+    connections checked in before it) and marks the raised error ``connection_invalidated``; on a pre-ping, the
+    pool reconnects instead of failing the checkout."""
+    if not context.is_disconnect and connection_broken(context.original_exception):
+        context.is_disconnect = True
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, foreign_keys: bool = True) -> None:

@@ -126,6 +126,20 @@ class DeliveryRepository:
         result: CursorResult[tuple[()]] = await self._session.execute(stmt)  # type: ignore[assignment]
         return result.rowcount == 1
 
+    async def release(self, delivery_ids: Sequence[int], until: datetime) -> int:
+        """Give back the leases taken until ``until`` (only those still held so, and still pending): how many."""
+        stmt = (
+            update(NotificationDeliveryRow)
+            .where(
+                NotificationDeliveryRow.id.in_(set(delivery_ids)),
+                NotificationDeliveryRow.state == "pending",
+                NotificationDeliveryRow.lease_until == until,
+            )
+            .values(lease_until=None)
+        )
+        result: CursorResult[tuple[()]] = await self._session.execute(stmt)  # type: ignore[assignment]
+        return result.rowcount
+
     async def context(
         self, notification_ids: Sequence[int]
     ) -> dict[int, tuple[NotificationRow, DocumentRow | ReceiptRow]]:

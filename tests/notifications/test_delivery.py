@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from activities.delivery import LEASE, DispatchReport, NoticeDispatcher
+from activities.delivery import LEASE, DispatchReport, NoticeDispatcher, _Outcome
 from core.quiet_hours import JST
 from core.settings import Settings
 from db.models import NotificationDeliveryRow, NotificationRow
@@ -334,6 +335,88 @@ async def test_a_delivery_held_by_a_crashed_dispatcher_is_sent_once_its_lease_ex
     assert (await dispatcher.run_once(NOON + timedelta(minutes=1))).sent == 0
     assert (await dispatcher.run_once(NOON + LEASE + timedelta(seconds=1))).sent == 1
     assert len(world.smtp.messages) == 1
+
+
+async def test_a_pass_that_fails_after_leasing_gives_back_what_it_could_not_record(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bench/chaos.py: the database lost mid-pass left the pass's leases to expire (5 minutes) before anyone
+    retried.  Now what it leased and could not record is leasable at once; what it did record keeps its state."""
+    document = await add_document(world.sessions, confidentiality=1, title=OPEN_TITLE, body=OPEN_BODY)
+    await set_preferences(
+        world.sessions, MANAGER, ["chat", "email"], email="kacho@city.example.lg.jp", chat_user_id="U0MANAGER"
+    )
+    await add_notice(world.sessions, document, MANAGER)
+    broken = world.dispatcher()
+    record = broken._record
+
+    async def lost_for_chat(delivery: NotificationDeliveryRow, outcome: _Outcome, now: datetime) -> None:
+        if delivery.channel == "chat":
+            raise ConnectionResetError("connection to the database lost")
+        await record(delivery, outcome, now)
+
+    monkeypatch.setattr(broken, "_record", lost_for_chat)
+    with pytest.raises(ConnectionResetError):
+        await broken.run_once(NOON)
+
+    by_channel = {d.channel: d for d in await world.deliveries(document.id)}
+    assert (by_channel["email"].state, by_channel["chat"].state) == ("sent", "pending")
+    assert by_channel["chat"].lease_until is None
+    again = await world.dispatcher().run_once(NOON + timedelta(seconds=1))  # long before NOON + LEASE
+    assert again.sent == 1
+    assert len(world.smtp.messages) == 1  # the recorded mail is not sent again
+    first, second = world.chat.to("U0MANAGER")  # the unrecorded chat message is (at-least-once, same key)
+    assert first.json["metadata"] == second.json["metadata"]
+
+
+async def test_a_pass_that_cannot_even_give_back_its_leases_leaves_them_to_expire(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = await add_document(world.sessions, confidentiality=1, title=OPEN_TITLE, body=OPEN_BODY)
+    await set_preferences(world.sessions, MANAGER, ["email"], email="kacho@city.example.lg.jp")
+    await add_notice(world.sessions, document, MANAGER)
+    broken = world.dispatcher()
+
+    async def lost(*_: object) -> None:
+        raise ConnectionResetError("connection to the database lost")
+
+    async def still_away(*_: object) -> int:
+        raise ConnectionRefusedError("the database is still away")
+
+    monkeypatch.setattr(broken, "_record", lost)
+    monkeypatch.setattr(DeliveryRepository, "release", still_away)
+    with pytest.raises(ConnectionResetError):  # the pass's own error, not the release's
+        await broken.run_once(NOON)
+
+    (delivery,) = await world.deliveries(document.id)
+    assert delivery.lease_until is not None
+    assert (await world.dispatcher().run_once(NOON + timedelta(minutes=1))).sent == 0
+    assert (await world.dispatcher().run_once(NOON + LEASE + timedelta(seconds=1))).sent == 1
+
+
+async def test_a_pass_cancelled_mid_send_gives_back_its_leases(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker stopping (SIGTERM) cancels the dispatcher mid-pass: the next worker retries at once."""
+    document = await add_document(world.sessions, confidentiality=1, title=OPEN_TITLE, body=OPEN_BODY)
+    await set_preferences(world.sessions, MANAGER, ["email"], email="kacho@city.example.lg.jp")
+    await add_notice(world.sessions, document, MANAGER)
+    stopping = world.dispatcher()
+    sending = asyncio.Event()
+
+    async def hangs(*_: object) -> _Outcome:
+        sending.set()
+        await asyncio.sleep(60)
+        raise AssertionError("never sent")
+
+    monkeypatch.setattr(stopping, "_try", hangs)
+    task = asyncio.create_task(stopping.run_once(NOON))
+    await asyncio.wait_for(sending.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    (delivery,) = await world.deliveries(document.id)
+    assert (delivery.state, delivery.lease_until) == ("pending", None)
+    assert (await world.dispatcher().run_once(NOON + timedelta(seconds=1))).sent == 1
 
 
 async def test_an_absent_deciders_notice_goes_to_the_first_substitute(world: World, hr_url: str) -> None:

@@ -208,6 +208,14 @@ class WorkerProcess:
         self._proc.wait(timeout=10)
         self._proc = None
 
+    def terminate(self, timeout: float) -> int:
+        """SIGTERM, as compose or systemd stops it; its exit code once it has stopped (within ``timeout`` s)."""
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGTERM)
+        code = self._proc.wait(timeout=timeout)
+        self._proc = None
+        return code
+
     def stop(self) -> None:
         if self._proc is not None:
             self._proc.terminate()
