@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -318,16 +319,23 @@ class DecisionService:
             return None
 
     async def _engine_submitted(self, row: DocumentRow) -> bool:
-        """Whether the document's workflow holds a submitted chain (False: no workflow, or one never submitted)."""
+        """Whether the workflow's history holds an accepted submit (False: no workflow, or none accepted).
+
+        The history, not a query: a worker whose cache still holds the lost update's state would answer a query
+        with it (found by bench/chaos.py), while the server's history holds only what was acknowledged."""
         handle = self._app.temporal.get_workflow_handle(workflow_id(row.id))
         try:
-            state = await bounded(
-                handle.query(DocumentWorkflow.state, rpc_timeout=self._rpc_timeout),
+            history = await bounded(
+                handle.fetch_history(rpc_timeout=self._rpc_timeout),
                 within_seconds=self._app.settings.action_timeout_seconds,
             )
         except WorkflowGone:
             return False
-        return state is not None
+        return any(
+            event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+            and event.workflow_execution_update_accepted_event_attributes.accepted_request.input.name == "submit"
+            for event in history.events
+        )
 
     async def _recorded_outcome(self, row: DocumentRow, update_id: str, *, refusal: str) -> ChainState:
         """The answer Temporal recorded for ``update_id``; ``refusal`` (409) if there is none."""
